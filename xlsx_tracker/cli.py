@@ -1,0 +1,208 @@
+"""The xlsx-tracker command line: parse arguments, call the library, print in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from . import listing
+from .master import build_master, load_master, load_master_or_fail
+from .model import Problem, TrackerError
+from .workdays import (
+    CHECKLIST_RULES,
+    add_workdays,
+    check_rule,
+    count_workdays,
+    load_calendar,
+    parse_month,
+    weekday_name,
+    year_deadlines,
+)
+from .workspace import Workspace, init_workspace
+
+FORMATS = click.Choice(["table", "csv", "json"])
+TASK_COLUMNS = {"id": "编号", "indicators": "指标序号", "section": "板块", "part": "分项",
+                "department": "责任单位", "level1": "一级指标", "seed_line": "种子行号"}
+DEADLINE_COLUMNS = {"month": "周期", "nominal": "规定日期", "deadline": "截止日期",
+                    "weekday": "星期", "rule": "适用规则", "provisional": "暂定"}
+
+
+class ChineseGroup(click.Group):
+    """Runs a command and turns the library's TrackerError into exit code 1 with full text."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            click.echo(f"错误:{exc.render()}", err=True)
+            ctx.exit(1)
+
+
+def _month(ctx, param, value):
+    if value is None:
+        return value
+    try:
+        parse_month(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _date(ctx, param, value):
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期“{value}”格式不对,应为 YYYY-MM-DD,例如 2024-05-20") from None
+
+
+def _workspace(ctx) -> Workspace:
+    return ctx.obj["workspace"]
+
+
+def _calendar(ctx, assume_weekends: bool):
+    calendar, problems = load_calendar(_workspace(ctx).master_dir, assume_weekends)
+    if problems:
+        raise TrackerError("节假日数据文件有错误:", problems)
+    return calendar
+
+
+def echo_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(problem.render(), err=True)
+
+
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="工作区目录(含 master_template/),默认为当前目录。")
+@click.pass_context
+def main(ctx, workspace):
+    """法治政府建设示范创建任务调度工具:拆分任务表、汇总回收表、生成调度报告。"""
+    if hasattr(sys.stdout, "reconfigure"):
+        # GBK consoles cannot print every character; never crash on output.
+        sys.stdout.reconfigure(errors="replace")
+        sys.stderr.reconfigure(errors="replace")
+    ctx.obj = {"workspace": Workspace(workspace)}
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="覆盖已有的 master_template/。")
+def init(directory, force):
+    """新建工作区:复制内置的总任务清单和设置到 DIRECTORY。"""
+    workspace = init_workspace(directory, force)
+    click.echo(f"已新建工作区:{workspace.root.resolve()}")
+    click.echo(f"总任务清单:{workspace.master_file}")
+
+
+@main.group()
+def master():
+    """总任务清单(附件3)的生成与检查。"""
+
+
+@master.command("build")
+@click.option("--seed", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="种子文本文件,默认为 master_template/seed.txt。")
+@click.pass_context
+def master_build(ctx, seed):
+    """从种子文件重新生成总任务清单(会覆盖对任务分工表的手工修改)。"""
+    workspace = _workspace(ctx)
+    table = build_master(workspace, seed)
+    groups = {t.group_id for t in table.tasks}
+    click.echo(f"已生成 {workspace.master_file}:指标 {len(table.indicators)} 项,报送组 {len(groups)} 个,报送事项 {len(table.tasks)} 条。")
+
+
+@master.command("check")
+@click.pass_context
+def master_check(ctx):
+    """检查总任务清单,列出全部问题。"""
+    loaded = load_master(_workspace(ctx))
+    echo_problems(loaded.problems)
+    if loaded.errors:
+        raise TrackerError(f"总任务清单有 {len(loaded.errors)} 个错误。")
+    click.echo(f"总任务清单无错误:报送事项 {len(loaded.tasks)} 条,任务分配 {len(loaded.assignments())} 条,单位 {len(loaded.registry.units)} 个。")
+
+
+@main.command()
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="输出格式。")
+@click.option("--unit", help="只列出该单位的任务(可用别名)。")
+@click.pass_context
+def tasks(ctx, fmt, unit):
+    """列出全部任务分配:每个(报送组、分项、责任单位)一行。"""
+    loaded = load_master_or_fail(_workspace(ctx))
+    echo_problems(loaded.problems)
+    records = listing.assignment_records(loaded)
+    if unit:
+        name = loaded.registry.canonical(unit)
+        if name is None:
+            raise TrackerError(f"未知单位“{unit}”。可用 xlsx-tracker tasks 查看全部单位。")
+        records = [r for r in records if r["department"] == name]
+    click.echo(listing.render(records, fmt, TASK_COLUMNS))
+    if fmt == "table":
+        units = {r["department"] for r in records}
+        click.echo(f"共 {len(records)} 条任务分配,涉及 {len(units)} 个单位。")
+
+
+@main.command()
+@click.option("--year", type=int, required=True, help="年份,如 2024。")
+@click.option("--policy", type=click.Choice(["postpone", "advance"]), help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
+@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算(结果标注“暂定”)。")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.pass_context
+def deadlines(ctx, year, policy, assume_weekends, fmt):
+    """列出某年每月报送截止日和一次性截止日(联络员名单)。"""
+    settings = load_master_or_fail(_workspace(ctx)).settings
+    calendar = _calendar(ctx, assume_weekends)
+    found = year_deadlines(calendar, year, settings.monthly_day, policy or settings.policy,
+                           {"联络员名单": settings.liaison_deadline})
+    records = [{"month": d.label, "nominal": d.nominal.isoformat(), "deadline": d.deadline.isoformat(),
+                "weekday": weekday_name(d.deadline), "rule": d.rule, "provisional": d.provisional}
+               for d in found]
+    click.echo(listing.render(records, fmt, DEADLINE_COLUMNS))
+
+
+@main.group()
+def workdays():
+    """工作日计算(按国务院节假日安排,含调休)。"""
+
+
+@workdays.command("count")
+@click.argument("start", callback=_date)
+@click.argument("end", callback=_date)
+@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算。")
+@click.pass_context
+def workdays_count(ctx, start, end, assume_weekends):
+    """START 次日起至 END(含 END)的工作日数;START 当天不计。"""
+    calendar = _calendar(ctx, assume_weekends)
+    days = count_workdays(calendar, start, end)
+    mark = "(暂定)" if calendar.provisional_years else ""
+    click.echo(f"{start.isoformat()} 次日起至 {end.isoformat()}(含)共 {days} 个工作日{mark}")
+
+
+@workdays.command("add")
+@click.argument("start", callback=_date)
+@click.argument("count", type=click.IntRange(min=0))
+@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算。")
+@click.pass_context
+def workdays_add(ctx, start, count, assume_weekends):
+    """START 之后第 COUNT 个工作日(自 START 次日起算)。"""
+    calendar = _calendar(ctx, assume_weekends)
+    day = add_workdays(calendar, start, count)
+    mark = "(暂定)" if calendar.provisional_years else ""
+    click.echo(f"{start.isoformat()} 后第 {count} 个工作日:{day.isoformat()}({weekday_name(day)}){mark}")
+
+
+@workdays.command("check")
+@click.argument("rule", type=click.Choice(list(CHECKLIST_RULES)))
+@click.argument("start", callback=_date)
+@click.argument("end", callback=_date)
+@click.pass_context
+def workdays_check(ctx, rule, start, end):
+    """按任务清单的期限规则检查两个日期的间隔,如 合法性审核(5–15个工作日)。"""
+    calendar = _calendar(ctx, False)
+    _, ok, message = check_rule(calendar, rule, start, end)
+    click.echo(message)
+    if not ok:
+        ctx.exit(1)

@@ -1,0 +1,123 @@
+"""Plain data shared by every stage. Stages take these and return these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SECTION_LABELS = {"main": "指标", "bonus": "加分项", "veto": "否决项"}
+SECTION_BY_LABEL = {label: key for key, label in SECTION_LABELS.items()}
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One numbered indicator of the checklist (or one 附加项 entry)."""
+
+    section: str  # "main", "bonus" or "veto"
+    number: int
+    level1: str
+    level2: str
+    text: str
+    group_id: str
+    source_line: int = 0
+
+    @property
+    def label(self) -> str:
+        if self.section == "main":
+            return str(self.number)
+        return f"{SECTION_LABELS[self.section]}{self.number}"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One reporting unit of work: a materials group, or one 序号 sub-item of it."""
+
+    group_id: str
+    part: str | None
+    section: str
+    indicators: tuple[int, ...]
+    level1: str
+    level2: str
+    indicator_text: str
+    materials: str
+    part_text: str
+    report_titles: tuple[str, ...]
+    lead_text: str
+    units: tuple[str, ...]
+    notes: str
+    source_line: int
+
+    @property
+    def task_id(self) -> str:
+        return self.group_id if self.part is None else f"{self.group_id}/{self.part}"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One task given to one unit: a row of that unit's workbook."""
+
+    task: Task
+    unit: str
+
+    @property
+    def task_id(self) -> str:
+        return self.task.task_id
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding about an input, with where it is and what to do about it."""
+
+    code: str
+    message: str
+    file: str = ""
+    sheet: str = ""
+    cell: str = ""
+    unit: str = ""
+    severity: str = "error"  # "error" rejects a value or file, "warning" keeps it
+
+    def location(self) -> str:
+        parts = [p for p in (self.file, self.sheet, self.cell) if p]
+        return " / ".join(parts)
+
+    def render(self) -> str:
+        where = self.location()
+        prefix = f"[{self.code}] {where}:" if where else f"[{self.code}]"
+        return f"{prefix} {self.message}"
+
+
+@dataclass
+class Problems:
+    """An ordered collection of problems; stages append, callers read."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, code: str, message: str, **where: str) -> None:
+        self.items.append(Problem(code, message, **where))
+
+    def extend(self, other: list[Problem]) -> None:
+        self.items.extend(other)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def flatten(self, keys: list[str]) -> list[list[str]]:
+        return [[getattr(p, k) for k in keys] for p in self.items]
+
+
+class TrackerError(Exception):
+    """An error the user can fix; carries the problems that explain it."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+    def render(self) -> str:
+        lines = [str(self)]
+        lines.extend(p.render() for p in self.problems)
+        return "\n".join(lines)

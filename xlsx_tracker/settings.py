@@ -1,0 +1,122 @@
+"""Workspace settings: master_template/settings.toml, with validated defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import tomllib
+
+from .model import Problem
+
+SETTINGS_FILE = "settings.toml"
+STATUSES = ("未启动", "推进中", "已完成", "无此情形(已作说明)")
+VETO_STATUSES = ("未发生", "已发生")
+POLICIES = {"postpone": "顺延", "advance": "提前"}
+
+
+@dataclass(frozen=True)
+class Scoring:
+    status_progress: dict[str, float] = field(
+        default_factory=lambda: {"未启动": 0, "推进中": 50, "已完成": 100, "无此情形(已作说明)": 100}
+    )
+    progress_points: float = 60
+    on_time_points: float = 20
+    late_points: float = 10
+    quality_points: float = 20
+    points_per_problem: float = 2
+    stalled_cycles: int = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    contact_name: str = "李苏日娜"
+    contact_phone: str = "6218033"
+    contact_email: str = "yx92793972@163.com"
+    office: str = "区委依法治区办(司法局)"
+    district: str = "新城区"
+    monthly_day: int = 20
+    policy: str = "postpone"
+    liaison_deadline: dt.date | None = dt.date(2024, 4, 6)
+    scoring: Scoring = field(default_factory=Scoring)
+
+
+def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
+    path = Path(folder) / SETTINGS_FILE
+    if not path.exists():
+        return Settings(), []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return Settings(), [Problem("bad-settings", f"设置文件格式错误:{exc}。请对照说明改正。", file=str(path))]
+    return _settings_from(data, str(path))
+
+
+def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
+    problems: list[Problem] = []
+    contact, deadline, scoring = (data.get(k, {}) for k in ("contact", "deadline", "scoring"))
+    policy = deadline.get("policy", "postpone")
+    if policy not in POLICIES:
+        problems.append(Problem("bad-settings", f"deadline.policy 只能是 postpone(顺延)或 advance(提前),现为“{policy}”", file=where))
+        policy = "postpone"
+    day = deadline.get("monthly_day", 20)
+    if not isinstance(day, int) or not 1 <= day <= 28:
+        problems.append(Problem("bad-settings", f"deadline.monthly_day 应为 1–28 的整数,现为“{day}”", file=where))
+        day = 20
+    base = Scoring()
+    progress = {**base.status_progress, **scoring.get("status_progress", {})}
+    unknown = sorted(set(progress) - set(STATUSES))
+    if unknown:
+        problems.append(Problem("bad-settings", f"scoring.status_progress 含未知状态:{'、'.join(unknown)}", file=where))
+    settings = Settings(
+        contact_name=contact.get("name", Settings.contact_name),
+        contact_phone=str(contact.get("phone", Settings.contact_phone)),
+        contact_email=contact.get("email", Settings.contact_email),
+        office=contact.get("office", Settings.office),
+        district=data.get("district", Settings.district),
+        monthly_day=day,
+        policy=policy,
+        liaison_deadline=deadline.get("liaison", Settings.liaison_deadline),
+        scoring=Scoring(
+            status_progress={k: v for k, v in progress.items() if k in STATUSES},
+            progress_points=scoring.get("progress_points", base.progress_points),
+            on_time_points=scoring.get("on_time_points", base.on_time_points),
+            late_points=scoring.get("late_points", base.late_points),
+            quality_points=scoring.get("quality_points", base.quality_points),
+            points_per_problem=scoring.get("points_per_problem", base.points_per_problem),
+            stalled_cycles=scoring.get("stalled_cycles", base.stalled_cycles),
+        ),
+    )
+    return settings, problems
+
+
+DEFAULT_SETTINGS_TOML = """\
+# xlsx-tracker 工作设置(修改后保存即可,每个命令都会重新读取)
+district = "新城区"
+
+[contact]            # 填报说明中显示的联系人
+name = "李苏日娜"
+phone = "6218033"
+email = "yx92793972@163.com"
+office = "区委依法治区办(司法局)"
+
+[deadline]
+monthly_day = 20     # 每月20日前报送工作进展
+policy = "postpone"  # 截止日遇休息日:postpone = 顺延至下一工作日(《民法典》第二百零三条);advance = 提前至前一工作日
+liaison = 2024-04-06 # 联络员名单报送截止日(附件2,“4月6日前”)
+
+[scoring]            # 调度报告评分规则
+progress_points = 60     # 平均进度 × 60
+on_time_points = 20      # 按时报送 20 分
+late_points = 10         # 逾期报送 10 分,未报送 0 分
+quality_points = 20      # 数据质量满分 20 分
+points_per_problem = 2   # 每个校验问题扣 2 分,扣完为止
+stalled_cycles = 2       # 连续几个周期“未启动”视为停滞
+
+[scoring.status_progress]
+"未启动" = 0
+"推进中" = 50
+"已完成" = 100
+"无此情形(已作说明)" = 100
+"""

@@ -1,0 +1,74 @@
+"""Low-level file helpers: reading sheets as rows, atomic writes, cell references."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+
+def cell_ref(row: int, col: int) -> str:
+    """Excel reference of a zero-based (row, col), e.g. (6, 10) -> 'K7'."""
+    return xl_rowcol_to_cell(row, col)
+
+
+def read_workbook(path: Path) -> dict[str, list[list]]:
+    """Every sheet of a workbook (xlsx, xlsm, xls, ods) as rows of Python values.
+
+    Positions are kept (no trimming of leading empty rows or columns) so that a
+    value's index is its Excel cell.
+    """
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        return {
+            name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in book.sheet_names
+        }
+    finally:
+        book.close()
+
+
+def cell_text(value) -> str:
+    """A cell value as stripped text; numbers that are whole print without '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def header_index(row: list, wanted: list[str]) -> dict[str, int]:
+    """Column index of each wanted header text found in a header row."""
+    found = {}
+    for col, value in enumerate(row):
+        text = cell_text(value)
+        if text in wanted and text not in found:
+            found[text] = col
+    return found
+
+
+@contextmanager
+def atomic_path(target: Path):
+    """Yield a temporary path beside target; on success move it over target.
+
+    A crash or error leaves target as it was, so readers never see half a file.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(target: Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")

@@ -1,0 +1,80 @@
+"""The workspace: one folder that holds the master, the issued sheets, the ledger and reports."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from .model import TrackerError
+
+MASTER_DIR = "master_template"
+MASTER_FILE = "任务清单.xlsx"
+SEED_FILE = "seed.txt"
+SHEETS_DIR = "department_sheets"
+LEDGER_FILE = "ledger.sqlite"
+ARCHIVE_DIR = "archive"
+REPORTS_DIR = "reports"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def master_dir(self) -> Path:
+        return self.root / MASTER_DIR
+
+    @property
+    def master_file(self) -> Path:
+        return self.master_dir / MASTER_FILE
+
+    @property
+    def seed_file(self) -> Path:
+        return self.master_dir / SEED_FILE
+
+    @property
+    def ledger_file(self) -> Path:
+        return self.root / LEDGER_FILE
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.root / ARCHIVE_DIR
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / REPORTS_DIR
+
+    def sheets_dir(self, month: str) -> Path:
+        return self.root / SHEETS_DIR / month
+
+    def require_master(self) -> None:
+        if not self.master_file.exists():
+            raise TrackerError(
+                f"工作区“{self.root}”中没有总任务清单 {MASTER_DIR}/{MASTER_FILE}。"
+                f"请在工作区目录中运行命令,或用 --workspace 指定工作区,"
+                f"或先运行“xlsx-tracker init 目录”新建工作区。"
+            )
+
+
+def packaged_master_dir() -> Path:
+    """The default master shipped with the package (or the repo's copy when run from source)."""
+    try:
+        packaged = Path(str(resources.files("xlsx_tracker.master_template")))
+        if (packaged / MASTER_FILE).exists():
+            return packaged
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / MASTER_DIR
+
+
+def init_workspace(root: Path, force: bool = False) -> Workspace:
+    workspace = Workspace(Path(root))
+    if workspace.master_dir.exists() and not force:
+        raise TrackerError(f"“{workspace.master_dir}”已存在,未做改动。如需用默认总任务清单覆盖,请加 --force。")
+    source = packaged_master_dir()
+    shutil.copytree(source, workspace.master_dir, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    (workspace.root / SHEETS_DIR).mkdir(parents=True, exist_ok=True)
+    return workspace
