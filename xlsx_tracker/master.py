@@ -175,7 +175,7 @@ def load_master(workspace: Workspace) -> Master:
     try:
         sheets = read_workbook(path)
     except Exception as exc:  # calamine raises several types for broken files
-        raise TrackerError(f"无法读取总任务清单 {path}:{exc}。请用 Excel 打开检查,或运行 xlsx-tracker master build 重新生成。")
+        raise TrackerError(f"无法读取总任务清单 {path}:{exc}。请用 Excel 打开检查,或运行 xlsx-tracker master build 重新生成。") from exc
     registry, unit_problems = _read_registry(sheets, where)
     indicators, indicator_problems = _read_indicators(sheets, where)
     tasks, task_problems = _read_tasks(sheets, where, registry, indicators)
@@ -253,8 +253,8 @@ def _read_tasks(sheets, where, registry: Registry, indicators: list[Indicator]):
     by_key = {(i.section, i.number): i for i in indicators}
     tasks, seen = [], {}
     for index, record in records:
-        def at(column: str) -> dict:
-            return {"file": where, "sheet": TASK_SHEET, "cell": cell_ref(index, header.get(column, 0))}
+        def at(column: str, row: int = index) -> dict:
+            return {"file": where, "sheet": TASK_SHEET, "cell": cell_ref(row, header.get(column, 0))}
         task, row_problems = _task_from_record(record, registry, by_key, at)
         problems += row_problems
         if task is None:
