@@ -77,7 +77,7 @@ class Problem:
 
     def location(self) -> str:
         parts = [p for p in (self.file, self.sheet, self.cell) if p]
-        return " / ".join(parts)
+        return " / ".join(parts) or self.unit
 
     def render(self) -> str:
         where = self.location()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
 from contextlib import contextmanager
@@ -33,11 +34,15 @@ def read_workbook(path: Path) -> dict[str, list[list]]:
 
 
 def cell_text(value) -> str:
-    """A cell value as stripped text; numbers that are whole print without '.0'."""
+    """A cell value as stripped text; whole numbers print without '.0', dates as ISO."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return str(value).strip()
 
 

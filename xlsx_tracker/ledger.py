@@ -1,0 +1,168 @@
+"""ledger: an embedded SQLite history of every returned file, its values and its problems."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Problem
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, unit TEXT NOT NULL, file_name TEXT NOT NULL,
+    archive_path TEXT NOT NULL, size INTEGER NOT NULL, issued TEXT, saved_at TEXT,
+    identity_source TEXT, master_version TEXT, received_at TEXT NOT NULL,
+    outcome TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (sha256, month)
+);
+CREATE TABLE IF NOT EXISTS row_values (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, task_id TEXT NOT NULL, row_values TEXT NOT NULL,
+    PRIMARY KEY (sha256, month, task_id)
+);
+CREATE TABLE IF NOT EXISTS evidence (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, seq INTEGER NOT NULL, entry TEXT NOT NULL,
+    PRIMARY KEY (sha256, month, seq)
+);
+CREATE TABLE IF NOT EXISTS liaison (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (sha256, month)
+);
+CREATE TABLE IF NOT EXISTS problems (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, seq INTEGER NOT NULL, unit TEXT, code TEXT NOT NULL,
+    severity TEXT NOT NULL, file TEXT, sheet TEXT, cell TEXT, message TEXT NOT NULL,
+    PRIMARY KEY (sha256, month, seq)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Submission:
+    sha256: str
+    month: str
+    unit: str
+    file_name: str
+    archive_path: str
+    size: int
+    issued: str
+    saved_at: str
+    identity_source: str
+    master_version: str
+    received_at: str
+    outcome: str  # "applied" or "rejected"
+    reason: str = ""
+
+    @property
+    def order_key(self) -> tuple:
+        """Resubmission rule: the newest issue, then the latest save, then the file name wins."""
+        return (self.issued or "", self.saved_at or "", self.received_at, self.file_name)
+
+
+@dataclass
+class Recorded:
+    submission: Submission
+    rows: dict[str, dict]
+    evidence: list[dict]
+    liaison: dict
+    problems: list[Problem]
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection):
+    """All or nothing: a crash inside leaves the ledger as it was before."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def known(conn: sqlite3.Connection, sha256: str, month: str) -> bool:
+    return conn.execute("SELECT 1 FROM submissions WHERE sha256=? AND month=?", (sha256, month)).fetchone() is not None
+
+
+def record(conn: sqlite3.Connection, item: Recorded) -> None:
+    s = item.submission
+    conn.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 (s.sha256, s.month, s.unit, s.file_name, s.archive_path, s.size, s.issued, s.saved_at,
+                  s.identity_source, s.master_version, s.received_at, s.outcome, s.reason))
+    conn.executemany("INSERT INTO row_values VALUES (?,?,?,?)",
+                     [(s.sha256, s.month, task_id, _dump(values)) for task_id, values in item.rows.items()])
+    conn.executemany("INSERT INTO evidence VALUES (?,?,?,?)",
+                     [(s.sha256, s.month, seq, _dump(e)) for seq, e in enumerate(item.evidence)])
+    if item.liaison:
+        conn.execute("INSERT INTO liaison VALUES (?,?,?)", (s.sha256, s.month, _dump(item.liaison)))
+    conn.executemany("INSERT INTO problems VALUES (?,?,?,?,?,?,?,?,?,?)",
+                     [(s.sha256, s.month, seq, p.unit, p.code, p.severity, p.file, p.sheet, p.cell, p.message)
+                      for seq, p in enumerate(item.problems)])
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def submissions(conn: sqlite3.Connection, month: str) -> list[Submission]:
+    rows = conn.execute("SELECT * FROM submissions WHERE month=? ORDER BY unit, file_name, sha256", (month,)).fetchall()
+    return [Submission(*row) for row in rows]
+
+
+def accepted(conn: sqlite3.Connection, month: str) -> dict[str, Submission]:
+    """The winning applied submission of each unit for the month."""
+    best: dict[str, Submission] = {}
+    for sub in submissions(conn, month):
+        if sub.outcome == "applied" and (sub.unit not in best or sub.order_key > best[sub.unit].order_key):
+            best[sub.unit] = sub
+    return best
+
+
+def superseded(conn: sqlite3.Connection, month: str) -> list[Submission]:
+    winners = {s.sha256 for s in accepted(conn, month).values()}
+    return [s for s in submissions(conn, month) if s.outcome == "applied" and s.sha256 not in winners]
+
+
+def row_values(conn: sqlite3.Connection, sha256: str, month: str) -> dict[str, dict]:
+    rows = conn.execute("SELECT task_id, row_values FROM row_values WHERE sha256=? AND month=?", (sha256, month))
+    return {task_id: json.loads(values) for task_id, values in rows}
+
+
+def evidence(conn: sqlite3.Connection, sha256: str, month: str) -> list[dict]:
+    rows = conn.execute("SELECT entry FROM evidence WHERE sha256=? AND month=? ORDER BY seq", (sha256, month))
+    return [json.loads(entry) for (entry,) in rows]
+
+
+def liaison(conn: sqlite3.Connection, sha256: str, month: str) -> dict:
+    row = conn.execute("SELECT entry FROM liaison WHERE sha256=? AND month=?", (sha256, month)).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def problems(conn: sqlite3.Connection, month: str) -> list[Problem]:
+    """Problems of the month's files that count: rejected files and each unit's winning file."""
+    winners = {s.sha256 for s in accepted(conn, month).values()}
+    counted = {s.sha256 for s in submissions(conn, month) if s.outcome == "rejected"} | winners
+    rows = conn.execute("SELECT sha256, code, message, file, sheet, cell, unit, severity FROM problems "
+                        "WHERE month=? ORDER BY file, sha256, seq", (month,)).fetchall()
+    return [Problem(*row[1:]) for row in rows if row[0] in counted]
+
+
+def months(conn: sqlite3.Connection) -> list[str]:
+    return [m for (m,) in conn.execute("SELECT DISTINCT month FROM submissions ORDER BY month")]
+
+
+def latest_accepted_before(conn: sqlite3.Connection, month: str) -> dict[str, tuple[Submission, str]]:
+    """Each unit's most recent accepted submission in an earlier month: unit -> (submission, month)."""
+    found: dict[str, tuple[Submission, str]] = {}
+    for earlier in reversed([m for m in months(conn) if m < month]):
+        for unit, sub in accepted(conn, earlier).items():
+            found.setdefault(unit, (sub, earlier))
+    return found

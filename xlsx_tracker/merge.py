@@ -1,0 +1,189 @@
+"""merge: read an inbox of returned workbooks, reconcile them, and record them in the ledger."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import layout, ledger
+from .intake import Returned, list_inbox, read_returned
+from .master import Master
+from .model import Problem, TrackerError
+from .reconcile import Issued, reconcile
+from .sheetio import atomic_path, write_text_atomic
+from .split import locked_values
+from .workdays import Calendar, Deadline, monthly_deadline
+from .workspace import Workspace
+
+PROBLEM_COLUMNS = ["代码", "级别", "单位", "文件", "工作表", "单元格", "说明"]
+SEVERITY_TEXT = {"error": "错误", "warning": "提醒", "info": "提示"}
+
+
+@dataclass
+class MergeResult:
+    month: str
+    deadline: Deadline
+    files_read: int
+    new_files: int
+    ignored: list[str]
+    accepted: dict[str, ledger.Submission]
+    superseded: list[ledger.Submission]
+    not_returned: list[str]
+    problems: list[Problem]
+    problems_path: Path | None = None
+    report_path: Path | None = None
+    extra: dict = field(default_factory=dict)
+
+    def problem_counts(self) -> Counter:
+        return Counter(p.code for p in self.problems)
+
+
+def issued_rows(master: Master, deadline: Deadline) -> dict[str, Issued]:
+    """What each unit was given this month, rebuilt from the master."""
+    result = {}
+    for unit in master.registry.units:
+        assignments = master.assignments_for(unit)
+        result[unit] = Issued(
+            rows={a.task_id: locked_values(master, a, deadline) for a in assignments},
+            veto_ids={a.task_id for a in assignments if a.task.section == "veto"},
+        )
+    return result
+
+
+def merge(workspace: Workspace, master: Master, calendar: Calendar, month: str, inbox: Path, *,
+          policy: str | None = None, now: dt.datetime | None = None, progress=None, reader=None) -> MergeResult:
+    files, ignored = list_inbox(inbox)
+    if not files:
+        raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
+    deadline = monthly_deadline(calendar, month, master.settings.monthly_day, policy or master.settings.policy)
+    issued = issued_rows(master, deadline)
+    received = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
+    conn = ledger.connect(workspace.ledger_file)
+    try:
+        items = _evaluate_new(conn, workspace, master, issued, month, files, received, progress, reader or map)
+        with ledger.transaction(conn):
+            for item in items:
+                ledger.record(conn, item)
+        result = summarize(conn, master, month, deadline, len(files), len(items), [p.name for p in ignored])
+    finally:
+        conn.close()
+    result.problems_path = write_problems(workspace, month, result.problems)
+    return result
+
+
+def _evaluate_new(conn, workspace, master, issued, month, files, received, progress, reader) -> list[ledger.Recorded]:
+    items, seen = [], set()
+    for returned in reader(read_returned, files):
+        if progress:
+            progress(returned.name)
+        if returned.sha256 in seen or ledger.known(conn, returned.sha256, month):
+            continue
+        seen.add(returned.sha256)
+        archive = archive_copy(workspace, returned)
+        items.append(evaluate(returned, master, issued, month, received, archive))
+    return items
+
+
+def archive_copy(workspace: Workspace, returned: Returned) -> str:
+    """Copy the returned file, untouched, to archive/<sha256><suffix>; never overwrite."""
+    target = workspace.archive_dir / f"{returned.sha256}{returned.path.suffix.lower()}"
+    if not target.exists():
+        with atomic_path(target) as tmp:
+            shutil.copyfile(returned.path, tmp)
+    return target.relative_to(workspace.root).as_posix()
+
+
+def evaluate(returned: Returned, master: Master, issued: dict[str, Issued], month: str,
+             received: str, archive: str) -> ledger.Recorded:
+    identity = returned.identity
+    unit = master.registry.canonical(identity.unit) or identity.unit
+    problems = list(returned.problems)
+    reason = _rejection(returned, master, unit, month, problems)
+    submission = ledger.Submission(
+        returned.sha256, month, unit or "", returned.name, archive, returned.size, identity.issued,
+        returned.saved_at.isoformat(sep=" ") if returned.saved_at else "", identity.source, identity.version,
+        received, "rejected" if reason else "applied", reason)
+    if reason:
+        return ledger.Recorded(submission, {}, [], {}, [_with_unit(p, unit) for p in problems])
+    problems += _identity_warnings(returned, master, unit)
+    result = reconcile(returned, issued[unit], unit, month)
+    problems = [_with_unit(p, unit) for p in problems] + result.problems
+    return ledger.Recorded(submission, result.rows, result.evidence, result.liaison, problems)
+
+
+def _with_unit(problem: Problem, unit: str | None) -> Problem:
+    if problem.unit or not unit:
+        return problem
+    return Problem(problem.code, problem.message, problem.file, problem.sheet, problem.cell, unit, problem.severity)
+
+
+def _rejection(returned: Returned, master: Master, unit: str, month: str, problems: list[Problem]) -> str:
+    """Why the file cannot be applied to this month, or '' when it can. Adds the problem."""
+    def reject(code: str, message: str) -> str:
+        problems.append(Problem(code, message, file=returned.name))
+        return message
+
+    if not returned.readable:
+        return problems[0].message if problems else "无法读取"
+    identity = returned.identity
+    if not identity.unit or not identity.month:
+        return reject("unidentified-file", "无法识别是哪个单位、哪个月的表(隐藏标识、文档属性、填报说明和文件名都不可用)。请让报送单位使用下发的工作簿。")
+    if unit not in master.registry.units:
+        return reject("unknown-unit-file", f"文件标明的单位“{identity.unit}”不在单位名录中。如为新单位或别名,请在总任务清单“单位名录”中添加。")
+    if identity.month != month:
+        return reject("wrong-month", f"这是 {identity.month} 的表({unit}),不是 {month} 的,未计入本月。可能是上月文件被重复发送。")
+    if not returned.task_sheet:
+        return reject("missing-task-sheet", "找不到“任务清单”表,未采用。")
+    return ""
+
+
+def _identity_warnings(returned: Returned, master: Master, unit: str) -> list[Problem]:
+    identity, found = returned.identity, []
+    if identity.source != "隐藏表":
+        found.append(Problem("identity-fallback", f"隐藏标识表缺失,已根据{identity.source}识别为“{unit} {identity.month}”。",
+                             file=returned.name, unit=unit, severity="warning"))
+    if returned.meta_rows and identity.checksum:
+        expected = layout.identity_checksum(identity.unit, identity.month, identity.version, identity.issued,
+                                            [h for _, _, h in returned.meta_rows])
+        if expected != identity.checksum:
+            found.append(Problem("identity-tampered", "隐藏标识表的内容与校验值不符,可能被改动过。请核实该文件来源。",
+                                 file=returned.name, sheet=layout.META_SHEET, unit=unit))
+    if identity.version and identity.version != master.version:
+        found.append(Problem("master-changed", f"该表按旧版总任务清单({identity.version})下发,现行版本为 {master.version};已按现行任务核对。",
+                             file=returned.name, unit=unit, severity="info"))
+    return found
+
+
+def summarize(conn, master: Master, month: str, deadline: Deadline, files_read: int, new_files: int,
+              ignored: list[str]) -> MergeResult:
+    accepted = ledger.accepted(conn, month)
+    superseded = ledger.superseded(conn, month)
+    problems = ledger.problems(conn, month) + [
+        Problem("superseded", f"同一单位重复报送,本文件已被较新的“{accepted[s.unit].file_name}”取代(保留存档 {s.archive_path})。",
+                file=s.file_name, unit=s.unit, severity="info")
+        for s in superseded
+    ]
+    not_returned = [u for u in master.registry.units if u not in accepted]
+    problems += [Problem("not-returned", f"{month} 未报送。", unit=u, severity="warning") for u in not_returned]
+    return MergeResult(month, deadline, files_read, new_files, ignored, accepted, superseded, not_returned, problems)
+
+
+def problems_csv(problems: list[Problem]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(PROBLEM_COLUMNS)
+    for p in problems:
+        writer.writerow([p.code, SEVERITY_TEXT.get(p.severity, p.severity), p.unit, p.file, p.sheet, p.cell, p.message])
+    return buffer.getvalue()
+
+
+def write_problems(workspace: Workspace, month: str, problems: list[Problem]) -> Path:
+    path = workspace.reports_dir / month / f"校验问题_{month}.csv"
+    # UTF-8 with BOM so that Excel on Chinese Windows opens it without mojibake.
+    write_text_atomic(path, "\ufeff" + problems_csv(problems))
+    return path

@@ -1,0 +1,205 @@
+"""reconcile: the rows a unit returned, checked against the rows it was issued."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import layout
+from .intake import Returned
+from .model import Problem
+from .sheetio import cell_ref, cell_text
+from .values import fold, is_url, normalize_date, normalize_phone, normalize_status
+
+EVIDENCE_TYPE_NEAR = {"pdf": "正式文件(PDF)", "正式文件": "正式文件(PDF)", "文件": "正式文件(PDF)",
+                      "链接": "网址", "网页": "网址", "url": "网址", "照片": "图片", "截屏": "截图"}
+
+
+@dataclass
+class Reconciled:
+    unit: str
+    month: str
+    rows: dict[str, dict] = field(default_factory=dict)
+    evidence: list[dict] = field(default_factory=list)
+    liaison: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Issued:
+    """What one unit was given: its rows' locked text by id, in issued order, and which are veto rows."""
+
+    rows: dict[str, dict]
+    veto_ids: set[str]
+
+
+class _Checker:
+    def __init__(self, returned: Returned, unit: str, month: str):
+        self.returned, self.unit = returned, unit
+        self.year = int(month[:4])
+        self.result = Reconciled(unit, month)
+
+    def problem(self, code: str, message: str, sheet: str, row: int | None = None, col: int | None = None,
+                severity: str = "error") -> None:
+        cell = cell_ref(row, col) if row is not None and col is not None else (f"{row + 1}:{row + 1}" if row is not None else "")
+        self.result.problems.append(Problem(code, message, file=self.returned.name, sheet=sheet, cell=cell,
+                                            unit=self.unit, severity=severity))
+
+
+def reconcile(returned: Returned, issued: Issued, unit: str, month: str) -> Reconciled:
+    checker = _Checker(returned, unit, month)
+    _check_task_rows(checker, issued)
+    _check_evidence(checker, set(issued.rows))
+    _check_liaison(checker)
+    return checker.result
+
+
+def _value(row: list, columns: dict[str, int], name: str):
+    col = columns.get(name)
+    return row[col] if col is not None and col < len(row) else None
+
+
+def _check_task_rows(checker: _Checker, issued: Issued) -> None:
+    returned, sheet = checker.returned, checker.returned.task_sheet
+    if sheet and sheet != layout.TASK_SHEET:
+        checker.problem("sheet-renamed", f"“任务清单”表被改名为“{sheet}”,已按内容识别。下次请勿改表名。", sheet, severity="warning")
+    for name in layout.TASK_COLUMNS:
+        if name not in returned.task_columns:
+            checker.problem("missing-column", f"缺少“{name}”列(表头被删除或改名)。该列内容无法读取,请恢复表头。",
+                            sheet, returned.header_row, severity="error" if name in layout.EDITABLE_COLUMNS else "warning")
+    seen: dict[str, int] = {}
+    for row_index, row in returned.task_rows:
+        task_id = cell_text(_value(row, returned.task_columns, "编号"))
+        if _reject_row(checker, issued, seen, task_id, row_index, row):
+            continue
+        seen[task_id] = row_index
+        _check_locked(checker, issued.rows[task_id], row, row_index)
+        checker.result.rows[task_id] = _editable_values(checker, row, row_index, task_id in issued.veto_ids)
+    _check_missing_and_order(checker, issued, seen)
+
+
+def _reject_row(checker, issued: Issued, seen: dict, task_id: str, row_index: int, row: list) -> bool:
+    sheet, id_col = checker.returned.task_sheet, checker.returned.task_columns.get("编号", 0)
+    if not task_id:
+        checker.problem("extra-row", "新增了一行(没有编号)。本行内容未采用;如需补充情况,请写在对应编号行的“本月工作进展”中。", sheet, row_index, id_col)
+        return True
+    if task_id not in issued.rows:
+        checker.problem("extra-row", f"编号“{task_id}”不是下发给本单位的任务,本行未采用。请勿增加或复制行。", sheet, row_index, id_col)
+        return True
+    if task_id in seen:
+        first = cell_ref(seen[task_id], id_col)
+        checker.problem("duplicate-row", f"编号“{task_id}”重复出现(首次在 {first}),已采用第一行,本行未采用。", sheet, row_index, id_col)
+        return True
+    return False
+
+
+def _check_locked(checker: _Checker, expected: dict, row: list, row_index: int) -> None:
+    columns = checker.returned.task_columns
+    for name in layout.HASHED_COLUMNS:
+        if name not in columns:
+            continue
+        got = cell_text(_value(row, columns, name))
+        if fold(got) != fold(expected.get(name, "")):
+            checker.problem("locked-cell-changed", f"锁定的“{name}”内容被改动,已按下发原文处理。请勿修改灰色单元格。",
+                            checker.returned.task_sheet, row_index, columns[name])
+
+
+def _editable_values(checker: _Checker, row: list, row_index: int, veto: bool) -> dict:
+    columns, sheet = checker.returned.task_columns, checker.returned.task_sheet
+    values = {name: cell_text(_value(row, columns, name)) for name in layout.EDITABLE_COLUMNS}
+    values["进展状态"] = _status(checker, _value(row, columns, "进展状态"), veto, row_index, columns.get("进展状态"))
+    values["预计完成时间"] = _date(checker, _value(row, columns, "预计完成时间"), row_index, columns.get("预计完成时间"))
+    values["联系电话"] = _phone(checker, _value(row, columns, "联系电话"), sheet, row_index, columns.get("联系电话"))
+    return values
+
+
+def _status(checker, raw, veto: bool, row_index: int, col) -> str | None:
+    status, how = normalize_status(raw, veto)
+    sheet = checker.returned.task_sheet
+    allowed = "未发生 / 已发生" if veto else "未启动 / 推进中 / 已完成 / 无此情形(已作说明)"
+    if how == "near":
+        checker.problem("status-normalized", f"进展状态“{cell_text(raw)}”不是下拉选项,已按“{status}”处理。请从下拉列表选择。",
+                        sheet, row_index, col, severity="warning")
+    elif how == "invalid":
+        checker.problem("invalid-status", f"进展状态“{cell_text(raw)}”无效(可能是粘贴绕过了下拉列表),未采用。应为:{allowed}。", sheet, row_index, col)
+    elif how == "empty":
+        checker.problem("empty-status", "进展状态未填写。请从下拉列表选择。", sheet, row_index, col, severity="warning")
+    return status
+
+
+def _date(checker, raw, row_index: int, col) -> str:
+    if raw is None or cell_text(raw) == "":
+        return ""
+    day = normalize_date(raw, checker.year)
+    if day is None:
+        checker.problem("invalid-date", f"预计完成时间“{cell_text(raw)}”不是有效日期,未采用。请填写如 {checker.year}-06-30 的日期。",
+                        checker.returned.task_sheet, row_index, col)
+        return ""
+    if not isinstance(raw, (str,)) or cell_text(raw) == day.isoformat():
+        return day.isoformat()
+    checker.problem("date-normalized", f"预计完成时间“{cell_text(raw)}”以文字填写,已识别为 {day.isoformat()}。",
+                    checker.returned.task_sheet, row_index, col, severity="info")
+    return day.isoformat()
+
+
+def _phone(checker, raw, sheet: str, row_index: int, col) -> str:
+    phone, how = normalize_phone(raw)
+    if how == "invalid":
+        checker.problem("invalid-phone", f"联系电话“{cell_text(raw)}”无效,未采用。请填写7–20位数字(可含“-”)。", sheet, row_index, col)
+    elif how == "number":
+        checker.problem("phone-as-number", f"联系电话 {phone} 被存成了数字,已按文本读取。", sheet, row_index, col, severity="info")
+    return phone or ""
+
+
+def _check_missing_and_order(checker: _Checker, issued: Issued, seen: dict[str, int]) -> None:
+    sheet = checker.returned.task_sheet
+    for task_id in issued.rows:
+        if task_id not in seen:
+            checker.problem("missing-row", f"编号“{task_id}”的任务行被删除,本月该项视为未报送。请勿删除行。", sheet)
+    expected_order = [t for t in issued.rows if t in seen]
+    if list(seen) != expected_order:
+        checker.problem("rows-reordered", "任务行的顺序被调整过,已按编号对应,不影响采用。", sheet, severity="info")
+
+
+def _check_evidence(checker: _Checker, ids: set[str]) -> None:
+    returned, sheet = checker.returned, checker.returned.evidence_sheet
+    columns = returned.evidence_columns
+    for row_index, row in returned.evidence_rows:
+        entry = {name: cell_text(_value(row, columns, name)) for name in layout.EVIDENCE_COLUMNS}
+        if entry["编号"] and entry["编号"] not in ids:
+            checker.problem("evidence-unknown-id", f"材料对应的编号“{entry['编号']}”不是本单位的任务编号。请从下拉列表选择。",
+                            sheet, row_index, columns.get("编号"))
+        if entry["网址"] and not is_url(entry["网址"]):
+            checker.problem("invalid-url", f"网址“{entry['网址']}”不是有效网址(应以 http:// 或 https:// 开头),未采用。",
+                            sheet, row_index, columns.get("网址"))
+            entry["网址"] = ""
+        entry["材料类型"] = _evidence_type(checker, entry["材料类型"], row_index, columns.get("材料类型"))
+        entry["行号"] = row_index + 1
+        checker.result.evidence.append(entry)
+
+
+def _evidence_type(checker, raw: str, row_index: int, col) -> str:
+    if not raw or raw in layout.EVIDENCE_TYPES:
+        return raw
+    by_fold = {fold(t).lower(): t for t in layout.EVIDENCE_TYPES}
+    found = by_fold.get(fold(raw).lower()) or EVIDENCE_TYPE_NEAR.get(fold(raw).lower())
+    if found:
+        checker.problem("type-normalized", f"材料类型“{raw}”已按“{found}”处理。", checker.returned.evidence_sheet,
+                        row_index, col, severity="info")
+        return found
+    checker.problem("invalid-type", f"材料类型“{raw}”不是下拉选项,已按“其他”处理。", checker.returned.evidence_sheet,
+                    row_index, col, severity="warning")
+    return "其他"
+
+
+def _check_liaison(checker: _Checker) -> None:
+    returned, sheet = checker.returned, checker.returned.liaison_sheet
+    columns = returned.liaison_columns
+    for row_index, row in returned.liaison_rows:
+        if cell_text(_value(row, columns, "单位")) != checker.unit:
+            continue
+        entry = {name: cell_text(_value(row, columns, name)) for name in layout.LIAISON_COLUMNS[1:3]}
+        entry["联系电话"] = _phone(checker, _value(row, columns, "联系电话"), sheet, row_index, columns.get("联系电话"))
+        entry["行号"] = row_index + 1
+        if any(entry[k] for k in ("姓名", "职务", "联系电话")):
+            checker.result.liaison = entry
+        return
