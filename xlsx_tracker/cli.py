@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import tempfile
 from pathlib import Path
 
 import click
 
 from . import listing
+from . import merge as merge_mod
+from . import split as split_mod
+from .demo import run_demo
 from .master import build_master, load_master, load_master_or_fail
 from .model import Problem, TrackerError
+from .report import build_report
 from .workdays import (
     CHECKLIST_RULES,
     add_workdays,
     check_rule,
     count_workdays,
     load_calendar,
+    monthly_deadline,
     parse_month,
     weekday_name,
     year_deadlines,
@@ -206,3 +212,126 @@ def workdays_check(ctx, rule, start, end):
     click.echo(message)
     if not ok:
         ctx.exit(1)
+
+
+def _progress(label: str, total: int):
+    """A progress bar on a terminal; silent when output is piped or captured."""
+    if total < 5 or not sys.stderr.isatty():
+        return _NoBar()
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n, current_item=None):
+        pass
+
+
+@main.command("split")
+@click.option("--month", required=True, callback=_month, help="月份,如 2024-05。")
+@click.option("--force", is_flag=True, help="覆盖本月已下发的工作簿。")
+@click.option("--unit", "units", multiple=True, help="只为该单位生成(可重复)。")
+@click.option("--policy", type=click.Choice(["postpone", "advance"]), help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
+@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算(截止日标注“暂定”)。")
+@click.pass_context
+def split_command(ctx, month, force, units, policy, assume_weekends):
+    """按单位拆分总任务清单:每个单位一个工作簿,写入 department_sheets/月份/。"""
+    workspace = _workspace(ctx)
+    loaded = load_master_or_fail(workspace)
+    chosen = [_canonical_unit(loaded, u) for u in units] or None
+    calendar = _calendar(ctx, assume_weekends)
+    total = len(chosen or loaded.registry.units)
+    with _progress("正在生成", total) as bar:
+        written = split_mod.split(loaded, month, calendar, workspace.sheets_dir(month), policy=policy, force=force,
+                                  units=chosen, carried=split_mod.carried_values(workspace, month),
+                                  progress=lambda unit: bar.update(1))
+    deadline = monthly_deadline(calendar, month, loaded.settings.monthly_day, policy or loaded.settings.policy)
+    click.echo(f"已为 {len(written)} 个单位生成 {month} 任务表,共 {sum(w.rows for w in written)} 行,保存在 {workspace.sheets_dir(month)}")
+    click.echo(f"报送截止:{deadline.describe()}({deadline.rule})")
+
+
+def _canonical_unit(loaded, name: str) -> str:
+    unit = loaded.registry.canonical(name)
+    if unit is None:
+        raise click.BadParameter(f"未知单位“{name}”。可用 xlsx-tracker tasks 查看全部单位。", param_hint="--unit")
+    return unit
+
+
+@main.command("merge")
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--month", required=True, callback=_month, help="月份,如 2024-05。")
+@click.option("--policy", type=click.Choice(["postpone", "advance"]), help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
+@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算。")
+@click.option("--no-report", is_flag=True, help="只汇总入账,不生成调度报告。")
+@click.pass_context
+def merge_command(ctx, inbox, month, policy, assume_weekends, no_report):
+    """汇总 INBOX 目录中各单位报回的工作簿:校验、入账、生成问题清单和调度报告。"""
+    workspace = _workspace(ctx)
+    loaded = load_master_or_fail(workspace)
+    calendar = _calendar(ctx, assume_weekends)
+    count = sum(1 for p in inbox.rglob("*") if p.is_file())
+    with _progress("正在读取", count) as bar:
+        result = merge_mod.merge(workspace, loaded, calendar, month, inbox, policy=policy,
+                                 progress=lambda name: bar.update(1))
+    for line in merge_summary(result):
+        click.echo(line)
+    if not no_report:
+        path, _ = build_report(workspace, loaded, calendar, month, policy)
+        click.echo(f"调度报告:{path}")
+    if not result.accepted and result.new_files:
+        raise TrackerError("没有任何文件可以采用,请查看上面的问题。")
+
+
+def merge_summary(result) -> list[str]:
+    lines = [
+        f"{result.month} 汇总完成:读取文件 {result.files_read} 个(新收 {result.new_files} 个,忽略临时文件 {len(result.ignored)} 个)。",
+        f"已采用单位 {len(result.accepted)} 个;未报送单位 {len(result.not_returned)} 个" +
+        (f":{'、'.join(result.not_returned)}" if result.not_returned else "。"),
+    ]
+    counts = result.problem_counts()
+    if counts:
+        lines.append("问题统计:" + ",".join(f"{code} {n}" for code, n in sorted(counts.items())))
+    for problem in result.problems:
+        if problem.code != "not-returned":
+            lines.append("  " + problem.render())
+    lines.append(f"问题清单:{result.problems_path}")
+    return lines
+
+
+@main.command("report")
+@click.option("--month", required=True, callback=_month, help="月份,如 2024-05。")
+@click.option("--policy", type=click.Choice(["postpone", "advance"]), help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
+@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算。")
+@click.pass_context
+def report_command(ctx, month, policy, assume_weekends):
+    """根据台账生成某月的调度报告工作簿。"""
+    workspace = _workspace(ctx)
+    loaded = load_master_or_fail(workspace)
+    if not workspace.ledger_file.exists():
+        raise TrackerError("还没有台账:请先运行 xlsx-tracker merge 汇总报回的工作簿。")
+    path, state = build_report(workspace, loaded, _calendar(ctx, assume_weekends), month, policy)
+    returned = sum(1 for u in state.units if u.returned)
+    click.echo(f"调度报告:{path}")
+    click.echo(f"报送单位 {returned}/{len(state.units)},总体平均进度 {state.overall_progress:.1f}%,已完成指标 {state.indicators_done}/100。")
+
+
+@main.command("demo")
+@click.option("--month", default="2024-05", show_default=True, callback=_month, help="演示月份(同时演示上一个月)。")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+              help="演示工作区目录,默认新建临时目录。")
+def demo_command(month, directory):
+    """演示完整流程:拆分 → 模拟各单位报回(含常见错误)→ 汇总 → 调度报告。"""
+    root = directory or Path(tempfile.mkdtemp(prefix="xlsx-tracker-demo-"))
+    result = run_demo(root, month)
+    click.echo(f"演示工作区:{result.workspace.root.resolve()}")
+    for current, merged, report in zip(result.months, result.merges, result.reports):
+        click.echo(f"[{current}] 下发表格:{result.workspace.sheets_dir(current)}")
+        click.echo(f"[{current}] 模拟报回:{result.workspace.root / 'inbox' / current}")
+        click.echo(f"[{current}] 采用 {len(merged.accepted)} 个单位,未报送 {len(merged.not_returned)} 个,问题 {len(merged.problems)} 条")
+        click.echo(f"[{current}] 调度报告:{report}")
+    click.echo(f"台账:{result.workspace.ledger_file}")

@@ -9,7 +9,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import __version__, layout
+from . import __version__, layout, ledger
 from .listing import display_width
 from .master import Master
 from .model import Assignment, TrackerError
@@ -17,6 +17,7 @@ from .settings import STATUSES, VETO_STATUSES
 from .sheetio import atomic_path
 from .units import safe_filename
 from .workdays import Calendar, Deadline, make_deadline, month_label, monthly_deadline
+from .workspace import Workspace
 
 INLINE_LIST_LIMIT = 255
 WHOLE_GROUP = "全部申报材料"
@@ -386,3 +387,20 @@ def _formats(book) -> dict:
         "label": book.add_format({"bold": True, "valign": "top"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
     }
+
+
+def carried_values(workspace: Workspace, month: str) -> dict[str, Carried]:
+    """Each unit's last accepted values before this month, from the ledger (empty before the first merge)."""
+    if not workspace.ledger_file.exists():
+        return {}
+    conn = ledger.connect(workspace.ledger_file)
+    try:
+        result = {}
+        for unit, (sub, earlier) in ledger.latest_accepted_before(conn, month).items():
+            rows = ledger.row_values(conn, sub.sha256, earlier)
+            evidence = [{k: v for k, v in e.items() if k in layout.EVIDENCE_COLUMNS} for e in ledger.evidence(conn, sub.sha256, earlier)]
+            liaison = {k: v for k, v in ledger.liaison(conn, sub.sha256, earlier).items() if k in layout.LIAISON_COLUMNS}
+            result[unit] = Carried(rows, evidence, liaison)
+        return result
+    finally:
+        conn.close()

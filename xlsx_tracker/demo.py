@@ -1,0 +1,91 @@
+"""demo: the whole monthly cycle on the embedded master, in a scratch workspace."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import simulate
+from .master import load_master_or_fail
+from .merge import MergeResult, merge
+from .report import build_report, previous_month
+from .split import carried_values, split
+from .workdays import load_calendar, monthly_deadline
+from .workspace import Workspace, init_workspace
+
+
+@dataclass
+class DemoResult:
+    workspace: Workspace
+    months: list[str]
+    merges: list[MergeResult]
+    reports: list[Path]
+
+
+def fill_returns(issued: list, inbox: Path, month: str, seed: int, done_share: float,
+                 saved_at: dt.datetime, skip: int = 0, defects: bool = True) -> list[Path]:
+    """Fill each issued workbook as its unit would; the last `skip` units do not return."""
+    rng = random.Random(seed)
+    written = []
+    for index, sheet in enumerate(issued[: len(issued) - skip]):
+        book = simulate.open_form(sheet.path)
+        simulate.fill_form(book, rng, month, done_share)
+        if defects:
+            _realistic_defect(book, index, month)
+        path = simulate.save_as(book, inbox / sheet.path.name)
+        late = defects and index == 1
+        stamp_saved(path, saved_at + dt.timedelta(days=3 if late else 0))
+        written.append(path)
+    return written
+
+
+def _realistic_defect(book, index: int, month: str) -> None:
+    ids = list(simulate.task_rows(book))
+    first = ids[0]
+    kinds = {
+        2: lambda: simulate.set_value(book, first, "进展状态", "完成"),
+        3: lambda: simulate.set_value(book, first, "预计完成时间", f"{month[:4]}年{int(month[5:])}月30日"),
+        4: lambda: simulate.paste_invalid_status(book, first),
+        5: lambda: simulate.tamper_locked(book, first),
+        6: lambda: simulate.add_evidence(book, first, "新闻报道", "网址", "见政府网站"),
+        7: lambda: simulate.set_value(book, first, "联系电话", 13912345678),
+    }
+    if index in kinds:
+        kinds[index]()
+
+
+def stamp_saved(path: Path, when: dt.datetime) -> None:
+    """Set the document's own last-saved time (docProps/core.xml), as the saving client would."""
+    with zipfile.ZipFile(path) as source:
+        parts = {name: source.read(name) for name in source.namelist()}
+    core = parts["docProps/core.xml"].decode("utf-8")
+    start = core.index("<dcterms:modified")
+    end = core.index("</dcterms:modified>") + len("</dcterms:modified>")
+    stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    core = core[:start] + f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>' + core[end:]
+    parts["docProps/core.xml"] = core.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+
+
+def run_demo(root: Path, month: str, progress=None) -> DemoResult:
+    workspace = init_workspace(root, force=True)
+    master = load_master_or_fail(workspace)
+    calendar, _ = load_calendar(workspace.master_dir)
+    months = [previous_month(month), month]
+    merges, reports = [], []
+    for number, current in enumerate(months):
+        issued = split(master, current, calendar, workspace.sheets_dir(current), force=True,
+                       carried=carried_values(workspace, current))
+        deadline = monthly_deadline(calendar, current, master.settings.monthly_day, master.settings.policy).deadline
+        saved = dt.datetime.combine(deadline - dt.timedelta(days=2), dt.time(10, 0))
+        inbox = workspace.root / "inbox" / current
+        fill_returns(issued, inbox, current, seed=number, done_share=0.3 + 0.3 * number, saved_at=saved,
+                     skip=2 - number, defects=number == 1)
+        merges.append(merge(workspace, master, calendar, current, inbox, progress=progress))
+        reports.append(build_report(workspace, master, calendar, current)[0])
+    return DemoResult(workspace, months, merges, reports)
