@@ -1,0 +1,61 @@
+"""Shared fixtures: a workspace made from the embedded master, built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from xlsx_tracker.master import load_master_or_fail
+from xlsx_tracker.workdays import load_calendar
+from xlsx_tracker.workspace import Workspace, init_workspace
+
+
+@pytest.fixture(scope="session")
+def base_workspace(tmp_path_factory) -> Workspace:
+    return init_workspace(tmp_path_factory.mktemp("base") / "工作区 一")
+
+
+@pytest.fixture
+def workspace(tmp_path, base_workspace) -> Workspace:
+    """A fresh copy per test, in a Chinese path with a space."""
+    root = tmp_path / "司法局 工作区"
+    shutil.copytree(base_workspace.root, root)
+    return Workspace(root)
+
+
+@pytest.fixture(scope="session")
+def master(base_workspace):
+    return load_master_or_fail(base_workspace)
+
+
+@pytest.fixture(scope="session")
+def calendar(base_workspace):
+    return load_calendar(base_workspace.master_dir)[0]
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def require_soffice() -> str:
+    """LibreOffice is the real second client; CI installs it and sets XLSX_TRACKER_REQUIRE_SOFFICE=1."""
+    found = soffice()
+    if found:
+        return found
+    if os.environ.get("XLSX_TRACKER_REQUIRE_SOFFICE"):
+        pytest.fail("需要 LibreOffice(soffice)进行往返测试,但未安装。")
+    pytest.skip("LibreOffice (soffice) is not installed: cross-client round trip not run")
+
+
+def libreoffice_convert(source: Path, out_dir: Path, target: str = "xlsx") -> Path:
+    """Open and re-save a workbook with LibreOffice, as a unit using it would."""
+    binary = require_soffice()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profile = out_dir / ".lo-profile"
+    subprocess.run([binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
+                    "--outdir", str(out_dir), str(source)], check=True, capture_output=True, timeout=180)
+    return out_dir / f"{source.stem}.{target}"
