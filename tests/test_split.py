@@ -1,0 +1,188 @@
+"""split's workbooks read back with openpyxl: structure, validations, protection, identity."""
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from xlsx_tracker import layout
+from xlsx_tracker.cli import main
+from xlsx_tracker.model import TrackerError
+from xlsx_tracker.split import split, workbook_name
+
+ISSUED = dt.datetime(2024, 5, 6, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def issued_may(tmp_path_factory, master, calendar):
+    out = tmp_path_factory.mktemp("issued") / "2024-05"
+    return {s.unit: s for s in split(master, "2024-05", calendar, out, issued_at=ISSUED)}
+
+
+@pytest.fixture(scope="module")
+def justice(issued_may):
+    return openpyxl.load_workbook(issued_may["司法局"].path)
+
+
+def validation_at(sheet, ref):
+    return [v for v in sheet.data_validations.dataValidation if ref in v.sqref]
+
+
+def test_one_workbook_per_unit_with_its_rows(issued_may, master):
+    assert len(issued_may) == 32
+    counts = Counter(a.unit for a in master.assignments())
+    for unit, sheet in issued_may.items():
+        book = openpyxl.load_workbook(sheet.path, read_only=True)
+        rows = [r for r in book[layout.TASK_SHEET].iter_rows(min_row=3, values_only=True) if r[0]]
+        assert len(rows) == counts[unit] == sheet.rows, unit
+        assert sheet.path.name == f"{unit}_2024-05.xlsx"
+
+
+def test_sheets_in_order_and_hidden(justice):
+    assert justice.sheetnames == ["填报说明", "任务清单", "证明材料目录", "联络员", "_lists", "_meta"]
+    assert justice["_meta"].sheet_state == "veryHidden"
+    assert justice["_lists"].sheet_state == "hidden"
+    assert justice.active.title == "填报说明"
+
+
+def test_task_sheet_header_locked_and_editable_cells(justice):
+    sheet = justice[layout.TASK_SHEET]
+    assert [c.value for c in sheet[2]] == layout.TASK_COLUMNS
+    assert sheet.protection.sheet is True
+    for col in range(1, 10):
+        assert sheet.cell(3, col).protection.locked is True
+    for col in range(10, 17):
+        assert sheet.cell(3, col).protection.locked is False
+    assert sheet.cell(3, 1).fill.fgColor.rgb.endswith("F2F2F2")
+    assert sheet.cell(3, 1).alignment.wrap_text is True
+    assert sheet.freeze_panes == "B3"
+
+
+def test_task_row_content(justice, master):
+    sheet = justice[layout.TASK_SHEET]
+    rows = {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}
+    row = rows["34-46/1"]
+    assert sheet.cell(row, 5).value.startswith("1.本级政府制定的2023年重大行政决策事项目录")
+    assert sheet.cell(row, 8).value == "司法局、政府办"
+    assert sheet.cell(rows["21"], 2).value == "二、依法行政制度体系完善"
+    assert sheet.cell(rows["1" if "1" in rows else "21"], 9).value == dt.datetime(2024, 5, 20)
+
+
+def test_status_dropdowns_normal_and_veto(justice):
+    sheet = justice[layout.TASK_SHEET]
+    rows = {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}
+    [normal] = validation_at(sheet, f"J{rows['21']}")
+    assert (normal.type, normal.formula1) == ("list", '"未启动,推进中,已完成,无此情形(已作说明)"')
+    assert normal.showErrorMessage is True
+    [veto] = validation_at(sheet, f"J{rows['否决1']}")
+    assert veto.formula1 == '"未发生,已发生"'
+
+
+def test_date_and_phone_validations(justice):
+    sheet = justice[layout.TASK_SHEET]
+    [date] = validation_at(sheet, "N3")
+    assert date.type == "date" and date.operator in (None, "between")  # openpyxl reads the default as None
+    [phone] = validation_at(sheet, "P3")
+    assert (phone.type, phone.formula1, phone.formula2) == ("textLength", "7", "20")
+    assert sheet.cell(3, 16).number_format == "@"
+
+
+def test_short_id_list_is_inline(justice):
+    [ids] = validation_at(justice[layout.EVIDENCE_SHEET], "A3")
+    assert ids.formula1.startswith('"4/3,21,22,') and len(ids.formula1) <= 257
+
+
+def test_long_id_list_refers_to_hidden_range(tmp_path, master, calendar):
+    everything = dataclasses.replace(master, tasks=[dataclasses.replace(t, units=("各部门",)) for t in master.tasks])
+    [sheet] = split(everything, "2024-05", calendar, tmp_path, units=["编办"])
+    book = openpyxl.load_workbook(sheet.path)
+    evidence = book[layout.EVIDENCE_SHEET]
+    [ids] = validation_at(evidence, "A3")
+    assert ids.formula1 == "_lists!$A$1:$A$101"
+    assert [c.value for c in book["_lists"]["A"]][:2] == ["1", "2"]
+    [kinds] = validation_at(evidence, "C3")
+    assert kinds.formula1 == '"正式文件(PDF),情况说明,网址,截图,图片,视频,其他"'
+    assert evidence.cell(3, 2).protection.locked is False
+
+
+def test_liaison_sheet(justice):
+    sheet = justice[layout.LIAISON_SHEET]
+    assert [c.value for c in sheet[2]] == ["单位", "姓名", "职务", "联系电话"]
+    assert sheet["A3"].value == "司法局" and sheet["A3"].protection.locked is True
+    assert all(sheet.cell(3, c).protection.locked is False for c in (2, 3, 4))
+    [phone] = validation_at(sheet, "D3")
+    assert phone.type == "textLength"
+    assert sheet.protection.sheet is True
+
+
+def test_identity_in_hidden_sheet_and_document_properties(justice, master):
+    meta = justice["_meta"]
+    assert [meta.cell(r, 1).value for r in range(1, 6)] == list(layout.META_KEYS.values())
+    assert [meta.cell(r, 2).value for r in range(1, 5)] == ["司法局", "2024-05", master.version, "2024-05-06 09:00:00"]
+    assert [meta.cell(8, c).value for c in (1, 2, 3)] == layout.META_ROWS_HEADER
+    assert meta.cell(9, 1).value == "4/3" and meta.cell(9, 2).value == 3 and len(meta.cell(9, 3).value) == 16
+    props = {p.name: p.value for p in justice.custom_doc_props.props}
+    assert props["xlsx_tracker_unit"] == "司法局" and props["xlsx_tracker_month"] == "2024-05"
+    assert props["xlsx_tracker_checksum"] == meta["B5"].value
+
+
+def test_guide_shows_deadline_rule_and_contact(justice):
+    guide = {r[0]: r[1] for r in justice["填报说明"].iter_rows(min_row=3, max_row=12, values_only=True) if r[0]}
+    assert guide["填报单位"] == "司法局"
+    assert guide["报送截止"] == "2024-05-20(星期一)前"
+    assert guide["联系人"] == "区委依法治区办(司法局) 李苏日娜 电话 6218033 邮箱 yx92793972@163.com"
+    text = "".join(str(c.value) for row in justice["填报说明"].iter_rows() for c in row if c.value)
+    assert "一般不超过500字,最多不超过1000字" in text
+
+
+def test_print_setup(justice):
+    sheet = justice[layout.TASK_SHEET]
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9
+    assert sheet.print_title_rows == "$1:$2"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert sheet.page_setup.fitToHeight == 0 and sheet.page_setup.fitToWidth in (None, 1)  # 1 page wide
+
+
+def test_february_2026_deadline_postponed(tmp_path, master, calendar):
+    [sheet] = split(master, "2026-02", calendar, tmp_path, units=["司法局"])
+    book = openpyxl.load_workbook(sheet.path)
+    assert book[layout.TASK_SHEET]["I3"].value == dt.datetime(2026, 2, 24)
+    guide = {r[0]: r[1] for r in book["填报说明"].iter_rows(values_only=True) if r[0]}
+    assert guide["报送截止"] == "2026-02-24(星期二)前"
+    assert guide["截止日规则"] == "规定为每月20日前;2026-02-20为休息日(春节),顺延至下一工作日(《民法典》第二百零三条)"
+
+
+def test_liaison_deadline_shown_in_april_2024_only(tmp_path, master, calendar):
+    [april] = split(master, "2024-04", calendar, tmp_path / "a", units=["司法局"])
+    [may] = split(master, "2024-05", calendar, tmp_path / "m", units=["司法局"])
+    april_note = openpyxl.load_workbook(april.path)[layout.LIAISON_SHEET]["A5"].value
+    assert april_note.startswith("联络员名单请于 2024-04-07(星期日)前报送(2024-04-06为休息日(清明节)")
+    assert openpyxl.load_workbook(may.path)[layout.LIAISON_SHEET]["A5"].value == "联络员有变动时请更新本表。"
+
+
+def test_rerun_refuses_to_overwrite_and_names_files(tmp_path, master, calendar):
+    split(master, "2024-05", calendar, tmp_path, units=["司法局", "政府办"])
+    with pytest.raises(TrackerError) as info:
+        split(master, "2024-05", calendar, tmp_path, units=["司法局", "政府办"])
+    assert str(info.value) == ("2024-05 的以下工作簿已下发过,未覆盖(确需重新生成请加 --force):\n"
+                               "  司法局_2024-05.xlsx\n  政府办_2024-05.xlsx")
+    assert len(split(master, "2024-05", calendar, tmp_path, units=["司法局"], force=True)) == 1
+
+
+def test_unit_name_cannot_escape_the_folder():
+    assert workbook_name("../../etc", "2024-05") == "_._etc_2024-05.xlsx" or "/" not in workbook_name("../../etc", "2024-05")
+    assert "/" not in workbook_name("a/b", "2024-05") and ":" not in workbook_name("a:b", "2024-05")
+
+
+def test_cli_split_writes_every_unit(workspace):
+    runner = CliRunner()
+    result = runner.invoke(main, ["--workspace", str(workspace.root), "split", "--month", "2024-05"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("已为 32 个单位生成 2024-05 任务表,共 481 行")
+    assert result.output.endswith("报送截止:2024-05-20(星期一)(当日为工作日,不调整)\n")
+    again = runner.invoke(main, ["--workspace", str(workspace.root), "split", "--month", "2024-05"])
+    assert again.exit_code == 1 and "已下发过,未覆盖" in again.output
