@@ -1,0 +1,281 @@
+"""merge on a realistic inbox: one named fixture per defect, each problem asserted in one line."""
+
+import datetime as dt
+import random
+import shutil
+import sqlite3
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from conftest import libreoffice_convert
+
+from xlsx_tracker import layout, ledger, simulate
+from xlsx_tracker.cli import main
+from xlsx_tracker.merge import merge
+from xlsx_tracker.model import Problems
+from xlsx_tracker.split import split
+
+MONTH = "2024-05"
+NOW = dt.datetime(2024, 5, 21, 9, 0)
+
+
+def fill(issued, unit, inbox, name, change=None, seed=0):
+    """A unit's workbook filled with plausible values, then changed by one defect."""
+    book = simulate.open_form(issued[unit].path)
+    simulate.fill_form(book, random.Random(seed), MONTH)
+    if change:
+        change(book)
+    return simulate.save_as(book, inbox / name)
+
+
+def first_id(book, index=0):
+    return list(simulate.task_rows(book))[index]
+
+
+def set_meta_unit(book, unit):
+    book[layout.META_SHEET]["B1"].value = unit
+
+
+DEFECTS = {
+    # file name: (unit, change)
+    "clean_filled.xlsx": ("司法局", None),
+    "status_near_miss.xlsx": ("政府办", lambda b: simulate.set_value(b, first_id(b), "进展状态", " 完成 ")),
+    "status_pasted_invalid.xlsx": ("区委办", lambda b: simulate.paste_invalid_status(b, first_id(b))),
+    "locked_text_edited.xlsx": ("组织部", lambda b: simulate.tamper_locked(b, first_id(b))),
+    "row_deleted.xlsx": ("宣传部", lambda b: simulate.delete_row(b, first_id(b))),
+    "row_duplicated.xlsx": ("政法委", lambda b: simulate.duplicate_row(b, first_id(b))),
+    "row_inserted_without_id.xlsx": ("纪委监委", lambda b: simulate.insert_blank_row(b, first_id(b))),
+    "rows_reordered.xlsx": ("人大办", lambda b: simulate.swap_rows(b, first_id(b), first_id(b, 1))),
+    "date_typed_as_text.xlsx": ("编办", lambda b: simulate.set_value(b, first_id(b), "预计完成时间", "2024.6.30")),
+    "date_not_a_date.xlsx": ("党校", lambda b: simulate.set_value(b, first_id(b), "预计完成时间", "下个月")),
+    "phone_stored_as_number.xlsx": ("行政审批局", lambda b: simulate.set_value(b, first_id(b), "联系电话", 13912345678)),
+    "phone_with_letters.xlsx": ("大数据中心", lambda b: simulate.set_value(b, first_id(b), "联系电话", "电话待定")),
+    "evidence_url_not_a_url.xlsx": ("财政局", lambda b: simulate.add_evidence(b, first_id(b), "新闻", "网页", "见政府网站")),
+    "sheet_renamed.xlsx": ("审计局", lambda b: simulate.rename_sheet(b, "Sheet1")),
+    "identity_stripped.xlsx": ("统计局", simulate.drop_identity),
+    "unit_not_in_registry.xlsx": ("民政局", lambda b: set_meta_unit(b, "气象局")),
+    "resubmitted_first.xlsx": ("信访局", None),
+    "副本 (2) 信访局_2024-05.xlsx": ("信访局", lambda b: simulate.set_value(b, first_id(b), "进展状态", "已完成")),
+}
+
+
+@pytest.fixture(scope="module")
+def inbox_case(tmp_path_factory, master, calendar):
+    root = tmp_path_factory.mktemp("merge")
+    from xlsx_tracker.workspace import init_workspace
+    workspace = init_workspace(root / "工作区")
+    issued = {s.unit: s for s in split(master, MONTH, calendar, workspace.sheets_dir(MONTH),
+                                        issued_at=dt.datetime(2024, 5, 6, 9, 0))}
+    april = {s.unit: s for s in split(master, "2024-04", calendar, root / "april", issued_at=dt.datetime(2024, 4, 8))}
+    inbox = root / "收件箱 五月"
+    for index, (name, (unit, change)) in enumerate(DEFECTS.items()):
+        path = fill(issued, unit, inbox, name, change, seed=index)
+        if name.startswith("resubmitted_first"):
+            from xlsx_tracker.demo import stamp_saved
+            stamp_saved(path, dt.datetime(2024, 5, 10, 9, 0))
+    _rejected_files(inbox, april, issued)
+    _libreoffice_files(root, inbox, issued)
+    return workspace, inbox, issued
+
+
+def _rejected_files(inbox, april, issued):
+    book = simulate.open_form(april["教育局"].path)
+    simulate.fill_form(book, random.Random(1), "2024-04")
+    simulate.save_as(book, inbox / "last_month_copy.xlsx")
+    (inbox / "empty_attachment.xlsx").write_bytes(b"")
+    (inbox / "corrupt_download.xlsx").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    (inbox / "password_protected.xlsx").write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 200 + "EncryptedPackage".encode("utf-16-le") + b"\x00" * 200)
+    (inbox / "scanned_letter.pdf").write_bytes(b"%PDF-1.4\n%fake\n")
+    (inbox / "wps_native.et").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x01" * 600)
+    (inbox / "~$clean_filled.xlsx").write_bytes(b"lock")
+
+
+def _libreoffice_files(root, inbox, issued):
+    """Files saved by a real second client: LibreOffice Calc as .xlsx, .ods and .xls."""
+    for unit, target, change in [
+        ("公安分局", "xlsx", lambda b: simulate.set_value(b, first_id(b), "进展状态", "进行中")),
+        ("教育局", "ods", None),
+        ("自然资源局", "xls", None),
+    ]:
+        filled = fill(issued, unit, root / "lo-in", f"{unit}_{MONTH}_libreoffice.xlsx", change, seed=99)
+        converted = libreoffice_convert(filled, root / "lo-out", target)
+        shutil.copy(converted, inbox / f"libreoffice_saved_{unit}.{target}")
+
+
+@pytest.fixture(scope="module")
+def merged(inbox_case, master, calendar):
+    workspace, inbox, issued = inbox_case
+    result = merge(workspace, master, calendar, MONTH, inbox, now=NOW)
+    return workspace, inbox, result
+
+
+def problems_of(result, file_name):
+    return Problems([p for p in result.problems if p.file == file_name]).flatten(["code", "sheet", "cell"])
+
+
+def test_applied_rejected_and_ignored(merged):
+    _, _, result = merged
+    assert result.ignored == ["~$clean_filled.xlsx"]
+    assert result.files_read == 27
+    assert len(result.accepted) == 19  # 17 applied defect files for 16 units, plus 3 saved by LibreOffice
+    assert result.accepted["信访局"].file_name == "副本 (2) 信访局_2024-05.xlsx"
+    assert [s.file_name for s in result.superseded] == ["resubmitted_first.xlsx"]
+
+
+def test_clean_file_has_no_problems(merged):
+    assert problems_of(merged[2], "clean_filled.xlsx") == []
+
+
+def test_one_line_per_defect(merged):
+    r = merged[2]
+    assert problems_of(r, "status_near_miss.xlsx") == [["status-normalized", "任务清单", "J3"]]
+    assert problems_of(r, "status_pasted_invalid.xlsx") == [["invalid-status", "任务清单", "J3"]]
+    assert problems_of(r, "locked_text_edited.xlsx") == [["locked-cell-changed", "任务清单", "D3"]]
+    assert problems_of(r, "row_deleted.xlsx") == [["missing-row", "任务清单", ""]]
+    assert problems_of(r, "row_duplicated.xlsx") == [["duplicate-row", "任务清单", "A8"]]
+    assert problems_of(r, "row_inserted_without_id.xlsx") == [["extra-row", "任务清单", "A3"]]
+    assert problems_of(r, "rows_reordered.xlsx") == [["rows-reordered", "任务清单", ""]]
+    assert problems_of(r, "date_typed_as_text.xlsx") == [["date-normalized", "任务清单", "N3"]]
+    assert problems_of(r, "date_not_a_date.xlsx") == [["invalid-date", "任务清单", "N3"]]
+    assert problems_of(r, "phone_stored_as_number.xlsx") == [["phone-as-number", "任务清单", "P3"]]
+    assert problems_of(r, "phone_with_letters.xlsx") == [["invalid-phone", "任务清单", "P3"]]
+    assert problems_of(r, "evidence_url_not_a_url.xlsx") == [["invalid-url", "证明材料目录", "D9"], ["type-normalized", "证明材料目录", "C9"]]
+    assert problems_of(r, "sheet_renamed.xlsx") == [["sheet-renamed", "Sheet1", ""]]
+    assert problems_of(r, "identity_stripped.xlsx") == [["identity-fallback", "", ""]]
+    assert problems_of(r, "unit_not_in_registry.xlsx") == [["unknown-unit-file", "", ""]]
+    assert problems_of(r, "last_month_copy.xlsx") == [["wrong-month", "", ""]]
+    assert problems_of(r, "empty_attachment.xlsx") == [["empty-file", "", ""]]
+    assert problems_of(r, "corrupt_download.xlsx") == [["corrupt-file", "", ""]]
+    assert problems_of(r, "password_protected.xlsx") == [["password-protected", "", ""]]
+    assert problems_of(r, "scanned_letter.pdf") == [["not-spreadsheet", "", ""]]
+    assert problems_of(r, "wps_native.et") == [["wps-et-unsupported", "", ""]]
+    assert problems_of(r, "resubmitted_first.xlsx") == [["superseded", "", ""]]
+
+
+def test_libreoffice_saved_files_are_read_and_identified(merged):
+    r = merged[2]
+    assert problems_of(r, "libreoffice_saved_公安分局.xlsx") == [["status-normalized", "任务清单", "J3"]]
+    assert problems_of(r, "libreoffice_saved_教育局.ods") == []
+    assert problems_of(r, "libreoffice_saved_自然资源局.xls") == []
+    sources = {s.unit: s.identity_source for s in r.accepted.values()}
+    assert sources["公安分局"] == sources["教育局"] == sources["自然资源局"] == "隐藏表"
+
+
+def test_messages_say_what_to_fix(merged):
+    r = merged[2]
+    [wrong] = [p for p in r.problems if p.code == "wrong-month"]
+    assert wrong.message == "这是 2024-04 的表(教育局),不是 2024-05 的,未计入本月。可能是上月文件被重复发送。"
+    [invalid] = [p for p in r.problems if p.code == "invalid-status"]
+    assert invalid.render() == ("[invalid-status] status_pasted_invalid.xlsx / 任务清单 / J3: 进展状态“基本完成”无效(可能是粘贴绕过了下拉列表),"
+                                "未采用。应为:未启动 / 推进中 / 已完成 / 无此情形(已作说明)。")
+
+
+def test_not_returned_units(merged):
+    not_returned = merged[2].not_returned
+    assert len(not_returned) == 13
+    assert {"民政局", "教育局", "人民法院"} - {"教育局"} <= set(not_returned)  # 民政局's only file named an unknown unit
+    assert "教育局" not in not_returned  # its April copy was refused, its .ods return was applied
+    assert [p.code for p in merged[2].problems if p.unit == "人民法院"] == ["not-returned"]
+
+
+def test_every_valid_value_is_in_the_ledger(merged):
+    workspace, inbox, result = merged
+    conn = ledger.connect(workspace.ledger_file)
+    checked = 0
+    for unit, submission in result.accepted.items():
+        stored = ledger.row_values(conn, submission.sha256, MONTH)
+        path = inbox / submission.file_name
+        if path.suffix != ".xlsx":
+            continue
+        book = openpyxl.load_workbook(path)
+        sheet = next(ws for ws in book.worksheets if ws.cell(2, 10).value == "进展状态")
+        for row in range(3, sheet.max_row + 1):
+            task_id = sheet.cell(row, 1).value
+            if task_id not in stored or sheet.cell(row, 4).value == "(已删减)":
+                continue
+            assert stored[task_id]["本月工作进展"] == sheet.cell(row, 11).value, (unit, task_id)
+            assert stored[task_id]["责任人"] == sheet.cell(row, 15).value
+            checked += 1
+    assert checked > 150
+    def first_row_values(unit):
+        submission = result.accepted[unit]
+        first = first_id(openpyxl.load_workbook(inbox / submission.file_name))
+        return ledger.row_values(conn, submission.sha256, MONTH)[first]
+    assert first_row_values("政府办")["进展状态"] == "已完成"  # " 完成 " normalised
+    assert first_row_values("编办")["预计完成时间"] == "2024-06-30"  # "2024.6.30" read as a date
+    assert first_row_values("区委办")["进展状态"] is None  # the pasted invalid value is not taken
+    conn.close()
+
+
+def test_returned_files_archived_untouched(merged):
+    workspace, inbox, result = merged
+    for submission in result.accepted.values():
+        archived = workspace.root / submission.archive_path
+        assert archived.read_bytes() == (inbox / submission.file_name).read_bytes()
+        assert archived.name.startswith(submission.sha256)
+
+
+def ledger_dump(path):
+    conn = sqlite3.connect(path)
+    tables = ["submissions", "row_values", "evidence", "liaison", "problems"]
+    dump = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+    conn.close()
+    return dump
+
+
+def test_rerun_is_idempotent(merged, master, calendar):
+    workspace, inbox, first = merged
+    before = ledger_dump(workspace.ledger_file)
+    again = merge(workspace, master, calendar, MONTH, inbox, now=NOW + dt.timedelta(days=3))
+    assert again.new_files == 0
+    assert ledger_dump(workspace.ledger_file) == before
+    assert [p.render() for p in again.problems] == [p.render() for p in first.problems]
+
+
+def test_kill_mid_run_leaves_ledger_consistent(tmp_path, inbox_case, master, calendar, monkeypatch):
+    source_ws, inbox, _ = inbox_case
+    from xlsx_tracker.workspace import init_workspace
+    workspace = init_workspace(tmp_path / "ws")
+    part = tmp_path / "part"
+    part.mkdir()
+    shutil.copy(inbox / "clean_filled.xlsx", part)
+    merge(workspace, master, calendar, MONTH, part, now=NOW)
+    before = ledger_dump(workspace.ledger_file)
+    calls = {"n": 0}
+    real_record = ledger.record
+
+    def dying_record(conn, item):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt("power cut")
+        real_record(conn, item)
+
+    monkeypatch.setattr(ledger, "record", dying_record)
+    with pytest.raises(KeyboardInterrupt):
+        merge(workspace, master, calendar, MONTH, inbox, now=NOW)
+    assert ledger_dump(workspace.ledger_file) == before
+    monkeypatch.setattr(ledger, "record", real_record)
+    finished = merge(workspace, master, calendar, MONTH, inbox, now=NOW)
+    assert len(finished.accepted) == 19
+
+
+def test_cli_merge_summary_and_exit_codes(inbox_case, tmp_path):
+    _, inbox, _ = inbox_case
+    from xlsx_tracker.workspace import init_workspace
+    workspace = init_workspace(tmp_path / "cli ws")
+    runner = CliRunner()
+    result = runner.invoke(main, ["-w", str(workspace.root), "merge", "--month", MONTH, str(inbox)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.split("\n")
+    assert lines[0] == "2024-05 汇总完成:读取文件 27 个(新收 27 个,忽略临时文件 1 个)。"
+    assert lines[1].startswith("已采用单位 19 个;未报送单位 13 个:")
+    assert lines[2].startswith("问题统计:corrupt-file 1,date-normalized 1,")
+    assert "  [invalid-status] status_pasted_invalid.xlsx / 任务清单 / J3:" in result.output
+    assert "调度报告:" in result.output
+    empty = tmp_path / "empty inbox"
+    empty.mkdir()
+    nothing = runner.invoke(main, ["-w", str(workspace.root), "merge", "--month", MONTH, str(empty)])
+    assert nothing.exit_code == 1
+    assert runner.invoke(main, ["-w", str(workspace.root), "merge", str(inbox)]).exit_code == 2
