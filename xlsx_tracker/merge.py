@@ -163,14 +163,21 @@ def summarize(conn, master: Master, month: str, deadline: Deadline, files_read: 
               ignored: list[str]) -> MergeResult:
     accepted = ledger.accepted(conn, month)
     superseded = ledger.superseded(conn, month)
+    not_returned = [u for u in master.registry.units if u not in accepted]
+    return MergeResult(month, deadline, files_read, new_files, ignored, accepted, superseded, not_returned,
+                       month_problems(conn, master, month))
+
+
+def month_problems(conn, master: Master, month: str) -> list[Problem]:
+    """Every problem of the month: the files' own, superseded resubmissions and units not returned."""
+    accepted = ledger.accepted(conn, month)
     problems = ledger.problems(conn, month) + [
         Problem("superseded", f"同一单位重复报送,本文件已被较新的“{accepted[s.unit].file_name}”取代(保留存档 {s.archive_path})。",
                 file=s.file_name, unit=s.unit, severity="info")
-        for s in superseded
+        for s in ledger.superseded(conn, month)
     ]
-    not_returned = [u for u in master.registry.units if u not in accepted]
-    problems += [Problem("not-returned", f"{month} 未报送。", unit=u, severity="warning") for u in not_returned]
-    return MergeResult(month, deadline, files_read, new_files, ignored, accepted, superseded, not_returned, problems)
+    return problems + [Problem("not-returned", f"{month} 未报送。", unit=u, severity="warning")
+                       for u in master.registry.units if u not in accepted]
 
 
 def problems_csv(problems: list[Problem]) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from . import ledger
 from .master import Master
+from .merge import month_problems
 from .model import Assignment, Indicator, Problem
 from .settings import STATUSES
 from .workdays import Deadline
@@ -115,7 +116,7 @@ def month_state(master: Master, conn, month: str, deadline: Deadline, today: dt.
     accepted = ledger.accepted(conn, month)
     weights = {k: float(v) for k, v in master.settings.scoring.status_progress.items()}
     rows, evidence = _rows_and_evidence(master, conn, month, accepted)
-    problems = ledger.problems(conn, month)
+    problems = month_problems(conn, master, month)
     state = MonthState(month, deadline, rows, [], [], {}, [r for r in rows if r.assignment.task.section == "veto" and r.status == "已发生"],
                        problems, evidence, _liaisons(conn, month, accepted), _weights=weights)
     state.units = _unit_scores(master, state, accepted)
@@ -156,7 +157,7 @@ def _unit_scores(master: Master, state: MonthState, accepted) -> list[UnitScore]
             by_unit[row.assignment.unit].append(row)
     counted = defaultdict(int)
     for problem in state.problems:
-        if problem.severity in ("error", "warning") and problem.unit:
+        if problem.severity in ("error", "warning") and problem.unit and problem.code != "not-returned":
             counted[problem.unit] += 1
     scores = [_unit_score(unit, by_unit[unit], accepted.get(unit), counted[unit], state, rules)
               for unit in master.registry.units]

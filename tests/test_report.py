@@ -1,0 +1,176 @@
+"""The whole cycle over two months — split, filled returns, merge, report — checked against hand-computed values."""
+
+import datetime as dt
+import zipfile
+
+import openpyxl
+import pytest
+
+from xlsx_tracker import layout, simulate
+from xlsx_tracker.demo import stamp_saved
+from xlsx_tracker.merge import merge
+from xlsx_tracker.report import SHEETS, build_report
+from xlsx_tracker.split import carried_values, split
+from xlsx_tracker.workspace import init_workspace
+
+INJECTION = '=HYPERLINK("http://evil.example/","点我领取")'
+DONE_NA = "无此情形(已作说明)"
+# month -> unit -> (saved at, {task id: (status, planned date)})
+RETURNS = {
+    "2024-04": {
+        "区委办": (dt.datetime(2024, 4, 20, 10), {"96": ("已完成", None), "99": ("已完成", None), "加分1": (DONE_NA, None),
+                                                 "加分2": (DONE_NA, None), "否决1": ("未发生", None), "否决2": ("未发生", None)}),
+        "人大办": (dt.datetime(2024, 4, 25, 10), {"95": ("完成", None), "加分1": ("推进中", None), "加分2": ("未启动", None),
+                                                 "否决1": ("未发生", None), "否决2": ("未发生", None)}),
+    },
+    "2024-05": {
+        "区委办": (dt.datetime(2024, 5, 18, 10), {"96": ("已完成", None), "99": ("推进中", None), "加分1": (DONE_NA, None),
+                                                 "加分2": (DONE_NA, None), "否决1": ("未发生", None), "否决2": ("未发生", None)}),
+        "人大办": (dt.datetime(2024, 5, 20, 16), {"95": ("已完成", None), "加分1": ("推进中", dt.datetime(2024, 5, 10)),
+                                                 "加分2": ("未启动", None), "否决1": ("已发生", None), "否决2": ("未发生", None)}),
+    },
+}
+
+
+def fill_exactly(issued_path, inbox, rows, saved_at, injection=False):
+    book = simulate.open_form(issued_path)
+    for task_id, (status, planned) in rows.items():
+        simulate.set_value(book, task_id, "进展状态", status)
+        simulate.set_value(book, task_id, "预计完成时间", planned or dt.datetime(2024, 12, 31))
+        simulate.set_value(book, task_id, "本月工作进展", INJECTION if injection and task_id == "96" else f"{task_id}项进展")
+        if injection and task_id == "96":
+            # typed into a text-formatted cell, as the issued workbook's editable cells are
+            book[layout.TASK_SHEET].cell(simulate.task_rows(book)["96"], simulate.column("本月工作进展")).data_type = "s"
+    book[layout.LIAISON_SHEET]["B3"].value = "王海"
+    book[layout.LIAISON_SHEET]["C3"].value = "办公室主任"
+    book[layout.LIAISON_SHEET]["D3"].value = "0471-6218000"
+    path = simulate.save_as(book, inbox / issued_path.name)
+    stamp_saved(path, saved_at)
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory, master, calendar):
+    workspace = init_workspace(tmp_path_factory.mktemp("cycle") / "工作区")
+    results = {}
+    for month, returns in RETURNS.items():
+        issued = {s.unit: s for s in split(master, month, calendar, workspace.sheets_dir(month),
+                                            carried=carried_values(workspace, month))}
+        inbox = workspace.root / "inbox" / month
+        for unit, (saved, rows) in returns.items():
+            fill_exactly(issued[unit].path, inbox, rows, saved, injection=month == "2024-05")
+        merge(workspace, master, calendar, month, inbox, now=dt.datetime(2024, 6, 1))
+        path, state = build_report(workspace, master, calendar, month, generated=dt.datetime(2024, 6, 1, 9))
+        results[month] = (path, state, openpyxl.load_workbook(path))
+    return workspace, results
+
+
+def score_row(book, unit):
+    sheet = book["部门得分"]
+    return next([c.value for c in row] for row in sheet.iter_rows(min_row=3) if row[1].value == unit)
+
+
+def test_hand_computed_scores_april(cycle):
+    _, results = cycle
+    book = results["2024-04"][2]
+    # 区委办: all done → 60 + on time 20 + no problems 20
+    assert score_row(book, "区委办")[:9] == [1, "区委办", 100, 60, 20, 20, 100, "按时", 0]
+    # 人大办: (100 + 50 + 0) / 3 = 50% → 30; late → 10; one near-miss status → 20 - 2 = 18
+    assert score_row(book, "人大办")[:9] == [2, "人大办", 58, 30, 10, 18, 50, "逾期", 1]
+    assert score_row(book, "司法局")[:9] == [3, "司法局", 0, 0, 0, 0, 0, "未报送", 0]
+
+
+def test_hand_computed_scores_and_changes_may(cycle):
+    _, results = cycle
+    book = results["2024-05"][2]
+    # 区委办: (100 + 50 + 100 + 100) / 4 = 87.5% → 52.5 + 20 + 20 = 92.5, was 100 → -7.5
+    assert score_row(book, "区委办") == [1, "区委办", 92.5, 52.5, 20, 20, 87.5, "按时", 0, 100, -7.5, 1]
+    # 人大办: 50% → 30 + 20 + 20 = 70, was 58 → +12
+    assert score_row(book, "人大办") == [2, "人大办", 70, 30, 20, 20, 50, "按时", 0, 58, 12, 2]
+
+
+def test_overview_key_figures_with_last_month(cycle):
+    _, results = cycle
+    sheet = results["2024-05"][2]["总览"]
+    figures = {row[0].value: [c.value for c in row[1:4]] for row in sheet.iter_rows(min_row=4, max_row=13) if row[0].value}
+    assert figures["按时报送单位数"] == [2, 1, 1]
+    assert figures["逾期报送单位数"] == [0, 1, -1]
+    assert figures["未报送单位数"] == [30, 30, 0]
+    assert figures["否决项情形(单位数)"] == [1, 0, 1]
+
+
+def test_veto_banner_only_when_declared(cycle):
+    _, results = cycle
+    assert results["2024-05"][2]["总览"]["A2"].value == "⚠ 否决项警示:人大办(否决1) 申报存在否决项情形,请立即核实处置!"
+    assert not str(results["2024-04"][2]["总览"]["A2"].value).startswith("⚠")
+
+
+def test_follow_up_list(cycle):
+    _, results = cycle
+    sheet = results["2024-05"][2]["催办名单"]
+    rows = {r[0].value: [c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value}
+    assert rows["人大办"] == ["人大办", "1 项超过预计完成时间仍未完成:加分1;1 项连续2期未启动:加分2", "王海", "办公室主任", "0471-6218000"]
+    assert rows["司法局"][1] == "未报送"
+    assert "区委办" not in rows
+    assert len(rows) == 31
+    april = {r[0].value: r[1].value for r in results["2024-04"][2]["催办名单"].iter_rows(min_row=3) if r[0].value}
+    assert april["人大办"] == "逾期报送(2024-04-25)"
+
+
+def test_unit_text_is_never_a_formula(cycle):
+    _, results = cycle
+    sheet = results["2024-05"][2]["任务明细"]
+    [cell] = [r[4] for r in sheet.iter_rows(min_row=3) if r[0].value == "96" and r[2].value == "区委办"]
+    assert cell.value == INJECTION and cell.data_type == "s"
+
+
+def test_sheets_order_print_setup_and_filters(cycle):
+    _, results = cycle
+    book = results["2024-05"][2]
+    assert book.sheetnames == SHEETS
+    details = book["任务明细"]
+    assert details.auto_filter.ref == f"A2:H{2 + 481}"
+    assert details.print_title_rows == "$2:$2"
+    assert details.page_setup.paperSize == 9 and details.page_setup.orientation == "landscape"
+    assert book["总览"].oddHeader.right.text == "2024年5月"
+    assert details["D3"].fill.fgColor.rgb.endswith(("D9D9D9", "C6EFCE", "FFEB9C", "FFC7CE", "DDEBF7"))
+
+
+def test_indicator_progress_and_evidence_flags(cycle):
+    _, results = cycle
+    book = results["2024-05"][2]
+    rows = {(r[0].value, r[1].value): [c.value for c in r] for r in book["指标进度"].iter_rows(min_row=3) if r[0].value}
+    # indicator 96 has three units (区委办、政府办、司法局); only 区委办 reported it done
+    assert rows[("指标", 96)][4:] == [3, 1, 33.3, 33.3, "推进中"]
+    assert rows[("否决项", 1)][8] == "已发生"
+    flagged = [r[0].value for r in book["证明材料目录"].iter_rows() if r[1].value in ("区委办", "人大办")]
+    assert "96" in flagged and "95" in flagged
+
+
+def test_native_charts(cycle):
+    _, results = cycle
+    with zipfile.ZipFile(results["2024-05"][0]) as archive:
+        charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
+        assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
+        first, second = (archive.read(c).decode("utf-8") for c in charts)
+    assert "'总览'!$A$" in first or "总览!$A$" in first
+    assert "部门得分" in second and "<c:barChart>" in second
+
+
+def test_problems_sheet_lists_every_problem_in_full(cycle):
+    _, results = cycle
+    sheet = results["2024-04"][2]["校验问题"]
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value]
+    near = [r for r in rows if r[0] == "status-normalized"]
+    assert near == [["status-normalized", "提醒", "人大办", "人大办_2024-04.xlsx", "任务清单", "J3",
+                     "进展状态“完成”不是下拉选项,已按“已完成”处理。请从下拉列表选择。"]]
+    assert sum(1 for r in rows if r[0] == "not-returned") == 30
+
+
+def test_second_month_workbook_is_prefilled_from_the_ledger(cycle):
+    workspace, _ = cycle
+    book = openpyxl.load_workbook(workspace.sheets_dir("2024-05") / "人大办_2024-05.xlsx")
+    sheet = book[layout.TASK_SHEET]
+    rows = {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}
+    assert sheet.cell(rows["95"], 10).value == "已完成"  # April's normalised value carried forward
+    assert sheet.cell(rows["95"], 11).value == "95项进展"
+    assert book[layout.LIAISON_SHEET]["B3"].value == "王海"
