@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from .model import TrackerError
@@ -60,13 +59,9 @@ class Workspace:
 
 def packaged_master_dir() -> Path:
     """The default master shipped with the package (or the repo's copy when run from source)."""
-    try:
-        packaged = Path(str(resources.files("xlsx_tracker.master_template")))
-        if (packaged / MASTER_FILE).exists():
-            return packaged
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parent.parent / MASTER_DIR
+    here = Path(__file__).resolve().parent
+    installed = here / MASTER_DIR  # pyproject maps the repo's master_template/ into the package
+    return installed if (installed / MASTER_FILE).exists() else here.parent / MASTER_DIR
 
 
 def init_workspace(root: Path, force: bool = False) -> Workspace:
