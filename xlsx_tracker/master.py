@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import xlsxwriter
@@ -56,7 +57,18 @@ class Master:
         return [p for p in self.problems if p.severity == "error"]
 
     def assignments(self) -> list[Assignment]:
+        return self._assignments
+
+    @cached_property
+    def _assignments(self) -> list[Assignment]:
         return [Assignment(task, unit) for task in self.tasks for unit in self.units_of(task)]
+
+    @cached_property
+    def _by_unit(self) -> dict[str, list[Assignment]]:
+        grouped: dict[str, list[Assignment]] = {}
+        for assignment in self._assignments:
+            grouped.setdefault(assignment.unit, []).append(assignment)
+        return grouped
 
     def units_of(self, task: Task) -> list[str]:
         if ALL_UNITS in task.units:
@@ -64,13 +76,7 @@ class Master:
         return list(task.units)
 
     def assignments_for(self, unit: str) -> list[Assignment]:
-        return [a for a in self.assignments() if a.unit == unit]
-
-    def indicator(self, section: str, number: int) -> Indicator | None:
-        return self._indicator_index().get((section, number))
-
-    def _indicator_index(self) -> dict:
-        return {(i.section, i.number): i for i in self.indicators}
+        return list(self._by_unit.get(unit, []))
 
 
 # ---------------------------------------------------------------- building

@@ -223,6 +223,10 @@ def _level1_progress(state: MonthState) -> dict[str, float]:
 
 def _follow_ups(master: Master, conn, state: MonthState, today: dt.date) -> list[FollowUp]:
     stalled = _stalled_rows(master, conn, state)
+    overdue_by_unit: dict[str, list[str]] = defaultdict(list)
+    for row in state.rows:
+        if _overdue(row, today):
+            overdue_by_unit[row.assignment.unit].append(row.assignment.task_id)
     result = []
     for score in state.units:
         reasons = []
@@ -230,7 +234,7 @@ def _follow_ups(master: Master, conn, state: MonthState, today: dt.date) -> list
             reasons.append("未报送")
         elif not score.on_time:
             reasons.append(f"逾期报送({score.saved_at[:10]})")
-        overdue = [r.assignment.task_id for r in state.rows if r.assignment.unit == score.unit and _overdue(r, today)]
+        overdue = overdue_by_unit.get(score.unit, [])
         if overdue:
             reasons.append(f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}")
         if stalled.get(score.unit):
