@@ -12,7 +12,6 @@ import click
 from . import listing
 from . import merge as merge_mod
 from . import split as split_mod
-from .demo import run_demo
 from .master import build_master, load_master, load_master_or_fail
 from .model import Problem, TrackerError
 from .report import build_report
@@ -326,6 +325,8 @@ def report_command(ctx, month, policy, assume_weekends):
               help="演示工作区目录,默认新建临时目录。")
 def demo_command(month, directory):
     """演示完整流程:拆分 → 模拟各单位报回(含常见错误)→ 汇总 → 调度报告。"""
+    from .demo import run_demo  # imports openpyxl, which no other command needs at start-up
+
     root = directory or Path(tempfile.mkdtemp(prefix="xlsx-tracker-demo-"))
     result = run_demo(root, month)
     click.echo(f"演示工作区:{result.workspace.root.resolve()}")

@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 from . import layout
 from .model import Problem
-from .sheetio import cell_text, read_workbook
+from .sheetio import LazyWorkbook, cell_text
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -81,13 +81,19 @@ def read_returned(path: Path) -> Returned:
         returned.readable = False
         return returned
     try:
-        sheets = read_workbook(path)
+        sheets = LazyWorkbook(path)
+        for name in (layout.TASK_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET, layout.META_SHEET):
+            sheets.get(name)  # load now, so that a damaged sheet is reported as a damaged file
     except Exception as exc:  # calamine raises several types for damaged files
         returned.problems.append(_unreadable(path, data, exc))
         returned.readable = False
         return returned
-    returned.saved_at = _saved_at(path, data)
-    _read_sheets(returned, sheets, _document_properties(data))
+    try:
+        properties, saved = _zip_metadata(data)
+        returned.saved_at = saved or dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+        _read_sheets(returned, sheets, properties)
+    finally:
+        sheets.close()
     return returned
 
 
@@ -115,46 +121,43 @@ def _unreadable(path: Path, data: bytes, exc: Exception) -> Problem:
     return _problem(path, "corrupt-file", f"文件已损坏,无法打开({type(exc).__name__})。请让该单位用 Excel 或 WPS 打开确认后重新保存发送。")
 
 
-def _document_properties(data: bytes) -> dict[str, str]:
-    """Custom properties: docProps/custom.xml (xlsx) or meta.xml user-defined (ods)."""
+def _zip_metadata(data: bytes) -> tuple[dict[str, str], dt.datetime | None]:
+    """Custom properties and the document's own last-saved time, from xlsx or ods metadata."""
     if data[:4] != b"PK\x03\x04":
-        return {}
+        return {}, None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            if "docProps/custom.xml" in names:
-                root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
-                return {p.get("name", ""): "".join(p.itertext()) for p in root.iter(f"{_NS_CUSTOM}property")}
-            if "meta.xml" in names:
-                root = ElementTree.fromstring(archive.read("meta.xml"))
-                return {p.get(f"{_NS_META}name", ""): "".join(p.itertext()) for p in root.iter(f"{_NS_META}user-defined")}
-    except (zipfile.BadZipFile, ElementTree.ParseError, KeyError):
+            parts = {name: archive.read(name) for name in ("docProps/custom.xml", "docProps/core.xml", "meta.xml") if name in names}
+    except zipfile.BadZipFile:
+        return {}, None
+    return _custom_properties(parts), _modified(parts)
+
+
+def _custom_properties(parts: dict[str, bytes]) -> dict[str, str]:
+    try:
+        if "docProps/custom.xml" in parts:
+            root = ElementTree.fromstring(parts["docProps/custom.xml"])
+            return {p.get("name", ""): "".join(p.itertext()) for p in root.iter(f"{_NS_CUSTOM}property")}
+        if "meta.xml" in parts:
+            root = ElementTree.fromstring(parts["meta.xml"])
+            return {p.get(f"{_NS_META}name", ""): "".join(p.itertext()) for p in root.iter(f"{_NS_META}user-defined")}
+    except ElementTree.ParseError:
         return {}
     return {}
 
 
-def _saved_at(path: Path, data: bytes) -> dt.datetime:
-    """When the unit last saved it: the document's own stamp, else the file's mtime."""
-    stamp = _core_modified(data)
-    if stamp:
-        return stamp
-    return dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
-
-
-def _core_modified(data: bytes) -> dt.datetime | None:
-    if data[:4] != b"PK\x03\x04":
-        return None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for name in ("docProps/core.xml", "meta.xml"):
-                if name in archive.namelist():
-                    text = archive.read(name).decode("utf-8", "replace")
-                    match = re.search(r"<(?:dcterms:modified|dc:date)[^>]*>([^<]+)<", text)
-                    if match:
-                        stamp = dt.datetime.fromisoformat(match.group(1).strip().replace("Z", "+00:00"))
-                        return stamp.astimezone().replace(tzinfo=None, microsecond=0) if stamp.tzinfo else stamp
-    except (zipfile.BadZipFile, ValueError):
-        return None
+def _modified(parts: dict[str, bytes]) -> dt.datetime | None:
+    for name in ("docProps/core.xml", "meta.xml"):
+        if name in parts:
+            text = parts[name].decode("utf-8", "replace")
+            match = re.search(r"<(?:dcterms:modified|dc:date)[^>]*>([^<]+)<", text)
+            if match:
+                try:
+                    stamp = dt.datetime.fromisoformat(match.group(1).strip().replace("Z", "+00:00"))
+                except ValueError:
+                    return None
+                return stamp.astimezone().replace(tzinfo=None, microsecond=0) if stamp.tzinfo else stamp.replace(microsecond=0)
     return None
 
 

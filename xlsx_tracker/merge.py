@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import shutil
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,17 +58,45 @@ def issued_rows(master: Master, deadline: Deadline) -> dict[str, Issued]:
     return result
 
 
+PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
+
+
+@dataclass(frozen=True)
+class _Context:
+    workspace: Workspace
+    master: Master
+    issued: dict[str, Issued]
+    month: str
+    received: str
+
+
+_CONTEXT: _Context | None = None
+
+
+def _set_context(context: _Context) -> None:
+    global _CONTEXT
+    _CONTEXT = context
+
+
+def _process_file(path: Path) -> ledger.Recorded:
+    """Read, check and archive one returned file. Pure apart from the content-addressed archive copy."""
+    c = _CONTEXT
+    returned = read_returned(path)
+    archive = archive_copy(c.workspace, returned)
+    return evaluate(returned, c.master, c.issued, c.month, c.received, archive)
+
+
 def merge(workspace: Workspace, master: Master, calendar: Calendar, month: str, inbox: Path, *,
-          policy: str | None = None, now: dt.datetime | None = None, progress=None, reader=None) -> MergeResult:
+          policy: str | None = None, now: dt.datetime | None = None, progress=None, workers: int | None = None) -> MergeResult:
     files, ignored = list_inbox(inbox)
     if not files:
         raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
     deadline = monthly_deadline(calendar, month, master.settings.monthly_day, policy or master.settings.policy)
-    issued = issued_rows(master, deadline)
     received = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
+    context = _Context(workspace, master, issued_rows(master, deadline), month, received)
     conn = ledger.connect(workspace.ledger_file)
     try:
-        items = _evaluate_new(conn, workspace, master, issued, month, files, received, progress, reader or map)
+        items = _new_items(conn, context, files, progress, workers)
         with ledger.transaction(conn):
             for item in items:
                 ledger.record(conn, item)
@@ -76,17 +107,29 @@ def merge(workspace: Workspace, master: Master, calendar: Calendar, month: str, 
     return result
 
 
-def _evaluate_new(conn, workspace, master, issued, month, files, received, progress, reader) -> list[ledger.Recorded]:
+def _new_items(conn, context: _Context, files: list[Path], progress, workers: int | None) -> list[ledger.Recorded]:
+    """Process every file (in worker processes when many); keep those the ledger has not seen."""
+    workers = workers or min(os.cpu_count() or 1, 8)
     items, seen = [], set()
-    for returned in reader(read_returned, files):
-        if progress:
-            progress(returned.name)
-        if returned.sha256 in seen or ledger.known(conn, returned.sha256, month):
-            continue
-        seen.add(returned.sha256)
-        archive = archive_copy(workspace, returned)
-        items.append(evaluate(returned, master, issued, month, received, archive))
+    with _pool(context, workers if len(files) >= PARALLEL_THRESHOLD else 1) as run:
+        for item in run(_process_file, files):
+            if progress:
+                progress(item.submission.file_name)
+            sha = item.submission.sha256
+            if sha not in seen and not ledger.known(conn, sha, context.month):
+                seen.add(sha)
+                items.append(item)
     return items
+
+
+@contextmanager
+def _pool(context: _Context, workers: int):
+    if workers <= 1:
+        _set_context(context)
+        yield map
+        return
+    with ProcessPoolExecutor(workers, initializer=_set_context, initargs=(context,)) as executor:
+        yield lambda fn, files: executor.map(fn, files, chunksize=16)
 
 
 def archive_copy(workspace: Workspace, returned: Returned) -> str:

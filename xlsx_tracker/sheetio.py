@@ -33,6 +33,37 @@ def read_workbook(path: Path) -> dict[str, list[list]]:
         book.close()
 
 
+class LazyWorkbook(dict):
+    """Sheets of an open workbook, each read into rows only when first asked for.
+
+    Reading only the sheets merge needs skips the dropdown lists and the instructions.
+    """
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self._book = CalamineWorkbook.from_path(str(path))
+        self.names = list(self._book.sheet_names)
+
+    def __missing__(self, name: str) -> list[list]:
+        if name not in self.names:
+            raise KeyError(name)
+        rows = self._book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        self[name] = rows
+        return rows
+
+    def get(self, name, default=None):
+        return self[name] if name in self.names else default
+
+    def __contains__(self, name) -> bool:
+        return name in self.names
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def close(self) -> None:
+        self._book.close()
+
+
 def cell_text(value) -> str:
     """A cell value as stripped text; whole numbers print without '.0', dates as ISO."""
     if value is None:

@@ -1,0 +1,143 @@
+"""Benchmark: split, merge and report as whole commands against the calamine read floor.
+
+Not a test. Prints medians of several runs, in the same run as the floor they are compared with.
+
+    python benchmarks/run.py --districts 100           # 100 districts × 32 units = 3,200 workbooks
+    python benchmarks/run.py --districts 10 --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from xlsx_tracker.master import load_master_or_fail, write_master
+from xlsx_tracker.settings import STATUSES
+from xlsx_tracker.sheetio import read_workbook
+from xlsx_tracker.split import Carried, split
+from xlsx_tracker.units import ALL_UNITS, Registry
+from xlsx_tracker.workdays import load_calendar
+from xlsx_tracker.workspace import init_workspace
+
+MONTH = "2024-05"
+DEFECT_SHARE = 0.05
+
+
+def run_command(args: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MiB) of one whole command, interpreter start included."""
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "xlsx_tracker", *args], cwd=cwd,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"command failed: {' '.join(args)}\n{process.stderr.read().decode()}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def scaled_workspace(root: Path, districts: int):
+    """A workspace whose registry holds every unit once per district, tasks assigned alike."""
+    workspace = init_workspace(root)
+    master = load_master_or_fail(workspace)
+    if districts > 1:
+        names = {u: [f"{d:03d}区{u}" for d in range(1, districts + 1)] for u in master.registry.units}
+        registry = Registry(units=[n for d in range(districts) for n in (names[u][d] for u in master.registry.units)])
+        tasks = [t if ALL_UNITS in t.units else dataclasses.replace(t, units=tuple(n for u in t.units for n in names[u]))
+                 for t in master.tasks]
+        write_master(workspace.master_file, master.indicators, tasks, registry)
+        master = load_master_or_fail(workspace)
+    return workspace, master
+
+
+def filled_values(master, unit: str, rng: random.Random) -> Carried:
+    """What a unit sends back: varied values, and a share of realistic defects."""
+    rows = {}
+    for assignment in master.assignments_for(unit):
+        defect = rng.random() < DEFECT_SHARE
+        veto = assignment.task.section == "veto"
+        status = "未发生" if veto else rng.choice(STATUSES)
+        rows[assignment.task_id] = {
+            "进展状态": ("基本完成" if defect else status),
+            "本月工作进展": rng.choice(["已完成情况说明初稿。", "正在收集材料。", "=HYPERLINK(\"x\")"]),
+            "预计完成时间": "2024年6月30日" if defect else f"2024-0{rng.randint(6, 9)}-15",
+            "责任人": "王海", "联系电话": f"139{rng.randint(10000000, 99999999)}",
+        }
+    evidence = [{"编号": a.task_id, "材料名称": "情况说明", "材料类型": "情况说明",
+                 "网址": "见网站" if rng.random() < DEFECT_SHARE else "http://www.example.gov.cn/a.html"}
+                for a in master.assignments_for(unit)[:3]]
+    return Carried(rows, evidence, {"姓名": "李娜", "职务": "科员", "联系电话": "0471-6218033"})
+
+
+def make_inbox(workspace, master, inbox: Path) -> list[Path]:
+    calendar, _ = load_calendar(workspace.master_dir)
+    rng = random.Random(7)
+    carried = {unit: filled_values(master, unit, rng) for unit in master.registry.units}
+    return [s.path for s in split(master, MONTH, calendar, inbox, carried=carried, force=True)]
+
+
+def read_floor(files: list[Path]) -> float:
+    start = time.perf_counter()
+    for path in files:
+        read_workbook(path)
+    return time.perf_counter() - start
+
+
+def reset(workspace) -> None:
+    for name in ("ledger.sqlite", "ledger.sqlite-wal", "ledger.sqlite-shm"):
+        (workspace.root / name).unlink(missing_ok=True)
+    shutil.rmtree(workspace.archive_dir, ignore_errors=True)
+    shutil.rmtree(workspace.reports_dir, ignore_errors=True)
+
+
+def measure(districts: int, repeats: int, root: Path) -> dict:
+    workspace, master = scaled_workspace(root / f"d{districts}", districts)
+    inbox = workspace.root / "inbox"
+    files = make_inbox(workspace, master, inbox)
+    ws = ["-w", str(workspace.root)]
+    split_runs, merge_runs, report_runs, floors = [], [], [], []
+    for _ in range(repeats):
+        shutil.rmtree(workspace.sheets_dir(MONTH), ignore_errors=True)
+        split_runs.append(run_command([*ws, "split", "--month", MONTH], workspace.root))
+        reset(workspace)
+        floors.append(read_floor(files))
+        merge_runs.append(run_command([*ws, "merge", "--month", MONTH, "--no-report", str(inbox)], workspace.root))
+        report_runs.append(run_command([*ws, "report", "--month", MONTH], workspace.root))
+    median = statistics.median
+    merge_s, floor_s = median(r[0] for r in merge_runs), median(floors)
+    return {
+        "workbooks": len(files), "split": median(r[0] for r in split_runs), "merge": merge_s,
+        "report": median(r[0] for r in report_runs), "floor": floor_s, "ratio": merge_s / floor_s,
+        "rss": max(r[1] for r in split_runs + merge_runs + report_runs),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--districts", type=int, default=100, help="largest workload, in districts of 32 units")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--steps", default="1,10,50", help="smaller workloads measured first, for linearity")
+    parser.add_argument("--dir", type=Path, default=Path(__file__).resolve().parent / ".work",
+                        help="scratch folder (deleted afterwards); put it on the disk the office would use")
+    args = parser.parse_args()
+    sizes = sorted({int(s) for s in args.steps.split(",") if s} | {args.districts})
+    print(f"{'单位数':>6} {'split':>8} {'merge':>8} {'report':>8} {'读取下限':>8} {'merge/下限':>10} {'峰值内存':>8}")
+    args.dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="xlsx-tracker-bench-", dir=args.dir) as tmp:
+        for districts in sizes:
+            r = measure(districts, args.repeats, Path(tmp))
+            print(f"{r['workbooks']:>6} {r['split']:>7.2f}s {r['merge']:>7.2f}s {r['report']:>7.2f}s "
+                  f"{r['floor']:>7.2f}s {r['ratio']:>9.2f}× {r['rss']:>6} MiB", flush=True)
+    print(f"中位数,每项 {args.repeats} 次;merge 不含报告;读取下限 = python-calamine 逐个读取同一批文件全部单元格(单进程)。")
+
+
+if __name__ == "__main__":
+    main()
