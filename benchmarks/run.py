@@ -116,7 +116,8 @@ def measure(districts: int, repeats: int, root: Path) -> dict:
     return {
         "workbooks": len(files), "split": median(r[0] for r in split_runs), "merge": merge_s,
         "report": median(r[0] for r in report_runs), "floor": floor_s, "ratio": merge_s / floor_s,
-        "rss": max(r[1] for r in split_runs + merge_runs + report_runs),
+        "rss": {name: max(r[1] for r in runs) for name, runs in
+                (("split", split_runs), ("merge", merge_runs), ("report", report_runs))},
     }
 
 
@@ -129,13 +130,14 @@ def main() -> None:
                         help="scratch folder (deleted afterwards); put it on the disk the office would use")
     args = parser.parse_args()
     sizes = sorted({int(s) for s in args.steps.split(",") if s} | {args.districts})
-    print(f"{'单位数':>6} {'split':>8} {'merge':>8} {'report':>8} {'读取下限':>8} {'merge/下限':>10} {'峰值内存':>8}")
+    print(f"{'工作簿':>6} {'split':>8} {'merge':>8} {'report':>8} {'读取下限':>8} {'merge/下限':>10}  峰值内存 split/merge/report")
     args.dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="xlsx-tracker-bench-", dir=args.dir) as tmp:
         for districts in sizes:
             r = measure(districts, args.repeats, Path(tmp))
             print(f"{r['workbooks']:>6} {r['split']:>7.2f}s {r['merge']:>7.2f}s {r['report']:>7.2f}s "
-                  f"{r['floor']:>7.2f}s {r['ratio']:>9.2f}× {r['rss']:>6} MiB", flush=True)
+                  f"{r['floor']:>7.2f}s {r['ratio']:>9.2f}×  {r['rss']['split']}/{r['rss']['merge']}/{r['rss']['report']} MiB",
+                  flush=True)
     print(f"中位数,每项 {args.repeats} 次;merge 不含报告;读取下限 = python-calamine 逐个读取同一批文件全部单元格(单进程)。")
 
 

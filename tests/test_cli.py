@@ -1,6 +1,9 @@
 """The command line, driven with CliRunner in a temporary workspace."""
 
 import json
+import os
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
@@ -113,3 +116,12 @@ def test_master_build_regenerates_from_seed(workspace):
     assert result.exit_code == 0
     assert result.output.endswith("指标 104 项,报送组 81 个,报送事项 101 条。\n")
     assert run(workspace, "master", "check").exit_code == 0
+
+
+def test_messages_print_on_a_gbk_console(workspace):
+    """司法局 PCs often run a GBK console: every message must print there, never crash."""
+    env = {**os.environ, "PYTHONIOENCODING": "gbk"}
+    done = subprocess.run([sys.executable, "-m", "xlsx_tracker", "-w", str(workspace.root), "deadlines", "--year", "2027"],
+                          capture_output=True, env=env, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.decode("gbk").startswith("错误:没有 2027 年的法定节假日数据")

@@ -199,12 +199,16 @@ def _take_table(returned: Returned, sheets, found: tuple[str, int], kind: str, c
         text = cell_text(value)
         if text in columns and text not in header:
             header[text] = col
-    body = [(index, row) for index, row in enumerate(rows) if index > header_row and any(cell_text(v) for v in row)]
+    body = [(index, row) for index, row in enumerate(rows[header_row + 1:], start=header_row + 1) if _has_content(row)]
     setattr(returned, f"{kind}_sheet", name)
     setattr(returned, f"{kind}_columns", header)
     setattr(returned, f"{kind}_rows", body)
     if kind == "task":
         returned.header_row = header_row
+
+
+def _has_content(row: list) -> bool:
+    return any(v is not None and (type(v) is not str or v.strip()) for v in row)
 
 
 def _identify(returned: Returned, sheets, properties: dict[str, str]) -> Identity:

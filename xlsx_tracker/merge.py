@@ -19,7 +19,7 @@ from .master import Master
 from .model import Problem, TrackerError
 from .reconcile import Issued, reconcile
 from .sheetio import atomic_path, write_text_atomic
-from .split import locked_values
+from .split import lead_texts, locked_values
 from .workdays import Calendar, Deadline, monthly_deadline
 from .workspace import Workspace
 
@@ -48,11 +48,11 @@ class MergeResult:
 
 def issued_rows(master: Master, deadline: Deadline) -> dict[str, Issued]:
     """What each unit was given this month, rebuilt from the master."""
-    result = {}
+    result, leads = {}, lead_texts(master)
     for unit in master.registry.units:
         assignments = master.assignments_for(unit)
         result[unit] = Issued(
-            rows={a.task_id: locked_values(master, a, deadline) for a in assignments},
+            rows={a.task_id: locked_values(a, deadline, leads) for a in assignments},
             veto_ids={a.task_id for a in assignments if a.task.section == "veto"},
         )
     return result

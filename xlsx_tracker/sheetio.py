@@ -66,6 +66,8 @@ class LazyWorkbook(dict):
 
 def cell_text(value) -> str:
     """A cell value as stripped text; whole numbers print without '.0', dates as ISO."""
+    if type(value) is str:  # the common case, first: this runs for every cell merge reads
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -20,6 +20,7 @@ from .workdays import Calendar, Deadline, make_deadline, month_label, monthly_de
 from .workspace import Workspace
 
 INLINE_LIST_LIMIT = 255
+MAX_LISTED_LEADS = 40  # beyond this a list of co-lead units helps nobody (city- or province-wide masters)
 WHOLE_GROUP = "全部申报材料"
 VETO_MATERIALS = "各单位自查申报:如本单位存在所列情形,进展状态选“已发生”并在“本月工作进展”中说明;否则选“未发生”。"
 COLUMN_WIDTHS = {"编号": 7, "一级指标": 10, "二级指标": 12, "三级指标": 32, "本单位承担事项": 26,
@@ -72,9 +73,9 @@ def split(master: Master, month: str, calendar: Calendar, out_dir: Path, *, poli
     deadline = monthly_deadline(calendar, month, master.settings.monthly_day, policy or master.settings.policy)
     liaison = _liaison_deadline(master, calendar, month, policy or master.settings.policy)
     issued = (issued_at or dt.datetime.now()).replace(microsecond=0)
-    written = []
+    written, leads = [], lead_texts(master)
     for unit, path in plan:
-        form = UnitForm(master, unit, month, deadline, liaison, issued, (carried or {}).get(unit, Carried()))
+        form = UnitForm(master, unit, month, deadline, liaison, issued, (carried or {}).get(unit, Carried()), leads)
         form.write(path)
         written.append(UnitSheet(unit, path, len(form.assignments)))
         if progress:
@@ -89,11 +90,23 @@ def _liaison_deadline(master: Master, calendar: Calendar, month: str, policy: st
     return None
 
 
-def locked_values(master: Master, assignment: Assignment, deadline: Deadline) -> dict[str, object]:
+def lead_texts(master: Master) -> dict[str, str]:
+    """The 牵头单位 cell of every task, computed once: a unit sees whom it coordinates with."""
+    texts = {}
+    for task in master.tasks:
+        units = master.units_of(task)
+        if task.section != "main":
+            text = "各部门(全部单位)"
+        elif len(units) > MAX_LISTED_LEADS:
+            text = f"共 {len(units)} 个单位(名单见总任务清单)"
+        else:
+            text = "、".join(units)
+        texts[task.task_id] = text + (f"\n备注:{task.notes}" if task.notes else "")
+    return texts
+
+
+def locked_values(assignment: Assignment, deadline: Deadline, leads: dict[str, str]) -> dict[str, object]:
     task = assignment.task
-    leads = "各部门(全部单位)" if task.section != "main" else "、".join(master.units_of(task))
-    if task.notes:
-        leads += f"\n备注:{task.notes}"
     return {
         "编号": task.task_id,
         "一级指标": task.level1,
@@ -102,7 +115,7 @@ def locked_values(master: Master, assignment: Assignment, deadline: Deadline) ->
         "本单位承担事项": task.part_text or WHOLE_GROUP,
         "申报材料要求": task.materials or VETO_MATERIALS,
         "情况说明题目": "\n".join(task.report_titles),
-        "牵头单位": leads,
+        "牵头单位": leads[task.task_id],
         "截止日期": deadline.deadline,
     }
 
@@ -111,11 +124,11 @@ class UnitForm:
     """One unit's workbook for one month."""
 
     def __init__(self, master: Master, unit: str, month: str, deadline: Deadline,
-                 liaison: Deadline | None, issued: dt.datetime, carried: Carried):
+                 liaison: Deadline | None, issued: dt.datetime, carried: Carried, leads: dict[str, str]):
         self.master, self.unit, self.month = master, unit, month
         self.deadline, self.liaison, self.issued, self.carried = deadline, liaison, issued, carried
         self.assignments = master.assignments_for(unit)
-        self.rows = [locked_values(master, a, deadline) for a in self.assignments]
+        self.rows = [locked_values(a, deadline, leads) for a in self.assignments]
         self.hashes = [layout.row_hash(r) for r in self.rows]
         self.checksum = layout.identity_checksum(unit, month, master.version, self.issued_text, self.hashes)
 
