@@ -114,8 +114,8 @@ class ReportWriter:
 
     def _overview(self, book, sheet) -> None:
         state, f = self.state, self.f
-        sheet.set_column(0, 0, 30)
-        sheet.set_column(1, 3, 16)
+        sheet.set_column(0, 0, 40)
+        sheet.set_column(1, 3, 14)
         sheet.merge_range(0, 0, 0, 3, self.title, f["title"])
         row = 1
         if state.vetoes:
@@ -125,7 +125,7 @@ class ReportWriter:
             row += 1
         sheet.merge_range(row, 0, row, 3, f"报送截止:{state.deadline.describe()};{state.deadline.rule}。生成时间:{self.generated:%Y-%m-%d %H:%M}", f["note"])
         row += 2
-        self._table(sheet, row, ["关键指标", "本月", "上月", "变化"], [30, 16, 16, 16], self._key_figures())
+        self._table(sheet, row, ["关键指标", "本月", "上月", "变化"], [40, 14, 14, 14], self._key_figures())
         chart_row = row + len(self._key_figures()) + 2
         self._level1_chart(book, sheet, chart_row)
         self._page(sheet, -1, 0, landscape=False)
@@ -290,6 +290,7 @@ def _figures(state: MonthState) -> dict[str, float]:
         "已完成任务数": sum(1 for r in state.rows if r.status in DONE),
         "校验问题数(错误+提醒)": sum(1 for p in state.problems if p.severity in ("error", "warning") and p.code != "not-returned"),
         "否决项情形(单位数)": len({r.assignment.unit for r in state.vetoes}),
+        "需催办单位数(见“催办名单”)": len(state.follow_ups),
     }
 
 
