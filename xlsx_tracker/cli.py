@@ -35,6 +35,12 @@ DEADLINE_COLUMNS = {"month": "周期", "nominal": "规定日期", "deadline": "�
                     "weekday": "星期", "rule": "适用规则", "provisional": "暂定"}
 
 
+policy_option = click.option("--policy", type=click.Choice(["postpone", "advance"]),
+                             help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
+assume_weekends_option = click.option("--assume-weekends", is_flag=True,
+                                      help="缺少节假日数据的年份仅按周末推算(结果标注“暂定”)。")
+
+
 class ChineseGroup(click.Group):
     """Runs a command and turns the library's TrackerError into exit code 1 with full text."""
 
@@ -152,8 +158,8 @@ def tasks(ctx, fmt, unit):
 
 @main.command()
 @click.option("--year", type=int, required=True, help="年份,如 2024。")
-@click.option("--policy", type=click.Choice(["postpone", "advance"]), help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
-@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算(结果标注“暂定”)。")
+@policy_option
+@assume_weekends_option
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @click.pass_context
 def deadlines(ctx, year, policy, assume_weekends, fmt):
@@ -176,27 +182,29 @@ def workdays():
 @workdays.command("count")
 @click.argument("start", callback=_date)
 @click.argument("end", callback=_date)
-@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算。")
+@assume_weekends_option
 @click.pass_context
 def workdays_count(ctx, start, end, assume_weekends):
     """START 次日起至 END(含 END)的工作日数;START 当天不计。"""
     calendar = _calendar(ctx, assume_weekends)
     days = count_workdays(calendar, start, end)
-    mark = "(暂定)" if calendar.provisional_years else ""
-    click.echo(f"{start.isoformat()} 次日起至 {end.isoformat()}(含)共 {days} 个工作日{mark}")
+    click.echo(f"{start.isoformat()} 次日起至 {end.isoformat()}(含)共 {days} 个工作日{_provisional(calendar)}")
 
 
 @workdays.command("add")
 @click.argument("start", callback=_date)
 @click.argument("count", type=click.IntRange(min=0))
-@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算。")
+@assume_weekends_option
 @click.pass_context
 def workdays_add(ctx, start, count, assume_weekends):
     """START 之后第 COUNT 个工作日(自 START 次日起算)。"""
     calendar = _calendar(ctx, assume_weekends)
     day = add_workdays(calendar, start, count)
-    mark = "(暂定)" if calendar.provisional_years else ""
-    click.echo(f"{start.isoformat()} 后第 {count} 个工作日:{day.isoformat()}({weekday_name(day)}){mark}")
+    click.echo(f"{start.isoformat()} 后第 {count} 个工作日:{day.isoformat()}({weekday_name(day)}){_provisional(calendar)}")
+
+
+def _provisional(calendar) -> str:
+    return "(暂定)" if calendar.provisional_years else ""
 
 
 @workdays.command("check")
@@ -235,8 +243,8 @@ class _NoBar:
 @click.option("--month", required=True, callback=_month, help="月份,如 2024-05。")
 @click.option("--force", is_flag=True, help="覆盖本月已下发的工作簿。")
 @click.option("--unit", "units", multiple=True, help="只为该单位生成(可重复)。")
-@click.option("--policy", type=click.Choice(["postpone", "advance"]), help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
-@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算(截止日标注“暂定”)。")
+@policy_option
+@assume_weekends_option
 @click.pass_context
 def split_command(ctx, month, force, units, policy, assume_weekends):
     """按单位拆分总任务清单:每个单位一个工作簿,写入 department_sheets/月份/。"""
@@ -264,8 +272,8 @@ def _canonical_unit(loaded, name: str) -> str:
 @main.command("merge")
 @click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--month", required=True, callback=_month, help="月份,如 2024-05。")
-@click.option("--policy", type=click.Choice(["postpone", "advance"]), help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
-@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算。")
+@policy_option
+@assume_weekends_option
 @click.option("--no-report", is_flag=True, help="只汇总入账,不生成调度报告。")
 @click.pass_context
 def merge_command(ctx, inbox, month, policy, assume_weekends, no_report):
@@ -304,8 +312,8 @@ def merge_summary(result) -> list[str]:
 
 @main.command("report")
 @click.option("--month", required=True, callback=_month, help="月份,如 2024-05。")
-@click.option("--policy", type=click.Choice(["postpone", "advance"]), help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
-@click.option("--assume-weekends", is_flag=True, help="缺少节假日数据的年份仅按周末推算。")
+@policy_option
+@assume_weekends_option
 @click.pass_context
 def report_command(ctx, month, policy, assume_weekends):
     """根据台账生成某月的调度报告工作簿。"""

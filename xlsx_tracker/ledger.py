@@ -67,6 +67,27 @@ class Recorded:
     liaison: dict
     problems: list[Problem]
 
+    def prepare(self) -> Prepared:
+        """The insert parameters, serialised where the work is done (in a worker process when parallel)."""
+        s = self.submission
+        key = (s.sha256, s.month)
+        return Prepared(
+            s,
+            [(*key, task_id, _dump(values)) for task_id, values in self.rows.items()],
+            [(*key, seq, _dump(e)) for seq, e in enumerate(self.evidence)],
+            [(*key, _dump(self.liaison))] if self.liaison else [],
+            [(*key, seq, p.unit, p.code, p.severity, p.file, p.sheet, p.cell, p.message) for seq, p in enumerate(self.problems)],
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    submission: Submission
+    row_values: list[tuple]
+    evidence: list[tuple]
+    liaison: list[tuple]
+    problems: list[tuple]
+
 
 def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), isolation_level=None)
@@ -88,24 +109,19 @@ def transaction(conn: sqlite3.Connection):
     conn.execute("COMMIT")
 
 
-def known(conn: sqlite3.Connection, sha256: str, month: str) -> bool:
-    return conn.execute("SELECT 1 FROM submissions WHERE sha256=? AND month=?", (sha256, month)).fetchone() is not None
+def known_hashes(conn: sqlite3.Connection, month: str) -> set[str]:
+    return {sha for (sha,) in conn.execute("SELECT sha256 FROM submissions WHERE month=?", (month,))}
 
 
-def record(conn: sqlite3.Connection, item: Recorded) -> None:
+def record(conn: sqlite3.Connection, item: Prepared) -> None:
     s = item.submission
     conn.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  (s.sha256, s.month, s.unit, s.file_name, s.archive_path, s.size, s.issued, s.saved_at,
                   s.identity_source, s.master_version, s.received_at, s.outcome, s.reason))
-    conn.executemany("INSERT INTO row_values VALUES (?,?,?,?)",
-                     [(s.sha256, s.month, task_id, _dump(values)) for task_id, values in item.rows.items()])
-    conn.executemany("INSERT INTO evidence VALUES (?,?,?,?)",
-                     [(s.sha256, s.month, seq, _dump(e)) for seq, e in enumerate(item.evidence)])
-    if item.liaison:
-        conn.execute("INSERT INTO liaison VALUES (?,?,?)", (s.sha256, s.month, _dump(item.liaison)))
-    conn.executemany("INSERT INTO problems VALUES (?,?,?,?,?,?,?,?,?,?)",
-                     [(s.sha256, s.month, seq, p.unit, p.code, p.severity, p.file, p.sheet, p.cell, p.message)
-                      for seq, p in enumerate(item.problems)])
+    conn.executemany("INSERT INTO row_values VALUES (?,?,?,?)", item.row_values)
+    conn.executemany("INSERT INTO evidence VALUES (?,?,?,?)", item.evidence)
+    conn.executemany("INSERT INTO liaison VALUES (?,?,?)", item.liaison)
+    conn.executemany("INSERT INTO problems VALUES (?,?,?,?,?,?,?,?,?,?)", item.problems)
 
 
 def _dump(value) -> str:
@@ -126,8 +142,8 @@ def accepted(conn: sqlite3.Connection, month: str) -> dict[str, Submission]:
     return best
 
 
-def superseded(conn: sqlite3.Connection, month: str) -> list[Submission]:
-    winners = {s.sha256 for s in accepted(conn, month).values()}
+def superseded(conn: sqlite3.Connection, month: str, winners_by_unit: dict[str, Submission] | None = None) -> list[Submission]:
+    winners = {s.sha256 for s in (winners_by_unit or accepted(conn, month)).values()}
     return [s for s in submissions(conn, month) if s.outcome == "applied" and s.sha256 not in winners]
 
 
@@ -146,9 +162,9 @@ def liaison(conn: sqlite3.Connection, sha256: str, month: str) -> dict:
     return json.loads(row[0]) if row else {}
 
 
-def problems(conn: sqlite3.Connection, month: str) -> list[Problem]:
+def problems(conn: sqlite3.Connection, month: str, winners_by_unit: dict[str, Submission] | None = None) -> list[Problem]:
     """Problems of the month's files that count: rejected files and each unit's winning file."""
-    winners = {s.sha256 for s in accepted(conn, month).values()}
+    winners = {s.sha256 for s in (winners_by_unit or accepted(conn, month)).values()}
     counted = {s.sha256 for s in submissions(conn, month) if s.outcome == "rejected"} | winners
     rows = conn.execute("SELECT sha256, code, message, file, sheet, cell, unit, severity FROM problems "
                         "WHERE month=? ORDER BY file, sha256, seq", (month,)).fetchall()

@@ -10,7 +10,7 @@ import shutil
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import layout, ledger
@@ -39,23 +39,30 @@ class MergeResult:
     not_returned: list[str]
     problems: list[Problem]
     problems_path: Path | None = None
-    report_path: Path | None = None
-    extra: dict = field(default_factory=dict)
 
     def problem_counts(self) -> Counter:
         return Counter(p.code for p in self.problems)
 
 
-def issued_rows(master: Master, deadline: Deadline) -> dict[str, Issued]:
-    """What each unit was given this month, rebuilt from the master."""
-    result, leads = {}, lead_texts(master)
-    for unit in master.registry.units:
-        assignments = master.assignments_for(unit)
-        result[unit] = Issued(
-            rows={a.task_id: locked_values(a, deadline, leads) for a in assignments},
-            veto_ids={a.task_id for a in assignments if a.task.section == "veto"},
-        )
-    return result
+class IssuedRows:
+    """What each unit was given this month, rebuilt from the master on first use of each unit.
+
+    Lazy, so that worker processes only build the units of the files they read.
+    """
+
+    def __init__(self, master: Master, deadline: Deadline):
+        self.master, self.deadline = master, deadline
+        self.leads = lead_texts(master)
+        self._cache: dict[str, Issued] = {}
+
+    def __getitem__(self, unit: str) -> Issued:
+        if unit not in self._cache:
+            assignments = self.master.assignments_for(unit)
+            self._cache[unit] = Issued(
+                rows={a.task_id: locked_values(a, self.deadline, self.leads) for a in assignments},
+                veto_ids={a.task_id for a in assignments if a.task.section == "veto"},
+            )
+        return self._cache[unit]
 
 
 PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
@@ -65,7 +72,7 @@ PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than
 class _Context:
     workspace: Workspace
     master: Master
-    issued: dict[str, Issued]
+    issued: IssuedRows
     month: str
     received: str
 
@@ -78,12 +85,12 @@ def _set_context(context: _Context) -> None:
     _CONTEXT = context
 
 
-def _process_file(path: Path) -> ledger.Recorded:
+def _process_file(path: Path) -> ledger.Prepared:
     """Read, check and archive one returned file. Pure apart from the content-addressed archive copy."""
     c = _CONTEXT
     returned = read_returned(path)
     archive = archive_copy(c.workspace, returned)
-    return evaluate(returned, c.master, c.issued, c.month, c.received, archive)
+    return evaluate(returned, c.master, c.issued, c.month, c.received, archive).prepare()
 
 
 def merge(workspace: Workspace, master: Master, calendar: Calendar, month: str, inbox: Path, *,
@@ -93,33 +100,32 @@ def merge(workspace: Workspace, master: Master, calendar: Calendar, month: str, 
         raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
     deadline = monthly_deadline(calendar, month, master.settings.monthly_day, policy or master.settings.policy)
     received = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
-    context = _Context(workspace, master, issued_rows(master, deadline), month, received)
+    context = _Context(workspace, master, IssuedRows(master, deadline), month, received)
     conn = ledger.connect(workspace.ledger_file)
     try:
-        items = _new_items(conn, context, files, progress, workers)
-        with ledger.transaction(conn):
-            for item in items:
-                ledger.record(conn, item)
-        result = summarize(conn, master, month, deadline, len(files), len(items), [p.name for p in ignored])
+        with ledger.transaction(conn):  # one transaction: a crash anywhere leaves the ledger as it was
+            recorded = 0
+            for item in _new_items(conn, context, files, progress, workers):
+                ledger.record(conn, item)  # written while the workers read the next files
+                recorded += 1
+        result = summarize(conn, master, month, deadline, len(files), recorded, [p.name for p in ignored])
     finally:
         conn.close()
     result.problems_path = write_problems(workspace, month, result.problems)
     return result
 
 
-def _new_items(conn, context: _Context, files: list[Path], progress, workers: int | None) -> list[ledger.Recorded]:
-    """Process every file (in worker processes when many); keep those the ledger has not seen."""
+def _new_items(conn, context: _Context, files: list[Path], progress, workers: int | None):
+    """Process every file (in worker processes when many); yield those the ledger has not seen."""
     workers = workers or min(os.cpu_count() or 1, 8)
-    items, seen = [], set()
+    seen = ledger.known_hashes(conn, context.month)
     with _pool(context, workers if len(files) >= PARALLEL_THRESHOLD else 1) as run:
         for item in run(_process_file, files):
             if progress:
                 progress(item.submission.file_name)
-            sha = item.submission.sha256
-            if sha not in seen and not ledger.known(conn, sha, context.month):
-                seen.add(sha)
-                items.append(item)
-    return items
+            if item.submission.sha256 not in seen:
+                seen.add(item.submission.sha256)
+                yield item
 
 
 @contextmanager
@@ -141,7 +147,7 @@ def archive_copy(workspace: Workspace, returned: Returned) -> str:
     return target.relative_to(workspace.root).as_posix()
 
 
-def evaluate(returned: Returned, master: Master, issued: dict[str, Issued], month: str,
+def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
              received: str, archive: str) -> ledger.Recorded:
     identity = returned.identity
     unit = master.registry.canonical(identity.unit) or identity.unit
@@ -205,19 +211,23 @@ def _identity_warnings(returned: Returned, master: Master, unit: str) -> list[Pr
 def summarize(conn, master: Master, month: str, deadline: Deadline, files_read: int, new_files: int,
               ignored: list[str]) -> MergeResult:
     accepted = ledger.accepted(conn, month)
-    superseded = ledger.superseded(conn, month)
+    superseded = ledger.superseded(conn, month, accepted)
     not_returned = [u for u in master.registry.units if u not in accepted]
     return MergeResult(month, deadline, files_read, new_files, ignored, accepted, superseded, not_returned,
-                       month_problems(conn, master, month))
+                       _problems(conn, master, month, accepted, superseded))
 
 
 def month_problems(conn, master: Master, month: str) -> list[Problem]:
     """Every problem of the month: the files' own, superseded resubmissions and units not returned."""
     accepted = ledger.accepted(conn, month)
-    problems = ledger.problems(conn, month) + [
+    return _problems(conn, master, month, accepted, ledger.superseded(conn, month, accepted))
+
+
+def _problems(conn, master: Master, month: str, accepted, superseded) -> list[Problem]:
+    problems = ledger.problems(conn, month, accepted) + [
         Problem("superseded", f"同一单位重复报送,本文件已被较新的“{accepted[s.unit].file_name}”取代(保留存档 {s.archive_path})。",
                 file=s.file_name, unit=s.unit, severity="info")
-        for s in ledger.superseded(conn, month)
+        for s in superseded
     ]
     return problems + [Problem("not-returned", f"{month} 未报送。", unit=u, severity="warning")
                        for u in master.registry.units if u not in accepted]

@@ -91,12 +91,6 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def add(self, code: str, message: str, **where: str) -> None:
-        self.items.append(Problem(code, message, **where))
-
-    def extend(self, other: list[Problem]) -> None:
-        self.items.extend(other)
-
     def __bool__(self) -> bool:
         return bool(self.items)
 
