@@ -21,6 +21,7 @@ _DATE_PATTERNS = [
     re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
+_STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d")
 _MONTH_DAY = re.compile(r"^(\d{1,2})\s*[/.月-]\s*(\d{1,2})\s*日?$")
 _PHONE = re.compile(r"^\+?[\d\-() ]{7,20}$")
 _URL = re.compile(r"^(https?://|www\.)[^\s]+\.[^\s]+", re.IGNORECASE)
@@ -59,7 +60,10 @@ def normalize_date(value, year_hint: int | None = None) -> dt.date | None:
         return value.to_pydatetime().date()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_serial(float(value))
-    return _from_text(fold(value), year_hint)
+    text = str(value).strip()
+    if _STAMP.match(text):  # "2024-05-20 00:00:00" or ISO "2024-05-20T00:00:00": keep the date
+        text = text[:10]
+    return _from_text(fold(text), year_hint)
 
 
 def _from_serial(serial: float) -> dt.date | None:
@@ -69,7 +73,6 @@ def _from_serial(serial: float) -> dt.date | None:
 
 
 def _from_text(text: str, year_hint: int | None) -> dt.date | None:
-    text = text.split("T")[0].split(" ")[0] if re.match(r"^\d{4}-\d{2}-\d{2}[T ]", text) else text
     for pattern in _DATE_PATTERNS:
         match = pattern.match(text)
         if match:
