@@ -4,6 +4,7 @@ import datetime as dt
 import random
 import shutil
 import sqlite3
+import zipfile
 
 import openpyxl
 import pytest
@@ -211,10 +212,17 @@ def test_every_valid_value_is_in_the_ledger(merged):
 
 def test_returned_files_archived_untouched(merged):
     workspace, inbox, result = merged
-    for submission in result.accepted.values():
-        archived = workspace.root / submission.archive_path
-        assert archived.read_bytes() == (inbox / submission.file_name).read_bytes()
-        assert archived.name.startswith(submission.sha256)
+    conn = ledger.connect(workspace.ledger_file)
+    everything = ledger.submissions(conn, MONTH)
+    conn.close()
+    assert len(everything) == 27  # accepted, superseded and rejected files alike
+    for submission in everything:
+        zip_path, _, entry = submission.archive_path.rpartition("/")
+        assert zip_path == "archive/2024-05/20240521-090000.zip"
+        assert entry.startswith(submission.sha256)
+        with zipfile.ZipFile(workspace.root / zip_path) as archive:
+            assert archive.getinfo(entry).compress_type == zipfile.ZIP_STORED
+            assert archive.read(entry) == (inbox / submission.file_name).read_bytes()
 
 
 def ledger_dump(path):
@@ -256,6 +264,7 @@ def test_kill_mid_run_leaves_ledger_consistent(tmp_path, inbox_case, master, cal
     with pytest.raises(KeyboardInterrupt):
         merge(workspace, master, calendar, MONTH, inbox, now=NOW)
     assert ledger_dump(workspace.ledger_file) == before
+    assert sorted(p.name for p in (workspace.archive_dir / MONTH).iterdir()) == ["20240521-090000.zip"]
     monkeypatch.setattr(ledger, "record", real_record)
     finished = merge(workspace, master, calendar, MONTH, inbox, now=NOW)
     assert len(finished.accepted) == 19

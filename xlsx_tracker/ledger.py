@@ -67,12 +67,12 @@ class Recorded:
     liaison: dict
     problems: list[Problem]
 
-    def prepare(self) -> Prepared:
+    def prepare(self, source: str) -> Prepared:
         """The insert parameters, serialised where the work is done (in a worker process when parallel)."""
         s = self.submission
         key = (s.sha256, s.month)
         return Prepared(
-            s,
+            s, source,
             [(*key, task_id, _dump(values)) for task_id, values in self.rows.items()],
             [(*key, seq, _dump(e)) for seq, e in enumerate(self.evidence)],
             [(*key, _dump(self.liaison))] if self.liaison else [],
@@ -83,6 +83,7 @@ class Recorded:
 @dataclass(frozen=True)
 class Prepared:
     submission: Submission
+    source: str
     row_values: list[tuple]
     evidence: list[tuple]
     liaison: list[tuple]

@@ -6,7 +6,7 @@ import csv
 import datetime as dt
 import io
 import os
-import shutil
+import zipfile
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -18,7 +18,7 @@ from .intake import Returned, list_inbox, read_returned
 from .master import Master
 from .model import Problem, TrackerError
 from .reconcile import Issued, reconcile
-from .sheetio import atomic_path, write_text_atomic
+from .sheetio import write_text_atomic
 from .split import lead_texts, locked_values
 from .workdays import Calendar, Deadline, monthly_deadline
 from .workspace import Workspace
@@ -70,11 +70,11 @@ PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than
 
 @dataclass(frozen=True)
 class _Context:
-    workspace: Workspace
     master: Master
     issued: IssuedRows
     month: str
     received: str
+    archive: str  # where this run's zip will be, relative to the workspace
 
 
 _CONTEXT: _Context | None = None
@@ -86,11 +86,11 @@ def _set_context(context: _Context) -> None:
 
 
 def _process_file(path: Path) -> ledger.Prepared:
-    """Read, check and archive one returned file. Pure apart from the content-addressed archive copy."""
+    """Read and check one returned file. Pure: it writes nothing, so it can run in any process."""
     c = _CONTEXT
     returned = read_returned(path)
-    archive = archive_copy(c.workspace, returned)
-    return evaluate(returned, c.master, c.issued, c.month, c.received, archive).prepare()
+    entry = f"{c.archive}/{archive_entry(returned.sha256, path)}"
+    return evaluate(returned, c.master, c.issued, c.month, c.received, entry).prepare(str(path))
 
 
 def merge(workspace: Workspace, master: Master, calendar: Calendar, month: str, inbox: Path, *,
@@ -100,12 +100,14 @@ def merge(workspace: Workspace, master: Master, calendar: Calendar, month: str, 
         raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
     deadline = monthly_deadline(calendar, month, master.settings.monthly_day, policy or master.settings.policy)
     received = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
-    context = _Context(workspace, master, IssuedRows(master, deadline), month, received)
+    archive = RunArchive(workspace, month, received)
+    context = _Context(master, IssuedRows(master, deadline), month, received, archive.relative)
     conn = ledger.connect(workspace.ledger_file)
     try:
-        with ledger.transaction(conn):  # one transaction: a crash anywhere leaves the ledger as it was
+        with ledger.transaction(conn), archive:  # all or nothing: a crash leaves ledger and archive as they were
             recorded = 0
             for item in _new_items(conn, context, files, progress, workers):
+                archive.add(Path(item.source), archive_entry(item.submission.sha256, Path(item.source)))
                 ledger.record(conn, item)  # written while the workers read the next files
                 recorded += 1
         result = summarize(conn, master, month, deadline, len(files), recorded, [p.name for p in ignored])
@@ -138,13 +140,49 @@ def _pool(context: _Context, workers: int):
         yield lambda fn, files: executor.map(fn, files, chunksize=16)
 
 
-def archive_copy(workspace: Workspace, returned: Returned) -> str:
-    """Copy the returned file, untouched, to archive/<sha256><suffix>; never overwrite."""
-    target = workspace.archive_dir / f"{returned.sha256}{returned.path.suffix.lower()}"
-    if not target.exists():
-        with atomic_path(target) as tmp:
-            shutil.copyfile(returned.path, tmp)
-    return target.relative_to(workspace.root).as_posix()
+def archive_entry(sha256: str, path: Path) -> str:
+    return f"{sha256}{path.suffix.lower()}"
+
+
+class RunArchive:
+    """Every new returned file of one merge run, byte for byte, in archive/<month>/<run>.zip.
+
+    Entries are named by their SHA-256 and stored uncompressed, so each is the original file.
+    One zip per run rather than one file per return: a province-wide month brings thousands.
+    The zip is moved into place only when the run succeeds, before the ledger commits.
+    """
+
+    def __init__(self, workspace: Workspace, month: str, received: str):
+        folder = workspace.archive_dir / month
+        stem = received.replace("-", "").replace(":", "").replace(" ", "-")
+        name, n = f"{stem}.zip", 1
+        while (folder / name).exists():
+            n += 1
+            name = f"{stem}-{n}.zip"
+        self.final = folder / name
+        self.relative = self.final.relative_to(workspace.root).as_posix()
+        self._zip: zipfile.ZipFile | None = None
+        self._tmp: Path | None = None
+
+    def add(self, source: Path, entry: str) -> None:
+        if self._zip is None:
+            self.final.parent.mkdir(parents=True, exist_ok=True)
+            self._tmp = self.final.with_name(f".tmp-{self.final.name}")
+            self._zip = zipfile.ZipFile(self._tmp, "w", zipfile.ZIP_STORED)
+        self._zip.write(source, entry)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, trace):
+        if self._zip is None:
+            return False
+        self._zip.close()
+        if kind is None:
+            os.replace(self._tmp, self.final)
+        else:
+            self._tmp.unlink(missing_ok=True)
+        return False
 
 
 def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
