@@ -89,6 +89,7 @@ class MonthState:
     evidence: list[dict]
     liaisons: dict[str, dict]
     follow_ups: list[FollowUp] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=dict)  # status -> progress, from the settings
 
     @property
     def overall_progress(self) -> float:
@@ -96,7 +97,7 @@ class MonthState:
         return _mean([self.row_progress(r) for r in scored])
 
     def row_progress(self, row: RowState) -> float:
-        return self._weights.get(row.status, 0.0)
+        return self.weights.get(row.status, 0.0)
 
     @property
     def indicators_done(self) -> int:
@@ -104,8 +105,6 @@ class MonthState:
 
     def unit(self, name: str) -> UnitScore | None:
         return next((u for u in self.units if u.unit == name), None)
-
-    _weights: dict = field(default_factory=dict)
 
 
 def _mean(values: list[float]) -> float:
@@ -118,7 +117,7 @@ def month_state(master: Master, conn, month: str, deadline: Deadline, today: dt.
     rows, evidence = _rows_and_evidence(master, conn, month, accepted)
     problems = month_problems(conn, master, month)
     state = MonthState(month, deadline, rows, [], [], {}, [r for r in rows if r.assignment.task.section == "veto" and r.status == "已发生"],
-                       problems, evidence, _liaisons(conn, month, accepted), _weights=weights)
+                       problems, evidence, _liaisons(conn, month, accepted), weights=weights)
     state.units = _unit_scores(master, state, accepted)
     state.indicators = _indicator_states(master, state)
     state.level1 = _level1_progress(state)
