@@ -13,7 +13,7 @@ from xml.etree import ElementTree
 
 from . import layout
 from .model import Problem
-from .sheetio import LazyWorkbook, cell_text
+from .sheetio import LazyWorkbook, cell_text, header_index
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -33,6 +33,16 @@ class Identity:
 
 
 @dataclass
+class Table:
+    """One sheet's table as read back: where its header is, which column holds what, and its filled rows."""
+
+    sheet: str = ""
+    header_row: int = layout.HEADER_ROW
+    columns: dict[str, int] = field(default_factory=dict)
+    rows: list[tuple[int, list]] = field(default_factory=list)  # (zero-based row index, cell values)
+
+
+@dataclass
 class Returned:
     """Everything read from one returned file, as raw cell values with their positions."""
 
@@ -42,16 +52,9 @@ class Returned:
     saved_at: dt.datetime | None = None
     identity: Identity = field(default_factory=Identity)
     meta_rows: list[tuple[str, int, str]] = field(default_factory=list)
-    task_sheet: str = ""
-    header_row: int = layout.HEADER_ROW
-    task_columns: dict[str, int] = field(default_factory=dict)
-    task_rows: list[tuple[int, list]] = field(default_factory=list)
-    evidence_sheet: str = ""
-    evidence_columns: dict[str, int] = field(default_factory=dict)
-    evidence_rows: list[tuple[int, list]] = field(default_factory=list)
-    liaison_sheet: str = ""
-    liaison_columns: dict[str, int] = field(default_factory=dict)
-    liaison_rows: list[tuple[int, list]] = field(default_factory=list)
+    tasks: Table = field(default_factory=Table)
+    evidence: Table = field(default_factory=Table)
+    liaison: Table = field(default_factory=Table)
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
 
@@ -167,13 +170,13 @@ def _read_sheets(returned: Returned, sheets: dict[str, list[list]], properties: 
         returned.problems.append(_problem(returned.path, "missing-task-sheet",
                                           "找不到“任务清单”表(含“编号”“进展状态”列)。请让该单位使用下发的工作簿填写。"))
     else:
-        _take_table(returned, sheets, task, "task", layout.TASK_COLUMNS)
+        returned.tasks = _table(sheets, task, layout.TASK_COLUMNS)
     evidence = _find_sheet(sheets, layout.EVIDENCE_SHEET, ["材料名称", "网址"])
     if evidence:
-        _take_table(returned, sheets, evidence, "evidence", layout.EVIDENCE_COLUMNS)
+        returned.evidence = _table(sheets, evidence, layout.EVIDENCE_COLUMNS)
     liaison = _find_sheet(sheets, layout.LIAISON_SHEET, ["单位", "姓名", "职务"])
     if liaison:
-        _take_table(returned, sheets, liaison, "liaison", layout.LIAISON_COLUMNS)
+        returned.liaison = _table(sheets, liaison, layout.LIAISON_COLUMNS)
     returned.identity = _identify(returned, sheets, properties)
 
 
@@ -191,20 +194,11 @@ def _find_sheet(sheets, name: str, must_have: list[str]) -> tuple[str, int] | No
     return None
 
 
-def _take_table(returned: Returned, sheets, found: tuple[str, int], kind: str, columns: list[str]) -> None:
+def _table(sheets, found: tuple[str, int], columns: list[str]) -> Table:
     name, header_row = found
     rows = sheets[name]
-    header = {}
-    for col, value in enumerate(rows[header_row]):
-        text = cell_text(value)
-        if text in columns and text not in header:
-            header[text] = col
     body = [(index, row) for index, row in enumerate(rows[header_row + 1:], start=header_row + 1) if _has_content(row)]
-    setattr(returned, f"{kind}_sheet", name)
-    setattr(returned, f"{kind}_columns", header)
-    setattr(returned, f"{kind}_rows", body)
-    if kind == "task":
-        returned.header_row = header_row
+    return Table(name, header_row, header_index(rows[header_row], columns), body)
 
 
 def _has_content(row: list) -> bool:

@@ -107,7 +107,7 @@ def merge(workspace: Workspace, master: Master, calendar: Calendar, month: str, 
         with ledger.transaction(conn), archive:  # all or nothing: a crash leaves ledger and archive as they were
             recorded = 0
             for item in _new_items(conn, context, files, progress, workers):
-                archive.add(Path(item.source), archive_entry(item.submission.sha256, Path(item.source)))
+                archive.add(Path(item.source), item.submission.archive_path.rpartition("/")[2])
                 ledger.record(conn, item)  # written while the workers read the next files
                 recorded += 1
         result = summarize(conn, master, month, deadline, len(files), recorded, [p.name for p in ignored])
@@ -224,7 +224,7 @@ def _rejection(returned: Returned, master: Master, unit: str, month: str, proble
         return reject("unknown-unit-file", f"文件标明的单位“{identity.unit}”不在单位名录中。如为新单位或别名,请在总任务清单“单位名录”中添加。")
     if identity.month != month:
         return reject("wrong-month", f"这是 {identity.month} 的表({unit}),不是 {month} 的,未计入本月。可能是上月文件被重复发送。")
-    if not returned.task_sheet:
+    if not returned.tasks.sheet:
         return reject("missing-task-sheet", "找不到“任务清单”表,未采用。")
     return ""
 

@@ -59,16 +59,16 @@ def _value(row: list, columns: dict[str, int], name: str):
 
 
 def _check_task_rows(checker: _Checker, issued: Issued) -> None:
-    returned, sheet = checker.returned, checker.returned.task_sheet
+    returned, sheet = checker.returned, checker.returned.tasks.sheet
     if sheet and sheet != layout.TASK_SHEET:
         checker.problem("sheet-renamed", f"“任务清单”表被改名为“{sheet}”,已按内容识别。下次请勿改表名。", sheet, severity="warning")
     for name in layout.TASK_COLUMNS:
-        if name not in returned.task_columns:
+        if name not in returned.tasks.columns:
             checker.problem("missing-column", f"缺少“{name}”列(表头被删除或改名)。该列内容无法读取,请恢复表头。",
-                            sheet, returned.header_row, severity="error" if name in layout.EDITABLE_COLUMNS else "warning")
+                            sheet, returned.tasks.header_row, severity="error" if name in layout.EDITABLE_COLUMNS else "warning")
     seen: dict[str, int] = {}
-    for row_index, row in returned.task_rows:
-        task_id = cell_text(_value(row, returned.task_columns, "编号"))
+    for row_index, row in returned.tasks.rows:
+        task_id = cell_text(_value(row, returned.tasks.columns, "编号"))
         if _reject_row(checker, issued, seen, task_id, row_index, row):
             continue
         seen[task_id] = row_index
@@ -78,7 +78,7 @@ def _check_task_rows(checker: _Checker, issued: Issued) -> None:
 
 
 def _reject_row(checker, issued: Issued, seen: dict, task_id: str, row_index: int, row: list) -> bool:
-    sheet, id_col = checker.returned.task_sheet, checker.returned.task_columns.get("编号", 0)
+    sheet, id_col = checker.returned.tasks.sheet, checker.returned.tasks.columns.get("编号", 0)
     if not task_id:
         checker.problem("extra-row", "新增了一行(没有编号)。本行内容未采用;如需补充情况,请写在对应编号行的“本月工作进展”中。", sheet, row_index, id_col)
         return True
@@ -93,18 +93,18 @@ def _reject_row(checker, issued: Issued, seen: dict, task_id: str, row_index: in
 
 
 def _check_locked(checker: _Checker, expected: dict, row: list, row_index: int) -> None:
-    columns = checker.returned.task_columns
+    columns = checker.returned.tasks.columns
     for name in layout.HASHED_COLUMNS:
         if name not in columns:
             continue
         got, want = cell_text(_value(row, columns, name)), str(expected.get(name, "")).strip()
         if got != want and fold(got) != fold(want):  # fold only when needed: it is the slow path
             checker.problem("locked-cell-changed", f"锁定的“{name}”内容被改动,已按下发原文处理。请勿修改灰色单元格。",
-                            checker.returned.task_sheet, row_index, columns[name])
+                            checker.returned.tasks.sheet, row_index, columns[name])
 
 
 def _editable_values(checker: _Checker, row: list, row_index: int, veto: bool) -> dict:
-    columns, sheet = checker.returned.task_columns, checker.returned.task_sheet
+    columns, sheet = checker.returned.tasks.columns, checker.returned.tasks.sheet
     values = {name: cell_text(_value(row, columns, name)) for name in layout.EDITABLE_COLUMNS}
     values["进展状态"] = _status(checker, _value(row, columns, "进展状态"), veto, row_index, columns.get("进展状态"))
     values["预计完成时间"] = _date(checker, _value(row, columns, "预计完成时间"), row_index, columns.get("预计完成时间"))
@@ -114,7 +114,7 @@ def _editable_values(checker: _Checker, row: list, row_index: int, veto: bool) -
 
 def _status(checker, raw, veto: bool, row_index: int, col) -> str | None:
     status, how = normalize_status(raw, veto)
-    sheet = checker.returned.task_sheet
+    sheet = checker.returned.tasks.sheet
     allowed = "未发生 / 已发生" if veto else "未启动 / 推进中 / 已完成 / 无此情形(已作说明)"
     if how == "near":
         checker.problem("status-normalized", f"进展状态“{cell_text(raw)}”不是下拉选项,已按“{status}”处理。请从下拉列表选择。",
@@ -132,12 +132,12 @@ def _date(checker, raw, row_index: int, col) -> str:
     day = normalize_date(raw, checker.year)
     if day is None:
         checker.problem("invalid-date", f"预计完成时间“{cell_text(raw)}”不是有效日期,未采用。请填写如 {checker.year}-06-30 的日期。",
-                        checker.returned.task_sheet, row_index, col)
+                        checker.returned.tasks.sheet, row_index, col)
         return ""
     if not isinstance(raw, (str,)) or cell_text(raw) == day.isoformat():
         return day.isoformat()
     checker.problem("date-normalized", f"预计完成时间“{cell_text(raw)}”以文字填写,已识别为 {day.isoformat()}。",
-                    checker.returned.task_sheet, row_index, col, severity="info")
+                    checker.returned.tasks.sheet, row_index, col, severity="info")
     return day.isoformat()
 
 
@@ -151,7 +151,7 @@ def _phone(checker, raw, sheet: str, row_index: int, col) -> str:
 
 
 def _check_missing_and_order(checker: _Checker, issued: Issued, seen: dict[str, int]) -> None:
-    sheet = checker.returned.task_sheet
+    sheet = checker.returned.tasks.sheet
     for task_id in issued.rows:
         if task_id not in seen:
             checker.problem("missing-row", f"编号“{task_id}”的任务行被删除,本月该项视为未报送。请勿删除行。", sheet)
@@ -161,9 +161,9 @@ def _check_missing_and_order(checker: _Checker, issued: Issued, seen: dict[str, 
 
 
 def _check_evidence(checker: _Checker, ids: set[str]) -> None:
-    returned, sheet = checker.returned, checker.returned.evidence_sheet
-    columns = returned.evidence_columns
-    for row_index, row in returned.evidence_rows:
+    returned, sheet = checker.returned, checker.returned.evidence.sheet
+    columns = returned.evidence.columns
+    for row_index, row in returned.evidence.rows:
         entry = {name: cell_text(_value(row, columns, name)) for name in layout.EVIDENCE_COLUMNS}
         if entry["编号"] and entry["编号"] not in ids:
             checker.problem("evidence-unknown-id", f"材料对应的编号“{entry['编号']}”不是本单位的任务编号。请从下拉列表选择。",
@@ -183,18 +183,18 @@ def _evidence_type(checker, raw: str, row_index: int, col) -> str:
     by_fold = {fold(t).lower(): t for t in layout.EVIDENCE_TYPES}
     found = by_fold.get(fold(raw).lower()) or EVIDENCE_TYPE_NEAR.get(fold(raw).lower())
     if found:
-        checker.problem("type-normalized", f"材料类型“{raw}”已按“{found}”处理。", checker.returned.evidence_sheet,
+        checker.problem("type-normalized", f"材料类型“{raw}”已按“{found}”处理。", checker.returned.evidence.sheet,
                         row_index, col, severity="info")
         return found
-    checker.problem("invalid-type", f"材料类型“{raw}”不是下拉选项,已按“其他”处理。", checker.returned.evidence_sheet,
+    checker.problem("invalid-type", f"材料类型“{raw}”不是下拉选项,已按“其他”处理。", checker.returned.evidence.sheet,
                     row_index, col, severity="warning")
     return "其他"
 
 
 def _check_liaison(checker: _Checker) -> None:
-    returned, sheet = checker.returned, checker.returned.liaison_sheet
-    columns = returned.liaison_columns
-    for row_index, row in returned.liaison_rows:
+    returned, sheet = checker.returned, checker.returned.liaison.sheet
+    columns = returned.liaison.columns
+    for row_index, row in returned.liaison.rows:
         if cell_text(_value(row, columns, "单位")) != checker.unit:
             continue
         entry = {name: cell_text(_value(row, columns, name)) for name in layout.LIAISON_COLUMNS[1:3]}
