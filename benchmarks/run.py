@@ -21,11 +21,12 @@ import time
 from pathlib import Path
 
 from xlsx_tracker.master import load_master_or_fail, write_master
+from xlsx_tracker.model import Carried
+from xlsx_tracker.run import month_run
 from xlsx_tracker.settings import STATUSES
 from xlsx_tracker.sheetio import read_workbook
-from xlsx_tracker.split import Carried, split
+from xlsx_tracker.split import split
 from xlsx_tracker.units import ALL_UNITS, Registry
-from xlsx_tracker.workdays import load_calendar
 from xlsx_tracker.workspace import init_workspace
 
 MONTH = "2024-05"
@@ -78,10 +79,10 @@ def filled_values(master, unit: str, rng: random.Random) -> Carried:
 
 
 def make_inbox(workspace, master, inbox: Path) -> list[Path]:
-    calendar, _ = load_calendar(workspace.master_dir)
     rng = random.Random(7)
     carried = {unit: filled_values(master, unit, rng) for unit in master.registry.units}
-    return [s.path for s in split(master, MONTH, calendar, inbox, carried=carried, force=True)]
+    run = month_run(workspace, MONTH, master=master)
+    return [s.path for s in split(run, out_dir=inbox, carried=carried, force=True)]
 
 
 def read_floor(files: list[Path]) -> float:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from xlsx_tracker.master import load_master_or_fail
+from xlsx_tracker.run import MonthRun
 from xlsx_tracker.workdays import load_calendar
 from xlsx_tracker.workspace import Workspace, init_workspace
 
@@ -59,3 +60,8 @@ def libreoffice_convert(source: Path, out_dir: Path, target: str = "xlsx") -> Pa
     subprocess.run([binary, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
                     "--outdir", str(out_dir), str(source)], check=True, capture_output=True, timeout=180)
     return out_dir / f"{source.stem}.{target}"
+
+
+def month_of(master, calendar, month: str, workspace: Workspace | None = None) -> MonthRun:
+    """A month run on the session's master; without a workspace it has no ledger (nothing carried)."""
+    return MonthRun(workspace or Workspace(Path("/nonexistent/xlsx-tracker-test")), master, calendar, month, master.settings.policy)

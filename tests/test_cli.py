@@ -87,11 +87,19 @@ def test_workdays_count_and_add(workspace):
     assert run(workspace, "workdays", "add", "2024-09-27", "7").output == "2024-09-27 后第 7 个工作日:2024-10-12(星期六)\n"
 
 
+def last_line(result) -> str:
+    return result.output.strip().split("\n")[-1]
+
+
 def test_bad_usage_exits_2(workspace):
-    assert run(workspace, "workdays", "add", "2024/09/27", "7").exit_code == 2
-    assert run(workspace, "split", "--month", "2024-13").exit_code == 2
-    assert run(workspace, "deadlines").exit_code == 2
-    assert "月份“2024-13”格式不对" in run(workspace, "split", "--month", "2024-13").output
+    bad_date = run(workspace, "workdays", "add", "2024/09/27", "7")
+    assert (bad_date.exit_code, last_line(bad_date)) == (
+        2, "Error: Invalid value for 'START': 日期“2024/09/27”格式不对,应为 YYYY-MM-DD,例如 2024-05-20")
+    bad_month = run(workspace, "split", "--month", "2024-13")
+    assert (bad_month.exit_code, last_line(bad_month)) == (
+        2, "Error: Invalid value for '--month': 月份“2024-13”格式不对,应为 YYYY-MM,例如 2024-05")
+    missing = run(workspace, "deadlines")
+    assert (missing.exit_code, last_line(missing)) == (2, "Error: Missing option '--year'.")
 
 
 def test_not_a_workspace_exits_1(tmp_path):

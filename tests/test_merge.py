@@ -9,7 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import libreoffice_convert
+from conftest import month_of
 
 from xlsx_tracker import layout, ledger, simulate
 from xlsx_tracker.cli import main
@@ -58,6 +58,7 @@ DEFECTS = {
     "unit_not_in_registry.xlsx": ("民政局", lambda b: set_meta_unit(b, "气象局")),
     "resubmitted_first.xlsx": ("信访局", None),
     "副本 (2) 信访局_2024-05.xlsx": ("信访局", lambda b: simulate.set_value(b, first_id(b), "进展状态", "已完成")),
+    "task_sheet_deleted.xlsx": ("农牧局", lambda b: b.remove(b[layout.TASK_SHEET])),
 }
 
 
@@ -66,9 +67,9 @@ def inbox_case(tmp_path_factory, master, calendar):
     root = tmp_path_factory.mktemp("merge")
     from xlsx_tracker.workspace import init_workspace
     workspace = init_workspace(root / "工作区")
-    issued = {s.unit: s for s in split(master, MONTH, calendar, workspace.sheets_dir(MONTH),
+    issued = {s.unit: s for s in split(month_of(master, calendar, MONTH, workspace),
                                         issued_at=dt.datetime(2024, 5, 6, 9, 0))}
-    april = {s.unit: s for s in split(master, "2024-04", calendar, root / "april", issued_at=dt.datetime(2024, 4, 8))}
+    april = {s.unit: s for s in split(month_of(master, calendar, "2024-04"), out_dir=root / "april", issued_at=dt.datetime(2024, 4, 8))}
     inbox = root / "收件箱 五月"
     for index, (name, (unit, change)) in enumerate(DEFECTS.items()):
         path = fill(issued, unit, inbox, name, change, seed=index)
@@ -76,7 +77,6 @@ def inbox_case(tmp_path_factory, master, calendar):
             from xlsx_tracker.demo import stamp_saved
             stamp_saved(path, dt.datetime(2024, 5, 10, 9, 0))
     _rejected_files(inbox, april, issued)
-    _libreoffice_files(root, inbox, issued)
     return workspace, inbox, issued
 
 
@@ -93,22 +93,10 @@ def _rejected_files(inbox, april, issued):
     (inbox / "~$clean_filled.xlsx").write_bytes(b"lock")
 
 
-def _libreoffice_files(root, inbox, issued):
-    """Files saved by a real second client: LibreOffice Calc as .xlsx, .ods and .xls."""
-    for unit, target, change in [
-        ("公安分局", "xlsx", lambda b: simulate.set_value(b, first_id(b), "进展状态", "进行中")),
-        ("教育局", "ods", None),
-        ("自然资源局", "xls", None),
-    ]:
-        filled = fill(issued, unit, root / "lo-in", f"{unit}_{MONTH}_libreoffice.xlsx", change, seed=99)
-        converted = libreoffice_convert(filled, root / "lo-out", target)
-        shutil.copy(converted, inbox / f"libreoffice_saved_{unit}.{target}")
-
-
 @pytest.fixture(scope="module")
 def merged(inbox_case, master, calendar):
     workspace, inbox, issued = inbox_case
-    result = merge(workspace, master, calendar, MONTH, inbox, now=NOW)
+    result = merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW)
     return workspace, inbox, result
 
 
@@ -119,8 +107,8 @@ def problems_of(result, file_name):
 def test_applied_rejected_and_ignored(merged):
     _, _, result = merged
     assert result.ignored == ["~$clean_filled.xlsx"]
-    assert result.files_read == 27
-    assert len(result.accepted) == 19  # 17 applied defect files for 16 units, plus 3 saved by LibreOffice
+    assert result.files_read == 25
+    assert len(result.accepted) == 16  # 17 applied defect files for 16 units
     assert result.accepted["信访局"].file_name == "副本 (2) 信访局_2024-05.xlsx"
     assert [s.file_name for s in result.superseded] == ["resubmitted_first.xlsx"]
 
@@ -153,15 +141,7 @@ def test_one_line_per_defect(merged):
     assert problems_of(r, "scanned_letter.pdf") == [["not-spreadsheet", "", ""]]
     assert problems_of(r, "wps_native.et") == [["wps-et-unsupported", "", ""]]
     assert problems_of(r, "resubmitted_first.xlsx") == [["superseded", "", ""]]
-
-
-def test_libreoffice_saved_files_are_read_and_identified(merged):
-    r = merged[2]
-    assert problems_of(r, "libreoffice_saved_公安分局.xlsx") == [["status-normalized", "任务清单", "J3"]]
-    assert problems_of(r, "libreoffice_saved_教育局.ods") == []
-    assert problems_of(r, "libreoffice_saved_自然资源局.xls") == []
-    sources = {s.unit: s.identity_source for s in r.accepted.values()}
-    assert sources["公安分局"] == sources["教育局"] == sources["自然资源局"] == "隐藏表"
+    assert problems_of(r, "task_sheet_deleted.xlsx") == [["missing-task-sheet", "", ""]]  # once, not twice
 
 
 def test_messages_say_what_to_fix(merged):
@@ -175,10 +155,13 @@ def test_messages_say_what_to_fix(merged):
 
 def test_not_returned_units(merged):
     not_returned = merged[2].not_returned
-    assert len(not_returned) == 13
-    assert {"民政局", "教育局", "人民法院"} - {"教育局"} <= set(not_returned)  # 民政局's only file named an unknown unit
-    assert "教育局" not in not_returned  # its April copy was refused, its .ods return was applied
-    assert [p.code for p in merged[2].problems if p.unit == "人民法院"] == ["not-returned"]
+    assert len(not_returned) == 16
+    # 民政局's only file named an unknown unit, 教育局's was last month's copy, 农牧局's had no task sheet
+    assert {"民政局", "教育局", "农牧局", "人民法院"} <= set(not_returned)
+    assert "信访局" not in not_returned
+    # not returning is the unit's status, not a problem of any file
+    assert merged[2].state.unit("人民法院").timeliness_text == "未报送"
+    assert [p for p in merged[2].problems if p.unit == "人民法院"] == []
 
 
 def test_every_valid_value_is_in_the_ledger(merged):
@@ -215,7 +198,7 @@ def test_returned_files_archived_untouched(merged):
     conn = ledger.connect(workspace.ledger_file)
     everything = ledger.submissions(conn, MONTH)
     conn.close()
-    assert len(everything) == 27  # accepted, superseded and rejected files alike
+    assert len(everything) == 25  # accepted, superseded and rejected files alike
     for submission in everything:
         zip_path, _, entry = submission.archive_path.rpartition("/")
         assert zip_path == "archive/2024-05/20240521-090000.zip"
@@ -236,7 +219,7 @@ def ledger_dump(path):
 def test_rerun_is_idempotent(merged, master, calendar):
     workspace, inbox, first = merged
     before = ledger_dump(workspace.ledger_file)
-    again = merge(workspace, master, calendar, MONTH, inbox, now=NOW + dt.timedelta(days=3))
+    again = merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW + dt.timedelta(days=3))
     assert again.new_files == 0
     assert ledger_dump(workspace.ledger_file) == before
     assert [p.render() for p in again.problems] == [p.render() for p in first.problems]
@@ -249,7 +232,7 @@ def test_kill_mid_run_leaves_ledger_consistent(tmp_path, inbox_case, master, cal
     part = tmp_path / "part"
     part.mkdir()
     shutil.copy(inbox / "clean_filled.xlsx", part)
-    merge(workspace, master, calendar, MONTH, part, now=NOW)
+    merge(month_of(master, calendar, MONTH, workspace), part, now=NOW)
     before = ledger_dump(workspace.ledger_file)
     calls = {"n": 0}
     real_record = ledger.record
@@ -262,12 +245,12 @@ def test_kill_mid_run_leaves_ledger_consistent(tmp_path, inbox_case, master, cal
 
     monkeypatch.setattr(ledger, "record", dying_record)
     with pytest.raises(KeyboardInterrupt):
-        merge(workspace, master, calendar, MONTH, inbox, now=NOW)
+        merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW)
     assert ledger_dump(workspace.ledger_file) == before
     assert sorted(p.name for p in (workspace.archive_dir / MONTH).iterdir()) == ["20240521-090000.zip"]
     monkeypatch.setattr(ledger, "record", real_record)
-    finished = merge(workspace, master, calendar, MONTH, inbox, now=NOW)
-    assert len(finished.accepted) == 19
+    finished = merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW)
+    assert len(finished.accepted) == 16
 
 
 def test_cli_merge_summary_and_exit_codes(inbox_case, tmp_path):
@@ -278,8 +261,8 @@ def test_cli_merge_summary_and_exit_codes(inbox_case, tmp_path):
     result = runner.invoke(main, ["-w", str(workspace.root), "merge", "--month", MONTH, str(inbox)])
     assert result.exit_code == 0, result.output
     lines = result.output.split("\n")
-    assert lines[0] == "2024-05 汇总完成:读取文件 27 个(新收 27 个,忽略临时文件 1 个)。"
-    assert lines[1].startswith("已采用单位 19 个;未报送单位 13 个:")
+    assert lines[0] == "2024-05 汇总完成:读取文件 25 个(新收 25 个,忽略临时文件 1 个)。"
+    assert lines[1].startswith("已采用单位 16 个;未报送单位 16 个:")
     assert lines[2].startswith("问题统计:corrupt-file 1,date-normalized 1,")
     assert "  [invalid-status] status_pasted_invalid.xlsx / 任务清单 / J3:" in result.output
     assert "调度报告:" in result.output
@@ -288,3 +271,14 @@ def test_cli_merge_summary_and_exit_codes(inbox_case, tmp_path):
     nothing = runner.invoke(main, ["-w", str(workspace.root), "merge", "--month", MONTH, str(empty)])
     assert nothing.exit_code == 1
     assert runner.invoke(main, ["-w", str(workspace.root), "merge", str(inbox)]).exit_code == 2
+
+
+def test_parallel_intake_equals_serial(tmp_path, merged, master, calendar):
+    """The worker-process path (used from 64 files on) records exactly what the serial path records."""
+    serial_ws, inbox, serial = merged
+    from xlsx_tracker.workspace import init_workspace
+    workspace = init_workspace(tmp_path / "parallel ws")
+    parallel = merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW, workers=2, parallel_threshold=1)
+    assert parallel.new_files == serial.new_files == 25
+    assert ledger_dump(workspace.ledger_file) == ledger_dump(serial_ws.ledger_file)
+    assert [p.render() for p in parallel.problems] == [p.render() for p in serial.problems]

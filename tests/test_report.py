@@ -5,12 +5,13 @@ import zipfile
 
 import openpyxl
 import pytest
+from conftest import month_of
 
 from xlsx_tracker import layout, simulate
 from xlsx_tracker.demo import stamp_saved
 from xlsx_tracker.merge import merge
 from xlsx_tracker.report import SHEETS, build_report
-from xlsx_tracker.split import carried_values, split
+from xlsx_tracker.split import split
 from xlsx_tracker.workspace import init_workspace
 
 INJECTION = '=HYPERLINK("http://evil.example/","点我领取")'
@@ -53,13 +54,13 @@ def cycle(tmp_path_factory, master, calendar):
     workspace = init_workspace(tmp_path_factory.mktemp("cycle") / "工作区")
     results = {}
     for month, returns in RETURNS.items():
-        issued = {s.unit: s for s in split(master, month, calendar, workspace.sheets_dir(month),
-                                            carried=carried_values(workspace, month))}
+        run = month_of(master, calendar, month, workspace)
+        issued = {s.unit: s for s in split(run)}
         inbox = workspace.root / "inbox" / month
         for unit, (saved, rows) in returns.items():
             fill_exactly(issued[unit].path, inbox, rows, saved, injection=month == "2024-05")
-        merge(workspace, master, calendar, month, inbox, now=dt.datetime(2024, 6, 1))
-        path, state = build_report(workspace, master, calendar, month, generated=dt.datetime(2024, 6, 1, 9))
+        merge(run, inbox, now=dt.datetime(2024, 6, 1))
+        path, state = build_report(run, generated=dt.datetime(2024, 6, 1, 9))
         results[month] = (path, state, openpyxl.load_workbook(path))
     return workspace, results
 
@@ -132,7 +133,9 @@ def test_sheets_order_print_setup_and_filters(cycle):
     assert details.print_title_rows == "$2:$2"
     assert details.page_setup.paperSize == 9 and details.page_setup.orientation == "landscape"
     assert book["总览"].oddHeader.right.text == "2024年5月"
-    assert details["D3"].fill.fgColor.rgb.endswith(("D9D9D9", "C6EFCE", "FFEB9C", "FFC7CE", "DDEBF7"))
+    colours = {row[3].value: row[3].fill.fgColor.rgb[-6:] for row in details.iter_rows(min_row=3)}
+    assert colours == {"未报送": "D9D9D9", "已完成": "C6EFCE", "推进中": "FFEB9C", "未启动": "FFC7CE", DONE_NA: "DDEBF7",
+                       "未发生": "C6EFCE", "已发生": "FF0000"}
 
 
 def test_indicator_progress_and_evidence_flags(cycle):
@@ -140,8 +143,10 @@ def test_indicator_progress_and_evidence_flags(cycle):
     book = results["2024-05"][2]
     rows = {(r[0].value, r[1].value): [c.value for c in r] for r in book["指标进度"].iter_rows(min_row=3) if r[0].value}
     # indicator 96 has three units (区委办、政府办、司法局); only 区委办 reported it done
-    assert rows[("指标", 96)][4:] == [3, 1, 33.3, 33.3, "推进中"]
-    assert rows[("否决项", 1)][8] == "已发生"
+    assert rows[("指标", 96)][4:] == [3, 1, 33.3, 33.3, "推进中", None]
+    # a veto row names who declared it and has no completion rate
+    assert rows[("否决项", 1)][4:] == [32, None, None, None, "已发生", "已发生:人大办;申报未发生 1 个单位;未申报 30 个单位"]
+    assert rows[("否决项", 2)][4:] == [32, None, None, None, "待申报", "申报未发生 2 个单位;未申报 30 个单位"]
     flagged = [r[0].value for r in book["证明材料目录"].iter_rows() if r[1].value in ("区委办", "人大办")]
     assert "96" in flagged and "95" in flagged
 
@@ -152,7 +157,7 @@ def test_native_charts(cycle):
         charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
         assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
         first, second = (archive.read(c).decode("utf-8") for c in charts)
-    assert "'总览'!$A$" in first or "总览!$A$" in first
+    assert "<c:f>总览!$A$17:$A$25</c:f>" in first  # the nine 一级指标 under the key figures
     assert "部门得分" in second and "<c:barChart>" in second
 
 
@@ -163,7 +168,20 @@ def test_problems_sheet_lists_every_problem_in_full(cycle):
     near = [r for r in rows if r[0] == "status-normalized"]
     assert near == [["status-normalized", "提醒", "人大办", "人大办_2024-04.xlsx", "任务清单", "J3",
                      "进展状态“完成”不是下拉选项,已按“已完成”处理。请从下拉列表选择。"]]
-    assert sum(1 for r in rows if r[0] == "not-returned") == 30
+    assert [r for r in rows if r[2] == "司法局"] == []  # not returning is a unit status (催办名单), not a problem
+
+
+def test_veto_rows_are_not_red_when_units_only_failed_to_return(cycle):
+    """Regression: 30 units not returned made both 否决项 rows read 已发生 while 总览 said 0 veto events."""
+    _, results = cycle
+    book = results["2024-04"][2]
+    rows = {(r[0].value, r[1].value): r for r in book["指标进度"].iter_rows(min_row=3) if r[0].value}
+    for number in (1, 2):
+        row = rows[("否决项", number)]
+        assert (row[8].value, row[9].value) == ("待申报", "申报未发生 2 个单位;未申报 30 个单位")
+        assert row[8].fill.fgColor.rgb.endswith("D9D9D9")  # grey, never the red of 已发生
+    overview = {r[0].value: r[1].value for r in book["总览"].iter_rows(min_row=4, max_row=13) if r[0].value}
+    assert overview["否决项情形(单位数)"] == 0
 
 
 def test_second_month_workbook_is_prefilled_from_the_ledger(cycle):

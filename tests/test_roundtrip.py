@@ -1,20 +1,25 @@
 """A round trip through LibreOffice, the real second client, keeps what the units and merge rely on."""
 
 import datetime as dt
+import random
+import shutil
 
 import openpyxl
 import pytest
-from conftest import libreoffice_convert
+from conftest import libreoffice_convert, month_of
 
-from xlsx_tracker import layout
+from xlsx_tracker import layout, simulate
 from xlsx_tracker.intake import read_returned
+from xlsx_tracker.merge import merge
+from xlsx_tracker.model import Problems
 from xlsx_tracker.split import split
+from xlsx_tracker.workspace import init_workspace
 
 
 @pytest.fixture(scope="module")
 def round_tripped(tmp_path_factory, master, calendar):
     root = tmp_path_factory.mktemp("roundtrip")
-    [issued] = split(master, "2024-05", calendar, root / "issued", units=["司法局"], issued_at=dt.datetime(2024, 5, 6, 9))
+    [issued] = split(month_of(master, calendar, "2024-05"), out_dir=root / "issued", units=["司法局"], issued_at=dt.datetime(2024, 5, 6, 9))
     return issued, libreoffice_convert(issued.path, root / "saved")
 
 
@@ -45,3 +50,31 @@ def test_identity_survives_from_two_places(round_tripped, master):
     original = read_returned(issued.path)
     assert returned.identity.checksum == original.identity.checksum
     assert returned.meta_rows == original.meta_rows
+
+
+@pytest.fixture(scope="module")
+def merged_from_libreoffice(tmp_path_factory, master, calendar):
+    """Returns saved by a real second client, LibreOffice Calc, as .xlsx, .ods and .xls, then merged."""
+    root = tmp_path_factory.mktemp("lo-merge")
+    workspace = init_workspace(root / "工作区")
+    run = month_of(master, calendar, "2024-05", workspace)
+    issued = {s.unit: s for s in split(run, issued_at=dt.datetime(2024, 5, 6, 9))}
+    inbox = root / "收件箱"
+    for unit, target, status in [("公安分局", "xlsx", "进行中"), ("教育局", "ods", None), ("自然资源局", "xls", None)]:
+        book = simulate.open_form(issued[unit].path)
+        simulate.fill_form(book, random.Random(99), "2024-05")
+        if status:
+            simulate.set_value(book, list(simulate.task_rows(book))[0], "进展状态", status)
+        filled = simulate.save_as(book, root / "filled" / f"{unit}_2024-05_libreoffice.xlsx")
+        converted = libreoffice_convert(filled, root / "lo-out", target)
+        inbox.mkdir(exist_ok=True)
+        shutil.copy(converted, inbox / f"libreoffice_saved_{unit}.{target}")
+    return merge(run, inbox, now=dt.datetime(2024, 5, 21, 9))
+
+
+def test_libreoffice_saved_returns_are_read_and_identified(merged_from_libreoffice):
+    result = merged_from_libreoffice
+    problems = Problems(result.problems).flatten(["file", "code", "sheet", "cell"])
+    assert problems == [["libreoffice_saved_公安分局.xlsx", "status-normalized", "任务清单", "J3"]]
+    assert sorted(result.accepted) == ["公安分局", "教育局", "自然资源局"]
+    assert {s.identity_source for s in result.accepted.values()} == {"隐藏表"}

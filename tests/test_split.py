@@ -7,6 +7,7 @@ from collections import Counter
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from conftest import month_of
 
 from xlsx_tracker import layout
 from xlsx_tracker.cli import main
@@ -19,7 +20,7 @@ ISSUED = dt.datetime(2024, 5, 6, 9, 0)
 @pytest.fixture(scope="module")
 def issued_may(tmp_path_factory, master, calendar):
     out = tmp_path_factory.mktemp("issued") / "2024-05"
-    return {s.unit: s for s in split(master, "2024-05", calendar, out, issued_at=ISSUED)}
+    return {s.unit: s for s in split(month_of(master, calendar, "2024-05"), out_dir=out, issued_at=ISSUED)}
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +98,7 @@ def test_short_id_list_is_inline(justice):
 
 def test_long_id_list_refers_to_hidden_range(tmp_path, master, calendar):
     everything = dataclasses.replace(master, tasks=[dataclasses.replace(t, units=("各部门",)) for t in master.tasks])
-    [sheet] = split(everything, "2024-05", calendar, tmp_path, units=["编办"])
+    [sheet] = split(month_of(everything, calendar, "2024-05"), out_dir=tmp_path, units=["编办"])
     book = openpyxl.load_workbook(sheet.path)
     evidence = book[layout.EVIDENCE_SHEET]
     [ids] = validation_at(evidence, "A3")
@@ -148,7 +149,7 @@ def test_print_setup(justice):
 
 
 def test_february_2026_deadline_postponed(tmp_path, master, calendar):
-    [sheet] = split(master, "2026-02", calendar, tmp_path, units=["司法局"])
+    [sheet] = split(month_of(master, calendar, "2026-02"), out_dir=tmp_path, units=["司法局"])
     book = openpyxl.load_workbook(sheet.path)
     assert book[layout.TASK_SHEET]["I3"].value == dt.datetime(2026, 2, 24)
     guide = {r[0]: r[1] for r in book["填报说明"].iter_rows(values_only=True) if r[0]}
@@ -157,24 +158,24 @@ def test_february_2026_deadline_postponed(tmp_path, master, calendar):
 
 
 def test_liaison_deadline_shown_in_april_2024_only(tmp_path, master, calendar):
-    [april] = split(master, "2024-04", calendar, tmp_path / "a", units=["司法局"])
-    [may] = split(master, "2024-05", calendar, tmp_path / "m", units=["司法局"])
+    [april] = split(month_of(master, calendar, "2024-04"), out_dir=tmp_path / "a", units=["司法局"])
+    [may] = split(month_of(master, calendar, "2024-05"), out_dir=tmp_path / "m", units=["司法局"])
     april_note = openpyxl.load_workbook(april.path)[layout.LIAISON_SHEET]["A5"].value
     assert april_note.startswith("联络员名单请于 2024-04-07(星期日)前报送(2024-04-06为休息日(清明节)")
     assert openpyxl.load_workbook(may.path)[layout.LIAISON_SHEET]["A5"].value == "联络员有变动时请更新本表。"
 
 
 def test_rerun_refuses_to_overwrite_and_names_files(tmp_path, master, calendar):
-    split(master, "2024-05", calendar, tmp_path, units=["司法局", "政府办"])
+    split(month_of(master, calendar, "2024-05"), out_dir=tmp_path, units=["司法局", "政府办"])
     with pytest.raises(TrackerError) as info:
-        split(master, "2024-05", calendar, tmp_path, units=["司法局", "政府办"])
+        split(month_of(master, calendar, "2024-05"), out_dir=tmp_path, units=["司法局", "政府办"])
     assert str(info.value) == ("2024-05 的以下工作簿已下发过,未覆盖(确需重新生成请加 --force):\n"
                                "  司法局_2024-05.xlsx\n  政府办_2024-05.xlsx")
-    assert len(split(master, "2024-05", calendar, tmp_path, units=["司法局"], force=True)) == 1
+    assert len(split(month_of(master, calendar, "2024-05"), out_dir=tmp_path, units=["司法局"], force=True)) == 1
 
 
 def test_unit_name_cannot_escape_the_folder():
-    assert workbook_name("../../etc", "2024-05") == "_._etc_2024-05.xlsx" or "/" not in workbook_name("../../etc", "2024-05")
+    assert workbook_name("../../etc", "2024-05") == "___etc_2024-05.xlsx"
     assert "/" not in workbook_name("a/b", "2024-05") and ":" not in workbook_name("a:b", "2024-05")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -15,13 +16,13 @@ from . import split as split_mod
 from .master import build_master, load_master, load_master_or_fail
 from .model import Problem, TrackerError
 from .report import build_report
+from .run import MonthRun, month_run
 from .workdays import (
     CHECKLIST_RULES,
     add_workdays,
     check_rule,
     count_workdays,
     load_calendar,
-    monthly_deadline,
     parse_month,
     weekday_name,
     year_deadlines,
@@ -39,6 +40,14 @@ policy_option = click.option("--policy", type=click.Choice(["postpone", "advance
                              help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
 assume_weekends_option = click.option("--assume-weekends", is_flag=True,
                                       help="缺少节假日数据的年份仅按周末推算(结果标注“暂定”)。")
+
+
+def month_options(command):
+    """--month, --policy and --assume-weekends, shared by the commands that work on one month."""
+    for option in reversed([click.option("--month", required=True, callback=_month, help="月份,如 2024-05。"),
+                            policy_option, assume_weekends_option]):
+        command = option(command)
+    return command
 
 
 class ChineseGroup(click.Group):
@@ -239,27 +248,24 @@ class _NoBar:
         pass
 
 
+def _run(ctx, month: str, policy: str | None, assume_weekends: bool) -> MonthRun:
+    return month_run(_workspace(ctx), month, policy=policy, assume_weekends=assume_weekends)
+
+
 @main.command("split")
-@click.option("--month", required=True, callback=_month, help="月份,如 2024-05。")
+@month_options
 @click.option("--force", is_flag=True, help="覆盖本月已下发的工作簿。")
 @click.option("--unit", "units", multiple=True, help="只为该单位生成(可重复)。")
-@policy_option
-@assume_weekends_option
 @click.pass_context
-def split_command(ctx, month, force, units, policy, assume_weekends):
+def split_command(ctx, month, policy, assume_weekends, force, units):
     """按单位拆分总任务清单:每个单位一个工作簿,写入 department_sheets/月份/。"""
-    workspace = _workspace(ctx)
-    loaded = load_master_or_fail(workspace)
-    chosen = [_canonical_unit(loaded, u) for u in units] or None
-    calendar = _calendar(ctx, assume_weekends)
-    total = len(chosen or loaded.registry.units)
+    run = _run(ctx, month, policy, assume_weekends)
+    chosen = [_canonical_unit(run.master, u) for u in units] or None
+    total = len(chosen or run.master.registry.units)
     with _progress("正在生成", total) as bar:
-        written = split_mod.split(loaded, month, calendar, workspace.sheets_dir(month), policy=policy, force=force,
-                                  units=chosen, carried=split_mod.carried_values(workspace, month),
-                                  progress=lambda unit: bar.update(1))
-    deadline = monthly_deadline(calendar, month, loaded.settings.monthly_day, policy or loaded.settings.policy)
-    click.echo(f"已为 {len(written)} 个单位生成 {month} 任务表,共 {sum(w.rows for w in written)} 行,保存在 {workspace.sheets_dir(month)}")
-    click.echo(f"报送截止:{deadline.describe()}({deadline.rule})")
+        written = split_mod.split(run, force=force, units=chosen, progress=lambda unit: bar.update(1))
+    click.echo(f"已为 {len(written)} 个单位生成 {month} 任务表,共 {sum(w.rows for w in written)} 行,保存在 {run.workspace.sheets_dir(month)}")
+    click.echo(f"报送截止:{run.deadline.describe()}({run.deadline.rule})")
 
 
 def _canonical_unit(loaded, name: str) -> str:
@@ -271,24 +277,19 @@ def _canonical_unit(loaded, name: str) -> str:
 
 @main.command("merge")
 @click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--month", required=True, callback=_month, help="月份,如 2024-05。")
-@policy_option
-@assume_weekends_option
+@month_options
 @click.option("--no-report", is_flag=True, help="只汇总入账,不生成调度报告。")
 @click.pass_context
 def merge_command(ctx, inbox, month, policy, assume_weekends, no_report):
     """汇总 INBOX 目录中各单位报回的工作簿:校验、入账、生成问题清单和调度报告。"""
-    workspace = _workspace(ctx)
-    loaded = load_master_or_fail(workspace)
-    calendar = _calendar(ctx, assume_weekends)
+    run = _run(ctx, month, policy, assume_weekends)
     count = sum(1 for p in inbox.rglob("*") if p.is_file())
     with _progress("正在读取", count) as bar:
-        result = merge_mod.merge(workspace, loaded, calendar, month, inbox, policy=policy,
-                                 progress=lambda name: bar.update(1))
+        result = merge_mod.merge(run, inbox, progress=lambda name: bar.update(1))
     for line in merge_summary(result):
         click.echo(line)
     if not no_report:
-        path, _ = build_report(workspace, loaded, calendar, month, policy)
+        path, _ = build_report(run, result.state)
         click.echo(f"调度报告:{path}")
     if not result.accepted and result.new_files:
         raise TrackerError("没有任何文件可以采用,请查看上面的问题。")
@@ -300,29 +301,24 @@ def merge_summary(result) -> list[str]:
         f"已采用单位 {len(result.accepted)} 个;未报送单位 {len(result.not_returned)} 个" +
         (f":{'、'.join(result.not_returned)}" if result.not_returned else "。"),
     ]
-    counts = result.problem_counts()
+    counts = Counter(p.code for p in result.problems)
     if counts:
         lines.append("问题统计:" + ",".join(f"{code} {n}" for code, n in sorted(counts.items())))
-    for problem in result.problems:
-        if problem.code != "not-returned":
-            lines.append("  " + problem.render())
+    lines.extend("  " + problem.render() for problem in result.problems)
     lines.append(f"问题清单:{result.problems_path}")
     return lines
 
 
 @main.command("report")
-@click.option("--month", required=True, callback=_month, help="月份,如 2024-05。")
-@policy_option
-@assume_weekends_option
+@month_options
 @click.pass_context
 def report_command(ctx, month, policy, assume_weekends):
     """根据台账生成某月的调度报告工作簿。"""
-    workspace = _workspace(ctx)
-    loaded = load_master_or_fail(workspace)
-    if not workspace.ledger_file.exists():
+    run = _run(ctx, month, policy, assume_weekends)
+    if not run.has_ledger():
         raise TrackerError("还没有台账:请先运行 xlsx-tracker merge 汇总报回的工作簿。")
-    path, state = build_report(workspace, loaded, _calendar(ctx, assume_weekends), month, policy)
-    returned = sum(1 for u in state.units if u.returned)
+    path, state = build_report(run)
+    returned = len(state.units) - len(state.not_returned)
     click.echo(f"调度报告:{path}")
     click.echo(f"报送单位 {returned}/{len(state.units)},总体平均进度 {state.overall_progress:.1f}%,已完成指标 {state.indicators_done}/100。")
 

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import simulate
-from .master import load_master_or_fail
 from .merge import MergeResult, merge
-from .report import build_report, previous_month
-from .split import carried_values, split
-from .workdays import load_calendar, monthly_deadline
+from .report import build_report
+from .run import month_run
+from .split import split
+from .workdays import previous_month
 from .workspace import Workspace, init_workspace
 
 
@@ -74,18 +74,16 @@ def stamp_saved(path: Path, when: dt.datetime) -> None:
 
 def run_demo(root: Path, month: str, progress=None) -> DemoResult:
     workspace = init_workspace(root, force=True)
-    master = load_master_or_fail(workspace)
-    calendar, _ = load_calendar(workspace.master_dir)
     months = [previous_month(month), month]
     merges, reports = [], []
     for number, current in enumerate(months):
-        issued = split(master, current, calendar, workspace.sheets_dir(current), force=True,
-                       carried=carried_values(workspace, current))
-        deadline = monthly_deadline(calendar, current, master.settings.monthly_day, master.settings.policy).deadline
-        saved = dt.datetime.combine(deadline - dt.timedelta(days=2), dt.time(10, 0))
+        run = month_run(workspace, current)
+        issued = split(run, force=True)
+        saved = dt.datetime.combine(run.deadline.deadline - dt.timedelta(days=2), dt.time(10, 0))
         inbox = workspace.root / "inbox" / current
         fill_returns(issued, inbox, current, seed=number, done_share=0.3 + 0.3 * number, saved_at=saved,
                      skip=2 - number, defects=number == 1)
-        merges.append(merge(workspace, master, calendar, current, inbox, progress=progress))
-        reports.append(build_report(workspace, master, calendar, current)[0])
+        merged = merge(run, inbox, progress=progress)
+        merges.append(merged)
+        reports.append(build_report(run, merged.state)[0])
     return DemoResult(workspace, months, merges, reports)

@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 
 from . import layout
 from .model import Problem
+from .problems import problem
 from .sheetio import LazyWorkbook, cell_text, header_index
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
@@ -100,28 +101,28 @@ def read_returned(path: Path) -> Returned:
     return returned
 
 
-def _problem(path: Path, code: str, message: str, **where) -> Problem:
-    return Problem(code, message, file=path.name, **where)
+def _problem(path: Path, code: str, **fields) -> Problem:
+    return problem(code, file=path.name, **fields)
 
 
 def _refuse_unreadable(path: Path, data: bytes) -> Problem | None:
     if not data:
-        return _problem(path, "empty-file", "文件是空的(0 字节),可能是邮件附件下载失败。请让该单位重新发送。")
+        return _problem(path, "empty-file")
     is_zip, is_ole = data[:4] == b"PK\x03\x04", data[:8] == OLE_MAGIC
     if is_ole and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
-        return _problem(path, "password-protected", "文件设置了打开密码,无法读取。请让该单位取消密码(文件→信息→保护工作簿)后重新发送。")
+        return _problem(path, "password-protected")
     if not (is_zip or is_ole):
         kind = "PDF 文件" if data[:4] == b"%PDF" else "非电子表格文件"
-        return _problem(path, "not-spreadsheet", f"这是{kind},不是 Excel/WPS 表格。请让该单位发送填好的 .xlsx 工作簿。")
+        return _problem(path, "not-spreadsheet", detail=f"这是{kind},不是 Excel/WPS 表格。请让该单位发送填好的 .xlsx 工作簿。")
     if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        return _problem(path, "not-spreadsheet", f"扩展名“{path.suffix}”不是表格文件。请让该单位发送 .xlsx 工作簿。")
+        return _problem(path, "not-spreadsheet", detail=f"扩展名“{path.suffix}”不是表格文件。请让该单位发送 .xlsx 工作簿。")
     return None
 
 
 def _unreadable(path: Path, data: bytes, exc: Exception) -> Problem:
     if path.suffix.lower() == ".et":
-        return _problem(path, "wps-et-unsupported", "WPS 专有格式(.et)无法读取。请让该单位在 WPS 中“另存为”Excel 工作簿(.xlsx)后重新发送。")
-    return _problem(path, "corrupt-file", f"文件已损坏,无法打开({type(exc).__name__})。请让该单位用 Excel 或 WPS 打开确认后重新保存发送。")
+        return _problem(path, "wps-et-unsupported")
+    return _problem(path, "corrupt-file", error=type(exc).__name__)
 
 
 def _zip_metadata(data: bytes) -> tuple[dict[str, str], dt.datetime | None]:
@@ -167,8 +168,7 @@ def _modified(parts: dict[str, bytes]) -> dt.datetime | None:
 def _read_sheets(returned: Returned, sheets: dict[str, list[list]], properties: dict[str, str]) -> None:
     task = _find_sheet(sheets, layout.TASK_SHEET, ["编号", "进展状态"])
     if task is None:
-        returned.problems.append(_problem(returned.path, "missing-task-sheet",
-                                          "找不到“任务清单”表(含“编号”“进展状态”列)。请让该单位使用下发的工作簿填写。"))
+        returned.problems.append(_problem(returned.path, "missing-task-sheet"))
     else:
         returned.tasks = _table(sheets, task, layout.TASK_COLUMNS)
     evidence = _find_sheet(sheets, layout.EVIDENCE_SHEET, ["材料名称", "网址"])

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import Problem
+from . import layout
+from .model import Carried, Problem
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -134,18 +135,18 @@ def submissions(conn: sqlite3.Connection, month: str) -> list[Submission]:
     return [Submission(*row) for row in rows]
 
 
-def accepted(conn: sqlite3.Connection, month: str) -> dict[str, Submission]:
-    """The winning applied submission of each unit for the month."""
+def winners(subs: list[Submission]) -> dict[str, Submission]:
+    """The winning applied submission of each unit, by the resubmission rule."""
     best: dict[str, Submission] = {}
-    for sub in submissions(conn, month):
+    for sub in subs:
         if sub.outcome == "applied" and (sub.unit not in best or sub.order_key > best[sub.unit].order_key):
             best[sub.unit] = sub
     return best
 
 
-def superseded(conn: sqlite3.Connection, month: str, winners_by_unit: dict[str, Submission] | None = None) -> list[Submission]:
-    winners = {s.sha256 for s in (winners_by_unit or accepted(conn, month)).values()}
-    return [s for s in submissions(conn, month) if s.outcome == "applied" and s.sha256 not in winners]
+def accepted(conn: sqlite3.Connection, month: str) -> dict[str, Submission]:
+    """The winning applied submission of each unit for the month."""
+    return winners(submissions(conn, month))
 
 
 def row_values(conn: sqlite3.Connection, sha256: str, month: str) -> dict[str, dict]:
@@ -163,10 +164,9 @@ def liaison(conn: sqlite3.Connection, sha256: str, month: str) -> dict:
     return json.loads(row[0]) if row else {}
 
 
-def problems(conn: sqlite3.Connection, month: str, winners_by_unit: dict[str, Submission] | None = None) -> list[Problem]:
+def problems(conn: sqlite3.Connection, month: str, subs: list[Submission], winning: dict[str, Submission]) -> list[Problem]:
     """Problems of the month's files that count: rejected files and each unit's winning file."""
-    winners = {s.sha256 for s in (winners_by_unit or accepted(conn, month)).values()}
-    counted = {s.sha256 for s in submissions(conn, month) if s.outcome == "rejected"} | winners
+    counted = {s.sha256 for s in subs if s.outcome == "rejected"} | {s.sha256 for s in winning.values()}
     rows = conn.execute("SELECT sha256, code, message, file, sheet, cell, unit, severity FROM problems "
                         "WHERE month=? ORDER BY file, sha256, seq", (month,)).fetchall()
     return [Problem(*row[1:]) for row in rows if row[0] in counted]
@@ -176,10 +176,63 @@ def months(conn: sqlite3.Connection) -> list[str]:
     return [m for (m,) in conn.execute("SELECT DISTINCT month FROM submissions ORDER BY month")]
 
 
-def latest_accepted_before(conn: sqlite3.Connection, month: str) -> dict[str, tuple[Submission, str]]:
-    """Each unit's most recent accepted submission in an earlier month: unit -> (submission, month)."""
-    found: dict[str, tuple[Submission, str]] = {}
+@dataclass(frozen=True)
+class MonthRecords:
+    """What the ledger holds for one month, as plain data: the input of the month state."""
+
+    month: str
+    accepted: dict[str, Submission]  # unit -> winning submission
+    superseded: list[Submission]
+    values: dict[str, dict[str, dict]]  # unit -> task id -> editable values
+    evidence: dict[str, list[dict]]  # unit -> evidence entries
+    liaisons: dict[str, dict]  # unit -> latest liaison entry up to this month
+    problems: list[Problem]  # of the files that count (rejected files and winners)
+    earlier_statuses: list[dict[tuple[str, str], str]]  # previous months, oldest first: (unit, task id) -> status
+
+
+def load_month(conn: sqlite3.Connection, month: str, history: int = 0) -> MonthRecords:
+    """Read one month in one pass; `history` earlier months of statuses come along (for stalled rows)."""
+    subs = submissions(conn, month)
+    winning = winners(subs)
+    earlier = [m for m in months(conn) if m < month]
+    return MonthRecords(
+        month=month,
+        accepted=winning,
+        superseded=[s for s in subs if s.outcome == "applied" and s is not winning.get(s.unit)],
+        values={unit: row_values(conn, sub.sha256, month) for unit, sub in winning.items()},
+        evidence={unit: evidence(conn, sub.sha256, month) for unit, sub in winning.items()},
+        liaisons=_liaisons(conn, earlier, month, winning),
+        problems=problems(conn, month, subs, winning),
+        earlier_statuses=[_statuses(conn, m) for m in earlier[len(earlier) - history:]] if history > 0 else [],
+    )
+
+
+def _liaisons(conn, earlier: list[str], month: str, winning: dict[str, Submission]) -> dict[str, dict]:
+    """Each unit's latest liaison entry up to this month."""
+    found: dict[str, dict] = {}
+    for current in [*earlier, month]:
+        for unit, sub in (winning if current == month else accepted(conn, current)).items():
+            entry = liaison(conn, sub.sha256, current)
+            if entry:
+                found[unit] = entry
+    return found
+
+
+def _statuses(conn, month: str) -> dict[tuple[str, str], str]:
+    return {(unit, task_id): values.get("进展状态") or ""
+            for unit, sub in accepted(conn, month).items()
+            for task_id, values in row_values(conn, sub.sha256, month).items()}
+
+
+def carried(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
+    """Each unit's most recent accepted values before this month, to prefill its next workbook."""
+    found: dict[str, Carried] = {}
     for earlier in reversed([m for m in months(conn) if m < month]):
         for unit, sub in accepted(conn, earlier).items():
-            found.setdefault(unit, (sub, earlier))
+            if unit in found:
+                continue
+            found[unit] = Carried(
+                row_values(conn, sub.sha256, earlier),
+                [{k: v for k, v in e.items() if k in layout.EVIDENCE_COLUMNS} for e in evidence(conn, sub.sha256, earlier)],
+                {k: v for k, v in liaison(conn, sub.sha256, earlier).items() if k in layout.LIAISON_COLUMNS})
     return found

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 
 from .master import Master
+from .sheetio import display_width
 
 
 def assignment_records(master: Master) -> list[dict]:
@@ -50,10 +50,6 @@ def _plain(value) -> str:
     if isinstance(value, bool):
         return "是" if value else ""
     return str(value)
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _table(rows: list[list[str]]) -> str:

@@ -9,9 +9,8 @@ from dataclasses import asdict, dataclass
 from functools import cached_property
 from pathlib import Path
 
-import xlsxwriter
-
 from .model import SECTION_BY_LABEL, SECTION_LABELS, Assignment, Indicator, Problem, Task, TrackerError
+from .problems import problem
 from .seed import SeedTable, indicator_text, parse_seed_file, unknown_unit_problem
 from .settings import DEFAULT_SETTINGS_TOML, SETTINGS_FILE, Settings, load_settings
 from .sheetio import atomic_path, cell_ref, cell_text, header_index, read_workbook
@@ -108,6 +107,8 @@ def _registry_for_build(workspace: Workspace) -> Registry:
 
 
 def write_master(path: Path, indicators: list[Indicator], tasks: list[Task], registry: Registry) -> None:
+    import xlsxwriter  # here, not at the top: merge's worker processes load this module and never write
+
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         formats = _master_formats(book)
@@ -200,13 +201,12 @@ def load_master_or_fail(workspace: Workspace) -> Master:
 def _sheet_rows(sheets, name, columns, required, where) -> tuple[list[tuple[int, dict]], dict, list[Problem]]:
     """Rows of a sheet as dicts keyed by header, its header columns, and the problems of its shape."""
     if name not in sheets:
-        return [], {}, [Problem("missing-sheet", f"缺少工作表“{name}”。请恢复该表,或重新生成总任务清单。", file=where)]
+        return [], {}, [problem("missing-sheet", file=where, sheet=name)]
     rows = sheets[name]
     header = header_index(rows[0] if rows else [], columns)
     missing = [c for c in required if c not in header]
     if missing:
-        return [], header, [Problem("missing-column", f"表头缺少列:{'、'.join(missing)}。请恢复第1行的列标题。",
-                            file=where, sheet=name, cell="1:1")]
+        return [], header, [problem("missing-header", file=where, sheet=name, cell="1:1", columns="、".join(missing))]
     records = []
     for index, row in enumerate(rows[1:], start=1):
         record = {c: cell_text(row[i]) if i < len(row) else "" for c, i in header.items()}
@@ -223,13 +223,12 @@ def _read_registry(sheets, where) -> tuple[Registry, list[Problem]]:
         name = clean_name(record["单位名称"])
         at = {"file": where, "sheet": UNIT_SHEET}
         if not name:
-            problems.append(Problem("empty-cell", "单位名称为空。请填写单位名称,或删除整行。", cell=cell_ref(index, 0), **at))
+            problems.append(problem("empty-cell", cell=cell_ref(index, 0), detail="单位名称为空。请填写单位名称,或删除整行。", **at))
             continue
         aliases = [clean_name(a) for a in LIST_SEP.split(record.get("别名", "")) if a]
         for spelling in [name, *aliases]:
             if spelling in seen:
-                problems.append(Problem("duplicate-unit", f"“{spelling}”在单位名录中出现两次(另见 {seen[spelling]})。每个名称只能属于一个单位。",
-                                        cell=cell_ref(index, 0), **at))
+                problems.append(problem("duplicate-unit", cell=cell_ref(index, 0), name=spelling, other=seen[spelling], **at))
             seen[spelling] = cell_ref(index, 0)
         registry.units.append(name)
         registry.remarks[name] = record.get("说明", "")
@@ -244,8 +243,7 @@ def _read_indicators(sheets, where) -> tuple[list[Indicator], list[Problem]]:
         at = {"file": where, "sheet": INDICATOR_SHEET}
         section = SECTION_BY_LABEL.get(record["板块"])
         if section is None or not record["序号"].isdigit():
-            problems.append(Problem("bad-indicator", f"板块“{record['板块']}”或序号“{record['序号']}”无效:板块应为 指标/加分项/否决项,序号为整数。",
-                                    cell=cell_ref(index, 0), **at))
+            problems.append(problem("bad-indicator", cell=cell_ref(index, 0), section=record["板块"], number=record["序号"], **at))
             continue
         line = record.get("种子行号", "")
         indicators.append(Indicator(section, int(record["序号"]), record.get("一级指标", ""),
@@ -266,7 +264,7 @@ def _read_tasks(sheets, where, registry: Registry, indicators: list[Indicator]):
         if task is None:
             continue
         if task.task_id in seen:
-            problems.append(Problem("duplicate-id", f"编号“{task.task_id}”重复(另见 {seen[task.task_id]})。请改为唯一编号。", **at("编号")))
+            problems.append(problem("duplicate-id", task_id=task.task_id, other=seen[task.task_id], **at("编号")))
             continue
         seen[task.task_id] = at("编号")["cell"]
         tasks.append(task)
@@ -274,16 +272,16 @@ def _read_tasks(sheets, where, registry: Registry, indicators: list[Indicator]):
 
 
 def _task_from_record(record, registry, by_key, at) -> tuple[Task | None, list[Problem]]:
-    problems = [Problem("empty-cell", f"“{c}”为空。请填写,或删除整行。", **at(c)) for c in REQUIRED_TASK if not record[c]]
+    problems = [problem("empty-cell", detail=f"“{c}”为空。请填写,或删除整行。", **at(c)) for c in REQUIRED_TASK if not record[c]]
     if problems:
         return None, problems
     section = SECTION_BY_LABEL.get(record["板块"])
     if section is None:
-        return None, [Problem("bad-value", f"板块“{record['板块']}”无效,应为 指标/加分项/否决项。", **at("板块"))]
+        return None, [problem("bad-value", section=record["板块"], **at("板块"))]
     numbers = [n for n in LIST_SEP.split(record["指标序号"]) if n]
     found = [by_key.get((section, int(n))) if n.isdigit() else None for n in numbers]
     if None in found:
-        return None, [Problem("unknown-indicator", f"指标序号“{record['指标序号']}”在“指标”表中找不到(板块 {record['板块']})。", **at("指标序号"))]
+        return None, [problem("unknown-indicator", numbers=record["指标序号"], section=record["板块"], **at("指标序号"))]
     units, unit_problems = _resolve_units(record, registry, at)
     group_id, _, part = record["编号"].partition("/")
     task = Task(
@@ -314,9 +312,7 @@ def _resolve_units(record, registry: Registry, at) -> tuple[tuple[str, ...], lis
 def _uncovered_indicators(indicators, tasks, where) -> list[Problem]:
     covered = {(t.section, n) for t in tasks for n in t.indicators}
     return [
-        Problem("uncovered-indicator",
-                f"{SECTION_LABELS[i.section]}第{i.number}项没有任何报送事项(任务分工表中无此指标序号),将不会下发。如系误删,请恢复该行。",
-                file=where, sheet=TASK_SHEET, severity="warning")
+        problem("uncovered-indicator", file=where, sheet=TASK_SHEET, section=SECTION_LABELS[i.section], number=i.number)
         for i in indicators if (i.section, i.number) not in covered
     ]
 

@@ -2,67 +2,51 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import os
 import zipfile
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import layout, ledger
 from .intake import Returned, list_inbox, read_returned
+from .issued import IssuedRows
 from .master import Master
 from .model import Problem, TrackerError
-from .reconcile import Issued, reconcile
+from .problems import problem, problems_csv
+from .reconcile import reconcile
+from .run import MonthRun
 from .sheetio import write_text_atomic
-from .split import lead_texts, locked_values
-from .workdays import Calendar, Deadline, monthly_deadline
+from .state import MonthState, load_state
 from .workspace import Workspace
-
-PROBLEM_COLUMNS = ["代码", "级别", "单位", "文件", "工作表", "单元格", "说明"]
-SEVERITY_TEXT = {"error": "错误", "warning": "提醒", "info": "提示"}
 
 
 @dataclass
 class MergeResult:
     month: str
-    deadline: Deadline
     files_read: int
     new_files: int
     ignored: list[str]
-    accepted: dict[str, ledger.Submission]
-    superseded: list[ledger.Submission]
-    not_returned: list[str]
-    problems: list[Problem]
+    state: MonthState  # the month after this merge, as every view shows it
     problems_path: Path | None = None
 
-    def problem_counts(self) -> Counter:
-        return Counter(p.code for p in self.problems)
+    @property
+    def accepted(self) -> dict[str, ledger.Submission]:
+        return self.state.accepted
 
+    @property
+    def superseded(self) -> list[ledger.Submission]:
+        return self.state.superseded
 
-class IssuedRows:
-    """What each unit was given this month, rebuilt from the master on first use of each unit.
+    @property
+    def not_returned(self) -> list[str]:
+        return self.state.not_returned
 
-    Lazy, so that worker processes only build the units of the files they read.
-    """
-
-    def __init__(self, master: Master, deadline: Deadline):
-        self.master, self.deadline = master, deadline
-        self.leads = lead_texts(master)
-        self._cache: dict[str, Issued] = {}
-
-    def __getitem__(self, unit: str) -> Issued:
-        if unit not in self._cache:
-            assignments = self.master.assignments_for(unit)
-            self._cache[unit] = Issued(
-                rows={a.task_id: locked_values(a, self.deadline, self.leads) for a in assignments},
-                veto_ids={a.task_id for a in assignments if a.task.section == "veto"},
-            )
-        return self._cache[unit]
+    @property
+    def problems(self) -> list[Problem]:
+        return self.state.problems
 
 
 PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
@@ -93,36 +77,33 @@ def _process_file(path: Path) -> ledger.Prepared:
     return evaluate(returned, c.master, c.issued, c.month, c.received, entry).prepare(str(path))
 
 
-def merge(workspace: Workspace, master: Master, calendar: Calendar, month: str, inbox: Path, *,
-          policy: str | None = None, now: dt.datetime | None = None, progress=None, workers: int | None = None) -> MergeResult:
+def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, progress=None,
+          workers: int | None = None, parallel_threshold: int = PARALLEL_THRESHOLD) -> MergeResult:
+    """Read, check and record every new file of the inbox, then compute the month state once."""
     files, ignored = list_inbox(inbox)
     if not files:
         raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
-    deadline = monthly_deadline(calendar, month, master.settings.monthly_day, policy or master.settings.policy)
     received = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
-    archive = RunArchive(workspace, month, received)
-    context = _Context(master, IssuedRows(master, deadline), month, received, archive.relative)
-    conn = ledger.connect(workspace.ledger_file)
-    try:
+    archive = RunArchive(run.workspace, run.month, received)
+    context = _Context(run.master, run.issued, run.month, received, archive.relative)
+    workers = workers or min(os.cpu_count() or 1, 8)
+    with run.ledger() as conn:
         with ledger.transaction(conn), archive:  # all or nothing: a crash leaves ledger and archive as they were
             recorded = 0
-            for item in _new_items(conn, context, files, progress, workers):
+            for item in _new_items(conn, context, files, progress, workers if len(files) >= parallel_threshold else 1):
                 archive.add(Path(item.source), item.submission.archive_path.rpartition("/")[2])
                 ledger.record(conn, item)  # written while the workers read the next files
                 recorded += 1
-        result = summarize(conn, master, month, deadline, len(files), recorded, [p.name for p in ignored])
-    finally:
-        conn.close()
-    result.problems_path = write_problems(workspace, month, result.problems)
-    return result
+    state = load_state(run)
+    path = write_problems(run.workspace, run.month, state.problems)
+    return MergeResult(run.month, len(files), recorded, [p.name for p in ignored], state, path)
 
 
-def _new_items(conn, context: _Context, files: list[Path], progress, workers: int | None):
-    """Process every file (in worker processes when many); yield those the ledger has not seen."""
-    workers = workers or min(os.cpu_count() or 1, 8)
+def _new_items(conn, context: _Context, files: list[Path], progress, workers: int):
+    """Process every file (in worker processes when more than one); yield those the ledger has not seen."""
     seen = ledger.known_hashes(conn, context.month)
-    with _pool(context, workers if len(files) >= PARALLEL_THRESHOLD else 1) as run:
-        for item in run(_process_file, files):
+    with _pool(context, workers) as mapper:
+        for item in mapper(_process_file, files):
             if progress:
                 progress(item.submission.file_name)
             if item.submission.sha256 not in seen:
@@ -203,81 +184,44 @@ def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
     return ledger.Recorded(submission, result.rows, result.evidence, result.liaison, problems)
 
 
-def _with_unit(problem: Problem, unit: str | None) -> Problem:
-    if problem.unit or not unit:
-        return problem
-    return Problem(problem.code, problem.message, problem.file, problem.sheet, problem.cell, unit, problem.severity)
+def _with_unit(found: Problem, unit: str | None) -> Problem:
+    return found if found.unit or not unit else replace(found, unit=unit)
 
 
 def _rejection(returned: Returned, master: Master, unit: str, month: str, problems: list[Problem]) -> str:
-    """Why the file cannot be applied to this month, or '' when it can. Adds the problem."""
-    def reject(code: str, message: str) -> str:
-        problems.append(Problem(code, message, file=returned.name))
-        return message
+    """Why the file cannot be applied to this month, or '' when it can. Adds the problem when it is new."""
+    def reject(code: str, **fields) -> str:
+        found = problem(code, file=returned.name, **fields)
+        problems.append(found)
+        return found.message
 
     if not returned.readable:
         return problems[0].message if problems else "无法读取"
     identity = returned.identity
     if not identity.unit or not identity.month:
-        return reject("unidentified-file", "无法识别是哪个单位、哪个月的表(隐藏标识、文档属性、填报说明和文件名都不可用)。请让报送单位使用下发的工作簿。")
+        return reject("unidentified-file")
     if unit not in master.registry.units:
-        return reject("unknown-unit-file", f"文件标明的单位“{identity.unit}”不在单位名录中。如为新单位或别名,请在总任务清单“单位名录”中添加。")
+        return reject("unknown-unit-file", unit=identity.unit)
     if identity.month != month:
-        return reject("wrong-month", f"这是 {identity.month} 的表({unit}),不是 {month} 的,未计入本月。可能是上月文件被重复发送。")
+        return reject("wrong-month", found=identity.month, unit=unit, month=month)
     if not returned.tasks.sheet:
-        return reject("missing-task-sheet", "找不到“任务清单”表,未采用。")
+        # intake has already said so: the message is the reason, not a second problem
+        return next((p.message for p in problems if p.code == "missing-task-sheet"), "找不到“任务清单”表")
     return ""
 
 
 def _identity_warnings(returned: Returned, master: Master, unit: str) -> list[Problem]:
     identity, found = returned.identity, []
     if identity.source != "隐藏表":
-        found.append(Problem("identity-fallback", f"隐藏标识表缺失,已根据{identity.source}识别为“{unit} {identity.month}”。",
-                             file=returned.name, unit=unit, severity="warning"))
+        found.append(problem("identity-fallback", file=returned.name, unit=unit, source=identity.source, month=identity.month))
     if returned.meta_rows and identity.checksum:
         expected = layout.identity_checksum(identity.unit, identity.month, identity.version, identity.issued,
                                             [h for _, _, h in returned.meta_rows])
         if expected != identity.checksum:
-            found.append(Problem("identity-tampered", "隐藏标识表的内容与校验值不符,可能被改动过。请核实该文件来源。",
-                                 file=returned.name, sheet=layout.META_SHEET, unit=unit))
+            found.append(problem("identity-tampered", file=returned.name, sheet=layout.META_SHEET, unit=unit))
     if identity.version and identity.version != master.version:
-        found.append(Problem("master-changed", f"该表按旧版总任务清单({identity.version})下发,现行版本为 {master.version};已按现行任务核对。",
-                             file=returned.name, unit=unit, severity="info"))
+        found.append(problem("master-changed", file=returned.name, unit=unit, issued=identity.version, current=master.version))
     return found
-
-
-def summarize(conn, master: Master, month: str, deadline: Deadline, files_read: int, new_files: int,
-              ignored: list[str]) -> MergeResult:
-    accepted = ledger.accepted(conn, month)
-    superseded = ledger.superseded(conn, month, accepted)
-    not_returned = [u for u in master.registry.units if u not in accepted]
-    return MergeResult(month, deadline, files_read, new_files, ignored, accepted, superseded, not_returned,
-                       _problems(conn, master, month, accepted, superseded))
-
-
-def month_problems(conn, master: Master, month: str) -> list[Problem]:
-    """Every problem of the month: the files' own, superseded resubmissions and units not returned."""
-    accepted = ledger.accepted(conn, month)
-    return _problems(conn, master, month, accepted, ledger.superseded(conn, month, accepted))
-
-
-def _problems(conn, master: Master, month: str, accepted, superseded) -> list[Problem]:
-    problems = ledger.problems(conn, month, accepted) + [
-        Problem("superseded", f"同一单位重复报送,本文件已被较新的“{accepted[s.unit].file_name}”取代(保留存档 {s.archive_path})。",
-                file=s.file_name, unit=s.unit, severity="info")
-        for s in superseded
-    ]
-    return problems + [Problem("not-returned", f"{month} 未报送。", unit=u, severity="warning")
-                       for u in master.registry.units if u not in accepted]
-
-
-def problems_csv(problems: list[Problem]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(PROBLEM_COLUMNS)
-    for p in problems:
-        writer.writerow([p.code, SEVERITY_TEXT.get(p.severity, p.severity), p.unit, p.file, p.sheet, p.cell, p.message])
-    return buffer.getvalue()
 
 
 def write_problems(workspace: Workspace, month: str, problems: list[Problem]) -> Path:

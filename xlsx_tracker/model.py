@@ -63,6 +63,15 @@ class Assignment:
         return self.task.task_id
 
 
+@dataclass
+class Carried:
+    """A unit's last accepted values, used to prefill its next workbook."""
+
+    rows: dict[str, dict[str, object]] = field(default_factory=dict)
+    evidence: list[dict[str, str]] = field(default_factory=list)
+    liaison: dict[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Problem:
     """A finding about an input, with where it is and what to do about it."""

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from . import layout
 from .intake import Returned
+from .issued import Issued
 from .model import Problem
+from .problems import problem
 from .sheetio import cell_ref, cell_text
 from .values import fold, is_url, normalize_date, normalize_phone, normalize_status
 
@@ -24,25 +26,15 @@ class Reconciled:
     problems: list[Problem] = field(default_factory=list)
 
 
-@dataclass
-class Issued:
-    """What one unit was given: its rows' locked text by id, in issued order, and which are veto rows."""
-
-    rows: dict[str, dict]
-    veto_ids: set[str]
-
-
 class _Checker:
     def __init__(self, returned: Returned, unit: str, month: str):
         self.returned, self.unit = returned, unit
         self.year = int(month[:4])
         self.result = Reconciled(unit, month)
 
-    def problem(self, code: str, message: str, sheet: str, row: int | None = None, col: int | None = None,
-                severity: str = "error") -> None:
+    def problem(self, code: str, sheet: str, row: int | None = None, col: int | None = None, **fields) -> None:
         cell = cell_ref(row, col) if row is not None and col is not None else (f"{row + 1}:{row + 1}" if row is not None else "")
-        self.result.problems.append(Problem(code, message, file=self.returned.name, sheet=sheet, cell=cell,
-                                            unit=self.unit, severity=severity))
+        self.result.problems.append(problem(code, file=self.returned.name, sheet=sheet, cell=cell, unit=self.unit, **fields))
 
 
 def reconcile(returned: Returned, issued: Issued, unit: str, month: str) -> Reconciled:
@@ -61,11 +53,11 @@ def _value(row: list, columns: dict[str, int], name: str):
 def _check_task_rows(checker: _Checker, issued: Issued) -> None:
     returned, sheet = checker.returned, checker.returned.tasks.sheet
     if sheet and sheet != layout.TASK_SHEET:
-        checker.problem("sheet-renamed", f"“任务清单”表被改名为“{sheet}”,已按内容识别。下次请勿改表名。", sheet, severity="warning")
+        checker.problem("sheet-renamed", sheet)
     for name in layout.TASK_COLUMNS:
         if name not in returned.tasks.columns:
-            checker.problem("missing-column", f"缺少“{name}”列(表头被删除或改名)。该列内容无法读取,请恢复表头。",
-                            sheet, returned.tasks.header_row, severity="error" if name in layout.EDITABLE_COLUMNS else "warning")
+            code = "missing-column" if name in layout.EDITABLE_COLUMNS else "missing-locked-column"
+            checker.problem(code, sheet, returned.tasks.header_row, column=name)
     seen: dict[str, int] = {}
     for row_index, row in returned.tasks.rows:
         task_id = cell_text(_value(row, returned.tasks.columns, "编号"))
@@ -80,14 +72,15 @@ def _check_task_rows(checker: _Checker, issued: Issued) -> None:
 def _reject_row(checker, issued: Issued, seen: dict, task_id: str, row_index: int, row: list) -> bool:
     sheet, id_col = checker.returned.tasks.sheet, checker.returned.tasks.columns.get("编号", 0)
     if not task_id:
-        checker.problem("extra-row", "新增了一行(没有编号)。本行内容未采用;如需补充情况,请写在对应编号行的“本月工作进展”中。", sheet, row_index, id_col)
+        checker.problem("extra-row", sheet, row_index, id_col,
+                        detail="新增了一行(没有编号)。本行内容未采用;如需补充情况,请写在对应编号行的“本月工作进展”中。")
         return True
     if task_id not in issued.rows:
-        checker.problem("extra-row", f"编号“{task_id}”不是下发给本单位的任务,本行未采用。请勿增加或复制行。", sheet, row_index, id_col)
+        checker.problem("extra-row", sheet, row_index, id_col, detail=f"编号“{task_id}”不是下发给本单位的任务,本行未采用。请勿增加或复制行。")
         return True
     if task_id in seen:
         first = cell_ref(seen[task_id], id_col)
-        checker.problem("duplicate-row", f"编号“{task_id}”重复出现(首次在 {first}),已采用第一行,本行未采用。", sheet, row_index, id_col)
+        checker.problem("duplicate-row", sheet, row_index, id_col, task_id=task_id, first=first)
         return True
     return False
 
@@ -99,8 +92,7 @@ def _check_locked(checker: _Checker, expected: dict, row: list, row_index: int) 
             continue
         got, want = cell_text(_value(row, columns, name)), str(expected.get(name, "")).strip()
         if got != want and fold(got) != fold(want):  # fold only when needed: it is the slow path
-            checker.problem("locked-cell-changed", f"锁定的“{name}”内容被改动,已按下发原文处理。请勿修改灰色单元格。",
-                            checker.returned.tasks.sheet, row_index, columns[name])
+            checker.problem("locked-cell-changed", checker.returned.tasks.sheet, row_index, columns[name], column=name)
 
 
 def _editable_values(checker: _Checker, row: list, row_index: int, veto: bool) -> dict:
@@ -117,12 +109,11 @@ def _status(checker, raw, veto: bool, row_index: int, col) -> str | None:
     sheet = checker.returned.tasks.sheet
     allowed = "未发生 / 已发生" if veto else "未启动 / 推进中 / 已完成 / 无此情形(已作说明)"
     if how == "near":
-        checker.problem("status-normalized", f"进展状态“{cell_text(raw)}”不是下拉选项,已按“{status}”处理。请从下拉列表选择。",
-                        sheet, row_index, col, severity="warning")
+        checker.problem("status-normalized", sheet, row_index, col, raw=cell_text(raw), status=status)
     elif how == "invalid":
-        checker.problem("invalid-status", f"进展状态“{cell_text(raw)}”无效(可能是粘贴绕过了下拉列表),未采用。应为:{allowed}。", sheet, row_index, col)
+        checker.problem("invalid-status", sheet, row_index, col, raw=cell_text(raw), allowed=allowed)
     elif how == "empty":
-        checker.problem("empty-status", "进展状态未填写。请从下拉列表选择。", sheet, row_index, col, severity="warning")
+        checker.problem("empty-status", sheet, row_index, col)
     return status
 
 
@@ -131,22 +122,20 @@ def _date(checker, raw, row_index: int, col) -> str:
         return ""
     day = normalize_date(raw, checker.year)
     if day is None:
-        checker.problem("invalid-date", f"预计完成时间“{cell_text(raw)}”不是有效日期,未采用。请填写如 {checker.year}-06-30 的日期。",
-                        checker.returned.tasks.sheet, row_index, col)
+        checker.problem("invalid-date", checker.returned.tasks.sheet, row_index, col, raw=cell_text(raw), year=checker.year)
         return ""
     if not isinstance(raw, (str,)) or cell_text(raw) == day.isoformat():
         return day.isoformat()
-    checker.problem("date-normalized", f"预计完成时间“{cell_text(raw)}”以文字填写,已识别为 {day.isoformat()}。",
-                    checker.returned.tasks.sheet, row_index, col, severity="info")
+    checker.problem("date-normalized", checker.returned.tasks.sheet, row_index, col, raw=cell_text(raw), day=day.isoformat())
     return day.isoformat()
 
 
 def _phone(checker, raw, sheet: str, row_index: int, col) -> str:
     phone, how = normalize_phone(raw)
     if how == "invalid":
-        checker.problem("invalid-phone", f"联系电话“{cell_text(raw)}”无效,未采用。请填写7–20位数字(可含“-”)。", sheet, row_index, col)
+        checker.problem("invalid-phone", sheet, row_index, col, raw=cell_text(raw))
     elif how == "number":
-        checker.problem("phone-as-number", f"联系电话 {phone} 被存成了数字,已按文本读取。", sheet, row_index, col, severity="info")
+        checker.problem("phone-as-number", sheet, row_index, col, phone=phone)
     return phone or ""
 
 
@@ -154,10 +143,10 @@ def _check_missing_and_order(checker: _Checker, issued: Issued, seen: dict[str, 
     sheet = checker.returned.tasks.sheet
     for task_id in issued.rows:
         if task_id not in seen:
-            checker.problem("missing-row", f"编号“{task_id}”的任务行被删除,本月该项视为未报送。请勿删除行。", sheet)
+            checker.problem("missing-row", sheet, task_id=task_id)
     expected_order = [t for t in issued.rows if t in seen]
     if list(seen) != expected_order:
-        checker.problem("rows-reordered", "任务行的顺序被调整过,已按编号对应,不影响采用。", sheet, severity="info")
+        checker.problem("rows-reordered", sheet)
 
 
 def _check_evidence(checker: _Checker, ids: set[str]) -> None:
@@ -166,11 +155,9 @@ def _check_evidence(checker: _Checker, ids: set[str]) -> None:
     for row_index, row in returned.evidence.rows:
         entry = {name: cell_text(_value(row, columns, name)) for name in layout.EVIDENCE_COLUMNS}
         if entry["编号"] and entry["编号"] not in ids:
-            checker.problem("evidence-unknown-id", f"材料对应的编号“{entry['编号']}”不是本单位的任务编号。请从下拉列表选择。",
-                            sheet, row_index, columns.get("编号"))
+            checker.problem("evidence-unknown-id", sheet, row_index, columns.get("编号"), task_id=entry["编号"])
         if entry["网址"] and not is_url(entry["网址"]):
-            checker.problem("invalid-url", f"网址“{entry['网址']}”不是有效网址(应以 http:// 或 https:// 开头),未采用。",
-                            sheet, row_index, columns.get("网址"))
+            checker.problem("invalid-url", sheet, row_index, columns.get("网址"), url=entry["网址"])
             entry["网址"] = ""
         entry["材料类型"] = _evidence_type(checker, entry["材料类型"], row_index, columns.get("材料类型"))
         entry["行号"] = row_index + 1
@@ -183,11 +170,9 @@ def _evidence_type(checker, raw: str, row_index: int, col) -> str:
     by_fold = {fold(t).lower(): t for t in layout.EVIDENCE_TYPES}
     found = by_fold.get(fold(raw).lower()) or EVIDENCE_TYPE_NEAR.get(fold(raw).lower())
     if found:
-        checker.problem("type-normalized", f"材料类型“{raw}”已按“{found}”处理。", checker.returned.evidence.sheet,
-                        row_index, col, severity="info")
+        checker.problem("type-normalized", checker.returned.evidence.sheet, row_index, col, raw=raw, kind=found)
         return found
-    checker.problem("invalid-type", f"材料类型“{raw}”不是下拉选项,已按“其他”处理。", checker.returned.evidence.sheet,
-                    row_index, col, severity="warning")
+    checker.problem("invalid-type", checker.returned.evidence.sheet, row_index, col, raw=raw)
     return "其他"
 
 

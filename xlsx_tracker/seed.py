@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Indicator, Problem, Task
+from .problems import problem
 from .units import ALL_UNITS, Registry
 
 _LEVEL1_RE = re.compile(r"^[一二三四五六七八九十]+、")
@@ -177,21 +178,11 @@ def _check_group_claim(group: _Group) -> list[Problem]:
     actual = [i.number for i in group.indicators]
     if claimed == actual:
         return []
-    return [Problem(
-        "group-mismatch",
-        f"申报材料写明合并报送第{claim.group(1)}项指标,但表格合并的是{actual}",
-        file=f"种子第{group.line}行",
-    )]
+    return [problem("group-mismatch", file=f"种子第{group.line}行", claimed=claim.group(1), actual=actual)]
 
 
 def unknown_unit_problem(name: str, group_id: str, where: str, **position: str) -> Problem:
-    return Problem(
-        "unknown-unit",
-        f"未知单位名称“{name}”(编号 {group_id}):"
-        f"请在“单位名录”表中把“{name}”加为某个单位的别名,或新增该单位,或改正拼写。",
-        file=position.pop("file", where),
-        **position,
-    )
+    return problem("unknown-unit", file=position.pop("file", where), name=name, group_id=group_id, **position)
 
 
 def indicator_text(indicators: list[Indicator]) -> str:

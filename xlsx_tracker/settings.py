@@ -9,6 +9,7 @@ from pathlib import Path
 import tomllib
 
 from .model import Problem
+from .problems import problem
 
 SETTINGS_FILE = "settings.toml"
 STATUSES = ("未启动", "推进中", "已完成", "无此情形(已作说明)")
@@ -49,7 +50,7 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        return Settings(), [Problem("bad-settings", f"设置文件格式错误:{exc}。请对照说明改正。", file=str(path))]
+        return Settings(), [problem("bad-settings", file=str(path), detail=f"设置文件格式错误:{exc}。请对照说明改正。")]
     return _settings_from(data, str(path))
 
 
@@ -58,17 +59,17 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
     contact, deadline, scoring = (data.get(k, {}) for k in ("contact", "deadline", "scoring"))
     policy = deadline.get("policy", "postpone")
     if policy not in POLICIES:
-        problems.append(Problem("bad-settings", f"deadline.policy 只能是 postpone(顺延)或 advance(提前),现为“{policy}”", file=where))
+        problems.append(problem("bad-settings", file=where, detail=f"deadline.policy 只能是 postpone(顺延)或 advance(提前),现为“{policy}”"))
         policy = "postpone"
     day = deadline.get("monthly_day", 20)
     if not isinstance(day, int) or not 1 <= day <= 28:
-        problems.append(Problem("bad-settings", f"deadline.monthly_day 应为 1–28 的整数,现为“{day}”", file=where))
+        problems.append(problem("bad-settings", file=where, detail=f"deadline.monthly_day 应为 1–28 的整数,现为“{day}”"))
         day = 20
     base = Scoring()
     progress = {**base.status_progress, **scoring.get("status_progress", {})}
     unknown = sorted(set(progress) - set(STATUSES))
     if unknown:
-        problems.append(Problem("bad-settings", f"scoring.status_progress 含未知状态:{'、'.join(unknown)}", file=where))
+        problems.append(problem("bad-settings", file=where, detail=f"scoring.status_progress 含未知状态:{'、'.join(unknown)}"))
     settings = Settings(
         contact_name=contact.get("name", Settings.contact_name),
         contact_phone=str(contact.get("phone", Settings.contact_phone)),

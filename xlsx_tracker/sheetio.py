@@ -5,16 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
-from xlsxwriter.utility import xl_rowcol_to_cell
+
+
+def column_letter(col: int) -> str:
+    """Excel column letters of a zero-based column index: 0 -> 'A', 26 -> 'AA'."""
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def cell_ref(row: int, col: int) -> str:
-    """Excel reference of a zero-based (row, col), e.g. (6, 10) -> 'K7'."""
-    return xl_rowcol_to_cell(row, col)
+    """Excel reference of a zero-based (row, col), e.g. (6, 10) -> 'K7'.
+
+    Written here rather than taken from xlsxwriter so that reading a return never imports a writer.
+    """
+    return f"{column_letter(col)}{row + 1}"
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on screen: CJK characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def read_workbook(path: Path) -> dict[str, list[list]]:

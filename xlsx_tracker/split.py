@@ -3,39 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from . import __version__, layout, ledger
-from .listing import display_width
+from . import __version__, layout
+from .issued import lead_texts, locked_values
 from .master import Master
-from .model import Assignment, TrackerError
+from .model import Assignment, Carried, TrackerError
+from .run import MonthRun
 from .settings import STATUSES, VETO_STATUSES
-from .sheetio import atomic_path
+from .sheetio import atomic_path, display_width
 from .units import safe_filename
-from .workdays import Calendar, Deadline, make_deadline, month_label, monthly_deadline
-from .workspace import Workspace
+from .workdays import Deadline, make_deadline, month_label
 
 INLINE_LIST_LIMIT = 255
-MAX_LISTED_LEADS = 40  # beyond this a list of co-lead units helps nobody (city- or province-wide masters)
-WHOLE_GROUP = "全部申报材料"
-VETO_MATERIALS = "各单位自查申报:如本单位存在所列情形,进展状态选“已发生”并在“本月工作进展”中说明;否则选“未发生”。"
 COLUMN_WIDTHS = {"编号": 7, "一级指标": 10, "二级指标": 12, "三级指标": 32, "本单位承担事项": 26,
                  "申报材料要求": 44, "情况说明题目": 16, "牵头单位": 16, "截止日期": 11,
                  "进展状态": 15, "本月工作进展": 32, "已形成材料": 20, "存在问题及需协调事项": 20,
                  "预计完成时间": 11, "责任人": 8, "联系电话": 12}
-
-
-@dataclass
-class Carried:
-    """A unit's last accepted values, used to prefill its next workbook."""
-
-    rows: dict[str, dict[str, object]] = field(default_factory=dict)
-    evidence: list[dict[str, str]] = field(default_factory=list)
-    liaison: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,21 +49,25 @@ def plan_split(master: Master, month: str, out_dir: Path, units: list[str] | Non
     return plan
 
 
-def split(master: Master, month: str, calendar: Calendar, out_dir: Path, *, policy: str | None = None,
-          carried: dict[str, Carried] | None = None, force: bool = False, units: list[str] | None = None,
-          issued_at: dt.datetime | None = None, progress=None) -> list[UnitSheet]:
-    """Write one workbook per unit. Refuses to overwrite issued workbooks unless force."""
-    plan = plan_split(master, month, out_dir, units)
+def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carried] | None = None,
+          force: bool = False, units: list[str] | None = None, issued_at: dt.datetime | None = None,
+          progress=None) -> list[UnitSheet]:
+    """Write one workbook per unit. Refuses to overwrite issued workbooks unless force.
+
+    carried defaults to each unit's last accepted values in the ledger.
+    """
+    master, month = run.master, run.month
+    plan = plan_split(master, month, out_dir or run.workspace.sheets_dir(month), units)
     existing = [path for _, path in plan if path.exists()]
     if existing and not force:
         names = "\n".join(f"  {p.name}" for p in existing)
         raise TrackerError(f"{month} 的以下工作簿已下发过,未覆盖(确需重新生成请加 --force):\n{names}")
-    deadline = monthly_deadline(calendar, month, master.settings.monthly_day, policy or master.settings.policy)
-    liaison = _liaison_deadline(master, calendar, month, policy or master.settings.policy)
+    carried = run.carried() if carried is None else carried
+    liaison = _liaison_deadline(run)
     issued = (issued_at or dt.datetime.now()).replace(microsecond=0)
     written, leads = [], lead_texts(master)
     for unit, path in plan:
-        form = UnitForm(master, unit, month, deadline, liaison, issued, (carried or {}).get(unit, Carried()), leads)
+        form = UnitForm(master, unit, month, run.deadline, liaison, issued, carried.get(unit, Carried()), leads)
         form.write(path)
         written.append(UnitSheet(unit, path, len(form.assignments)))
         if progress:
@@ -83,41 +75,11 @@ def split(master: Master, month: str, calendar: Calendar, out_dir: Path, *, poli
     return written
 
 
-def _liaison_deadline(master: Master, calendar: Calendar, month: str, policy: str) -> Deadline | None:
-    nominal = master.settings.liaison_deadline
-    if nominal and nominal.strftime("%Y-%m") == month:
-        return make_deadline(calendar, "联络员名单", nominal, policy)
+def _liaison_deadline(run: MonthRun) -> Deadline | None:
+    nominal = run.master.settings.liaison_deadline
+    if nominal and nominal.strftime("%Y-%m") == run.month:
+        return make_deadline(run.calendar, "联络员名单", nominal, run.policy)
     return None
-
-
-def lead_texts(master: Master) -> dict[str, str]:
-    """The 牵头单位 cell of every task, computed once: a unit sees whom it coordinates with."""
-    texts = {}
-    for task in master.tasks:
-        units = master.units_of(task)
-        if task.section != "main":
-            text = "各部门(全部单位)"
-        elif len(units) > MAX_LISTED_LEADS:
-            text = f"共 {len(units)} 个单位(名单见总任务清单)"
-        else:
-            text = "、".join(units)
-        texts[task.task_id] = text + (f"\n备注:{task.notes}" if task.notes else "")
-    return texts
-
-
-def locked_values(assignment: Assignment, deadline: Deadline, leads: dict[str, str]) -> dict[str, object]:
-    task = assignment.task
-    return {
-        "编号": task.task_id,
-        "一级指标": task.level1,
-        "二级指标": task.level2,
-        "三级指标": task.indicator_text,
-        "本单位承担事项": task.part_text or WHOLE_GROUP,
-        "申报材料要求": task.materials or VETO_MATERIALS,
-        "情况说明题目": "\n".join(task.report_titles),
-        "牵头单位": leads[task.task_id],
-        "截止日期": deadline.deadline,
-    }
 
 
 class UnitForm:
@@ -400,20 +362,3 @@ def _formats(book) -> dict:
         "label": book.add_format({"bold": True, "valign": "top"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
     }
-
-
-def carried_values(workspace: Workspace, month: str) -> dict[str, Carried]:
-    """Each unit's last accepted values before this month, from the ledger (empty before the first merge)."""
-    if not workspace.ledger_file.exists():
-        return {}
-    conn = ledger.connect(workspace.ledger_file)
-    try:
-        result = {}
-        for unit, (sub, earlier) in ledger.latest_accepted_before(conn, month).items():
-            rows = ledger.row_values(conn, sub.sha256, earlier)
-            evidence = [{k: v for k, v in e.items() if k in layout.EVIDENCE_COLUMNS} for e in ledger.evidence(conn, sub.sha256, earlier)]
-            liaison = {k: v for k, v in ledger.liaison(conn, sub.sha256, earlier).items() if k in layout.LIAISON_COLUMNS}
-            result[unit] = Carried(rows, evidence, liaison)
-        return result
-    finally:
-        conn.close()

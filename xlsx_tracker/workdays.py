@@ -10,6 +10,7 @@ import chinese_calendar
 import tomllib
 
 from .model import Problem, TrackerError
+from .problems import problem
 
 CALENDAR_DIR = "calendar"
 WEEKDAYS = "一二三四五六日"
@@ -131,13 +132,13 @@ def parse_override(text: str, where: str) -> tuple[YearOverride | None, list[Pro
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return None, [Problem("bad-calendar", f"节假日文件格式错误:{exc}", file=where)]
+        return None, [problem("bad-calendar", file=where, detail=f"节假日文件格式错误:{exc}")]
     year = data.get("year")
     if not isinstance(year, int):
-        return None, [Problem("bad-calendar", "缺少 year = 年份(整数)。", file=where)]
+        return None, [problem("bad-calendar", file=where, detail="缺少 year = 年份(整数)。")]
     holidays = _dated(data.get("holidays", {}))
     workdays = frozenset(_dated({"": data.get("workdays", [])}))
-    problems = [Problem("bad-calendar", message, file=where) for message in _override_errors(year, holidays, workdays)]
+    problems = [problem("bad-calendar", file=where, detail=message) for message in _override_errors(year, holidays, workdays)]
     return YearOverride(year, holidays, workdays), problems
 
 
@@ -230,3 +231,8 @@ def parse_month(month: str) -> tuple[int, int]:
 def month_label(month: str) -> str:
     year, number = parse_month(month)
     return f"{year}年{number}月"
+
+
+def previous_month(month: str) -> str:
+    year, number = parse_month(month)
+    return f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"

@@ -1,0 +1,117 @@
+"""The month state and its scores, computed from plain records: no ledger, no workbook."""
+
+import datetime as dt
+
+import pytest
+
+from xlsx_tracker.ledger import MonthRecords, Submission
+from xlsx_tracker.model import Assignment, Indicator, Problem, Task
+from xlsx_tracker.settings import Scoring
+from xlsx_tracker.state import RowState, compute_state, indicator_state, key_figures, rank, stalled_rows, unit_score
+from xlsx_tracker.workdays import Deadline
+
+DEADLINE = Deadline("2024-05", dt.date(2024, 5, 20), dt.date(2024, 5, 20), "当日为工作日,不调整", False)
+RULES = Scoring()
+WEIGHTS = {k: float(v) for k, v in RULES.status_progress.items()}
+
+
+def submission(unit, saved_at="2024-05-18 10:00:00", name=None, issued="2024-05-06 09:00:00"):
+    return Submission("a" * 64 if name is None else name * 64, "2024-05", unit, name or f"{unit}.xlsx", "archive/x.zip/a",
+                      100, issued, saved_at, "隐藏表", "v1", "2024-05-21 09:00:00", "applied")
+
+
+def test_unit_score_on_time_with_problems():
+    score = unit_score("司法局", [100, 50, 0, 100], submission("司法局"), 3, DEADLINE, RULES)
+    # 62.5% -> 37.5 progress points, on time 20, quality 20 - 3 x 2 = 14
+    assert (score.progress, score.progress_points, score.timeliness_points, score.quality_points, score.total) == (
+        62.5, 37.5, 20, 14, 71.5)
+    assert score.timeliness_text == "按时"
+
+
+def test_unit_score_late_and_not_returned():
+    late = unit_score("司法局", [100], submission("司法局", saved_at="2024-05-21 08:00:00"), 0, DEADLINE, RULES)
+    assert (late.timeliness_points, late.total, late.timeliness_text) == (10, 90, "逾期")
+    missing = unit_score("政府办", [100, 100], None, 0, DEADLINE, RULES)
+    assert (missing.progress, missing.total, missing.timeliness_text) == (0, 0, "未报送")
+
+
+def test_quality_never_below_zero():
+    score = unit_score("司法局", [0], submission("司法局"), 50, DEADLINE, RULES)
+    assert score.quality_points == 0
+
+
+def test_competition_ranking():
+    scores = [unit_score(u, [p], submission(u), 0, DEADLINE, RULES) for u, p in [("乙", 50), ("甲", 100), ("丙", 50), ("丁", 0)]]
+    assert [(s.unit, s.rank) for s in rank(scores)] == [("甲", 1), ("丙", 2), ("乙", 2), ("丁", 4)]
+
+
+def task(group_id, section="main", numbers=(1,)):
+    return Task(group_id, None, section, numbers, "一、政府职能依法全面履行", "(一)", "原文", "材料", "", (), "", ("各部门",), "", 0)
+
+
+def row(unit, status, group_id="1", section="main", planned=""):
+    values = {"进展状态": status, "预计完成时间": planned} if status else {}
+    return RowState(Assignment(task(group_id, section), unit), values, f"{unit}.xlsx" if status else "")
+
+
+def test_indicator_state_main():
+    indicator = Indicator("main", 1, "一", "(一)", "原文", "1")
+    state = indicator_state(indicator, [row("甲", "已完成"), row("乙", "推进中"), row("丙", "")], WEIGHTS)
+    assert (state.assignments, state.done, round(state.percent_done, 1), state.progress, state.status) == (3, 1, 33.3, 50, "推进中")
+    done = indicator_state(indicator, [row("甲", "已完成"), row("乙", "无此情形(已作说明)")], WEIGHTS)
+    assert done.status == "已完成"
+
+
+def test_indicator_state_veto_names_who_declared():
+    indicator = Indicator("veto", 1, "十、附加项", "否决项", "发生重大违法行政案件", "否决1")
+    rows = [row("甲", "已发生", "否决1", "veto"), row("乙", "未发生", "否决1", "veto"), row("丙", "", "否决1", "veto")]
+    state = indicator_state(indicator, rows, WEIGHTS)
+    assert (state.status, state.declared, state.done, state.undeclared) == ("已发生", ("甲",), 1, 1)
+    assert state.veto_note == "已发生:甲;申报未发生 1 个单位;未申报 1 个单位"
+    pending = indicator_state(indicator, rows[1:], WEIGHTS)
+    assert (pending.status, pending.veto_note) == ("待申报", "申报未发生 1 个单位;未申报 1 个单位")
+    clear = indicator_state(indicator, rows[1:2], WEIGHTS)
+    assert clear.status == "未发生"
+
+
+def test_stalled_rows_need_every_earlier_cycle():
+    rows = [row("甲", "未启动", "1"), row("甲", "未启动", "2"), row("乙", "推进中", "1")]
+    earlier = [{("甲", "1"): "未启动", ("甲", "2"): "推进中"}]
+    assert stalled_rows(rows, earlier, 2) == {"甲": ["1"]}
+    assert stalled_rows(rows, [], 2) == {}  # no history yet
+    assert stalled_rows(rows, earlier, 3) == {}  # one earlier month is not two
+
+
+@pytest.fixture
+def records(master):
+    """Two units returned (one superseded copy), one with a warning and an info problem."""
+    justice, office = submission("司法局"), submission("政府办", saved_at="2024-05-22 10:00:00", name="b")
+    values = {"司法局": {a.task_id: {"进展状态": "已完成", "预计完成时间": ""} for a in master.assignments_for("司法局")},
+              "政府办": {a.task_id: {"进展状态": "推进中", "预计完成时间": "2024-05-01"} for a in master.assignments_for("政府办")}}
+    for unit in values:
+        for task_id in values[unit]:
+            if task_id.startswith("否决"):
+                values[unit][task_id] = {"进展状态": "未发生"}
+    problems = [Problem("status-normalized", "进展状态不规范", "司法局.xlsx", "任务清单", "J3", "司法局", "warning"),
+                Problem("rows-reordered", "顺序调整", "司法局.xlsx", "任务清单", "", "司法局", "info")]
+    return MonthRecords("2024-05", {"司法局": justice, "政府办": office}, [submission("司法局", name="c")], values,
+                        {"司法局": [{"编号": "4/3", "材料名称": "文件"}]}, {"司法局": {"姓名": "王海"}}, problems, [])
+
+
+def test_month_state_from_records(master, records):
+    state = compute_state(master, DEADLINE, records)
+    assert len(state.not_returned) == 30
+    justice, office = state.unit("司法局"), state.unit("政府办")
+    assert (justice.problem_count, justice.quality_points, justice.timeliness_text) == (1, 18, "按时")  # info is free
+    assert (office.timeliness_text, office.progress) == ("逾期", 50)
+    assert [p.code for p in state.problems] == ["status-normalized", "rows-reordered", "superseded"]
+    assert state.problems[-1].message == "同一单位重复报送,本文件已被较新的“司法局.xlsx”取代(保留存档 archive/x.zip/a)。"
+    figures = key_figures(state)
+    assert (figures["按时报送单位数"], figures["逾期报送单位数"], figures["未报送单位数"]) == (1, 1, 30)
+    assert figures["校验问题数(错误+提醒)"] == 1
+    assert figures["否决项情形(单位数)"] == 0
+    follow = {f.unit: f.reasons for f in state.follow_ups}
+    assert "司法局" not in follow  # returned on time, nothing overdue
+    assert follow["政府办"][0] == "逾期报送(2024-05-22)"
+    assert follow["政府办"][1].startswith(f"{len(master.assignments_for('政府办')) - 2} 项超过预计完成时间仍未完成:")
+    assert follow["人民法院"] == ["未报送"]

@@ -1,0 +1,130 @@
+"""The one catalogue of problem types: code -> severity, Chinese category name and message template.
+
+Every Problem is made here, so a code always has the same severity and wording, and every view
+(console line, CSV row, report row) is rendered by the functions at the bottom of this module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass
+
+from .model import Problem
+
+SEVERITY_TEXT = {"error": "错误", "warning": "提醒", "info": "提示"}
+SEVERITY_ORDER = ("error", "warning", "info")
+COUNTED_SEVERITIES = ("error", "warning")  # these cost quality points; "info" never does
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    code: str
+    severity: str
+    category: str  # what leadership reads
+    template: str  # str.format template; the fields are the keyword arguments of problem()
+
+
+def _types(*rows: tuple[str, str, str, str]) -> dict[str, ProblemType]:
+    return {code: ProblemType(code, severity, category, template) for code, severity, category, template in rows}
+
+
+CATALOGUE: dict[str, ProblemType] = _types(
+    # ---- the file as a whole (intake)
+    ("empty-file", "error", "文件无法读取", "文件是空的(0 字节),可能是邮件附件下载失败。请让该单位重新发送。"),
+    ("password-protected", "error", "文件无法读取", "文件设置了打开密码,无法读取。请让该单位取消密码(文件→信息→保护工作簿)后重新发送。"),
+    ("not-spreadsheet", "error", "文件无法读取", "{detail}"),
+    ("corrupt-file", "error", "文件无法读取",
+     "文件已损坏,无法打开({error})。请让该单位用 Excel 或 WPS 打开确认后重新保存发送。"),
+    ("wps-et-unsupported", "error", "文件无法读取",
+     "WPS 专有格式(.et)无法读取。请让该单位在 WPS 中“另存为”Excel 工作簿(.xlsx)后重新发送。"),
+    ("missing-task-sheet", "error", "文件未采用", "找不到“任务清单”表(含“编号”“进展状态”列)。请让该单位使用下发的工作簿填写。"),
+    # ---- which unit and month (merge)
+    ("unidentified-file", "error", "文件未采用",
+     "无法识别是哪个单位、哪个月的表(隐藏标识、文档属性、填报说明和文件名都不可用)。请让报送单位使用下发的工作簿。"),
+    ("unknown-unit-file", "error", "文件未采用",
+     "文件标明的单位“{unit}”不在单位名录中。如为新单位或别名,请在总任务清单“单位名录”中添加。"),
+    ("wrong-month", "error", "文件未采用", "这是 {found} 的表({unit}),不是 {month} 的,未计入本月。可能是上月文件被重复发送。"),
+    ("identity-fallback", "warning", "标识缺失", "隐藏标识表缺失,已根据{source}识别为“{unit} {month}”。"),
+    ("identity-tampered", "error", "标识被改动", "隐藏标识表的内容与校验值不符,可能被改动过。请核实该文件来源。"),
+    ("master-changed", "info", "总表版本", "该表按旧版总任务清单({issued})下发,现行版本为 {current};已按现行任务核对。"),
+    ("superseded", "info", "重复报送", "同一单位重复报送,本文件已被较新的“{winner}”取代(保留存档 {archive})。"),
+    # ---- the task sheet (reconcile)
+    ("sheet-renamed", "warning", "表格结构改动", "“任务清单”表被改名为“{sheet}”,已按内容识别。下次请勿改表名。"),
+    ("missing-column", "error", "表格结构改动", "缺少“{column}”列(表头被删除或改名)。该列内容无法读取,请恢复表头。"),
+    ("missing-locked-column", "warning", "表格结构改动", "缺少“{column}”列(表头被删除或改名)。该列为下发内容,请恢复表头。"),
+    ("extra-row", "error", "增删行", "{detail}"),
+    ("duplicate-row", "error", "增删行", "编号“{task_id}”重复出现(首次在 {first}),已采用第一行,本行未采用。"),
+    ("missing-row", "error", "增删行", "编号“{task_id}”的任务行被删除,本月该项视为未报送。请勿删除行。"),
+    ("rows-reordered", "info", "增删行", "任务行的顺序被调整过,已按编号对应,不影响采用。"),
+    ("locked-cell-changed", "error", "改动锁定内容", "锁定的“{column}”内容被改动,已按下发原文处理。请勿修改灰色单元格。"),
+    ("status-normalized", "warning", "进展状态不规范", "进展状态“{raw}”不是下拉选项,已按“{status}”处理。请从下拉列表选择。"),
+    ("invalid-status", "error", "进展状态无效", "进展状态“{raw}”无效(可能是粘贴绕过了下拉列表),未采用。应为:{allowed}。"),
+    ("empty-status", "warning", "进展状态未填", "进展状态未填写。请从下拉列表选择。"),
+    ("invalid-date", "error", "日期无效", "预计完成时间“{raw}”不是有效日期,未采用。请填写如 {year}-06-30 的日期。"),
+    ("date-normalized", "info", "日期格式", "预计完成时间“{raw}”以文字填写,已识别为 {day}。"),
+    ("invalid-phone", "error", "电话无效", "联系电话“{raw}”无效,未采用。请填写7–20位数字(可含“-”)。"),
+    ("phone-as-number", "info", "电话格式", "联系电话 {phone} 被存成了数字,已按文本读取。"),
+    # ---- the evidence sheet (reconcile)
+    ("evidence-unknown-id", "error", "证明材料登记有误", "材料对应的编号“{task_id}”不是本单位的任务编号。请从下拉列表选择。"),
+    ("invalid-url", "error", "证明材料登记有误", "网址“{url}”不是有效网址(应以 http:// 或 https:// 开头),未采用。"),
+    ("type-normalized", "info", "证明材料登记有误", "材料类型“{raw}”已按“{kind}”处理。"),
+    ("invalid-type", "warning", "证明材料登记有误", "材料类型“{raw}”不是下拉选项,已按“其他”处理。"),
+    # ---- the master task list, settings and calendar files (the office's own inputs)
+    ("missing-sheet", "error", "总任务清单有误", "缺少工作表“{sheet}”。请恢复该表,或重新生成总任务清单。"),
+    ("missing-header", "error", "总任务清单有误", "表头缺少列:{columns}。请恢复第1行的列标题。"),
+    ("empty-cell", "error", "总任务清单有误", "{detail}"),
+    ("duplicate-unit", "error", "总任务清单有误", "“{name}”在单位名录中出现两次(另见 {other})。每个名称只能属于一个单位。"),
+    ("bad-indicator", "error", "总任务清单有误",
+     "板块“{section}”或序号“{number}”无效:板块应为 指标/加分项/否决项,序号为整数。"),
+    ("bad-value", "error", "总任务清单有误", "板块“{section}”无效,应为 指标/加分项/否决项。"),
+    ("unknown-indicator", "error", "总任务清单有误", "指标序号“{numbers}”在“指标”表中找不到(板块 {section})。"),
+    ("duplicate-id", "error", "总任务清单有误", "编号“{task_id}”重复(另见 {other})。请改为唯一编号。"),
+    ("unknown-unit", "error", "总任务清单有误",
+     "未知单位名称“{name}”(编号 {group_id}):请在“单位名录”表中把“{name}”加为某个单位的别名,或新增该单位,或改正拼写。"),
+    ("uncovered-indicator", "warning", "总任务清单有误",
+     "{section}第{number}项没有任何报送事项(任务分工表中无此指标序号),将不会下发。如系误删,请恢复该行。"),
+    ("group-mismatch", "error", "种子文件有误", "申报材料写明合并报送第{claimed}项指标,但表格合并的是{actual}"),
+    ("bad-settings", "error", "设置文件有误", "{detail}"),
+    ("bad-calendar", "error", "节假日文件有误", "{detail}"),
+)
+
+
+def problem(code: str, *, file: str = "", sheet: str = "", cell: str = "", unit: str = "", **fields) -> Problem:
+    """A Problem of a catalogued type; its message is the type's template filled with the position and fields."""
+    kind = CATALOGUE[code]
+    message = kind.template.format(file=file, sheet=sheet, cell=cell, unit=unit, **fields)
+    return Problem(code, message, file=file, sheet=sheet, cell=cell, unit=unit, severity=kind.severity)
+
+
+def category(code: str) -> str:
+    kind = CATALOGUE.get(code)
+    return kind.category if kind else code
+
+
+def severity_counts(problems: list[Problem]) -> Counter:
+    """Problems by severity: the one count the console, the report and the CSV all show."""
+    return Counter(p.severity for p in problems)
+
+
+def counted(problems: list[Problem]) -> list[Problem]:
+    """The problems that cost a unit quality points."""
+    return [p for p in problems if p.severity in COUNTED_SEVERITIES]
+
+
+PROBLEM_COLUMNS = ["代码", "级别", "单位", "文件", "工作表", "单元格", "说明"]
+
+
+def problem_row(p: Problem) -> list[str]:
+    """One problem as a row of the CSV and of the report's 校验问题 sheet."""
+    return [p.code, SEVERITY_TEXT.get(p.severity, p.severity), p.unit, p.file, p.sheet, p.cell, p.message]
+
+
+def problems_csv(problems: list[Problem]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(PROBLEM_COLUMNS)
+    writer.writerows(problem_row(p) for p in problems)
+    return buffer.getvalue()
+

@@ -1,0 +1,335 @@
+"""The month state: rows, unit scores, indicators, follow-ups and problems, as plain data.
+
+`compute_state` is a pure function of the master, the deadline and the ledger's records of the month;
+`load_state` reads those records once. Every view (console, report, and later receipts and the 通报)
+renders this one state, so a figure is computed here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from . import ledger
+from .ledger import MonthRecords, Submission
+from .master import Master
+from .model import Assignment, Indicator, Problem
+from .problems import counted, problem
+from .run import MonthRun
+from .settings import STATUSES, Scoring
+from .workdays import Deadline
+
+DONE = {"已完成", STATUSES[3]}
+NOT_REPORTED = "未报送"
+VETO_DECLARED, VETO_CLEAR, VETO_PENDING = "已发生", "未发生", "待申报"
+
+
+@dataclass(frozen=True)
+class RowState:
+    assignment: Assignment
+    values: dict
+    source: str  # file name, or "" when the unit did not report this row
+
+    @property
+    def status(self) -> str:
+        return self.values.get("进展状态") or NOT_REPORTED
+
+    @property
+    def section(self) -> str:
+        return self.assignment.task.section
+
+
+@dataclass(frozen=True)
+class UnitScore:
+    unit: str
+    returned: bool
+    on_time: bool
+    saved_at: str
+    file_name: str
+    rows: int
+    progress: float  # mean row progress, 0-100
+    progress_points: float
+    timeliness_points: float
+    quality_points: float
+    problem_count: int
+    total: float
+    rank: int = 0
+
+    @property
+    def timeliness_text(self) -> str:
+        if not self.returned:
+            return "未报送"
+        return "按时" if self.on_time else "逾期"
+
+
+@dataclass(frozen=True)
+class IndicatorState:
+    indicator: Indicator
+    assignments: int
+    done: int
+    progress: float
+    declared: tuple[str, ...] = ()  # veto only: the units that declared the veto condition
+    undeclared: int = 0  # veto only: rows no unit has answered yet
+
+    @property
+    def is_veto(self) -> bool:
+        return self.indicator.section == "veto"
+
+    @property
+    def percent_done(self) -> float:
+        return 100 * self.done / self.assignments if self.assignments else 0.0
+
+    @property
+    def status(self) -> str:
+        if self.is_veto:
+            if self.declared:
+                return VETO_DECLARED
+            return VETO_PENDING if self.undeclared else VETO_CLEAR
+        if self.assignments and self.done == self.assignments:
+            return "已完成"
+        return "未启动" if self.progress == 0 else "推进中"
+
+    @property
+    def veto_note(self) -> str:
+        """Who declared, who declared nothing happened, who has not answered."""
+        parts = [f"已发生:{'、'.join(self.declared)}"] if self.declared else []
+        parts.append(f"申报未发生 {self.done} 个单位")
+        if self.undeclared:
+            parts.append(f"未申报 {self.undeclared} 个单位")
+        return ";".join(parts)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    unit: str
+    reasons: list[str]
+    liaison: dict
+
+
+@dataclass(frozen=True)
+class MonthState:
+    month: str
+    deadline: Deadline
+    rows: list[RowState]
+    units: list[UnitScore]  # in rank order
+    indicators: list[IndicatorState]
+    level1: dict[str, float]
+    vetoes: list[RowState]  # rows where a unit declared a veto condition
+    problems: list[Problem]
+    evidence: list[dict]
+    liaisons: dict[str, dict]
+    follow_ups: list[FollowUp]
+    weights: dict[str, float]  # status -> progress, from the settings
+    accepted: dict[str, Submission]
+    superseded: list[Submission]
+
+    def row_progress(self, row: RowState) -> float:
+        return self.weights.get(row.status, 0.0)
+
+    @property
+    def overall_progress(self) -> float:
+        return _mean([self.row_progress(r) for r in self.rows if r.section != "veto"])
+
+    @property
+    def indicators_done(self) -> int:
+        return sum(1 for i in self.indicators if i.indicator.section == "main" and i.status == "已完成")
+
+    @property
+    def not_returned(self) -> list[str]:
+        return [u.unit for u in self.units if not u.returned]
+
+    def unit(self, name: str) -> UnitScore | None:
+        return next((u for u in self.units if u.unit == name), None)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+# ---------------------------------------------------------------- reading
+
+
+def load_state(run: MonthRun, today: dt.date | None = None) -> MonthState:
+    """The month's state from the ledger, read in one pass."""
+    history = max(run.master.settings.scoring.stalled_cycles - 1, 0)
+    with run.ledger() as conn:
+        records = ledger.load_month(conn, run.month, history)
+    return compute_state(run.master, run.deadline, records, today)
+
+
+def has_returns(run: MonthRun) -> bool:
+    if not run.has_ledger():
+        return False
+    with run.ledger() as conn:
+        return bool(ledger.accepted(conn, run.month))
+
+
+# ---------------------------------------------------------------- computing (pure)
+
+
+def compute_state(master: Master, deadline: Deadline, records: MonthRecords, today: dt.date | None = None) -> MonthState:
+    rules = master.settings.scoring
+    weights = {k: float(v) for k, v in rules.status_progress.items()}
+    rows = _rows(master, records)
+    problems = records.problems + _superseded_problems(records)
+    units = _unit_scores(master, rows, records.accepted, problems, deadline, weights, rules)
+    return MonthState(
+        month=records.month, deadline=deadline, rows=rows, units=units,
+        indicators=_indicator_states(master, rows, weights), level1=_level1_progress(rows, weights),
+        vetoes=[r for r in rows if r.section == "veto" and r.status == VETO_DECLARED],
+        problems=problems, evidence=_evidence(records), liaisons=records.liaisons,
+        follow_ups=_follow_ups(rows, units, records, rules, today or deadline.deadline),
+        weights=weights, accepted=records.accepted, superseded=records.superseded,
+    )
+
+
+def _rows(master: Master, records: MonthRecords) -> list[RowState]:
+    rows = []
+    for assignment in master.assignments():
+        values = records.values.get(assignment.unit, {}).get(assignment.task_id)
+        source = records.accepted[assignment.unit].file_name if values is not None else ""
+        rows.append(RowState(assignment, values or {}, source))
+    return rows
+
+
+def _evidence(records: MonthRecords) -> list[dict]:
+    return [{**entry, "单位": unit, "来源文件": records.accepted[unit].file_name}
+            for unit, entries in records.evidence.items() for entry in entries]
+
+
+def _superseded_problems(records: MonthRecords) -> list[Problem]:
+    return [problem("superseded", file=s.file_name, unit=s.unit, winner=records.accepted[s.unit].file_name, archive=s.archive_path)
+            for s in records.superseded]
+
+
+def _unit_scores(master, rows, accepted, problems, deadline, weights, rules: Scoring) -> list[UnitScore]:
+    by_unit: dict[str, list[RowState]] = defaultdict(list)
+    for row in rows:
+        if row.section != "veto":
+            by_unit[row.assignment.unit].append(row)
+    problem_counts: dict[str, int] = defaultdict(int)
+    for found in counted(problems):
+        if found.unit:
+            problem_counts[found.unit] += 1
+    scores = [unit_score(unit, [weights.get(r.status, 0.0) for r in by_unit[unit]], accepted.get(unit),
+                         problem_counts[unit], deadline, rules) for unit in master.registry.units]
+    return rank(scores)
+
+
+def unit_score(unit: str, progresses: list[float], submission: Submission | None, problem_count: int,
+               deadline: Deadline, rules: Scoring) -> UnitScore:
+    """One unit's score: progress points + timeliness points + quality points (see the report's 说明)."""
+    returned = submission is not None
+    saved = submission.saved_at if returned else ""
+    on_time = returned and (not saved or dt.date.fromisoformat(saved[:10]) <= deadline.deadline)
+    progress = _mean(progresses) if returned else 0.0
+    progress_points = rules.progress_points * progress / 100
+    timeliness = rules.on_time_points if on_time else (rules.late_points if returned else 0.0)
+    quality = max(0.0, rules.quality_points - rules.points_per_problem * problem_count) if returned else 0.0
+    return UnitScore(unit, returned, bool(on_time), saved, submission.file_name if returned else "", len(progresses),
+                     progress, progress_points, timeliness, quality, problem_count,
+                     round(progress_points + timeliness + quality, 2))
+
+
+def rank(scores: list[UnitScore]) -> list[UnitScore]:
+    """Competition ranking (1, 2, 2, 4); tied units are listed by name."""
+    ordered = sorted(scores, key=lambda s: -s.total)
+    ranked: list[UnitScore] = []
+    for index, score in enumerate(ordered):
+        previous = ranked[-1] if ranked else None
+        place = previous.rank if previous and previous.total == score.total else index + 1
+        ranked.append(replace(score, rank=place))
+    return sorted(ranked, key=lambda s: (s.rank, s.unit))
+
+
+def _indicator_states(master: Master, rows: list[RowState], weights: dict[str, float]) -> list[IndicatorState]:
+    by_indicator: dict[tuple[str, int], list[RowState]] = defaultdict(list)
+    for row in rows:
+        for number in row.assignment.task.indicators:
+            by_indicator[(row.section, number)].append(row)
+    return [indicator_state(i, by_indicator.get((i.section, i.number), []), weights) for i in master.indicators]
+
+
+def indicator_state(indicator: Indicator, rows: list[RowState], weights: dict[str, float]) -> IndicatorState:
+    if indicator.section == "veto":
+        declared = tuple(sorted({r.assignment.unit for r in rows if r.status == VETO_DECLARED}))
+        clear = sum(1 for r in rows if r.status == VETO_CLEAR)
+        pending = sum(1 for r in rows if r.status not in (VETO_DECLARED, VETO_CLEAR))
+        return IndicatorState(indicator, len(rows), clear, 0.0, declared, pending)
+    done = sum(1 for r in rows if r.status in DONE)
+    return IndicatorState(indicator, len(rows), done, _mean([weights.get(r.status, 0.0) for r in rows]))
+
+
+def _level1_progress(rows: list[RowState], weights: dict[str, float]) -> dict[str, float]:
+    groups: dict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        if row.section == "main":
+            groups[row.assignment.task.level1].append(weights.get(row.status, 0.0))
+    return {level1: _mean(values) for level1, values in groups.items()}
+
+
+def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scoring, today: dt.date) -> list[FollowUp]:
+    stalled = stalled_rows(rows, records.earlier_statuses, rules.stalled_cycles)
+    overdue_by_unit: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if is_overdue(row, today):
+            overdue_by_unit[row.assignment.unit].append(row.assignment.task_id)
+    result = []
+    for score in units:
+        reasons = []
+        if not score.returned:
+            reasons.append("未报送")
+        elif not score.on_time:
+            reasons.append(f"逾期报送({score.saved_at[:10]})")
+        overdue = overdue_by_unit.get(score.unit, [])
+        if overdue:
+            reasons.append(f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}")
+        if stalled.get(score.unit):
+            reasons.append(f"{len(stalled[score.unit])} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled[score.unit])}")
+        if reasons:
+            result.append(FollowUp(score.unit, reasons, records.liaisons.get(score.unit, {})))
+    return result
+
+
+def is_overdue(row: RowState, today: dt.date) -> bool:
+    planned = row.values.get("预计完成时间")
+    return bool(planned) and row.status not in DONE and row.section != "veto" and dt.date.fromisoformat(planned) < today
+
+
+def stalled_rows(rows: list[RowState], earlier: list[dict[tuple[str, str], str]], cycles: int) -> dict[str, list[str]]:
+    """Rows 未启动 this month and in each of the previous cycles - 1 months."""
+    if cycles < 2 or len(earlier) < cycles - 1:
+        return {}
+    recent = earlier[len(earlier) - (cycles - 1):]
+    stalled: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        key = (row.assignment.unit, row.assignment.task_id)
+        if row.status == "未启动" and all(e.get(key) == "未启动" for e in recent):
+            stalled[row.assignment.unit].append(row.assignment.task_id)
+    return stalled
+
+
+# ---------------------------------------------------------------- figures every view shows
+
+
+def key_figures(state: MonthState) -> dict[str, float]:
+    returned = [u for u in state.units if u.returned]
+    return {
+        "按时报送单位数": sum(1 for u in returned if u.on_time),
+        "逾期报送单位数": sum(1 for u in returned if not u.on_time),
+        "未报送单位数": len(state.units) - len(returned),
+        "总体平均进度(%)": round(state.overall_progress, 1),
+        "已完成指标数(共100项)": state.indicators_done,
+        "已完成任务数": sum(1 for r in state.rows if r.status in DONE),
+        "校验问题数(错误+提醒)": len(counted(state.problems)),
+        "否决项情形(单位数)": len({r.assignment.unit for r in state.vetoes}),
+        "需催办单位数(见“催办名单”)": len(state.follow_ups),
+    }
+
+
+def done_without_evidence(state: MonthState) -> list[tuple[str, str]]:
+    """(task id, unit) of rows reported 已完成 with no evidence entry for that task."""
+    listed = {(e["单位"], e.get("编号", "")) for e in state.evidence}
+    return [(r.assignment.task_id, r.assignment.unit) for r in state.rows
+            if r.status == "已完成" and (r.assignment.unit, r.assignment.task_id) not in listed]
