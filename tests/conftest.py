@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -65,3 +67,19 @@ def libreoffice_convert(source: Path, out_dir: Path, target: str = "xlsx") -> Pa
 def month_of(master, calendar, month: str, workspace: Workspace | None = None) -> MonthRun:
     """A month run on the session's master; without a workspace it has no ledger (nothing carried)."""
     return MonthRun(workspace or Workspace(Path("/nonexistent/xlsx-tracker-test")), master, calendar, month, master.settings.policy)
+
+
+def ledger_dump(path: Path, received: bool = True) -> dict:
+    """Every ledger row, sorted; the run's random archive token is masked (and, unless received, the receipt time)."""
+    conn = sqlite3.connect(path)
+    tables = ["submissions", "row_values", "evidence", "liaison", "problems"]
+    dump = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
+    conn.close()
+    dump["submissions"] = [(*row[:4], mask_run(row[4]), *row[5:10], row[10] if received else "", *row[11:])
+                           for row in dump["submissions"]]
+    return dump
+
+
+def mask_run(text: str) -> str:
+    """A text with the run's archive name (time and random token) masked, to compare two runs."""
+    return re.sub(r"/[0-9-]+-[0-9a-f]{8}\.zip/", "/RUN.zip/", text)

@@ -2,14 +2,14 @@
 
 import datetime as dt
 import random
+import re
 import shutil
-import sqlite3
 import zipfile
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import month_of
+from conftest import ledger_dump, mask_run, month_of
 
 from xlsx_tracker import layout, ledger, simulate
 from xlsx_tracker.cli import main
@@ -138,7 +138,7 @@ def test_one_line_per_defect(merged):
     assert problems_of(r, "empty_attachment.xlsx") == [["empty-file", "", ""]]
     assert problems_of(r, "corrupt_download.xlsx") == [["corrupt-file", "", ""]]
     assert problems_of(r, "password_protected.xlsx") == [["password-protected", "", ""]]
-    assert problems_of(r, "scanned_letter.pdf") == [["not-spreadsheet", "", ""]]
+    assert problems_of(r, "scanned_letter.pdf") == [["material-received", "", ""]]  # a material sent beside, not an error
     assert problems_of(r, "wps_native.et") == [["wps-et-unsupported", "", ""]]
     assert problems_of(r, "resubmitted_first.xlsx") == [["superseded", "", ""]]
     assert problems_of(r, "task_sheet_deleted.xlsx") == [["missing-task-sheet", "", ""]]  # once, not twice
@@ -199,21 +199,18 @@ def test_returned_files_archived_untouched(merged):
     everything = ledger.submissions(conn, MONTH)
     conn.close()
     assert len(everything) == 25  # accepted, superseded and rejected files alike
+    [run_zip] = (workspace.archive_dir / MONTH).iterdir()
+    assert re.fullmatch(r"20240521-090000-[0-9a-f]{8}\.zip", run_zip.name)  # the run's time and a unique token
     for submission in everything:
+        if submission.size == 0:  # an empty attachment has nothing to keep
+            assert submission.archive_path == ""
+            continue
         zip_path, _, entry = submission.archive_path.rpartition("/")
-        assert zip_path == "archive/2024-05/20240521-090000.zip"
+        assert zip_path == f"archive/2024-05/{run_zip.name}"
         assert entry.startswith(submission.sha256)
         with zipfile.ZipFile(workspace.root / zip_path) as archive:
             assert archive.getinfo(entry).compress_type == zipfile.ZIP_STORED
             assert archive.read(entry) == (inbox / submission.file_name).read_bytes()
-
-
-def ledger_dump(path):
-    conn = sqlite3.connect(path)
-    tables = ["submissions", "row_values", "evidence", "liaison", "problems"]
-    dump = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall()) for t in tables}
-    conn.close()
-    return dump
 
 
 def test_rerun_is_idempotent(merged, master, calendar):
@@ -247,7 +244,7 @@ def test_kill_mid_run_leaves_ledger_consistent(tmp_path, inbox_case, master, cal
     with pytest.raises(KeyboardInterrupt):
         merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW)
     assert ledger_dump(workspace.ledger_file) == before
-    assert sorted(p.name for p in (workspace.archive_dir / MONTH).iterdir()) == ["20240521-090000.zip"]
+    assert len(list((workspace.archive_dir / MONTH).iterdir())) == 1  # the first run's archive only, no temporary file
     monkeypatch.setattr(ledger, "record", real_record)
     finished = merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW)
     assert len(finished.accepted) == 16
@@ -281,4 +278,19 @@ def test_parallel_intake_equals_serial(tmp_path, merged, master, calendar):
     parallel = merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW, workers=2, parallel_threshold=1)
     assert parallel.new_files == serial.new_files == 25
     assert ledger_dump(workspace.ledger_file) == ledger_dump(serial_ws.ledger_file)
-    assert [p.render() for p in parallel.problems] == [p.render() for p in serial.problems]
+    assert [mask_run(p.render()) for p in parallel.problems] == [mask_run(p.render()) for p in serial.problems]
+
+
+def test_workers_started_the_windows_way(tmp_path, inbox_case, master, calendar, monkeypatch):
+    """Windows has no fork: workers are spawned and get the month's context by pickling. Same records."""
+    _, inbox, _ = inbox_case
+    from xlsx_tracker.workspace import init_workspace
+    part = tmp_path / "part"
+    part.mkdir()
+    for name in ("clean_filled.xlsx", "status_near_miss.xlsx", "corrupt_download.xlsx"):
+        shutil.copy(inbox / name, part)
+    forked, spawned = init_workspace(tmp_path / "forked"), init_workspace(tmp_path / "spawned")
+    merge(month_of(master, calendar, MONTH, forked), part, now=NOW, workers=2, parallel_threshold=1)
+    monkeypatch.setenv("XLSX_TRACKER_START_METHOD", "spawn")
+    merge(month_of(master, calendar, MONTH, spawned), part, now=NOW, workers=2, parallel_threshold=1)
+    assert ledger_dump(spawned.ledger_file) == ledger_dump(forked.ledger_file)

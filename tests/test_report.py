@@ -55,7 +55,7 @@ def cycle(tmp_path_factory, master, calendar):
     results = {}
     for month, returns in RETURNS.items():
         run = month_of(master, calendar, month, workspace)
-        issued = {s.unit: s for s in split(run)}
+        issued = {s.unit: s for s in split(run, issued_at=dt.datetime.fromisoformat(f"{month}-02 09:00"))}
         inbox = workspace.root / "inbox" / month
         for unit, (saved, rows) in returns.items():
             fill_exactly(issued[unit].path, inbox, rows, saved, injection=month == "2024-05")
@@ -122,6 +122,7 @@ def test_unit_text_is_never_a_formula(cycle):
     sheet = results["2024-05"][2]["任务明细"]
     [cell] = [r[4] for r in sheet.iter_rows(min_row=3) if r[0].value == "96" and r[2].value == "区委办"]
     assert cell.value == INJECTION and cell.data_type == "s"
+    assert cell.quotePrefix is True  # stays text even when someone edits the cell and presses Enter
 
 
 def test_sheets_order_print_setup_and_filters(cycle):

@@ -1,5 +1,6 @@
 """The month state and its scores, computed from plain records: no ledger, no workbook."""
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -7,7 +8,16 @@ import pytest
 from xlsx_tracker.ledger import MonthRecords, Submission
 from xlsx_tracker.model import Assignment, Indicator, Problem, Task
 from xlsx_tracker.settings import Scoring
-from xlsx_tracker.state import RowState, compute_state, indicator_state, key_figures, rank, stalled_rows, unit_score
+from xlsx_tracker.state import (
+    RowState,
+    compute_state,
+    indicator_state,
+    key_figures,
+    rank,
+    stalled_rows,
+    superseded_reason,
+    unit_score,
+)
 from xlsx_tracker.workdays import Deadline
 
 DEADLINE = Deadline("2024-05", dt.date(2024, 5, 20), dt.date(2024, 5, 20), "当日为工作日,不调整", False)
@@ -94,7 +104,8 @@ def records(master):
                 values[unit][task_id] = {"进展状态": "未发生"}
     problems = [Problem("status-normalized", "进展状态不规范", "司法局.xlsx", "任务清单", "J3", "司法局", "warning"),
                 Problem("rows-reordered", "顺序调整", "司法局.xlsx", "任务清单", "", "司法局", "info")]
-    return MonthRecords("2024-05", {"司法局": justice, "政府办": office}, [submission("司法局", name="c")], values,
+    older = submission("司法局", saved_at="2024-05-10 10:00:00", name="c")
+    return MonthRecords("2024-05", {"司法局": justice, "政府办": office}, [older], values,
                         {"司法局": [{"编号": "4/3", "材料名称": "文件"}]}, {"司法局": {"姓名": "王海"}}, problems, [])
 
 
@@ -105,7 +116,8 @@ def test_month_state_from_records(master, records):
     assert (justice.problem_count, justice.quality_points, justice.timeliness_text) == (1, 18, "按时")  # info is free
     assert (office.timeliness_text, office.progress) == ("逾期", 50)
     assert [p.code for p in state.problems] == ["status-normalized", "rows-reordered", "superseded"]
-    assert state.problems[-1].message == "同一单位重复报送,本文件已被较新的“司法局.xlsx”取代(保留存档 archive/x.zip/a)。"
+    assert state.problems[-1].message == ("同一单位重复报送,本文件未采用:采用保存时间较晚的“司法局.xlsx”"
+                                          "(本文件 2024-05-10 10:00:00,采用文件 2024-05-18 10:00:00)(保留存档 archive/x.zip/a)。")
     figures = key_figures(state)
     assert (figures["按时报送单位数"], figures["逾期报送单位数"], figures["未报送单位数"]) == (1, 1, 30)
     assert figures["校验问题数(错误+提醒)"] == 1
@@ -115,3 +127,23 @@ def test_month_state_from_records(master, records):
     assert follow["政府办"][0] == "逾期报送(2024-05-22)"
     assert follow["政府办"][1].startswith(f"{len(master.assignments_for('政府办')) - 2} 项超过预计完成时间仍未完成:")
     assert follow["人民法院"] == ["未报送"]
+
+
+def test_superseded_reasons_never_call_a_tie_newer():
+    winner = submission("司法局", name="a")
+    assert superseded_reason(submission("司法局", issued="2024-05-01 09:00:00", name="b"), winner)[0] == (
+        "采用下发时间较新的“a”(本文件 2024-05-01 09:00:00,采用文件 2024-05-06 09:00:00)")
+    assert superseded_reason(submission("司法局", saved_at="", name="b"), winner)[0] == (
+        "采用保存时间较晚的“a”(本文件 未知或不可信,采用文件 2024-05-18 10:00:00)")
+    assert superseded_reason(submission("司法局", name="b"), winner) == (
+        "两份文件下发、保存、收到时间都相同,按文件名顺序采用“a”", "文件名顺序")
+    doubted = dataclasses.replace(submission("司法局", saved_at="2024-05-19 10:00:00", name="b"), doubt="文件名表明是政府办")
+    assert superseded_reason(doubted, winner)[0] == "本文件文件名表明是政府办,采用该单位的“a”"
+
+
+def test_a_tie_is_reported_for_the_office_to_decide(master, records):
+    tied = dataclasses.replace(records, superseded=[submission("司法局", name="c")])
+    state = compute_state(master, DEADLINE, tied)
+    [tie] = [p for p in state.problems if p.code == "resubmission-tie"]
+    assert tie.message == ("同一单位的“司法局.xlsx”与本文件下发时间、保存时间都相同,无法判断哪份在后;暂按文件名顺序采用“司法局.xlsx”。"
+                           "请人工确认采用哪一份。")

@@ -248,6 +248,10 @@ class _NoBar:
         pass
 
 
+def _say_waiting(message: str) -> None:
+    click.echo(message, err=True)
+
+
 def _run(ctx, month: str, policy: str | None, assume_weekends: bool) -> MonthRun:
     return month_run(_workspace(ctx), month, policy=policy, assume_weekends=assume_weekends)
 
@@ -263,7 +267,7 @@ def split_command(ctx, month, policy, assume_weekends, force, units):
     chosen = [_canonical_unit(run.master, u) for u in units] or None
     total = len(chosen or run.master.registry.units)
     with _progress("正在生成", total) as bar:
-        written = split_mod.split(run, force=force, units=chosen, progress=lambda unit: bar.update(1))
+        written = split_mod.split(run, force=force, units=chosen, progress=lambda unit: bar.update(1), on_wait=_say_waiting)
     click.echo(f"已为 {len(written)} 个单位生成 {month} 任务表,共 {sum(w.rows for w in written)} 行,保存在 {run.workspace.sheets_dir(month)}")
     click.echo(f"报送截止:{run.deadline.describe()}({run.deadline.rule})")
 
@@ -285,11 +289,11 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, no_report):
     run = _run(ctx, month, policy, assume_weekends)
     count = sum(1 for p in inbox.rglob("*") if p.is_file())
     with _progress("正在读取", count) as bar:
-        result = merge_mod.merge(run, inbox, progress=lambda name: bar.update(1))
+        result = merge_mod.merge(run, inbox, progress=lambda name: bar.update(1), on_wait=_say_waiting)
     for line in merge_summary(result):
         click.echo(line)
     if not no_report:
-        path, _ = build_report(run, result.state)
+        path, _ = build_report(run, result.state, on_wait=_say_waiting)
         click.echo(f"调度报告:{path}")
     if not result.accepted and result.new_files:
         raise TrackerError("没有任何文件可以采用,请查看上面的问题。")
@@ -317,7 +321,7 @@ def report_command(ctx, month, policy, assume_weekends):
     run = _run(ctx, month, policy, assume_weekends)
     if not run.has_ledger():
         raise TrackerError("还没有台账:请先运行 xlsx-tracker merge 汇总报回的工作簿。")
-    path, state = build_report(run)
+    path, state = build_report(run, on_wait=_say_waiting)
     returned = len(state.units) - len(state.not_returned)
     click.echo(f"调度报告:{path}")
     click.echo(f"报送单位 {returned}/{len(state.units)},总体平均进度 {state.overall_progress:.1f}%,已完成指标 {state.indicators_done}/100。")

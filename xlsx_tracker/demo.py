@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,10 +63,9 @@ def stamp_saved(path: Path, when: dt.datetime) -> None:
     with zipfile.ZipFile(path) as source:
         parts = {name: source.read(name) for name in source.namelist()}
     core = parts["docProps/core.xml"].decode("utf-8")
-    start = core.index("<dcterms:modified")
-    end = core.index("</dcterms:modified>") + len("</dcterms:modified>")
     stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    core = core[:start] + f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>' + core[end:]
+    # replace the text only: the element carries its own namespace declarations
+    core = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", lambda m: m.group(1) + stamp + m.group(2), core)
     parts["docProps/core.xml"] = core.encode("utf-8")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in parts.items():
@@ -78,7 +78,7 @@ def run_demo(root: Path, month: str, progress=None) -> DemoResult:
     merges, reports = [], []
     for number, current in enumerate(months):
         run = month_run(workspace, current)
-        issued = split(run, force=True)
+        issued = split(run, force=True, issued_at=dt.datetime.fromisoformat(f"{current}-02 09:00"))
         saved = dt.datetime.combine(run.deadline.deadline - dt.timedelta(days=2), dt.time(10, 0))
         inbox = workspace.root / "inbox" / current
         fill_returns(issued, inbox, current, seed=number, done_share=0.3 + 0.3 * number, saved_at=saved,

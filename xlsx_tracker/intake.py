@@ -1,4 +1,9 @@
-"""intake: read a returned workbook, whatever client saved it, without ever changing it."""
+"""intake: read one returned item — a workbook, a material or an unreadable entry — without ever changing it.
+
+Bytes in, a Returned out. A zip-based workbook is checked against size limits before anything inflates,
+its sheets' declared extent is looked at before a dense reader sees it, and formula cells are found.
+Meant to run in an isolated worker (see isolate), so that even a native crash loses only one file.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +17,30 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from . import layout
+from .inbox import InboxItem
 from .model import Problem
 from .problems import problem
-from .sheetio import LazyWorkbook, cell_text, header_index
+from .sheetio import LazyWorkbook, cell_text, header_index, parse_ref
+from .zipsafe import MAX_MEMBER_BYTES, TooLarge, bounded_read, contains, head, limit_problem
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
+KIND_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}, "xls": {".xls", ".et"}}
+MATERIAL_KINDS = {"pdf": "PDF 文件", "docx": "Word 文件", "doc": "Word 文件", "image": "图片", "ofd": "OFD 版式文件",
+                  "zip": "压缩包", "text": "文本文件", "other": "文件"}
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_PROPERTY_BYTES = 1024 * 1024  # docProps/*.xml: a few KB in any real file
+MAX_ROWS, MAX_COLS = 10_000, 64  # far beyond any unit's sheet; past this only the issued area is read
+MAX_SHEET_XML = 16 * 1024 * 1024  # a unit's task sheet is under 2 MB; a bigger one is streamed, not read whole
+FORMULA_SHEETS = (layout.TASK_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _FILENAME_RE = re.compile(r"^(?P<unit>.+?)_(?P<month>\d{4}-\d{2})")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+[0-9]+)(?::([A-Z]+[0-9]+))?\"")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a formula element; not <formula1> of a validation, not <fill>
 _NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _NS_META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 @dataclass
@@ -41,15 +61,18 @@ class Table:
     header_row: int = layout.HEADER_ROW
     columns: dict[str, int] = field(default_factory=dict)
     rows: list[tuple[int, list]] = field(default_factory=list)  # (zero-based row index, cell values)
+    renamed: list[tuple[str, str, int]] = field(default_factory=list)  # (issued header, header found, column)
+    formulas: dict[tuple[int, int], tuple[str, bool]] = field(default_factory=dict)  # (row, col) -> (formula, had a value)
 
 
 @dataclass
 class Returned:
-    """Everything read from one returned file, as raw cell values with their positions."""
+    """Everything read from one returned item, as raw cell values with their positions."""
 
-    path: Path
+    name: str
     sha256: str
     size: int
+    kind: str = "workbook"  # "workbook"; "material" (a PDF, Word file or image sent beside it); "container" (a zip)
     saved_at: dt.datetime | None = None
     identity: Identity = field(default_factory=Identity)
     meta_rows: list[tuple[str, int, str]] = field(default_factory=list)
@@ -59,83 +82,187 @@ class Returned:
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
 
-    @property
-    def name(self) -> str:
-        return self.path.name
+    def add(self, code: str, **fields) -> None:
+        self.problems.append(problem(code, file=self.name, **fields))
+
+    def refuse(self, code: str, **fields) -> Returned:
+        self.add(code, **fields)
+        self.readable = False
+        return self
 
 
-def is_lock_file(path: Path) -> bool:
-    return path.name.startswith("~$") or path.name.startswith(".~lock.")
+# ---------------------------------------------------------------- entry points
 
 
-def list_inbox(inbox: Path) -> tuple[list[Path], list[Path]]:
-    """(candidate files, ignored lock files), sorted for a stable order."""
-    files = sorted(p for p in Path(inbox).rglob("*") if p.is_file())
-    ignored = [p for p in files if is_lock_file(p) or p.name.startswith(".")]
-    return [p for p in files if p not in ignored], ignored
+def read_item(item: InboxItem) -> Returned:
+    """Read one inbox item; every failure becomes a problem of the item, never an exception."""
+    if item.problem and not item.container:
+        return entry_problem(item)
+    try:
+        data, modified = _item_bytes(item)
+    except TooLarge:
+        return Returned(item.name, "", 0).refuse("file-too-large", limit=f"{MAX_FILE_BYTES // 1024 // 1024} MB")
+    except PermissionError as exc:
+        return Returned(item.name, "", 0).refuse("unreadable-file", detail=exc.strerror or "没有读取权限")
+    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError) as exc:
+        return Returned(item.name, "", 0).refuse("unreadable-file", detail=f"{type(exc).__name__}: {exc}")
+    if item.container:
+        container = Returned(item.name, _sha256(data), len(data), kind="container")
+        if item.problem:
+            container.add(item.problem, detail=item.detail)
+        return container
+    return read_data(data, item.name, modified)
 
 
 def read_returned(path: Path) -> Returned:
+    """Read one file from disk (a convenience for tests and tools)."""
     path = Path(path)
-    data = path.read_bytes()
-    returned = Returned(path, hashlib.sha256(data).hexdigest(), len(data))
-    refusal = _refuse_unreadable(path, data)
-    if refusal:
-        returned.problems.append(refusal)
-        returned.readable = False
-        return returned
+    return read_item(InboxItem(path, path.name))
+
+
+def entry_problem(item: InboxItem) -> Returned:
+    """An entry with no bytes to read: keyed by its name so that a re-run records it once."""
+    returned = Returned(item.name, _sha256(f"{item.problem}:{item.name}".encode()), 0)
+    return returned.refuse(item.problem, detail=item.detail)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _item_bytes(item: InboxItem) -> tuple[bytes, dt.datetime | None]:
+    if item.member:
+        with zipfile.ZipFile(item.path) as archive:
+            info = archive.getinfo(item.member)
+            return bounded_read(archive, info, MAX_MEMBER_BYTES), _zip_time(info)
+    size = item.path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise TooLarge(item.name)
+    with open(item.path, "rb") as stream:  # never follows a link: the inbox listing set links aside
+        data = stream.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise TooLarge(item.name)
+    return data, dt.datetime.fromtimestamp(item.path.stat().st_mtime).replace(microsecond=0)
+
+
+def _zip_time(info: zipfile.ZipInfo) -> dt.datetime | None:
     try:
-        sheets = LazyWorkbook(path)
-        for name in (layout.TASK_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET, layout.META_SHEET):
-            sheets.get(name)  # load now, so that a damaged sheet is reported as a damaged file
-    except Exception as exc:  # calamine raises several types for damaged files
-        returned.problems.append(_unreadable(path, data, exc))
-        returned.readable = False
-        return returned
-    try:
-        properties, saved = _zip_metadata(data)
-        returned.saved_at = saved or dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
-        _read_sheets(returned, sheets, properties)
-    finally:
-        sheets.close()
-    return returned
+        return dt.datetime(*info.date_time)
+    except ValueError:
+        return None
 
 
-def _problem(path: Path, code: str, **fields) -> Problem:
-    return problem(code, file=path.name, **fields)
+# ---------------------------------------------------------------- what the bytes are
 
 
-def _refuse_unreadable(path: Path, data: bytes) -> Problem | None:
+def sniff(data: bytes) -> str:
+    """The format by content: xlsx, ods, xls, encrypted, or a material kind (pdf, docx, image, ...)."""
     if not data:
-        return _problem(path, "empty-file")
-    is_zip, is_ole = data[:4] == b"PK\x03\x04", data[:8] == OLE_MAGIC
-    if is_ole and b"E\x00n\x00c\x00r\x00y\x00p\x00t\x00e\x00d\x00P\x00a\x00c\x00k\x00a\x00g\x00e" in data:
-        return _problem(path, "password-protected")
-    if not (is_zip or is_ole):
-        kind = "PDF 文件" if data[:4] == b"%PDF" else "非电子表格文件"
-        return _problem(path, "not-spreadsheet", detail=f"这是{kind},不是 Excel/WPS 表格。请让该单位发送填好的 .xlsx 工作簿。")
-    if path.suffix.lower() not in SPREADSHEET_SUFFIXES:
-        return _problem(path, "not-spreadsheet", detail=f"扩展名“{path.suffix}”不是表格文件。请让该单位发送 .xlsx 工作簿。")
-    return None
+        return "empty"
+    if data[:8] == OLE_MAGIC:
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            return "encrypted"
+        return "doc" if "WordDocument".encode("utf-16-le") in data[:65536 * 4] else "xls"
+    if data[:4] == b"PK\x03\x04":
+        return _zip_kind(data)
+    if data[:4] == b"%PDF":
+        return "pdf"
+    if data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n" or data[:4] in (b"GIF8", b"II*\x00", b"MM\x00*"):
+        return "image"
+    return "other"
 
 
-def _unreadable(path: Path, data: bytes, exc: Exception) -> Problem:
-    if path.suffix.lower() == ".et":
-        return _problem(path, "wps-et-unsupported")
-    return _problem(path, "corrupt-file", error=type(exc).__name__)
-
-
-def _zip_metadata(data: bytes) -> tuple[dict[str, str], dt.datetime | None]:
-    """Custom properties and the document's own last-saved time, from xlsx or ods metadata."""
-    if data[:4] != b"PK\x03\x04":
-        return {}, None
+def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-            parts = {name: archive.read(name) for name in ("docProps/custom.xml", "docProps/core.xml", "meta.xml") if name in names}
-    except zipfile.BadZipFile:
-        return {}, None
-    return _custom_properties(parts), _modified(parts)
+            if "xl/workbook.xml" in names:
+                return "xlsx"
+            if "mimetype" in names and b"spreadsheet" in head(archive, "mimetype", 100):
+                return "ods"
+            if "word/document.xml" in names:
+                return "docx"
+            if "Doc_1/Document.xml" in names or "OFD.xml" in names:
+                return "ofd"
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
+        return "corrupt-zip"
+    return "zip"
+
+
+def read_data(data: bytes, name: str, modified: dt.datetime | None = None) -> Returned:
+    """A workbook or a material, from its bytes and the name it arrived under."""
+    # an empty file is keyed by its name: two units' failed downloads are two problems, not one
+    returned = Returned(name, _sha256(data or f"empty:{name}".encode()), len(data))
+    kind, suffix = sniff(data), Path(name).suffix.lower()
+    if kind == "empty":
+        return returned.refuse("empty-file")
+    if kind == "encrypted":
+        return returned.refuse("password-protected")
+    if kind in MATERIAL_KINDS or kind == "corrupt-zip":
+        if suffix in SPREADSHEET_SUFFIXES and kind == "corrupt-zip":
+            return returned.refuse("corrupt-file", error="BadZipFile")
+        if suffix in SPREADSHEET_SUFFIXES:
+            label = MATERIAL_KINDS[kind]
+            return returned.refuse("not-spreadsheet", detail=f"这是{label},不是 Excel/WPS 表格。请让该单位发送填好的 .xlsx 工作簿。")
+        returned.kind = "material"
+        returned.add("material-received", label=MATERIAL_KINDS.get(kind, "文件"))
+        return returned
+    if suffix not in KIND_SUFFIXES[kind]:
+        returned.add("extension-mismatch", suffix=suffix or "(无)", kind=kind)
+    try:
+        _read_workbook(returned, data, kind, modified)
+    except TooLarge as exc:
+        return returned.refuse("content-too-large", detail=f"“{exc}”解压后超过 {MAX_MEMBER_BYTES // 1024 // 1024} MB")
+    except Exception as exc:  # calamine and zipfile raise many types for damaged files
+        if suffix == ".et":
+            return returned.refuse("wps-et-unsupported")
+        return returned.refuse("corrupt-file", error=type(exc).__name__)
+    return returned
+
+
+def _read_workbook(returned: Returned, data: bytes, kind: str, modified: dt.datetime | None) -> None:
+    properties: dict[str, str] = {}
+    saved, formulas, far = None, {}, {}
+    if kind in ("xlsx", "ods"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            too_large = limit_problem(archive)
+            if too_large:
+                returned.refuse("content-too-large", detail=too_large)
+                return
+            properties, saved = _metadata(returned, archive)
+            if kind == "xlsx":
+                parts = _sheet_parts(archive)
+                far = _far_sheets(archive, parts)
+                formulas = _formulas(archive, {k: v for k, v in parts.items() if k not in far})
+    sheets = _bounded_sheets(data, far) if far else LazyWorkbook(io.BytesIO(data))
+    try:
+        for name in (layout.TASK_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET, layout.META_SHEET):
+            sheets.get(name)  # load now, so that a damaged sheet is reported as a damaged file
+        for sheet, reach in far.items():
+            if reach.endswith("MB"):
+                returned.add("bloated-sheet", sheet=sheet, size=reach, rows=f"{MAX_ROWS:,}")
+            else:
+                returned.add("far-content", sheet=sheet, cell=reach)
+        returned.saved_at = saved or modified
+        _read_sheets(returned, sheets, properties, formulas)
+    finally:
+        if isinstance(sheets, LazyWorkbook):
+            sheets.close()
+
+
+# ---------------------------------------------------------------- xlsx parts, read within bounds
+
+
+def _metadata(returned: Returned, archive: zipfile.ZipFile) -> tuple[dict[str, str], dt.datetime | None]:
+    """Custom properties and the document's own last-saved time, from xlsx or ods metadata."""
+    parts = {}
+    for name in ("docProps/custom.xml", "docProps/core.xml", "meta.xml"):
+        if name in archive.NameToInfo:
+            try:
+                parts[name] = bounded_read(archive, name, MAX_PROPERTY_BYTES)
+            except TooLarge:
+                returned.add("oversized-properties", part=name)
+    return _custom_properties(parts), _modified(returned, parts)
 
 
 def _custom_properties(parts: dict[str, bytes]) -> dict[str, str]:
@@ -151,37 +278,132 @@ def _custom_properties(parts: dict[str, bytes]) -> dict[str, str]:
     return {}
 
 
-def _modified(parts: dict[str, bytes]) -> dt.datetime | None:
+def _modified(returned: Returned, parts: dict[str, bytes]) -> dt.datetime | None:
+    """The saved time the file states, when it can be believed; else None, with a problem saying why."""
     for name in ("docProps/core.xml", "meta.xml"):
-        if name in parts:
-            text = parts[name].decode("utf-8", "replace")
-            match = re.search(r"<(?:dcterms:modified|dc:date)[^>]*>([^<]+)<", text)
-            if match:
-                try:
-                    stamp = dt.datetime.fromisoformat(match.group(1).strip().replace("Z", "+00:00"))
-                except ValueError:
-                    return None
-                return stamp.astimezone().replace(tzinfo=None, microsecond=0) if stamp.tzinfo else stamp.replace(microsecond=0)
+        if name not in parts:
+            continue
+        match = re.search(r"<(?:dcterms:modified|dc:date)[^>]*>([^<]+)<", parts[name].decode("utf-8", "replace"))
+        if not match:
+            continue
+        raw = match.group(1).strip()
+        stamp = parse_stamp(raw)
+        if stamp is None or not dt.datetime(2000, 1, 1) <= stamp <= dt.datetime.now() + dt.timedelta(days=2):
+            returned.add("saved-time-untrusted", raw=raw[:40])
+            return None
+        return stamp
     return None
 
 
-def _read_sheets(returned: Returned, sheets: dict[str, list[list]], properties: dict[str, str]) -> None:
+def parse_stamp(raw: str) -> dt.datetime | None:
+    """An ISO time as local wall-clock time without zone; None when it is not a usable time."""
+    try:
+        stamp = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if stamp.tzinfo:
+            stamp = stamp.astimezone().replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):  # year 9999 in UTC+8 overflows
+        return None
+    return stamp.replace(microsecond=0)
+
+
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip part of every worksheet, from xl/workbook.xml and its relationships."""
+    try:
+        book = ElementTree.fromstring(bounded_read(archive, "xl/workbook.xml", MAX_PROPERTY_BYTES))
+        rels = ElementTree.fromstring(bounded_read(archive, "xl/_rels/workbook.xml.rels", MAX_PROPERTY_BYTES))
+    except (KeyError, ElementTree.ParseError, TooLarge):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
+    parts = {}
+    for sheet in book.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        if part in archive.NameToInfo:
+            parts[sheet.get("name", "")] = part
+    return parts
+
+
+def _far_sheets(archive: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, str]:
+    """Sheets a dense reader must not see whole: sheet -> what reaches too far.
+
+    Either the declared used range passes the bounds (the range's last cell, e.g. XFD1048576), or the
+    sheet's XML is far larger than any unit's sheet (a million formatted empty rows).
+    """
+    far = {}
+    for sheet, part in parts.items():
+        if archive.getinfo(part).file_size > MAX_SHEET_XML:
+            far[sheet] = f"{archive.getinfo(part).file_size / 1024 / 1024:,.0f} MB"
+            continue
+        match = _DIMENSION.search(head(archive, part))
+        if match:
+            last = (match.group(2) or match.group(1)).decode()
+            row, col = parse_ref(last)
+            if row >= MAX_ROWS or col >= MAX_COLS:
+                far[sheet] = last
+    return far
+
+
+def _formulas(archive: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, dict[tuple[int, int], tuple[str, str | None]]]:
+    """Formula cells of the sheets units fill: sheet -> (row, col) -> (formula, cached value or None)."""
+    found = {}
+    for sheet in FORMULA_SHEETS:
+        if sheet not in parts:
+            continue
+        if not contains(archive, parts[sheet], _FORMULA):  # the common case: no formula at all, no parsing
+            continue
+        cells = {}
+        for cell in ElementTree.fromstring(bounded_read(archive, parts[sheet])).iter(f"{_NS_MAIN}c"):
+            formula = cell.find(f"{_NS_MAIN}f")
+            if formula is not None and cell.get("r"):
+                value = cell.find(f"{_NS_MAIN}v")
+                cells[parse_ref(cell.get("r"))] = (formula.text or "", value.text if value is not None else None)
+        found[sheet] = cells
+    return found
+
+
+def _bounded_sheets(data: bytes, far: dict[str, str]) -> dict[str, list[list]]:
+    """Every sheet's issued area only (MAX_ROWS x MAX_COLS), streamed: for workbooks that declare a huge range."""
+    import openpyxl  # only for this rare path: it streams a sheet and stops at the bounds
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return {sheet.title: [list(row) for row in sheet.iter_rows(min_row=1, max_row=MAX_ROWS, max_col=MAX_COLS, values_only=True)]
+                for sheet in book.worksheets}
+    finally:
+        book.close()
+
+
+# ---------------------------------------------------------------- sheets into tables
+
+
+def _read_sheets(returned: Returned, sheets, properties: dict[str, str], formulas: dict) -> None:
     task = _find_sheet(sheets, layout.TASK_SHEET, ["编号", "进展状态"])
     if task is None:
-        returned.problems.append(_problem(returned.path, "missing-task-sheet"))
+        returned.add("missing-task-sheet")
     else:
-        returned.tasks = _table(sheets, task, layout.TASK_COLUMNS)
+        returned.tasks = _table(sheets, task, layout.TASK_COLUMNS, formulas.get(task[0], {}))
     evidence = _find_sheet(sheets, layout.EVIDENCE_SHEET, ["材料名称", "网址"])
     if evidence:
-        returned.evidence = _table(sheets, evidence, layout.EVIDENCE_COLUMNS)
+        returned.evidence = _table(sheets, evidence, layout.EVIDENCE_COLUMNS, formulas.get(evidence[0], {}))
     liaison = _find_sheet(sheets, layout.LIAISON_SHEET, ["单位", "姓名", "职务"])
     if liaison:
-        returned.liaison = _table(sheets, liaison, layout.LIAISON_COLUMNS)
+        returned.liaison = _table(sheets, liaison, layout.LIAISON_COLUMNS, formulas.get(liaison[0], {}))
     returned.identity = _identify(returned, sheets, properties)
+    _check_saved_after_issue(returned)
+
+
+def _check_saved_after_issue(returned: Returned) -> None:
+    issued = parse_stamp(returned.identity.issued) if returned.identity.issued else None
+    if returned.saved_at and issued and returned.saved_at < issued - dt.timedelta(minutes=5):
+        returned.add("saved-time-untrusted", raw=f"{returned.saved_at:%Y-%m-%d %H:%M}(早于下发时间 {issued:%Y-%m-%d %H:%M})")
+        returned.saved_at = None
 
 
 def _find_sheet(sheets, name: str, must_have: list[str]) -> tuple[str, int] | None:
-    """(sheet name, header row): by name first, then by content when renamed."""
+    """(sheet name, header row): by name first, then by content when renamed.
+
+    The sheet of the issued name is taken with its issued header row even when a header was retyped.
+    """
     candidates = [name] + [n for n in sheets if n != name]
     for candidate in candidates:
         rows = sheets.get(candidate)
@@ -191,14 +413,40 @@ def _find_sheet(sheets, name: str, must_have: list[str]) -> tuple[str, int] | No
             texts = {cell_text(v) for v in row}
             if all(m in texts for m in must_have):
                 return candidate, index
+        if candidate == name and len(rows) > layout.HEADER_ROW and must_have[0] in {cell_text(v) for v in rows[layout.HEADER_ROW]}:
+            return candidate, layout.HEADER_ROW
     return None
 
 
-def _table(sheets, found: tuple[str, int], columns: list[str]) -> Table:
+def _table(sheets, found: tuple[str, int], columns: list[str], formulas: dict) -> Table:
     name, header_row = found
     rows = sheets[name]
+    header = rows[header_row]
+    found_columns = header_index(header, columns)
+    renamed = _issued_positions(header, columns, found_columns)
+    found_columns.update({issued: col for issued, _, col in renamed})
+    for (row, col), (formula, value) in formulas.items():
+        if value is None and row > header_row:  # scripts write formulas without a value: keep the formula text
+            while len(rows) <= row:
+                rows.append([])
+            rows[row] = list(rows[row]) + [None] * (col + 1 - len(rows[row]))
+            rows[row][col] = f"={formula}"
     body = [(index, row) for index, row in enumerate(rows[header_row + 1:], start=header_row + 1) if _has_content(row)]
-    return Table(name, header_row, header_index(rows[header_row], columns), body)
+    kept = {(r, c): (f, v is not None) for (r, c), (f, v) in formulas.items() if r > header_row}
+    return Table(name, header_row, found_columns, body, renamed, kept)
+
+
+def _issued_positions(header: list, columns: list[str], found: dict[str, int]) -> list[tuple[str, str, int]]:
+    """Headers a unit retyped: a missing column is taken at its issued position when nothing else claims it."""
+    taken = set(found.values())
+    renamed = []
+    for col, name in enumerate(columns):
+        if name in found or col in taken or col >= len(header):
+            continue
+        text = cell_text(header[col])
+        if text and text not in columns:
+            renamed.append((name, text, col))
+    return renamed
 
 
 def _has_content(row: list) -> bool:
@@ -235,13 +483,13 @@ def _identity_from_content(returned: Returned, sheets) -> Identity:
     if labels.get("填报单位") and month_match:
         month = f"{month_match.group(1)}-{int(month_match.group(2)):02d}"
         return Identity(unit=labels["填报单位"], month=month, source="填报说明")
-    match = _FILENAME_RE.match(_strip_copy_marks(returned.path.stem))
+    match = _FILENAME_RE.match(strip_copy_marks(Path(returned.name).stem))
     if match:
         return Identity(unit=match.group("unit"), month=match.group("month"), source="文件名")
     return Identity()
 
 
-def _strip_copy_marks(stem: str) -> str:
+def strip_copy_marks(stem: str) -> str:
     """Remove what mail clients and Explorer add: 副本, Copy of, (2)."""
     stem = re.sub(r"^(Copy of |副本\s*|复件\s*)", "", stem.strip(), flags=re.IGNORECASE)
     return re.sub(r"\s*[-_ ]?(副本|复件)?\s*[((]\d+[))]$", "", stem).strip()

@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS submissions (
     sha256 TEXT NOT NULL, month TEXT NOT NULL, unit TEXT NOT NULL, file_name TEXT NOT NULL,
     archive_path TEXT NOT NULL, size INTEGER NOT NULL, issued TEXT, saved_at TEXT,
     identity_source TEXT, master_version TEXT, received_at TEXT NOT NULL,
-    outcome TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+    outcome TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', doubt TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (sha256, month)
 );
 CREATE TABLE IF NOT EXISTS row_values (
@@ -51,13 +51,14 @@ class Submission:
     identity_source: str
     master_version: str
     received_at: str
-    outcome: str  # "applied" or "rejected"
+    outcome: str  # "applied", "rejected", "material" (a PDF or other file sent beside) or "container" (a zip)
     reason: str = ""
+    doubt: str = ""  # why this file may not be what it claims (its name names another unit)
 
     @property
     def order_key(self) -> tuple:
-        """Resubmission rule: the newest issue, then the latest save, then the file name wins."""
-        return (self.issued or "", self.saved_at or "", self.received_at, self.file_name)
+        """Resubmission rule: an undoubted file first, then the newest issue, the latest save, the latest receipt, the file name."""
+        return (not self.doubt, self.issued or "", self.saved_at or "", self.received_at, self.file_name)
 
 
 @dataclass
@@ -68,12 +69,12 @@ class Recorded:
     liaison: dict
     problems: list[Problem]
 
-    def prepare(self, source: str) -> Prepared:
-        """The insert parameters, serialised where the work is done (in a worker process when parallel)."""
+    def prepare(self, item) -> Prepared:
+        """The insert parameters, serialised where the work is done (in a worker process)."""
         s = self.submission
         key = (s.sha256, s.month)
         return Prepared(
-            s, source,
+            s, item,
             [(*key, task_id, _dump(values)) for task_id, values in self.rows.items()],
             [(*key, seq, _dump(e)) for seq, e in enumerate(self.evidence)],
             [(*key, _dump(self.liaison))] if self.liaison else [],
@@ -84,7 +85,7 @@ class Recorded:
 @dataclass(frozen=True)
 class Prepared:
     submission: Submission
-    source: str
+    item: object  # the inbox item the bytes come from, for the archive
     row_values: list[tuple]
     evidence: list[tuple]
     liaison: list[tuple]
@@ -96,7 +97,15 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.executescript(SCHEMA)
+    _migrate(conn)
     return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Columns added since the first release, added to a ledger written by it."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(submissions)")}
+    if "doubt" not in columns:
+        conn.execute("ALTER TABLE submissions ADD COLUMN doubt TEXT NOT NULL DEFAULT ''")
 
 
 @contextmanager
@@ -117,9 +126,9 @@ def known_hashes(conn: sqlite3.Connection, month: str) -> set[str]:
 
 def record(conn: sqlite3.Connection, item: Prepared) -> None:
     s = item.submission
-    conn.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    conn.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  (s.sha256, s.month, s.unit, s.file_name, s.archive_path, s.size, s.issued, s.saved_at,
-                  s.identity_source, s.master_version, s.received_at, s.outcome, s.reason))
+                  s.identity_source, s.master_version, s.received_at, s.outcome, s.reason, s.doubt))
     conn.executemany("INSERT INTO row_values VALUES (?,?,?,?)", item.row_values)
     conn.executemany("INSERT INTO evidence VALUES (?,?,?,?)", item.evidence)
     conn.executemany("INSERT INTO liaison VALUES (?,?,?)", item.liaison)
@@ -165,8 +174,8 @@ def liaison(conn: sqlite3.Connection, sha256: str, month: str) -> dict:
 
 
 def problems(conn: sqlite3.Connection, month: str, subs: list[Submission], winning: dict[str, Submission]) -> list[Problem]:
-    """Problems of the month's files that count: rejected files and each unit's winning file."""
-    counted = {s.sha256 for s in subs if s.outcome == "rejected"} | {s.sha256 for s in winning.values()}
+    """Problems of the month's files that count: rejected files, materials, each unit's winner, and doubted files."""
+    counted = {s.sha256 for s in subs if s.outcome in ("rejected", "material", "container") or s.doubt} | {s.sha256 for s in winning.values()}
     rows = conn.execute("SELECT sha256, code, message, file, sheet, cell, unit, severity FROM problems "
                         "WHERE month=? ORDER BY file, sha256, seq", (month,)).fetchall()
     return [Problem(*row[1:]) for row in rows if row[0] in counted]

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import re
+import uuid
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import layout, ledger
-from .intake import Returned, list_inbox, read_returned
+from . import isolate, layout, ledger
+from .inbox import InboxItem, list_inbox
+from .intake import Returned, read_item, strip_copy_marks
 from .issued import IssuedRows
 from .master import Master
 from .model import Problem, TrackerError
@@ -20,7 +22,10 @@ from .reconcile import reconcile
 from .run import MonthRun
 from .sheetio import write_text_atomic
 from .state import MonthState, load_state
-from .workspace import Workspace
+from .workspace import Workspace, workspace_lock
+from .zipsafe import TooLarge, bounded_read
+
+_NAME_PATTERN = re.compile(r"^(?P<unit>.+?)_(?P<month>\d{4}-\d{2})")
 
 
 @dataclass
@@ -49,7 +54,7 @@ class MergeResult:
         return self.state.problems
 
 
-PARALLEL_THRESHOLD = 64  # below this, starting worker processes costs more than it saves
+PARALLEL_THRESHOLD = 64  # below this one worker process reads every file; above, one per core
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,6 @@ class _Context:
     issued: IssuedRows
     month: str
     received: str
-    archive: str  # where this run's zip will be, relative to the workspace
 
 
 _CONTEXT: _Context | None = None
@@ -69,88 +73,120 @@ def _set_context(context: _Context) -> None:
     _CONTEXT = context
 
 
-def _process_file(path: Path) -> ledger.Prepared:
-    """Read and check one returned file. Pure: it writes nothing, so it can run in any process."""
+def _process_item(item: InboxItem) -> ledger.Prepared:
+    """Read and check one inbox item. Pure: it writes nothing, so it runs in an isolated worker."""
     c = _CONTEXT
-    returned = read_returned(path)
-    entry = f"{c.archive}/{archive_entry(returned.sha256, path)}"
-    return evaluate(returned, c.master, c.issued, c.month, c.received, entry).prepare(str(path))
+    return evaluate(read_item(item), c.master, c.issued, c.month, c.received).prepare(item)
 
 
-def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, progress=None,
-          workers: int | None = None, parallel_threshold: int = PARALLEL_THRESHOLD) -> MergeResult:
-    """Read, check and record every new file of the inbox, then compute the month state once."""
-    files, ignored = list_inbox(inbox)
-    if not files:
+def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, progress=None, workers: int | None = None,
+          parallel_threshold: int = PARALLEL_THRESHOLD, timeout: float = isolate.DEFAULT_TIMEOUT,
+          memory_limit: int | None = isolate.DEFAULT_MEMORY_LIMIT, on_wait=None) -> MergeResult:
+    """Read, check and record every new item of the inbox, then compute the month state once.
+
+    Every read runs in a worker process: a file that crashes a reader, hangs or eats memory becomes a
+    problem of that file, and the batch goes on. The ledger and the archive change all together or not at all.
+    """
+    items, ignored = list_inbox(inbox)
+    if not items:
         raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
     received = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
-    archive = RunArchive(run.workspace, run.month, received)
-    context = _Context(run.master, run.issued, run.month, received, archive.relative)
-    workers = workers or min(os.cpu_count() or 1, 8)
-    with run.ledger() as conn:
+    context = _Context(run.master, run.issued, run.month, received)
+    workers = (workers or min(os.cpu_count() or 1, 8)) if len(items) >= parallel_threshold else 1
+    with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
+        archive = RunArchive(run.workspace, run.month, received)
         with ledger.transaction(conn), archive:  # all or nothing: a crash leaves ledger and archive as they were
             recorded = 0
-            for item in _new_items(conn, context, files, progress, workers if len(files) >= parallel_threshold else 1):
-                archive.add(Path(item.source), item.submission.archive_path.rpartition("/")[2])
-                ledger.record(conn, item)  # written while the workers read the next files
+            for prepared in _new_items(conn, context, items, progress, workers, timeout, memory_limit):
+                ledger.record(conn, archive.add(prepared))  # written while the workers read the next files
                 recorded += 1
-    state = load_state(run)
-    path = write_problems(run.workspace, run.month, state.problems)
-    return MergeResult(run.month, len(files), recorded, [p.name for p in ignored], state, path)
+        state = load_state(run)
+        path = write_problems(run.workspace, run.month, state.problems)
+    return MergeResult(run.month, len(items), recorded, ignored, state, path)
 
 
-def _new_items(conn, context: _Context, files: list[Path], progress, workers: int):
-    """Process every file (in worker processes when more than one); yield those the ledger has not seen."""
+def _new_items(conn, context: _Context, items: list[InboxItem], progress, workers: int, timeout: float, memory_limit):
+    """Process every item in isolated workers; yield those the ledger has not seen."""
     seen = ledger.known_hashes(conn, context.month)
-    with _pool(context, workers) as mapper:
-        for item in mapper(_process_file, files):
-            if progress:
-                progress(item.submission.file_name)
-            if item.submission.sha256 not in seen:
-                seen.add(item.submission.sha256)
-                yield item
+    results = isolate.run_isolated(_process_item, items, workers=workers, init=_set_context, initargs=(context,),
+                                   timeout=timeout, memory_limit=memory_limit)
+    for item, result in results:
+        prepared = _failed(item, result, context) if isinstance(result, isolate.Failed) else result
+        if progress:
+            progress(item.name)
+        if prepared.submission.sha256 not in seen:
+            seen.add(prepared.submission.sha256)
+            yield prepared
 
 
-@contextmanager
-def _pool(context: _Context, workers: int):
-    if workers <= 1:
-        _set_context(context)
-        yield map
-        return
-    with ProcessPoolExecutor(workers, initializer=_set_context, initargs=(context,)) as executor:
-        yield lambda fn, files: executor.map(fn, files, chunksize=16)
+def _failed(item: InboxItem, failure: isolate.Failed, context: _Context) -> ledger.Prepared:
+    """The record of an item whose reader died or hung: the file is archived and named, the batch goes on."""
+    try:
+        data = archive_bytes(item)
+        sha256 = hashlib.sha256(data).hexdigest()
+    except (OSError, zipfile.BadZipFile, TooLarge):
+        data, sha256 = b"", hashlib.sha256(f"failed:{item.name}".encode()).hexdigest()
+    returned = Returned(item.name, sha256, len(data))
+    if failure.reason == "timeout":
+        returned.refuse("reader-timeout", detail=failure.detail)
+    else:
+        returned.refuse("reader-crashed", detail=_failure_text(failure))
+    return evaluate(returned, context.master, context.issued, context.month, context.received).prepare(item)
 
 
-def archive_entry(sha256: str, path: Path) -> str:
-    return f"{sha256}{path.suffix.lower()}"
+def _failure_text(failure: isolate.Failed) -> str:
+    if failure.reason == "memory":
+        return "内存超限"
+    return f"{failure.reason}: {failure.detail}"
+
+
+def archive_bytes(item: InboxItem) -> bytes:
+    """The bytes of an item as received: a file, or a member of a zip attachment (bounded)."""
+    if item.member:
+        with zipfile.ZipFile(item.path) as archive:
+            return bounded_read(archive, item.member)
+    return item.path.read_bytes()
+
+
+def archive_entry(sha256: str, name: str) -> str:
+    return f"{sha256}{Path(name).suffix.lower()}"
 
 
 class RunArchive:
-    """Every new returned file of one merge run, byte for byte, in archive/<month>/<run>.zip.
+    """Every new file of one merge run, byte for byte, in archive/<month>/<run>.zip.
 
     Entries are named by their SHA-256 and stored uncompressed, so each is the original file.
     One zip per run rather than one file per return: a province-wide month brings thousands.
-    The zip is moved into place only when the run succeeds, before the ledger commits.
+    The run's name is unique (time and a random token); the zip is verified entry by entry and moved
+    into place only when the run succeeds, before the ledger commits.
     """
 
     def __init__(self, workspace: Workspace, month: str, received: str):
         folder = workspace.archive_dir / month
         stem = received.replace("-", "").replace(":", "").replace(" ", "-")
-        name, n = f"{stem}.zip", 1
+        name = f"{stem}-{uuid.uuid4().hex[:8]}.zip"
         while (folder / name).exists():
-            n += 1
-            name = f"{stem}-{n}.zip"
+            name = f"{stem}-{uuid.uuid4().hex[:8]}.zip"
         self.final = folder / name
         self.relative = self.final.relative_to(workspace.root).as_posix()
         self._zip: zipfile.ZipFile | None = None
         self._tmp: Path | None = None
+        self._entries: dict[str, str] = {}  # entry -> sha256
 
-    def add(self, source: Path, entry: str) -> None:
-        if self._zip is None:
-            self.final.parent.mkdir(parents=True, exist_ok=True)
-            self._tmp = self.final.with_name(f".tmp-{self.final.name}")
-            self._zip = zipfile.ZipFile(self._tmp, "w", zipfile.ZIP_STORED)
-        self._zip.write(source, entry)
+    def add(self, prepared: ledger.Prepared) -> ledger.Prepared:
+        """Store the item's bytes (when it has any) and return the record pointing at them."""
+        item, sub = prepared.item, prepared.submission
+        if not sub.size or (item.problem and not item.container):
+            return prepared
+        entry = archive_entry(sub.sha256, sub.file_name)
+        if entry not in self._entries:
+            if self._zip is None:
+                self.final.parent.mkdir(parents=True, exist_ok=True)
+                self._tmp = self.final.with_name(f".tmp-{self.final.name}")
+                self._zip = zipfile.ZipFile(self._tmp, "w", zipfile.ZIP_STORED, allowZip64=True)
+            self._zip.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), archive_bytes(item))
+            self._entries[entry] = sub.sha256
+        return replace(prepared, submission=replace(sub, archive_path=f"{self.relative}/{entry}"))
 
     def __enter__(self):
         return self
@@ -159,29 +195,65 @@ class RunArchive:
         if self._zip is None:
             return False
         self._zip.close()
-        if kind is None:
-            os.replace(self._tmp, self.final)
-        else:
+        try:
+            if kind is None:
+                self._verify()
+                if self.final.exists():  # never overwrite an archive
+                    raise TrackerError(f"存档文件“{self.final}”已存在,未覆盖。请重新运行。")
+                os.replace(self._tmp, self.final)
+        finally:
             self._tmp.unlink(missing_ok=True)
         return False
 
+    def _verify(self) -> None:
+        """Read every entry back and check its SHA-256: the ledger may point only at whole originals."""
+        with zipfile.ZipFile(self._tmp) as written:
+            for entry, sha256 in self._entries.items():
+                digest = hashlib.sha256()
+                with written.open(entry) as stream:
+                    for chunk in iter(lambda: stream.read(1 << 20), b""):
+                        digest.update(chunk)
+                if digest.hexdigest() != sha256:
+                    raise TrackerError(f"存档校验失败:{entry} 与原文件不一致,本次汇总未入账。请检查磁盘后重新运行。")
 
-def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
-             received: str, archive: str) -> ledger.Recorded:
+
+def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str, received: str) -> ledger.Recorded:
     identity = returned.identity
     unit = master.registry.canonical(identity.unit) or identity.unit
     problems = list(returned.problems)
-    reason = _rejection(returned, master, unit, month, problems)
+    if returned.kind in ("material", "container"):  # not a workbook: archived and listed, never judged as one
+        outcome, unit, reason = returned.kind, "", ""
+    else:
+        reason = _rejection(returned, master, unit, month, problems)
+        outcome = "rejected" if reason else "applied"
+    doubt = ""
+    if outcome == "applied":
+        named = unit_in_name(returned.name, master.registry)
+        if named and named != unit:
+            problems.append(problem("identity-conflict", file=returned.name, named=named, unit=unit))
+            doubt = f"文件名表明是{named}"
     submission = ledger.Submission(
-        returned.sha256, month, unit or "", returned.name, archive, returned.size, identity.issued,
+        returned.sha256, month, unit or "", returned.name, "", returned.size, identity.issued,
         returned.saved_at.isoformat(sep=" ") if returned.saved_at else "", identity.source, identity.version,
-        received, "rejected" if reason else "applied", reason)
-    if reason:
+        received, outcome, reason, doubt)
+    if outcome != "applied":
         return ledger.Recorded(submission, {}, [], {}, [_with_unit(p, unit) for p in problems])
     problems += _identity_warnings(returned, master, unit)
     result = reconcile(returned, issued[unit], unit, month)
     problems = [_with_unit(p, unit) for p in problems] + result.problems
     return ledger.Recorded(submission, result.rows, result.evidence, result.liaison, problems)
+
+
+def unit_in_name(name: str, registry) -> str:
+    """The one unit a file name names (by its issued name pattern, a unit name or an alias), or ''."""
+    stem = Path(name.rsplit("/", 1)[-1]).stem
+    match = _NAME_PATTERN.match(strip_copy_marks(stem))
+    if match and registry.canonical(match.group("unit")):
+        return registry.canonical(match.group("unit"))
+    spellings = [s for s in [*registry.units, *registry.aliases] if s and s in stem]
+    longest = [s for s in spellings if not any(s != other and s in other for other in spellings)]
+    named = {registry.canonical(s) for s in longest}
+    return named.pop() if len(named) == 1 else ""
 
 
 def _with_unit(found: Problem, unit: str | None) -> Problem:

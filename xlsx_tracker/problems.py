@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .model import Problem
+from .sheetio import csv_safe
 
 SEVERITY_TEXT = {"error": "错误", "warning": "提醒", "info": "提示"}
 SEVERITY_ORDER = ("error", "warning", "info")
@@ -40,6 +41,29 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ("wps-et-unsupported", "error", "文件无法读取",
      "WPS 专有格式(.et)无法读取。请让该单位在 WPS 中“另存为”Excel 工作簿(.xlsx)后重新发送。"),
     ("missing-task-sheet", "error", "文件未采用", "找不到“任务清单”表(含“编号”“进展状态”列)。请让该单位使用下发的工作簿填写。"),
+    ("file-too-large", "error", "文件无法读取", "文件超过 {limit},不像是填报的工作簿,未读取。请让该单位只发送填好的工作簿,材料另行发送。"),
+    ("content-too-large", "error", "文件无法读取", "文件内容过大,未读取:{detail}。请让该单位删除多余的行、列或内容后另存为新文件重新发送。"),
+    ("unreadable-file", "error", "文件无法读取", "无法读取该文件({detail})。请检查文件权限或重新保存附件后再汇总。"),
+    ("not-a-file", "error", "文件无法读取", "这不是普通文件({detail}),未读取。"),
+    ("dangling-link", "error", "文件无法读取", "这是一个指向不存在文件的快捷方式/链接(指向 {detail}),未读取。请把真正的文件放入收件目录。"),
+    ("link-outside-inbox", "error", "文件无法读取", "这是一个指向收件目录以外({detail})的链接,为安全起见未读取、未存档。请把文件本身复制到收件目录。"),
+    ("link-inside-inbox", "info", "文件无法读取", "这是指向收件目录内“{detail}”的链接,已直接读取原文件,链接本身不重复汇总。"),
+    ("corrupt-zip", "error", "压缩包无法读取", "压缩包已损坏,无法打开({detail})。请让该单位重新压缩发送,或直接发送工作簿。"),
+    ("zip-too-large", "error", "压缩包无法读取", "压缩包未展开:{detail}。请让该单位直接发送工作簿。"),
+    ("zip-encrypted", "error", "压缩包无法读取", "压缩包中的该文件设置了密码,无法读取。请让该单位发送未加密的文件。"),
+    ("reader-crashed", "error", "文件无法读取",
+     "读取该文件时读取程序异常退出({detail}),文件可能已损坏或含有超大范围的内容。已跳过该文件,其他文件照常汇总。"
+     "请让该单位在 Excel/WPS 中打开、检查后另存为新文件重新发送。"),
+    ("reader-timeout", "error", "文件无法读取", "读取该文件{detail}仍未完成,已跳过,其他文件照常汇总。请让该单位检查文件后另存为新文件重新发送。"),
+    ("material-received", "info", "收到的材料", "收到{label},作为报送材料存档(不是填报的工作簿,不影响评分)。"),
+    ("extension-mismatch", "info", "文件格式", "文件扩展名为“{suffix}”,实际内容是 {kind} 格式,已按实际内容读取。"),
+    ("oversized-properties", "warning", "文件属性异常", "文档属性“{part}”异常庞大,已忽略其中的内容。"),
+    ("saved-time-untrusted", "warning", "保存时间异常",
+     "文件记录的保存时间“{raw}”不可信(电脑时钟可能有误),不用于判断先后和是否按时。"),
+    ("bloated-sheet", "info", "表格结构改动",
+     "该表含大量空行或格式(解压后 {size}),只读取了前 {rows} 行。如需减小文件,可删除多余的空行后保存。"),
+    ("far-content", "warning", "表格结构改动",
+     "该表的使用范围延伸到 {cell}(远超下发的表格范围,多为误触键盘),只读取了下发范围内的内容。请删除远处单元格的内容后保存。"),
     # ---- which unit and month (merge)
     ("unidentified-file", "error", "文件未采用",
      "无法识别是哪个单位、哪个月的表(隐藏标识、文档属性、填报说明和文件名都不可用)。请让报送单位使用下发的工作簿。"),
@@ -49,9 +73,19 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ("identity-fallback", "warning", "标识缺失", "隐藏标识表缺失,已根据{source}识别为“{unit} {month}”。"),
     ("identity-tampered", "error", "标识被改动", "隐藏标识表的内容与校验值不符,可能被改动过。请核实该文件来源。"),
     ("master-changed", "info", "总表版本", "该表按旧版总任务清单({issued})下发,现行版本为 {current};已按现行任务核对。"),
-    ("superseded", "info", "重复报送", "同一单位重复报送,本文件已被较新的“{winner}”取代(保留存档 {archive})。"),
+    ("superseded", "info", "重复报送", "同一单位重复报送,本文件未采用:{reason}(保留存档 {archive})。"),
+    ("resubmission-tie", "warning", "重复报送",
+     "同一单位的“{winner}”与本文件下发时间、保存时间都相同,无法判断哪份在后;暂按{rule}采用“{winner}”。请人工确认采用哪一份。"),
+    ("identity-conflict", "error", "标识冲突",
+     "文件名表明是“{named}”的表,但隐藏标识是“{unit}”的表:可能是{named}填写了{unit}的工作簿。该文件不会取代{unit}的其他报送文件,请核实。"),
     # ---- the task sheet (reconcile)
     ("sheet-renamed", "warning", "表格结构改动", "“任务清单”表被改名为“{sheet}”,已按内容识别。下次请勿改表名。"),
+    ("header-renamed", "warning", "表格结构改动", "表头“{found}”与下发的“{column}”不同,已按下发位置把该列作为“{column}”读取。请勿改动表头。"),
+    ("formula-cell", "info", "公式", "单元格是公式“={formula}”,已取其计算结果。请直接填写内容,不要用公式。"),
+    ("formula-no-value", "warning", "公式",
+     "单元格是公式“={formula}”,但没有计算结果(可能由程序生成),已按公式文字保存。请在 Excel/WPS 中打开、确认内容后保存,或直接填写文字。"),
+    ("text-too-long", "info", "内容过长",
+     "“{column}”共 {length} 字,超过 Excel 单元格 32,767 字的上限:台账保存全文,报表中该单元格只显示前一部分。"),
     ("missing-column", "error", "表格结构改动", "缺少“{column}”列(表头被删除或改名)。该列内容无法读取,请恢复表头。"),
     ("missing-locked-column", "warning", "表格结构改动", "缺少“{column}”列(表头被删除或改名)。该列为下发内容,请恢复表头。"),
     ("extra-row", "error", "增删行", "{detail}"),
@@ -125,6 +159,6 @@ def problems_csv(problems: list[Problem]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(PROBLEM_COLUMNS)
-    writer.writerows(problem_row(p) for p in problems)
+    writer.writerows([csv_safe(v) for v in problem_row(p)] for p in problems)
     return buffer.getvalue()
 

@@ -37,8 +37,14 @@ class _Checker:
         self.result.problems.append(problem(code, file=self.returned.name, sheet=sheet, cell=cell, unit=self.unit, **fields))
 
 
+EXCEL_CELL_LIMIT = 32_767
+
+
 def reconcile(returned: Returned, issued: Issued, unit: str, month: str) -> Reconciled:
     checker = _Checker(returned, unit, month)
+    for table in (returned.tasks, returned.evidence, returned.liaison):
+        for name, found, col in table.renamed:
+            checker.problem("header-renamed", table.sheet, table.header_row, col, found=found, column=name)
     _check_task_rows(checker, issued)
     _check_evidence(checker, set(issued.rows))
     _check_liaison(checker)
@@ -65,6 +71,7 @@ def _check_task_rows(checker: _Checker, issued: Issued) -> None:
             continue
         seen[task_id] = row_index
         _check_locked(checker, issued.rows[task_id], row, row_index)
+        _cell_notes(checker, returned.tasks, row_index, row, layout.EDITABLE_COLUMNS)
         checker.result.rows[task_id] = _editable_values(checker, row, row_index, task_id in issued.veto_ids)
     _check_missing_and_order(checker, issued, seen)
 
@@ -93,6 +100,21 @@ def _check_locked(checker: _Checker, expected: dict, row: list, row_index: int) 
         got, want = cell_text(_value(row, columns, name)), str(expected.get(name, "")).strip()
         if got != want and fold(got) != fold(want):  # fold only when needed: it is the slow path
             checker.problem("locked-cell-changed", checker.returned.tasks.sheet, row_index, columns[name], column=name)
+
+
+def _cell_notes(checker: _Checker, table, row_index: int, row: list, names: list[str]) -> None:
+    """Formulas and over-long texts in the cells a unit fills: kept, and said."""
+    for name in names:
+        col = table.columns.get(name)
+        if col is None:
+            continue
+        formula = table.formulas.get((row_index, col))
+        if formula:
+            code = "formula-cell" if formula[1] else "formula-no-value"
+            checker.problem(code, table.sheet, row_index, col, formula=formula[0])
+        value = _value(row, table.columns, name)
+        if type(value) is str and len(value) > EXCEL_CELL_LIMIT:
+            checker.problem("text-too-long", table.sheet, row_index, col, column=name, length=f"{len(value):,}")
 
 
 def _editable_values(checker: _Checker, row: list, row_index: int, veto: bool) -> dict:
@@ -153,6 +175,7 @@ def _check_evidence(checker: _Checker, ids: set[str]) -> None:
     returned, sheet = checker.returned, checker.returned.evidence.sheet
     columns = returned.evidence.columns
     for row_index, row in returned.evidence.rows:
+        _cell_notes(checker, returned.evidence, row_index, row, layout.EVIDENCE_COLUMNS)
         entry = {name: cell_text(_value(row, columns, name)) for name in layout.EVIDENCE_COLUMNS}
         if entry["编号"] and entry["编号"] not in ids:
             checker.problem("evidence-unknown-id", sheet, row_index, columns.get("编号"), task_id=entry["编号"])
@@ -182,6 +205,7 @@ def _check_liaison(checker: _Checker) -> None:
     for row_index, row in returned.liaison.rows:
         if cell_text(_value(row, columns, "单位")) != checker.unit:
             continue
+        _cell_notes(checker, returned.liaison, row_index, row, layout.LIAISON_COLUMNS[1:])
         entry = {name: cell_text(_value(row, columns, name)) for name in layout.LIAISON_COLUMNS[1:3]}
         entry["联系电话"] = _phone(checker, _value(row, columns, "联系电话"), sheet, row_index, columns.get("联系电话"))
         entry["行号"] = row_index + 1

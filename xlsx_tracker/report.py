@@ -16,9 +16,10 @@ from .master import Master
 from .model import SECTION_LABELS
 from .problems import PROBLEM_COLUMNS, problem_row
 from .run import MonthRun
-from .sheetio import atomic_path
+from .sheetio import Formats, atomic_path, excel_text
 from .state import MonthState, done_without_evidence, has_returns, key_figures, load_state
 from .workdays import month_label
+from .workspace import workspace_lock
 
 SHEETS = ["总览", "部门得分", "指标进度", "任务明细", "催办名单", "证明材料目录", "联络员名单", "校验问题", "说明"]
 STATUS_COLOURS = {"已完成": "#C6EFCE", "无此情形(已作说明)": "#DDEBF7", "推进中": "#FFEB9C", "未启动": "#FFC7CE",
@@ -29,14 +30,16 @@ def report_name(month: str) -> str:
     return f"{month_label(month)}法治政府建设示范创建工作调度报告.xlsx"
 
 
-def build_report(run: MonthRun, state: MonthState | None = None, generated: dt.datetime | None = None) -> tuple[Path, MonthState]:
+def build_report(run: MonthRun, state: MonthState | None = None, generated: dt.datetime | None = None,
+                 on_wait=None) -> tuple[Path, MonthState]:
     """Write the month's report from its state (read from the ledger unless given) and last month's."""
-    state = state or load_state(run)
-    earlier = run.previous()
-    previous = load_state(earlier) if has_returns(earlier) else None
-    path = run.workspace.reports_dir / run.month / report_name(run.month)
-    with atomic_path(path) as tmp:
-        ReportWriter(run.master, state, previous, generated or dt.datetime.now()).write(tmp)
+    with workspace_lock(run.workspace, on_wait):
+        state = state or load_state(run)
+        earlier = run.previous()
+        previous = load_state(earlier) if has_returns(earlier) else None
+        path = run.workspace.reports_dir / run.month / report_name(run.month)
+        with atomic_path(path) as tmp:
+            ReportWriter(run.master, state, previous, generated or dt.datetime.now()).write(tmp)
     return path, state
 
 
@@ -190,7 +193,7 @@ class ReportWriter:
         book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                               "strings_to_numbers": False})
         book.set_properties({"title": self.title, "author": self.master.settings.office, "created": self.generated})
-        self.f = _formats(book)
+        self.f = Formats(book, _format_props())
         self._overview(book, book.add_worksheet(SHEETS[0]))
         for table in tables(self.master, self.state, self.previous):
             self._table_sheet(book, table)
@@ -215,7 +218,7 @@ class ReportWriter:
         sheet.merge_range(first_row, 0, first_row, 3, heading, self.f["flag_head"])
         for index, values in enumerate(rows, start=1):
             for col, value in enumerate(values):
-                sheet.write_string(first_row + index, col, value, self.f["flag"])
+                self._write(sheet, first_row + index, col, value, "flag")
 
     def _bar_chart(self, book, sheet, table: Table, last: int) -> None:
         spec = table.chart
@@ -236,20 +239,21 @@ class ReportWriter:
             sheet.set_column(col, col, width)
             sheet.write_string(first_row, col, name, self.f["head"])
         for index, values in enumerate(rows):
-            fmt = self.f.get(f"status:{styles[index]}", self.f["cell"]) if styles else self.f["cell"]
+            style = f"status:{styles[index]}" if styles and f"status:{styles[index]}" in self.f else "cell"
             for col, value in enumerate(values):
-                self._write(sheet, first_row + 1 + index, col, value, fmt)
+                self._write(sheet, first_row + 1 + index, col, value, style)
         return first_row + len(rows)
 
-    def _write(self, sheet, row: int, col: int, value, fmt) -> None:
+    def _write(self, sheet, row: int, col: int, value, style: str) -> None:
         if value is None or value == "":
-            sheet.write_blank(row, col, None, fmt)
+            sheet.write_blank(row, col, None, self.f[style])
         elif isinstance(value, bool):
-            sheet.write_string(row, col, "是" if value else "否", fmt)
+            sheet.write_string(row, col, "是" if value else "否", self.f[style])
         elif isinstance(value, (int, float)):
-            sheet.write_number(row, col, value, fmt)
-        else:
-            sheet.write_string(row, col, str(value), fmt)  # unit text stays text, never a formula
+            sheet.write_number(row, col, value, self.f[style])
+        else:  # unit text stays text, never a formula, and is cut (saying so) past Excel's cell limit
+            text = excel_text(str(value))
+            sheet.write_string(row, col, text, self.f.text(style, text))
 
     def _page(self, sheet, header_row: int, last_col: int, landscape: bool = True) -> None:
         sheet.set_paper(9)
@@ -286,7 +290,7 @@ class ReportWriter:
         sheet.write_string(first_row, 0, "一级指标", self.f["head"])
         sheet.write_string(first_row, 1, "平均进度(%)", self.f["head"])
         for index, (name, value) in enumerate(data, start=1):
-            sheet.write_string(first_row + index, 0, name, self.f["cell"])
+            self._write(sheet, first_row + index, 0, name, "cell")
             sheet.write_number(first_row + index, 1, round(value, 1), self.f["num"])
         chart = book.add_chart({"type": "bar"})
         chart.add_series({"name": "平均进度(%)", "categories": ["总览", first_row + 1, 0, first_row + len(data), 0],
@@ -316,22 +320,22 @@ def _id_key(task_id: str) -> tuple:
     return (0, int(head), task_id) if head.isdigit() else (1, 0, task_id)
 
 
-def _formats(book) -> dict:
+def _format_props() -> dict[str, dict]:
     base = {"border": 1, "valign": "top", "text_wrap": True, "font_size": 10}
     formats = {
-        "title": book.add_format({"bold": True, "font_size": 15, "align": "center", "valign": "vcenter"}),
-        "title_left": book.add_format({"bold": True, "font_size": 12}),
-        "head": book.add_format({**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "align": "center"}),
-        "cell": book.add_format(base),
-        "num": book.add_format({**base, "num_format": "0.0"}),
-        "note": book.add_format({"font_size": 10, "font_color": "#595959", "text_wrap": True}),
-        "banner": book.add_format({"bold": True, "font_size": 14, "font_color": "#FFFFFF", "bg_color": "#C00000",
-                                   "align": "center", "valign": "vcenter", "text_wrap": True}),
-        "flag_head": book.add_format({"bold": True, "bg_color": "#FFC7CE", "border": 1}),
-        "flag": book.add_format({**base, "bg_color": "#FFF2CC"}),
-        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "title": {"bold": True, "font_size": 15, "align": "center", "valign": "vcenter"},
+        "title_left": {"bold": True, "font_size": 12},
+        "head": {**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "align": "center"},
+        "cell": base,
+        "num": {**base, "num_format": "0.0"},
+        "note": {"font_size": 10, "font_color": "#595959", "text_wrap": True},
+        "banner": {"bold": True, "font_size": 14, "font_color": "#FFFFFF", "bg_color": "#C00000",
+                   "align": "center", "valign": "vcenter", "text_wrap": True},
+        "flag_head": {"bold": True, "bg_color": "#FFC7CE", "border": 1},
+        "flag": {**base, "bg_color": "#FFF2CC"},
+        "wrap": {"text_wrap": True, "valign": "top"},
     }
     for status, colour in STATUS_COLOURS.items():
         font = "#FFFFFF" if colour == "#FF0000" else "#000000"
-        formats[f"status:{status}"] = book.add_format({**base, "bg_color": colour, "font_color": font})
+        formats[f"status:{status}"] = {**base, "bg_color": colour, "font_color": font}
     return formats

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from .model import TrackerError
+
 
 def column_letter(col: int) -> str:
     """Excel column letters of a zero-based column index: 0 -> 'A', 26 -> 'AA'."""
@@ -28,6 +30,15 @@ def cell_ref(row: int, col: int) -> str:
     Written here rather than taken from xlsxwriter so that reading a return never imports a writer.
     """
     return f"{column_letter(col)}{row + 1}"
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """Zero-based (row, col) of an Excel reference: 'K7' -> (6, 10)."""
+    letters = ref.rstrip("0123456789")
+    col = 0
+    for letter in letters.upper():
+        col = col * 26 + ord(letter) - 64
+    return int(ref[len(letters):]) - 1, col - 1
 
 
 def display_width(text: str) -> int:
@@ -57,9 +68,10 @@ class LazyWorkbook(dict):
     Reading only the sheets merge needs skips the dropdown lists and the instructions.
     """
 
-    def __init__(self, path: Path):
+    def __init__(self, source):
         super().__init__()
-        self._book = CalamineWorkbook.from_path(str(path))
+        # by content, not by name: an .xlsx renamed .xls is still read
+        self._book = CalamineWorkbook.from_filelike(source) if hasattr(source, "read") else CalamineWorkbook.from_path(str(source))
         self.names = list(self._book.sheet_names)
 
     def __missing__(self, name: str) -> list[list]:
@@ -107,6 +119,14 @@ def header_index(row: list, wanted: list[str]) -> dict[str, int]:
     return found
 
 
+class FileInUse(TrackerError):
+    """The file to replace is open in another program (on Windows, Excel locks the files it has open)."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"无法写入“{path}”:该文件可能正在 Excel 或 WPS 中打开。请关闭该文件后重新运行本命令(台账已保存,不受影响)。")
+        self.path = path
+
+
 @contextmanager
 def atomic_path(target: Path):
     """Yield a temporary path beside target; on success move it over target.
@@ -119,7 +139,10 @@ def atomic_path(target: Path):
     os.close(fd)
     try:
         yield Path(tmp)
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except PermissionError:  # Windows: the target is open in Excel or WPS
+            raise FileInUse(target) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -128,3 +151,52 @@ def atomic_path(target: Path):
 def write_text_atomic(target: Path, text: str) -> None:
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_CELL_LIMIT = 32_767
+
+
+def is_formula_like(text: str) -> bool:
+    """Text a spreadsheet program would run as a formula when typed or opened from CSV (OWASP CSV injection)."""
+    return isinstance(text, str) and text.startswith(FORMULA_TRIGGERS)
+
+
+def csv_safe(value):
+    """A CSV cell that Excel opens as text: formula-like text gets a leading apostrophe."""
+    return f"'{value}" if is_formula_like(value) else value
+
+
+def excel_text(text: str) -> str:
+    """Text fit for one Excel cell: past Excel's limit it is cut, and the cell says so."""
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    note = f"……(全文 {len(text):,} 字,超过 Excel 单元格上限,此处已截断;全文见台账)"
+    return text[: EXCEL_CELL_LIMIT - len(note)] + note
+
+
+class Formats:
+    """Named formats of one xlsxwriter workbook, each with a quote-prefixed twin made on demand.
+
+    Text that starts like a formula is written with the twin: Excel shows it as it is and keeps it text
+    even when someone edits the cell and presses Enter.
+    """
+
+    def __init__(self, book, props: dict[str, dict]):
+        self.book, self.props = book, props
+        self._made: dict[tuple[str, bool], object] = {}
+
+    def __getitem__(self, name: str):
+        return self._get(name, False)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.props
+
+    def text(self, name: str, text: str):
+        return self._get(name, is_formula_like(text))
+
+    def _get(self, name: str, quoted: bool):
+        if (name, quoted) not in self._made:
+            props = {**self.props[name], "quote_prefix": True} if quoted else self.props[name]
+            self._made[(name, quoted)] = self.book.add_format(props)
+        return self._made[(name, quoted)]

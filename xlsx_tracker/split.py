@@ -15,9 +15,10 @@ from .master import Master
 from .model import Assignment, Carried, TrackerError
 from .run import MonthRun
 from .settings import STATUSES, VETO_STATUSES
-from .sheetio import atomic_path, display_width
+from .sheetio import Formats, atomic_path, display_width, excel_text
 from .units import safe_filename
 from .workdays import Deadline, make_deadline, month_label
+from .workspace import workspace_lock
 
 INLINE_LIST_LIMIT = 255
 COLUMN_WIDTHS = {"编号": 7, "一级指标": 10, "二级指标": 12, "三级指标": 32, "本单位承担事项": 26,
@@ -51,7 +52,7 @@ def plan_split(master: Master, month: str, out_dir: Path, units: list[str] | Non
 
 def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carried] | None = None,
           force: bool = False, units: list[str] | None = None, issued_at: dt.datetime | None = None,
-          progress=None) -> list[UnitSheet]:
+          progress=None, on_wait=None) -> list[UnitSheet]:
     """Write one workbook per unit. Refuses to overwrite issued workbooks unless force.
 
     carried defaults to each unit's last accepted values in the ledger.
@@ -62,16 +63,17 @@ def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carr
     if existing and not force:
         names = "\n".join(f"  {p.name}" for p in existing)
         raise TrackerError(f"{month} 的以下工作簿已下发过,未覆盖(确需重新生成请加 --force):\n{names}")
-    carried = run.carried() if carried is None else carried
-    liaison = _liaison_deadline(run)
-    issued = (issued_at or dt.datetime.now()).replace(microsecond=0)
-    written, leads = [], lead_texts(master)
-    for unit, path in plan:
-        form = UnitForm(master, unit, month, run.deadline, liaison, issued, carried.get(unit, Carried()), leads)
-        form.write(path)
-        written.append(UnitSheet(unit, path, len(form.assignments)))
-        if progress:
-            progress(unit)
+    with workspace_lock(run.workspace, on_wait):
+        carried = run.carried() if carried is None else carried
+        liaison = _liaison_deadline(run)
+        issued = (issued_at or dt.datetime.now()).replace(microsecond=0)
+        written, leads = [], lead_texts(master)
+        for unit, path in plan:
+            form = UnitForm(master, unit, month, run.deadline, liaison, issued, carried.get(unit, Carried()), leads)
+            form.write(path)
+            written.append(UnitSheet(unit, path, len(form.assignments)))
+            if progress:
+                progress(unit)
     return written
 
 
@@ -202,7 +204,7 @@ class UnitForm:
                 if isinstance(value, dt.date):
                     sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), f["locked_date"])
                 else:
-                    sheet.write_string(row, col, value, f["locked"])
+                    sheet.write_string(row, col, value, f.text("locked", value))
             else:
                 _write_editable(sheet, row, col, carried.get(name), f, date=name == "预计完成时间")
         sheet.set_row(row, _row_height(locked))
@@ -304,7 +306,8 @@ def _write_editable(sheet, row, col, value, f, date=False) -> None:
         value = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
         sheet.write_datetime(row, col, value, f["edit_date"])
     elif value not in (None, ""):
-        sheet.write_string(row, col, str(value), f["edit"])
+        text = excel_text(str(value))  # last month's text, as the unit wrote it: never a formula
+        sheet.write_string(row, col, text, f.text("edit", text))
     else:
         sheet.write_blank(row, col, None, f["edit_date" if date else "edit"])
 
@@ -347,18 +350,18 @@ def wrapped_height(text: str, width: float, font_size: int = 10) -> float:
     return min(lines * font_size * 1.35 + 4, 409)
 
 
-def _formats(book) -> dict:
+def _formats(book) -> Formats:
     base = {"valign": "top", "border": 1, "font_size": 10}
     grey = {**base, "bg_color": "#F2F2F2", "text_wrap": True, "locked": True}
     edit = {**base, "bg_color": "#FFFFFF", "text_wrap": True, "locked": False, "num_format": "@"}
-    return {
-        "title": book.add_format({"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}),
-        "head": book.add_format({**base, "bold": True, "bg_color": "#BFBFBF", "text_wrap": True, "align": "center"}),
-        "head_edit": book.add_format({**base, "bold": True, "bg_color": "#FFE699", "text_wrap": True, "align": "center"}),
-        "locked": book.add_format(grey),
-        "locked_date": book.add_format({**grey, "num_format": "yyyy-mm-dd"}),
-        "edit": book.add_format(edit),
-        "edit_date": book.add_format({**edit, "num_format": "yyyy-mm-dd"}),
-        "label": book.add_format({"bold": True, "valign": "top"}),
-        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-    }
+    return Formats(book, {
+        "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
+        "head": {**base, "bold": True, "bg_color": "#BFBFBF", "text_wrap": True, "align": "center"},
+        "head_edit": {**base, "bold": True, "bg_color": "#FFE699", "text_wrap": True, "align": "center"},
+        "locked": grey,
+        "locked_date": {**grey, "num_format": "yyyy-mm-dd"},
+        "edit": edit,
+        "edit_date": {**edit, "num_format": "yyyy-mm-dd"},
+        "label": {"bold": True, "valign": "top"},
+        "wrap": {"text_wrap": True, "valign": "top"},
+    })

@@ -199,8 +199,30 @@ def _evidence(records: MonthRecords) -> list[dict]:
 
 
 def _superseded_problems(records: MonthRecords) -> list[Problem]:
-    return [problem("superseded", file=s.file_name, unit=s.unit, winner=records.accepted[s.unit].file_name, archive=s.archive_path)
-            for s in records.superseded]
+    """Why each resubmitted file lost, by the rule that decided it; a tie is said to be one."""
+    found = []
+    for lost in records.superseded:
+        winner = records.accepted[lost.unit]
+        reason, tie_rule = superseded_reason(lost, winner)
+        found.append(problem("superseded", file=lost.file_name, unit=lost.unit, reason=reason, archive=lost.archive_path))
+        if tie_rule:
+            found.append(problem("resubmission-tie", file=lost.file_name, unit=lost.unit, winner=winner.file_name, rule=tie_rule))
+    return found
+
+
+def superseded_reason(lost: Submission, winner: Submission) -> tuple[str, str]:
+    """(why lost did not win, the rule that broke a tie or '') — never calling a file newer when it is not."""
+    name = f"“{winner.file_name}”"
+    if lost.doubt and not winner.doubt:
+        return f"本文件{lost.doubt},采用该单位的{name}", ""
+    if (lost.issued or "") != (winner.issued or ""):
+        return f"采用下发时间较新的{name}(本文件 {lost.issued or '未知'},采用文件 {winner.issued or '未知'})", ""
+    if (lost.saved_at or "") != (winner.saved_at or ""):
+        mine = lost.saved_at or "未知或不可信"
+        return f"采用保存时间较晚的{name}(本文件 {mine},采用文件 {winner.saved_at})", ""
+    if lost.received_at != winner.received_at:
+        return f"两份文件下发、保存时间相同,采用较晚收到的{name}", "收到时间"
+    return f"两份文件下发、保存、收到时间都相同,按文件名顺序采用{name}", "文件名顺序"
 
 
 def _unit_scores(master, rows, accepted, problems, deadline, weights, rules: Scoring) -> list[UnitScore]:

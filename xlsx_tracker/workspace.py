@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from .model import TrackerError
 
@@ -15,6 +19,9 @@ SHEETS_DIR = "department_sheets"
 LEDGER_FILE = "ledger.sqlite"
 ARCHIVE_DIR = "archive"
 REPORTS_DIR = "reports"
+LOCK_FILE = ".xlsx-tracker.lock"
+LOCK_WAIT = 600  # seconds a command waits for another one on the same workspace
+TEMP_PREFIX = ".tmp-"  # every atomic write starts as such a file beside its target
 
 
 @dataclass(frozen=True)
@@ -73,3 +80,42 @@ def init_workspace(root: Path, force: bool = False) -> Workspace:
                     ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     (workspace.root / SHEETS_DIR).mkdir(parents=True, exist_ok=True)
     return workspace
+
+
+@contextmanager
+def workspace_lock(workspace: Workspace, on_wait=None, wait: float = LOCK_WAIT):
+    """Only one command writes a workspace at a time; a second one waits, then refuses in Chinese.
+
+    An operating-system lock, so a killed command never leaves it held. Once held, temporary files
+    left by a killed run are removed: nothing else can be writing them.
+    """
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(workspace.root / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait(f"另一个 xlsx-tracker 命令正在使用工作区“{workspace.root}”,等待其结束(最多 {wait:g} 秒)……")
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise TrackerError(f"工作区“{workspace.root}”正被另一个 xlsx-tracker 命令使用,已等待 {wait:g} 秒仍未结束,本命令未做任何改动。"
+                               "请等该命令结束后再运行。") from None
+    try:
+        remove_temporaries(workspace)
+        yield
+    finally:
+        lock.release()
+
+
+def remove_temporaries(workspace: Workspace) -> list[Path]:
+    """Delete the half-written files a killed run left in archive/, reports/ and department_sheets/."""
+    removed = []
+    for folder in (workspace.archive_dir, workspace.reports_dir, workspace.root / SHEETS_DIR):
+        for dirpath, _, names in os.walk(folder):
+            for name in names:
+                if name.startswith(TEMP_PREFIX):
+                    path = Path(dirpath) / name
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+    return removed

@@ -1,0 +1,195 @@
+"""Run a function over items in worker processes, so that one item that crashes a native reader, hangs or
+eats memory costs only that item: the worker is replaced and the batch goes on.
+
+Each worker takes one item at a time over a pipe. The parent watches every worker's pipe and process
+sentinel with a deadline per item; a dead worker or a late one becomes a `Failed` result for the item it
+held. Workers have an address-space limit where the platform allows it, and end when the parent ends
+(parent-death signal on Linux, and end-of-pipe everywhere).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+DEFAULT_TIMEOUT = 120.0  # seconds for one file; a real return takes well under one
+DEFAULT_MEMORY_LIMIT = 512 * 1024 * 1024  # address space of one worker, in bytes: several times a real return's need
+
+
+@dataclass(frozen=True)
+class Failed:
+    """Why an item has no result: 'crashed', 'timeout', 'memory' or 'error', with a detail for the log."""
+
+    reason: str
+    detail: str = ""
+
+
+def _context():
+    # fork starts a worker in milliseconds and shares the parent's loaded master; spawn elsewhere (Windows).
+    # XLSX_TRACKER_START_METHOD=spawn lets the tests run the Windows way on Linux.
+    methods = multiprocessing.get_all_start_methods()
+    chosen = os.environ.get("XLSX_TRACKER_START_METHOD") or ("fork" if "fork" in methods else "spawn")
+    return multiprocessing.get_context(chosen)
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+
+
+def _quiet() -> None:
+    """A native reader that aborts prints to the error stream; the item's problem already says it in Chinese."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+    except OSError:
+        pass
+
+
+def _limit_memory(limit: int | None) -> None:
+    if not limit:
+        return
+    try:
+        import resource
+    except ImportError:  # Windows: no rlimits; the per-item deadline still applies
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker(conn, parent: int, fn, init, initargs, memory_limit) -> None:
+    _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    _quiet()
+    _limit_memory(memory_limit)
+    if init:
+        init(*initargs)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the parent is gone
+            os._exit(0)
+        if message is None:
+            os._exit(0)
+        index, item = message
+        try:
+            outcome = (index, True, fn(item))
+        except MemoryError:
+            outcome = (index, False, Failed("memory", "MemoryError"))
+        except Exception as exc:  # one item's failure is data for that item, never the batch's end
+            outcome = (index, False, Failed("error", f"{type(exc).__name__}: {exc}"))
+        conn.send(outcome)
+
+
+class _Slot:
+    """One worker process and the item it holds."""
+
+    def __init__(self, context, fn, init, initargs, memory_limit):
+        parent_end, child_end = context.Pipe()
+        self.conn = parent_end
+        self.process = context.Process(target=_worker, args=(child_end, os.getpid(), fn, init, initargs, memory_limit),
+                                       daemon=True)
+        self.process.start()
+        child_end.close()
+        self.index: int | None = None
+        self.deadline = 0.0
+
+    def give(self, index: int, item, timeout: float) -> None:
+        self.index, self.deadline = index, time.monotonic() + timeout
+        self.conn.send((index, item))
+
+    def stop(self, kill: bool = False) -> None:
+        if kill:
+            self.process.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.process.kill()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def run_isolated(fn: Callable, items: Iterable, *, workers: int = 1, init: Callable | None = None, initargs: tuple = (),
+                 timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> Iterator[tuple[object, object]]:
+    """Yield (item, result or Failed) for every item, in the order given."""
+    items = list(items)
+    if not items:
+        return
+    context = _context()
+    done: dict[int, object] = {}
+    pending = iter(range(len(items)))
+    slots: list[_Slot] = []
+
+    def feed(slot: _Slot) -> None:
+        index = next(pending, None)
+        if index is None:
+            slot.index = None
+        else:
+            slot.give(index, items[index], timeout)
+
+    def replace(slot: _Slot, failure: Failed) -> None:
+        done[slot.index] = failure
+        slot.stop(kill=True)
+        fresh = _Slot(context, fn, init, initargs, memory_limit)
+        slots[slots.index(slot)] = fresh
+        feed(fresh)
+
+    try:
+        for _ in range(min(workers, len(items))):
+            slot = _Slot(context, fn, init, initargs, memory_limit)
+            slots.append(slot)
+            feed(slot)
+        next_out = 0
+        while next_out < len(items):
+            while next_out in done:
+                yield items[next_out], done.pop(next_out)
+                next_out += 1
+            busy = [s for s in slots if s.index is not None]
+            if not busy:
+                continue
+            remaining = max(0.0, min(s.deadline for s in busy) - time.monotonic())
+            ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=remaining)
+            for slot in busy:
+                if slot.conn in ready:
+                    try:
+                        index, ok, value = slot.conn.recv()
+                    except (EOFError, OSError):
+                        replace(slot, _crash(slot))
+                        continue
+                    done[index] = value
+                    feed(slot)
+                elif slot.process.sentinel in ready:
+                    replace(slot, _crash(slot))
+                elif time.monotonic() >= slot.deadline:
+                    replace(slot, Failed("timeout", f"超过 {timeout:g} 秒"))
+    finally:
+        for slot in slots:
+            slot.stop(kill=slot.index is not None)
+
+
+def _crash(slot: _Slot) -> Failed:
+    slot.process.join(1)
+    code = slot.process.exitcode
+    if code is not None and code < 0:
+        try:
+            return Failed("crashed", f"signal {signal.Signals(-code).name}")
+        except ValueError:
+            return Failed("crashed", f"signal {-code}")
+    return Failed("crashed", f"exit code {code}")
