@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import ledger_dump, month_of
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 from xlsx_tracker import ledger
 from xlsx_tracker.cli import main
@@ -152,12 +152,17 @@ def test_two_merges_at_once_wait_for_each_other(big_month):
         half.mkdir(exist_ok=True)
         for path in part:
             (half / path.name).write_bytes(path.read_bytes())
-    first = subprocess.Popen(merge_command(workspace, halves[0]), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _wait_until_locked(workspace)
-    second = subprocess.Popen(merge_command(workspace, halves[1]), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    outputs = [p.communicate(timeout=600) for p in (first, second)]
-    assert [first.returncode, second.returncode] == [0, 0], outputs
-    assert "另一个 xlsx-tracker 命令正在使用工作区" in outputs[1][1].decode()
+    # Hold the workspace as a running command would, start both merges, and let go once both are waiting:
+    # they then run one after the other, whatever the machine's speed.
+    held = FileLock(str(workspace.root / LOCK_FILE))
+    held.acquire()
+    merges = [subprocess.Popen(merge_command(workspace, half), stdout=subprocess.PIPE, stderr=subprocess.PIPE) for half in halves]
+    waiting = [m.stderr.readline().decode() for m in merges]
+    held.release()
+    outputs = [m.communicate(timeout=600) for m in merges]
+    assert [m.returncode for m in merges] == [0, 0], outputs
+    for line in waiting:
+        assert line.startswith(f"另一个 xlsx-tracker 命令正在使用工作区“{workspace.root}”,等待其结束(最多 600 秒)……")
     conn = ledger.connect(workspace.ledger_file)
     try:
         recorded = {s.file_name for s in ledger.submissions(conn, MONTH)}
@@ -166,19 +171,6 @@ def test_two_merges_at_once_wait_for_each_other(big_month):
     assert recorded == {p.name for p in files}
     assert len(list((workspace.archive_dir / MONTH).iterdir())) == 2  # one archive per run, neither overwritten
     assert archives_complete(workspace)
-
-
-def _wait_until_locked(workspace: Workspace) -> None:
-    lock = FileLock(str(workspace.root / LOCK_FILE))
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
-            return
-        lock.release()
-        time.sleep(0.01)
-    raise AssertionError("the first merge never took the workspace lock")
 
 
 def test_a_report_open_in_excel_gets_a_chinese_message_and_the_ledger_is_kept(workspace, tmp_path, monkeypatch):
