@@ -107,8 +107,8 @@ def measure(districts: int, repeats: int, root: Path) -> dict:
     split_runs, merge_runs, report_runs, floors = [], [], [], []
     for _ in range(repeats):
         shutil.rmtree(workspace.sheets_dir(MONTH), ignore_errors=True)
+        reset(workspace)  # before split: split records what it issued in the ledger, and merge judges by it
         split_runs.append(run_command([*ws, "split", "--month", MONTH], workspace.root))
-        reset(workspace)
         floors.append(read_floor(files))
         merge_runs.append(run_command([*ws, "merge", "--month", MONTH, "--no-report", str(inbox)], workspace.root))
         report_runs.append(run_command([*ws, "report", "--month", MONTH], workspace.root))

@@ -83,3 +83,20 @@ def ledger_dump(path: Path, received: bool = True) -> dict:
 def mask_run(text: str) -> str:
     """A text with the run's archive name (time and random token) masked, to compare two runs."""
     return re.sub(r"/[0-9-]+-[0-9a-f]{8}\.zip/", "/RUN.zip/", text)
+
+
+def issued_like(source: Workspace, root: Path) -> Workspace:
+    """A new workspace that has issued what source issued (its snapshots), with nothing merged yet."""
+    from xlsx_tracker import ledger
+
+    target = init_workspace(root)
+    source_conn, target_conn = ledger.connect(source.ledger_file), ledger.connect(target.ledger_file)
+    try:
+        with ledger.transaction(target_conn):
+            for (month,) in source_conn.execute("SELECT DISTINCT month FROM issues"):
+                for row in source_conn.execute("SELECT * FROM issues WHERE month=?", (month,)):
+                    target_conn.execute("INSERT INTO issues VALUES (?,?,?,?,?,?)", row)
+    finally:
+        source_conn.close()
+        target_conn.close()
+    return target

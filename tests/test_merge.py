@@ -9,7 +9,7 @@ import zipfile
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from conftest import ledger_dump, mask_run, month_of
+from conftest import issued_like, ledger_dump, mask_run, month_of
 
 from xlsx_tracker import layout, ledger, simulate
 from xlsx_tracker.cli import main
@@ -224,8 +224,7 @@ def test_rerun_is_idempotent(merged, master, calendar):
 
 def test_kill_mid_run_leaves_ledger_consistent(tmp_path, inbox_case, master, calendar, monkeypatch):
     source_ws, inbox, _ = inbox_case
-    from xlsx_tracker.workspace import init_workspace
-    workspace = init_workspace(tmp_path / "ws")
+    workspace = issued_like(source_ws, tmp_path / "ws")
     part = tmp_path / "part"
     part.mkdir()
     shutil.copy(inbox / "clean_filled.xlsx", part)
@@ -251,17 +250,17 @@ def test_kill_mid_run_leaves_ledger_consistent(tmp_path, inbox_case, master, cal
 
 
 def test_cli_merge_summary_and_exit_codes(inbox_case, tmp_path):
-    _, inbox, _ = inbox_case
-    from xlsx_tracker.workspace import init_workspace
-    workspace = init_workspace(tmp_path / "cli ws")
+    source_ws, inbox, _ = inbox_case
+    workspace = issued_like(source_ws, tmp_path / "cli ws")
     runner = CliRunner()
     result = runner.invoke(main, ["-w", str(workspace.root), "merge", "--month", MONTH, str(inbox)])
     assert result.exit_code == 0, result.output
     lines = result.output.split("\n")
     assert lines[0] == "2024-05 汇总完成:读取文件 25 个(新收 25 个,忽略临时文件 1 个)。"
     assert lines[1].startswith("已采用单位 16 个;未报送单位 16 个:")
-    assert lines[2].startswith("问题统计:corrupt-file 1,date-normalized 1,")
-    assert "  [invalid-status] status_pasted_invalid.xlsx / 任务清单 / J3:" in result.output
+    assert lines[2] == "问题:错误 15 条,提醒 3 条,提示 6 条。"
+    assert ("  [错误·进展状态无效] status_pasted_invalid.xlsx / 任务清单 / J3:进展状态“基本完成”无效(可能是粘贴绕过了下拉列表),"
+            "未采用。应为:未启动 / 推进中 / 已完成 / 无此情形(已作说明)。") in lines
     assert "调度报告:" in result.output
     empty = tmp_path / "empty inbox"
     empty.mkdir()
@@ -273,8 +272,7 @@ def test_cli_merge_summary_and_exit_codes(inbox_case, tmp_path):
 def test_parallel_intake_equals_serial(tmp_path, merged, master, calendar):
     """The worker-process path (used from 64 files on) records exactly what the serial path records."""
     serial_ws, inbox, serial = merged
-    from xlsx_tracker.workspace import init_workspace
-    workspace = init_workspace(tmp_path / "parallel ws")
+    workspace = issued_like(serial_ws, tmp_path / "parallel ws")
     parallel = merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW, workers=2, parallel_threshold=1)
     assert parallel.new_files == serial.new_files == 25
     assert ledger_dump(workspace.ledger_file) == ledger_dump(serial_ws.ledger_file)
@@ -283,13 +281,12 @@ def test_parallel_intake_equals_serial(tmp_path, merged, master, calendar):
 
 def test_workers_started_the_windows_way(tmp_path, inbox_case, master, calendar, monkeypatch):
     """Windows has no fork: workers are spawned and get the month's context by pickling. Same records."""
-    _, inbox, _ = inbox_case
-    from xlsx_tracker.workspace import init_workspace
+    source_ws, inbox, _ = inbox_case
     part = tmp_path / "part"
     part.mkdir()
     for name in ("clean_filled.xlsx", "status_near_miss.xlsx", "corrupt_download.xlsx"):
         shutil.copy(inbox / name, part)
-    forked, spawned = init_workspace(tmp_path / "forked"), init_workspace(tmp_path / "spawned")
+    forked, spawned = issued_like(source_ws, tmp_path / "forked"), issued_like(source_ws, tmp_path / "spawned")
     merge(month_of(master, calendar, MONTH, forked), part, now=NOW, workers=2, parallel_threshold=1)
     monkeypatch.setenv("XLSX_TRACKER_START_METHOD", "spawn")
     merge(month_of(master, calendar, MONTH, spawned), part, now=NOW, workers=2, parallel_threshold=1)

@@ -12,6 +12,7 @@ from xlsx_tracker.demo import stamp_saved
 from xlsx_tracker.merge import merge
 from xlsx_tracker.report import SHEETS, build_report
 from xlsx_tracker.split import split
+from xlsx_tracker.state import FIGURES
 from xlsx_tracker.workspace import init_workspace
 
 INJECTION = '=HYPERLINK("http://evil.example/","点我领取")'
@@ -58,7 +59,9 @@ def cycle(tmp_path_factory, master, calendar):
         issued = {s.unit: s for s in split(run, issued_at=dt.datetime.fromisoformat(f"{month}-02 09:00"))}
         inbox = workspace.root / "inbox" / month
         for unit, (saved, rows) in returns.items():
-            fill_exactly(issued[unit].path, inbox, rows, saved, injection=month == "2024-05")
+            # 区委办's returns are filed by the day they arrived; 人大办's only carry their saved time (an estimate)
+            folder = inbox / saved.strftime("%Y-%m-%d") if unit == "区委办" else inbox
+            fill_exactly(issued[unit].path, folder, rows, saved, injection=month == "2024-05")
         merge(run, inbox, now=dt.datetime(2024, 6, 1))
         path, state = build_report(run, generated=dt.datetime(2024, 6, 1, 9))
         results[month] = (path, state, openpyxl.load_workbook(path))
@@ -74,29 +77,56 @@ def test_hand_computed_scores_april(cycle):
     _, results = cycle
     book = results["2024-04"][2]
     # 区委办: all done → 60 + on time 20 + no problems 20
-    assert score_row(book, "区委办")[:9] == [1, "区委办", 100, 60, 20, 20, 100, "按时", 0]
+    assert score_row(book, "区委办")[:11] == [1, "区委办", 100, 60, 20, 20, 100, "按时", "2024-04-20", "收件目录日期", 0]
     # 人大办: (100 + 50 + 0) / 3 = 50% → 30; late → 10; one near-miss status → 20 - 2 = 18
-    assert score_row(book, "人大办")[:9] == [2, "人大办", 58, 30, 10, 18, 50, "逾期", 1]
-    assert score_row(book, "司法局")[:9] == [3, "司法局", 0, 0, 0, 0, 0, "未报送", 0]
+    assert score_row(book, "人大办")[:11] == [2, "人大办", 58, 30, 10, 18, 50, "逾期(推定)", "2024-04-25 10:00", "保存时间(推定)", 1]
+    assert score_row(book, "司法局")[:11] == [3, "司法局", 0, 0, 0, 0, 0, "未报送", None, None, 0]
 
 
 def test_hand_computed_scores_and_changes_may(cycle):
     _, results = cycle
     book = results["2024-05"][2]
     # 区委办: (100 + 50 + 100 + 100) / 4 = 87.5% → 52.5 + 20 + 20 = 92.5, was 100 → -7.5
-    assert score_row(book, "区委办") == [1, "区委办", 92.5, 52.5, 20, 20, 87.5, "按时", 0, 100, -7.5, 1]
+    assert score_row(book, "区委办") == [1, "区委办", 92.5, 52.5, 20, 20, 87.5, "按时", "2024-05-18", "收件目录日期", 0, 100, -7.5, 1]
     # 人大办: 50% → 30 + 20 + 20 = 70, was 58 → +12
-    assert score_row(book, "人大办") == [2, "人大办", 70, 30, 20, 20, 50, "按时", 0, 58, 12, 2]
+    assert score_row(book, "人大办") == [2, "人大办", 70, 30, 20, 20, 50, "按时(推定)", "2024-05-20 16:00", "保存时间(推定)", 0, 58, 12, 2]
 
 
 def test_overview_key_figures_with_last_month(cycle):
     _, results = cycle
     sheet = results["2024-05"][2]["总览"]
-    figures = {row[0].value: [c.value for c in row[1:4]] for row in sheet.iter_rows(min_row=4, max_row=13) if row[0].value}
-    assert figures["按时报送单位数"] == [2, 1, 1]
-    assert figures["逾期报送单位数"] == [0, 1, -1]
-    assert figures["未报送单位数"] == [30, 30, 0]
-    assert figures["否决项情形(单位数)"] == [1, 0, 1]
+    figures = overview_rows(sheet)
+    assert list(figures) == [f.name for f in FIGURES]  # every figure 说明 defines, in its order
+    assert [c.value for c in figures["按时报送单位数"]] == [2, 1, 1]
+    assert [c.value for c in figures["逾期报送单位数"]] == [0, 1, -1]
+    assert [c.value for c in figures["未报送单位数"]] == [30, 30, 0]
+    assert [c.value for c in figures["否决项情形(单位数)"]] == [1, 0, 1]
+    assert [c.value for c in figures["校验问题:提醒(条)"]] == [0, 1, -1]
+
+
+def overview_rows(sheet) -> dict:
+    """总览's key figure table: name -> [this month, last month, change] cells."""
+    start = next(r for r in range(1, 10) if sheet.cell(r, 1).value == "关键指标")
+    return {sheet.cell(r, 1).value: [sheet.cell(r, c) for c in (2, 3, 4)] for r in range(start + 1, start + 1 + len(FIGURES))}
+
+
+def test_changes_are_signed_and_coloured_by_direction(cycle):
+    _, results = cycle
+    figures = overview_rows(results["2024-05"][2]["总览"])
+    on_time, late, vetoes = figures["按时报送单位数"][2], figures["逾期报送单位数"][2], figures["否决项情形(单位数)"][2]
+    assert on_time.number_format == "+0;-0;0" and on_time.font.color.rgb.endswith("007A33")  # one more on time: better
+    assert late.font.color.rgb.endswith("007A33")  # one fewer late: better, though the number fell
+    assert vetoes.font.color.rgb.endswith("C00000")  # one veto more: worse
+    progress = figures["总体平均进度(%)"][2]
+    assert progress.number_format == "+0.0;-0.0;0.0"
+
+
+def test_every_overview_figure_is_defined_on_the_readme_sheet(cycle):
+    _, results = cycle
+    text = "\n".join(str(r[0].value) for r in results["2024-05"][2]["说明"].iter_rows() if r[0].value)
+    for figure in FIGURES:
+        assert f"{figure.name}:{figure.definition}" in text
+    assert "进度分 = 60 × 平均进度(%)÷ 100" in text
 
 
 def test_veto_banner_only_when_declared(cycle):
@@ -114,7 +144,7 @@ def test_follow_up_list(cycle):
     assert "区委办" not in rows
     assert len(rows) == 31
     april = {r[0].value: r[1].value for r in results["2024-04"][2]["催办名单"].iter_rows(min_row=3) if r[0].value}
-    assert april["人大办"] == "逾期报送(2024-04-25)"
+    assert april["人大办"] == "逾期报送(2024-04-25收到)"
 
 
 def test_unit_text_is_never_a_formula(cycle):
@@ -158,7 +188,7 @@ def test_native_charts(cycle):
         charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
         assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
         first, second = (archive.read(c).decode("utf-8") for c in charts)
-    assert "<c:f>总览!$A$17:$A$25</c:f>" in first  # the nine 一级指标 under the key figures
+    assert "<c:f>总览!$A$19:$A$27</c:f>" in first  # the nine 一级指标 under the eleven key figures
     assert "部门得分" in second and "<c:barChart>" in second
 
 
@@ -166,9 +196,9 @@ def test_problems_sheet_lists_every_problem_in_full(cycle):
     _, results = cycle
     sheet = results["2024-04"][2]["校验问题"]
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value]
-    near = [r for r in rows if r[0] == "status-normalized"]
-    assert near == [["status-normalized", "提醒", "人大办", "人大办_2024-04.xlsx", "任务清单", "J3",
-                     "进展状态“完成”不是下拉选项,已按“已完成”处理。请从下拉列表选择。"]]
+    assert sheet["A1"].value == "校验问题(错误 0 条,提醒 1 条,提示 0 条)"
+    assert rows == [["提醒", "进展状态不规范", "人大办", "人大办_2024-04.xlsx", "任务清单", "J3",
+                     "进展状态“完成”不是下拉选项,已按“已完成”处理。请从下拉列表选择。"]]  # leadership reads categories, not codes
     assert [r for r in rows if r[2] == "司法局"] == []  # not returning is a unit status (催办名单), not a problem
 
 
@@ -181,8 +211,7 @@ def test_veto_rows_are_not_red_when_units_only_failed_to_return(cycle):
         row = rows[("否决项", number)]
         assert (row[8].value, row[9].value) == ("待申报", "申报未发生 2 个单位;未申报 30 个单位")
         assert row[8].fill.fgColor.rgb.endswith("D9D9D9")  # grey, never the red of 已发生
-    overview = {r[0].value: r[1].value for r in book["总览"].iter_rows(min_row=4, max_row=13) if r[0].value}
-    assert overview["否决项情形(单位数)"] == 0
+    assert overview_rows(book["总览"])["否决项情形(单位数)"][0].value == 0
 
 
 def test_second_month_workbook_is_prefilled_from_the_ledger(cycle):

@@ -4,6 +4,7 @@ import dataclasses
 import datetime as dt
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -62,11 +63,13 @@ def big_month(tmp_path_factory, calendar):
 
 
 def fresh_copy(root: Path, source: Workspace, name: str) -> Workspace:
+    """A workspace with source's master and what source issued, nothing merged."""
     workspace = Workspace(root / name)
     (workspace.root / "master_template").mkdir(parents=True)
     for path in source.master_dir.iterdir():
         if path.is_file():
             (workspace.master_dir / path.name).write_bytes(path.read_bytes())
+    shutil.copy(source.ledger_file, workspace.ledger_file)  # holds only the issue snapshots
     return workspace
 
 

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from xlsx_tracker.ledger import MonthRecords, Submission
+from xlsx_tracker.ledger import ESTIMATED, MonthRecords, Submission
 from xlsx_tracker.model import Assignment, Indicator, Problem, Task
 from xlsx_tracker.settings import Scoring
 from xlsx_tracker.state import (
@@ -25,9 +25,11 @@ RULES = Scoring()
 WEIGHTS = {k: float(v) for k, v in RULES.status_progress.items()}
 
 
-def submission(unit, saved_at="2024-05-18 10:00:00", name=None, issued="2024-05-06 09:00:00"):
+def submission(unit, saved_at="2024-05-18 10:00:00", name=None, issued="2024-05-06 09:00:00", received=None, how=ESTIMATED):
+    """A recorded return; unless told otherwise it was received when it was saved (an estimate, as without mail)."""
     return Submission("a" * 64 if name is None else name * 64, "2024-05", unit, name or f"{unit}.xlsx", "archive/x.zip/a",
-                      100, issued, saved_at, "隐藏表", "v1", "2024-05-21 09:00:00", "applied")
+                      100, issued, saved_at, "隐藏表", "v1", "2024-05-21 09:00:00", "applied", "", "",
+                      saved_at if received is None else received, how)
 
 
 def test_unit_score_on_time_with_problems():
@@ -35,12 +37,12 @@ def test_unit_score_on_time_with_problems():
     # 62.5% -> 37.5 progress points, on time 20, quality 20 - 3 x 2 = 14
     assert (score.progress, score.progress_points, score.timeliness_points, score.quality_points, score.total) == (
         62.5, 37.5, 20, 14, 71.5)
-    assert score.timeliness_text == "按时"
+    assert score.timeliness_text == "按时(推定)"
 
 
 def test_unit_score_late_and_not_returned():
     late = unit_score("司法局", [100], submission("司法局", saved_at="2024-05-21 08:00:00"), 0, DEADLINE, RULES)
-    assert (late.timeliness_points, late.total, late.timeliness_text) == (10, 90, "逾期")
+    assert (late.timeliness_points, late.total, late.timeliness_text) == (10, 90, "逾期(推定)")
     missing = unit_score("政府办", [100, 100], None, 0, DEADLINE, RULES)
     assert (missing.progress, missing.total, missing.timeliness_text) == (0, 0, "未报送")
 
@@ -113,18 +115,18 @@ def test_month_state_from_records(master, records):
     state = compute_state(master, DEADLINE, records)
     assert len(state.not_returned) == 30
     justice, office = state.unit("司法局"), state.unit("政府办")
-    assert (justice.problem_count, justice.quality_points, justice.timeliness_text) == (1, 18, "按时")  # info is free
-    assert (office.timeliness_text, office.progress) == ("逾期", 50)
+    assert (justice.problem_count, justice.quality_points, justice.timeliness_text) == (1, 18, "按时(推定)")  # info is free
+    assert (office.timeliness_text, office.progress) == ("逾期(推定)", 50)
     assert [p.code for p in state.problems] == ["status-normalized", "rows-reordered", "superseded"]
     assert state.problems[-1].message == ("同一单位重复报送,本文件未采用:采用保存时间较晚的“司法局.xlsx”"
                                           "(本文件 2024-05-10 10:00:00,采用文件 2024-05-18 10:00:00)(保留存档 archive/x.zip/a)。")
     figures = key_figures(state)
     assert (figures["按时报送单位数"], figures["逾期报送单位数"], figures["未报送单位数"]) == (1, 1, 30)
-    assert figures["校验问题数(错误+提醒)"] == 1
+    assert (figures["校验问题:错误(条)"], figures["校验问题:提醒(条)"], figures["校验问题:提示(条)"]) == (0, 1, 2)
     assert figures["否决项情形(单位数)"] == 0
     follow = {f.unit: f.reasons for f in state.follow_ups}
     assert "司法局" not in follow  # returned on time, nothing overdue
-    assert follow["政府办"][0] == "逾期报送(2024-05-22)"
+    assert follow["政府办"][0] == "逾期报送(2024-05-22收到)"
     assert follow["政府办"][1].startswith(f"{len(master.assignments_for('政府办')) - 2} 项超过预计完成时间仍未完成:")
     assert follow["人民法院"] == ["未报送"]
 
@@ -147,3 +149,12 @@ def test_a_tie_is_reported_for_the_office_to_decide(master, records):
     [tie] = [p for p in state.problems if p.code == "resubmission-tie"]
     assert tie.message == ("同一单位的“司法局.xlsx”与本文件下发时间、保存时间都相同,无法判断哪份在后;暂按文件名顺序采用“司法局.xlsx”。"
                            "请人工确认采用哪一份。")
+
+
+def test_timeliness_is_judged_on_the_receipt_time_not_the_saved_time():
+    """Saved on the 19th, received on the 25th: late. Saved on the 25th, received (by folder date) on the 20th: on time."""
+    saved_early = submission("司法局", saved_at="2024-05-19 10:00:00", received="2024-05-25", how="收件目录日期")
+    score = unit_score("司法局", [100], saved_early, 0, DEADLINE, RULES)
+    assert (score.on_time, score.timeliness_text, score.received_at) == (False, "逾期", "2024-05-25")
+    saved_late = submission("司法局", saved_at="2024-05-25 10:00:00", received="2024-05-20", how="汇总时指定")
+    assert unit_score("司法局", [100], saved_late, 0, DEADLINE, RULES).timeliness_text == "按时"

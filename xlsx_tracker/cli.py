@@ -5,35 +5,98 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import tempfile
-from collections import Counter
 from pathlib import Path
 
 import click
 
-from . import listing
-from . import merge as merge_mod
-from . import split as split_mod
-from .master import build_master, load_master, load_master_or_fail
-from .model import Problem, TrackerError
-from .report import build_report
-from .run import MonthRun, month_run
-from .workdays import (
+from . import cli_zh
+
+cli_zh.install()  # before the decorators below build click's types, whose names it translates
+
+from . import listing  # noqa: E402
+from . import merge as merge_mod  # noqa: E402
+from . import split as split_mod  # noqa: E402
+from .master import build_master, load_master, load_master_or_fail  # noqa: E402
+from .model import SECTION_LABELS, Problem, TrackerError  # noqa: E402
+from .problems import problem_line, severity_summary  # noqa: E402
+from .report import build_report  # noqa: E402
+from .run import MonthRun, month_run  # noqa: E402
+from .workdays import (  # noqa: E402
     CHECKLIST_RULES,
     add_workdays,
     check_rule,
     count_workdays,
     load_calendar,
-    parse_month,
+    normalize_month,
     weekday_name,
     year_deadlines,
 )
-from .workspace import Workspace, init_workspace
+from .workspace import Workspace, init_workspace  # noqa: E402
 
 FORMATS = click.Choice(["table", "csv", "json"])
 TASK_COLUMNS = {"id": "编号", "indicators": "指标序号", "section": "板块", "part": "分项",
                 "department": "责任单位", "level1": "一级指标", "seed_line": "种子行号"}
 DEADLINE_COLUMNS = {"month": "周期", "nominal": "规定日期", "deadline": "截止日期",
                     "weekday": "星期", "rule": "适用规则", "provisional": "暂定"}
+UNIT_COLUMNS = {"unit": "单位", "aliases": "别名", "tasks": "任务数", "remark": "说明"}
+
+
+class ChineseCommand(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class ChineseGroup(click.Group):
+    """Chinese usage lines; the library's TrackerError becomes exit code 1 with its full text."""
+
+    command_class = ChineseCommand
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            lines = [f"错误:{exc}", *(problem_line(p) for p in exc.problems)]
+            click.echo("\n".join(lines), err=True)
+            ctx.exit(1)
+
+
+ChineseGroup.group_class = ChineseGroup
+
+
+def _month(ctx, param, value):
+    if value is None:
+        return value
+    try:
+        return normalize_month(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _date(ctx, param, value):
+    if value is None:
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期“{value}”格式不对,应为 YYYY-MM-DD,例如 2024-05-20") from None
+
+
+def _set_workspace(ctx, param, value):
+    if value is not None:
+        ctx.ensure_object(dict)["workspace"] = Workspace(value)
+
+
+def workspace_option(command):
+    """-w/--workspace, accepted before the command and after it alike."""
+    return click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), metavar="目录",
+                        expose_value=False, is_eager=True, callback=_set_workspace,
+                        help="工作区目录(含 master_template/),默认为当前目录。")(command)
 
 
 policy_option = click.option("--policy", type=click.Choice(["postpone", "advance"]),
@@ -43,43 +106,16 @@ assume_weekends_option = click.option("--assume-weekends", is_flag=True,
 
 
 def month_options(command):
-    """--month, --policy and --assume-weekends, shared by the commands that work on one month."""
-    for option in reversed([click.option("--month", required=True, callback=_month, help="月份,如 2024-05。"),
-                            policy_option, assume_weekends_option]):
+    """--month, --policy, --assume-weekends and -w, shared by the commands that work on one month."""
+    for option in reversed([click.option("--month", required=True, callback=_month, metavar="月份",
+                                         help="月份,如 2024-05(也可写 2024-5、202405、2024年5月)。"),
+                            policy_option, assume_weekends_option, workspace_option]):
         command = option(command)
     return command
 
 
-class ChineseGroup(click.Group):
-    """Runs a command and turns the library's TrackerError into exit code 1 with full text."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except TrackerError as exc:
-            click.echo(f"错误:{exc.render()}", err=True)
-            ctx.exit(1)
-
-
-def _month(ctx, param, value):
-    if value is None:
-        return value
-    try:
-        parse_month(value)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
-    return value
-
-
-def _date(ctx, param, value):
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"日期“{value}”格式不对,应为 YYYY-MM-DD,例如 2024-05-20") from None
-
-
 def _workspace(ctx) -> Workspace:
-    return ctx.obj["workspace"]
+    return ctx.ensure_object(dict).get("workspace") or Workspace(Path("."))
 
 
 def _calendar(ctx, assume_weekends: bool):
@@ -90,28 +126,42 @@ def _calendar(ctx, assume_weekends: bool):
 
 
 def echo_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        click.echo(problem.render(), err=True)
+    for found in problems:
+        click.echo(problem_line(found), err=True)
+
+
+def _say_waiting(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _run(ctx, month: str, policy: str | None, assume_weekends: bool) -> MonthRun:
+    return month_run(_workspace(ctx), month, policy=policy, assume_weekends=assume_weekends)
+
+
+def _unit(master, name: str) -> str:
+    unit = master.registry.canonical(name)
+    if unit is None:
+        raise click.BadParameter(master.registry.unknown_message(name), param_hint="'--unit'")
+    return unit
 
 
 @click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="工作区目录(含 master_template/),默认为当前目录。")
+@workspace_option
 @click.pass_context
-def main(ctx, workspace):
+def main(ctx):
     """法治政府建设示范创建任务调度工具:拆分任务表、汇总回收表、生成调度报告。"""
     if hasattr(sys.stdout, "reconfigure"):
         # GBK consoles cannot print every character; never crash on output.
         sys.stdout.reconfigure(errors="replace")
         sys.stderr.reconfigure(errors="replace")
-    ctx.obj = {"workspace": Workspace(workspace)}
+    ctx.ensure_object(dict)
 
 
 @main.command()
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="目录")
 @click.option("--force", is_flag=True, help="覆盖已有的 master_template/。")
 def init(directory, force):
-    """新建工作区:复制内置的总任务清单和设置到 DIRECTORY。"""
+    """新建工作区:把内置的总任务清单和设置复制到“目录”。"""
     workspace = init_workspace(directory, force)
     click.echo(f"已新建工作区:{workspace.root.resolve()}")
     click.echo(f"总任务清单:{workspace.master_file}")
@@ -123,8 +173,9 @@ def master():
 
 
 @master.command("build")
-@click.option("--seed", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+@click.option("--seed", type=click.Path(dir_okay=False, exists=True, path_type=Path), metavar="文件",
               help="种子文本文件,默认为 master_template/seed.txt。")
+@workspace_option
 @click.pass_context
 def master_build(ctx, seed):
     """从种子文件重新生成总任务清单(会覆盖对任务分工表的手工修改)。"""
@@ -135,29 +186,29 @@ def master_build(ctx, seed):
 
 
 @master.command("check")
+@workspace_option
 @click.pass_context
 def master_check(ctx):
-    """检查总任务清单,列出全部问题。"""
+    """检查总任务清单和设置文件,列出全部问题。"""
     loaded = load_master(_workspace(ctx))
     echo_problems(loaded.problems)
     if loaded.errors:
-        raise TrackerError(f"总任务清单有 {len(loaded.errors)} 个错误。")
+        raise TrackerError(f"总任务清单或设置文件有 {len(loaded.errors)} 个错误,见上。")
     click.echo(f"总任务清单无错误:报送事项 {len(loaded.tasks)} 条,任务分配 {len(loaded.assignments())} 条,单位 {len(loaded.registry.units)} 个。")
 
 
 @main.command()
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="输出格式。")
-@click.option("--unit", help="只列出该单位的任务(可用别名)。")
+@click.option("--unit", metavar="单位", help="只列出该单位的任务(可用别名)。")
+@workspace_option
 @click.pass_context
 def tasks(ctx, fmt, unit):
     """列出全部任务分配:每个(报送组、分项、责任单位)一行。"""
     loaded = load_master_or_fail(_workspace(ctx))
     echo_problems(loaded.problems)
-    records = listing.assignment_records(loaded)
+    records = [{**r, "section": SECTION_LABELS[r["section"]]} for r in listing.assignment_records(loaded)]
     if unit:
-        name = loaded.registry.canonical(unit)
-        if name is None:
-            raise TrackerError(f"未知单位“{unit}”。可用 xlsx-tracker tasks 查看全部单位。")
+        name = _unit(loaded, unit)
         records = [r for r in records if r["department"] == name]
     click.echo(listing.render(records, fmt, TASK_COLUMNS))
     if fmt == "table":
@@ -166,10 +217,27 @@ def tasks(ctx, fmt, unit):
 
 
 @main.command()
-@click.option("--year", type=int, required=True, help="年份,如 2024。")
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="输出格式。")
+@workspace_option
+@click.pass_context
+def units(ctx, fmt):
+    """列出单位名录:单位、别名和承担的任务数(在总任务清单“单位名录”表中修改)。"""
+    loaded = load_master_or_fail(_workspace(ctx))
+    registry = loaded.registry
+    aliases = {u: [a for a, target in registry.aliases.items() if target == u] for u in registry.units}
+    records = [{"unit": u, "aliases": aliases[u], "tasks": len(loaded.assignments_for(u)), "remark": registry.remarks.get(u, "")}
+               for u in registry.units]
+    click.echo(listing.render(records, fmt, UNIT_COLUMNS))
+    if fmt == "table":
+        click.echo(f"共 {len(records)} 个单位,别名 {len(registry.aliases)} 个。")
+
+
+@main.command()
+@click.option("--year", type=int, required=True, metavar="年份", help="年份,如 2024。")
 @policy_option
 @assume_weekends_option
-@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True, help="输出格式。")
+@workspace_option
 @click.pass_context
 def deadlines(ctx, year, policy, assume_weekends, fmt):
     """列出某年每月报送截止日和一次性截止日(联络员名单)。"""
@@ -189,24 +257,26 @@ def workdays():
 
 
 @workdays.command("count")
-@click.argument("start", callback=_date)
-@click.argument("end", callback=_date)
+@click.argument("start", callback=_date, metavar="起始日期")
+@click.argument("end", callback=_date, metavar="截止日期")
 @assume_weekends_option
+@workspace_option
 @click.pass_context
 def workdays_count(ctx, start, end, assume_weekends):
-    """START 次日起至 END(含 END)的工作日数;START 当天不计。"""
+    """起始日期次日起至截止日期(含)的工作日数;起始日期当天不计。"""
     calendar = _calendar(ctx, assume_weekends)
     days = count_workdays(calendar, start, end)
     click.echo(f"{start.isoformat()} 次日起至 {end.isoformat()}(含)共 {days} 个工作日{_provisional(calendar)}")
 
 
 @workdays.command("add")
-@click.argument("start", callback=_date)
-@click.argument("count", type=click.IntRange(min=0))
+@click.argument("start", callback=_date, metavar="起始日期")
+@click.argument("count", type=click.IntRange(min=0), metavar="天数")
 @assume_weekends_option
+@workspace_option
 @click.pass_context
 def workdays_add(ctx, start, count, assume_weekends):
-    """START 之后第 COUNT 个工作日(自 START 次日起算)。"""
+    """起始日期之后的第“天数”个工作日(自次日起算)。"""
     calendar = _calendar(ctx, assume_weekends)
     day = add_workdays(calendar, start, count)
     click.echo(f"{start.isoformat()} 后第 {count} 个工作日:{day.isoformat()}({weekday_name(day)}){_provisional(calendar)}")
@@ -217,12 +287,13 @@ def _provisional(calendar) -> str:
 
 
 @workdays.command("check")
-@click.argument("rule", type=click.Choice(list(CHECKLIST_RULES)))
-@click.argument("start", callback=_date)
-@click.argument("end", callback=_date)
+@click.argument("rule", type=click.Choice(list(CHECKLIST_RULES)), metavar="规则")
+@click.argument("start", callback=_date, metavar="起始日期")
+@click.argument("end", callback=_date, metavar="截止日期")
+@workspace_option
 @click.pass_context
 def workdays_check(ctx, rule, start, end):
-    """按任务清单的期限规则检查两个日期的间隔,如 合法性审核(5–15个工作日)。"""
+    """按任务清单的期限规则检查两个日期的间隔。规则:合法性审核(5–15个工作日)、重大行政决策合法性审查、执法决定公示、许可处罚决定公示。"""
     calendar = _calendar(ctx, False)
     _, ok, message = check_rule(calendar, rule, start, end)
     click.echo(message)
@@ -248,23 +319,15 @@ class _NoBar:
         pass
 
 
-def _say_waiting(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def _run(ctx, month: str, policy: str | None, assume_weekends: bool) -> MonthRun:
-    return month_run(_workspace(ctx), month, policy=policy, assume_weekends=assume_weekends)
-
-
 @main.command("split")
 @month_options
 @click.option("--force", is_flag=True, help="覆盖本月已下发的工作簿。")
-@click.option("--unit", "units", multiple=True, help="只为该单位生成(可重复)。")
+@click.option("--unit", "unit_names", multiple=True, metavar="单位", help="只为该单位生成(可重复,可用别名)。")
 @click.pass_context
-def split_command(ctx, month, policy, assume_weekends, force, units):
+def split_command(ctx, month, policy, assume_weekends, force, unit_names):
     """按单位拆分总任务清单:每个单位一个工作簿,写入 department_sheets/月份/。"""
     run = _run(ctx, month, policy, assume_weekends)
-    chosen = [_canonical_unit(run.master, u) for u in units] or None
+    chosen = [_unit(run.master, u) for u in unit_names] or None
     total = len(chosen or run.master.registry.units)
     with _progress("正在生成", total) as bar:
         written = split_mod.split(run, force=force, units=chosen, progress=lambda unit: bar.update(1), on_wait=_say_waiting)
@@ -272,43 +335,38 @@ def split_command(ctx, month, policy, assume_weekends, force, units):
     click.echo(f"报送截止:{run.deadline.describe()}({run.deadline.rule})")
 
 
-def _canonical_unit(loaded, name: str) -> str:
-    unit = loaded.registry.canonical(name)
-    if unit is None:
-        raise click.BadParameter(f"未知单位“{name}”。可用 xlsx-tracker tasks 查看全部单位。", param_hint="--unit")
-    return unit
-
-
 @main.command("merge")
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="收件目录")
 @month_options
+@click.option("--received", callback=_date, metavar="日期",
+              help="这批文件的收到日期(YYYY-MM-DD),用于判断是否按时;文件在以日期命名的子文件夹中时以文件夹为准。")
 @click.option("--no-report", is_flag=True, help="只汇总入账,不生成调度报告。")
 @click.pass_context
-def merge_command(ctx, inbox, month, policy, assume_weekends, no_report):
-    """汇总 INBOX 目录中各单位报回的工作簿:校验、入账、生成问题清单和调度报告。"""
+def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_report):
+    """汇总“收件目录”中各单位报回的文件:校验、入账、生成问题清单和调度报告。"""
     run = _run(ctx, month, policy, assume_weekends)
     count = sum(1 for p in inbox.rglob("*") if p.is_file())
     with _progress("正在读取", count) as bar:
-        result = merge_mod.merge(run, inbox, progress=lambda name: bar.update(1), on_wait=_say_waiting)
-    for line in merge_summary(result):
+        result = merge_mod.merge(run, inbox, received=received, progress=lambda name: bar.update(1), on_wait=_say_waiting)
+    completed = bool(result.accepted) or not result.new_files
+    for line in merge_summary(result, completed):
         click.echo(line)
+    if not completed:
+        raise TrackerError("没有任何文件可以采用,请按上面列出的问题联系报送单位。")
     if not no_report:
         path, _ = build_report(run, result.state, on_wait=_say_waiting)
         click.echo(f"调度报告:{path}")
-    if not result.accepted and result.new_files:
-        raise TrackerError("没有任何文件可以采用,请查看上面的问题。")
 
 
-def merge_summary(result) -> list[str]:
+def merge_summary(result, completed: bool = True) -> list[str]:
+    head = "汇总完成" if completed else "没有可采用的文件"
     lines = [
-        f"{result.month} 汇总完成:读取文件 {result.files_read} 个(新收 {result.new_files} 个,忽略临时文件 {len(result.ignored)} 个)。",
+        f"{result.month} {head}:读取文件 {result.files_read} 个(新收 {result.new_files} 个,忽略临时文件 {len(result.ignored)} 个)。",
         f"已采用单位 {len(result.accepted)} 个;未报送单位 {len(result.not_returned)} 个" +
         (f":{'、'.join(result.not_returned)}" if result.not_returned else "。"),
+        f"问题:{severity_summary(result.problems)}。",
     ]
-    counts = Counter(p.code for p in result.problems)
-    if counts:
-        lines.append("问题统计:" + ",".join(f"{code} {n}" for code, n in sorted(counts.items())))
-    lines.extend("  " + problem.render() for problem in result.problems)
+    lines.extend("  " + problem_line(found) for found in result.problems)
     lines.append(f"问题清单:{result.problems_path}")
     return lines
 
@@ -319,17 +377,16 @@ def merge_summary(result) -> list[str]:
 def report_command(ctx, month, policy, assume_weekends):
     """根据台账生成某月的调度报告工作簿。"""
     run = _run(ctx, month, policy, assume_weekends)
-    if not run.has_ledger():
-        raise TrackerError("还没有台账:请先运行 xlsx-tracker merge 汇总报回的工作簿。")
     path, state = build_report(run, on_wait=_say_waiting)
     returned = len(state.units) - len(state.not_returned)
     click.echo(f"调度报告:{path}")
-    click.echo(f"报送单位 {returned}/{len(state.units)},总体平均进度 {state.overall_progress:.1f}%,已完成指标 {state.indicators_done}/100。")
+    click.echo(f"报送单位 {returned}/{len(state.units)},总体平均进度 {state.overall_progress:.1f}%,已完成指标 {state.indicators_done}/100,"
+               f"问题:{severity_summary(state.problems)}。")
 
 
 @main.command("demo")
-@click.option("--month", default="2024-05", show_default=True, callback=_month, help="演示月份(同时演示上一个月)。")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--month", default="2024-05", show_default=True, callback=_month, metavar="月份", help="演示月份(同时演示上一个月)。")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), metavar="目录",
               help="演示工作区目录,默认新建临时目录。")
 def demo_command(month, directory):
     """演示完整流程:拆分 → 模拟各单位报回(含常见错误)→ 汇总 → 调度报告。"""
@@ -338,9 +395,9 @@ def demo_command(month, directory):
     root = directory or Path(tempfile.mkdtemp(prefix="xlsx-tracker-demo-"))
     result = run_demo(root, month)
     click.echo(f"演示工作区:{result.workspace.root.resolve()}")
-    for current, merged, report in zip(result.months, result.merges, result.reports):
+    for current, merged, report in zip(result.months, result.merges, result.reports, strict=True):
         click.echo(f"[{current}] 下发表格:{result.workspace.sheets_dir(current)}")
         click.echo(f"[{current}] 模拟报回:{result.workspace.root / 'inbox' / current}")
-        click.echo(f"[{current}] 采用 {len(merged.accepted)} 个单位,未报送 {len(merged.not_returned)} 个,问题 {len(merged.problems)} 条")
+        click.echo(f"[{current}] 采用 {len(merged.accepted)} 个单位,未报送 {len(merged.not_returned)} 个;问题:{severity_summary(merged.problems)}")
         click.echo(f"[{current}] 调度报告:{report}")
     click.echo(f"台账:{result.workspace.ledger_file}")

@@ -63,7 +63,7 @@ def stamp_saved(path: Path, when: dt.datetime) -> None:
     with zipfile.ZipFile(path) as source:
         parts = {name: source.read(name) for name in source.namelist()}
     core = parts["docProps/core.xml"].decode("utf-8")
-    stamp = when.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     # replace the text only: the element carries its own namespace declarations
     core = re.sub(r"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", lambda m: m.group(1) + stamp + m.group(2), core)
     parts["docProps/core.xml"] = core.encode("utf-8")

@@ -4,10 +4,12 @@ beyond a zip's directory; links are never followed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import stat
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .zipsafe import decoded_name, is_encrypted, limit_problem
@@ -25,6 +27,8 @@ class InboxItem:
     container: bool = False  # a zip attachment itself, archived as received
     problem: str = ""  # a problem code when the entry cannot be read at all
     detail: str = ""  # the fact that problem's message names
+    received: str = ""  # when the office received it, as far as the inbox tells (ISO date or time)
+    received_source: str = ""  # how that is known: 邮件服务器 / 收件目录日期
 
     @property
     def suffix(self) -> str:
@@ -57,8 +61,25 @@ def list_inbox(inbox: Path) -> tuple[list[InboxItem], list[str]]:
         elif is_ignored(name):
             ignored.append(name)
         else:
-            items.extend(_entry_items(root, path, name))
+            day = folder_date(name)
+            items.extend(replace(i, received=day, received_source="收件目录日期") if day else i
+                         for i in _entry_items(root, path, name))
     return items, ignored
+
+
+_DATE_FOLDER = re.compile(r"^(\d{4})\s*[-./_年]?\s*(\d{1,2})\s*[-./_月]?\s*(\d{1,2})\s*日?$")
+
+
+def folder_date(name: str) -> str:
+    """The date of the nearest folder named like a day (收件箱/2024-05-19/…, 20240519, 2024年5月19日), or ''."""
+    for folder in reversed(name.split("/")[:-1]):
+        found = _DATE_FOLDER.match(folder)
+        if found:
+            try:
+                return dt.date(*(int(g) for g in found.groups())).isoformat()
+            except ValueError:
+                continue
+    return ""
 
 
 def _walk(root: Path, folder: Path):

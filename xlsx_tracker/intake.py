@@ -21,6 +21,7 @@ from .inbox import InboxItem
 from .model import Problem
 from .problems import problem
 from .sheetio import LazyWorkbook, cell_text, header_index, parse_ref
+from .workdays import normalize_month
 from .zipsafe import MAX_MEMBER_BYTES, TooLarge, bounded_read, contains, head, limit_problem
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
@@ -454,6 +455,15 @@ def _has_content(row: list) -> bool:
 
 
 def _identify(returned: Returned, sheets, properties: dict[str, str]) -> Identity:
+    identity = _identity(returned, sheets, properties)
+    try:  # a month written 2024-5 by an earlier version is the same month as 2024-05
+        identity.month = normalize_month(identity.month) if identity.month else ""
+    except ValueError:
+        pass
+    return identity
+
+
+def _identity(returned: Returned, sheets, properties: dict[str, str]) -> Identity:
     meta = sheets.get(layout.META_SHEET)
     if meta:
         values = {cell_text(r[0]): cell_text(r[1]) for r in meta[:6] if len(r) > 1}

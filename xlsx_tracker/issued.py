@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .layout import HASHED_COLUMNS
 from .master import Master
 from .model import Assignment
 from .workdays import Deadline
@@ -52,22 +53,62 @@ def locked_values(assignment: Assignment, deadline: Deadline, leads: dict[str, s
     }
 
 
+def issued_for(master: Master, unit: str, deadline: Deadline, leads: dict[str, str]) -> Issued:
+    """What the current master gives a unit: the rows split writes into its workbook."""
+    assignments = master.assignments_for(unit)
+    return Issued(rows={a.task_id: locked_values(a, deadline, leads) for a in assignments},
+                  veto_ids={a.task_id for a in assignments if a.task.section == "veto"})
+
+
+def snapshot_rows(issued: Issued) -> list[list]:
+    """An Issued as plain JSON-ready rows: [task id, locked values, is veto] in issued order."""
+    return [[task_id, {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}, task_id in issued.veto_ids]
+            for task_id, values in issued.rows.items()]
+
+
+def from_snapshot(rows: list[list]) -> Issued:
+    return Issued(rows={task_id: values for task_id, values, _ in rows}, veto_ids={task_id for task_id, _, veto in rows if veto})
+
+
 class IssuedRows:
-    """What each unit was given this month, built on first use of each unit.
+    """What each unit was given this month: the snapshot split recorded, else what the master gives today.
 
     Lazy, so that worker processes only build the units of the files they read.
     """
 
-    def __init__(self, master: Master, deadline: Deadline):
+    def __init__(self, master: Master, deadline: Deadline, snapshots: dict[str, dict[str, list]] | None = None):
         self.master, self.deadline = master, deadline
-        self.leads = lead_texts(master)
+        self.snapshots = snapshots or {}  # unit -> issued time -> snapshot rows
+        self._leads: dict[str, str] | None = None
         self._cache: dict[str, Issued] = {}
 
     def __getitem__(self, unit: str) -> Issued:
+        return self.for_return(unit, "")[0]
+
+    def for_return(self, unit: str, issued_at: str) -> tuple[Issued, bool]:
+        """(what the workbook of that issue held, whether it comes from the recorded snapshot)."""
+        rows = self.snapshots.get(unit, {}).get(issued_at)
+        if rows is not None:
+            return from_snapshot(rows), True
         if unit not in self._cache:
-            assignments = self.master.assignments_for(unit)
-            self._cache[unit] = Issued(
-                rows={a.task_id: locked_values(a, self.deadline, self.leads) for a in assignments},
-                veto_ids={a.task_id for a in assignments if a.task.section == "veto"},
-            )
-        return self._cache[unit]
+            self._leads = self._leads or lead_texts(self.master)
+            self._cache[unit] = issued_for(self.master, unit, self.deadline, self._leads)
+        return self._cache[unit], False
+
+
+def changed_since_issue(master: Master, deadline: Deadline, snapshots: dict[str, dict[str, list]]) -> list[str]:
+    """Task ids whose issued text differs from what the master gives today (latest issue of each unit)."""
+    leads, changed = lead_texts(master), set()
+    for unit, issues in snapshots.items():
+        then = from_snapshot(issues[max(issues)])
+        now = issued_for(master, unit, deadline, leads)
+        for task_id in set(then.rows) | set(now.rows):
+            before, after = then.rows.get(task_id), now.rows.get(task_id)
+            if before is None or after is None or any(str(before.get(c, "")) != str(after.get(c, "")) for c in HASHED_COLUMNS):
+                changed.add(task_id)
+    return sorted(changed, key=_id_order)
+
+
+def _id_order(task_id: str) -> tuple:
+    head = task_id.split("/")[0].split("-")[0]
+    return (0, int(head), task_id) if head.isdigit() else (1, 0, task_id)

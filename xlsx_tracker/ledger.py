@@ -11,12 +11,16 @@ from pathlib import Path
 from . import layout
 from .model import Carried, Problem
 
+ESTIMATED = "保存时间(推定)"  # a receipt time taken from the file's own saved time: an estimate, and said to be
+BUSY_TIMEOUT = 30.0  # seconds to wait for a lock held by another reader (an antivirus scan, a backup)
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
     sha256 TEXT NOT NULL, month TEXT NOT NULL, unit TEXT NOT NULL, file_name TEXT NOT NULL,
     archive_path TEXT NOT NULL, size INTEGER NOT NULL, issued TEXT, saved_at TEXT,
     identity_source TEXT, master_version TEXT, received_at TEXT NOT NULL,
     outcome TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', doubt TEXT NOT NULL DEFAULT '',
+    receipt_time TEXT NOT NULL DEFAULT '', receipt_source TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (sha256, month)
 );
 CREATE TABLE IF NOT EXISTS row_values (
@@ -29,6 +33,11 @@ CREATE TABLE IF NOT EXISTS evidence (
 );
 CREATE TABLE IF NOT EXISTS liaison (
     sha256 TEXT NOT NULL, month TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (sha256, month)
+);
+CREATE TABLE IF NOT EXISTS issues (
+    month TEXT NOT NULL, unit TEXT NOT NULL, issued_at TEXT NOT NULL, master_version TEXT NOT NULL,
+    deadline TEXT NOT NULL, rows TEXT NOT NULL,
+    PRIMARY KEY (month, unit, issued_at)
 );
 CREATE TABLE IF NOT EXISTS problems (
     sha256 TEXT NOT NULL, month TEXT NOT NULL, seq INTEGER NOT NULL, unit TEXT, code TEXT NOT NULL,
@@ -54,11 +63,13 @@ class Submission:
     outcome: str  # "applied", "rejected", "material" (a PDF or other file sent beside) or "container" (a zip)
     reason: str = ""
     doubt: str = ""  # why this file may not be what it claims (its name names another unit)
+    receipt_time: str = ""  # when the office received it: what timeliness is judged on
+    receipt_source: str = ""  # how that is known (see merge.receipt)
 
     @property
     def order_key(self) -> tuple:
         """Resubmission rule: an undoubted file first, then the newest issue, the latest save, the latest receipt, the file name."""
-        return (not self.doubt, self.issued or "", self.saved_at or "", self.received_at, self.file_name)
+        return (not self.doubt, self.issued or "", self.saved_at or "", self.receipt_time, self.received_at, self.file_name)
 
 
 @dataclass
@@ -93,8 +104,10 @@ class Prepared:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT)
+    # A rollback journal, not WAL: WAL needs shared memory that network drives (where offices keep shared
+    # folders) do not provide. Commands never overlap (the workspace lock), so WAL's concurrency is not needed.
+    conn.execute("PRAGMA journal_mode=DELETE")
     conn.execute("PRAGMA synchronous=FULL")
     conn.executescript(SCHEMA)
     _migrate(conn)
@@ -104,8 +117,9 @@ def connect(path: Path) -> sqlite3.Connection:
 def _migrate(conn: sqlite3.Connection) -> None:
     """Columns added since the first release, added to a ledger written by it."""
     columns = {row[1] for row in conn.execute("PRAGMA table_info(submissions)")}
-    if "doubt" not in columns:
-        conn.execute("ALTER TABLE submissions ADD COLUMN doubt TEXT NOT NULL DEFAULT ''")
+    for column in ("doubt", "receipt_time", "receipt_source"):  # in the order of Submission's fields
+        if column not in columns:
+            conn.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
 
 
 @contextmanager
@@ -126,9 +140,10 @@ def known_hashes(conn: sqlite3.Connection, month: str) -> set[str]:
 
 def record(conn: sqlite3.Connection, item: Prepared) -> None:
     s = item.submission
-    conn.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    conn.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                  (s.sha256, s.month, s.unit, s.file_name, s.archive_path, s.size, s.issued, s.saved_at,
-                  s.identity_source, s.master_version, s.received_at, s.outcome, s.reason, s.doubt))
+                  s.identity_source, s.master_version, s.received_at, s.outcome, s.reason, s.doubt,
+                  s.receipt_time, s.receipt_source))
     conn.executemany("INSERT INTO row_values VALUES (?,?,?,?)", item.row_values)
     conn.executemany("INSERT INTO evidence VALUES (?,?,?,?)", item.evidence)
     conn.executemany("INSERT INTO liaison VALUES (?,?,?)", item.liaison)
@@ -245,3 +260,21 @@ def carried(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
                 [{k: v for k, v in e.items() if k in layout.EVIDENCE_COLUMNS} for e in evidence(conn, sub.sha256, earlier)],
                 {k: v for k, v in liaison(conn, sub.sha256, earlier).items() if k in layout.LIAISON_COLUMNS})
     return found
+
+
+def record_issue(conn: sqlite3.Connection, month: str, unit: str, issued_at: str, master_version: str, deadline: str,
+                 rows: list[list]) -> None:
+    """What split gave one unit for the month: the snapshot every return of that workbook is judged against."""
+    conn.execute("INSERT OR REPLACE INTO issues VALUES (?,?,?,?,?,?)", (month, unit, issued_at, master_version, deadline, _dump(rows)))
+
+
+def issues(conn: sqlite3.Connection, month: str) -> dict[str, dict[str, list]]:
+    """unit -> issued time -> snapshot rows, for the month."""
+    found: dict[str, dict[str, list]] = {}
+    for unit, issued_at, rows in conn.execute("SELECT unit, issued_at, rows FROM issues WHERE month=?", (month,)):
+        found.setdefault(unit, {})[issued_at] = json.loads(rows)
+    return found
+
+
+def was_issued(conn: sqlite3.Connection, month: str) -> bool:
+    return conn.execute("SELECT 1 FROM issues WHERE month=? LIMIT 1", (month,)).fetchone() is not None

@@ -194,8 +194,15 @@ def load_master(workspace: Workspace) -> Master:
 def load_master_or_fail(workspace: Workspace) -> Master:
     master = load_master(workspace)
     if master.errors:
-        raise TrackerError("总任务清单有错误,请改正后再运行:", master.problems)
+        raise TrackerError(f"{_which_files(master.errors)}有错误,请改正后再运行:", master.problems)
     return master
+
+
+def _which_files(errors: list[Problem]) -> str:
+    settings = any(p.code == "bad-settings" for p in errors)
+    tasks = any(p.code != "bad-settings" for p in errors)
+    return "设置文件 master_template/settings.toml " if settings and not tasks else (
+        "总任务清单和设置文件" if settings else "总任务清单")
 
 
 def _sheet_rows(sheets, name, columns, required, where) -> tuple[list[tuple[int, dict]], dict, list[Problem]]:

@@ -62,7 +62,8 @@ class _Context:
     master: Master
     issued: IssuedRows
     month: str
-    received: str
+    received: str  # when this run recorded the files
+    receipt_default: str  # merge --received: the day the office says these files arrived
 
 
 _CONTEXT: _Context | None = None
@@ -76,10 +77,27 @@ def _set_context(context: _Context) -> None:
 def _process_item(item: InboxItem) -> ledger.Prepared:
     """Read and check one inbox item. Pure: it writes nothing, so it runs in an isolated worker."""
     c = _CONTEXT
-    return evaluate(read_item(item), c.master, c.issued, c.month, c.received).prepare(item)
+    returned = read_item(item)
+    return evaluate(returned, c.master, c.issued, c.month, c.received, receipt(item, returned, c.receipt_default)).prepare(item)
 
 
-def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, progress=None, workers: int | None = None,
+def receipt(item: InboxItem, returned: Returned, default: str) -> tuple[str, str]:
+    """When the office received a file, and how that is known — the time timeliness is judged on.
+
+    The mail server's receipt time, else a date-named inbox folder, else `merge --received`, else the
+    file's own saved time, marked as an estimate.
+    """
+    if item.received:
+        return item.received, item.received_source
+    if default:
+        return default, "汇总时指定"
+    if returned.saved_at:
+        return returned.saved_at.isoformat(sep=" "), ledger.ESTIMATED
+    return "", "不详"
+
+
+def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, received: dt.date | None = None,
+          progress=None, workers: int | None = None,
           parallel_threshold: int = PARALLEL_THRESHOLD, timeout: float = isolate.DEFAULT_TIMEOUT,
           memory_limit: int | None = isolate.DEFAULT_MEMORY_LIMIT, on_wait=None) -> MergeResult:
     """Read, check and record every new item of the inbox, then compute the month state once.
@@ -87,14 +105,15 @@ def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, progres
     Every read runs in a worker process: a file that crashes a reader, hangs or eats memory becomes a
     problem of that file, and the batch goes on. The ledger and the archive change all together or not at all.
     """
+    run.require_issued()
     items, ignored = list_inbox(inbox)
     if not items:
         raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
-    received = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
-    context = _Context(run.master, run.issued, run.month, received)
+    recorded = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
+    context = _Context(run.master, run.issued, run.month, recorded, received.isoformat() if received else "")
     workers = (workers or min(os.cpu_count() or 1, 8)) if len(items) >= parallel_threshold else 1
     with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
-        archive = RunArchive(run.workspace, run.month, received)
+        archive = RunArchive(run.workspace, run.month, recorded)
         with ledger.transaction(conn), archive:  # all or nothing: a crash leaves ledger and archive as they were
             recorded = 0
             for prepared in _new_items(conn, context, items, progress, workers, timeout, memory_limit):
@@ -131,7 +150,8 @@ def _failed(item: InboxItem, failure: isolate.Failed, context: _Context) -> ledg
         returned.refuse("reader-timeout", detail=failure.detail)
     else:
         returned.refuse("reader-crashed", detail=_failure_text(failure))
-    return evaluate(returned, context.master, context.issued, context.month, context.received).prepare(item)
+    when = receipt(item, returned, context.receipt_default)
+    return evaluate(returned, context.master, context.issued, context.month, context.received, when).prepare(item)
 
 
 def _failure_text(failure: isolate.Failed) -> str:
@@ -217,7 +237,8 @@ class RunArchive:
                     raise TrackerError(f"存档校验失败:{entry} 与原文件不一致,本次汇总未入账。请检查磁盘后重新运行。")
 
 
-def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str, received: str) -> ledger.Recorded:
+def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str, received: str,
+             when: tuple[str, str] = ("", "")) -> ledger.Recorded:
     identity = returned.identity
     unit = master.registry.canonical(identity.unit) or identity.unit
     problems = list(returned.problems)
@@ -235,11 +256,12 @@ def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
     submission = ledger.Submission(
         returned.sha256, month, unit or "", returned.name, "", returned.size, identity.issued,
         returned.saved_at.isoformat(sep=" ") if returned.saved_at else "", identity.source, identity.version,
-        received, outcome, reason, doubt)
+        received, outcome, reason, doubt, *when)
     if outcome != "applied":
         return ledger.Recorded(submission, {}, [], {}, [_with_unit(p, unit) for p in problems])
-    problems += _identity_warnings(returned, master, unit)
-    result = reconcile(returned, issued[unit], unit, month)
+    given, from_snapshot = issued.for_return(unit, identity.issued)
+    problems += _identity_warnings(returned, master, unit, from_snapshot)
+    result = reconcile(returned, given, unit, month)
     problems = [_with_unit(p, unit) for p in problems] + result.problems
     return ledger.Recorded(submission, result.rows, result.evidence, result.liaison, problems)
 
@@ -282,7 +304,7 @@ def _rejection(returned: Returned, master: Master, unit: str, month: str, proble
     return ""
 
 
-def _identity_warnings(returned: Returned, master: Master, unit: str) -> list[Problem]:
+def _identity_warnings(returned: Returned, master: Master, unit: str, from_snapshot: bool) -> list[Problem]:
     identity, found = returned.identity, []
     if identity.source != "隐藏表":
         found.append(problem("identity-fallback", file=returned.name, unit=unit, source=identity.source, month=identity.month))
@@ -291,7 +313,7 @@ def _identity_warnings(returned: Returned, master: Master, unit: str) -> list[Pr
                                             [h for _, _, h in returned.meta_rows])
         if expected != identity.checksum:
             found.append(problem("identity-tampered", file=returned.name, sheet=layout.META_SHEET, unit=unit))
-    if identity.version and identity.version != master.version:
+    if not from_snapshot and identity.version and identity.version != master.version:  # no record of what was issued
         found.append(problem("master-changed", file=returned.name, unit=unit, issued=identity.version, current=master.version))
     return found
 

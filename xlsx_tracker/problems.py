@@ -73,6 +73,8 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ("identity-fallback", "warning", "标识缺失", "隐藏标识表缺失,已根据{source}识别为“{unit} {month}”。"),
     ("identity-tampered", "error", "标识被改动", "隐藏标识表的内容与校验值不符,可能被改动过。请核实该文件来源。"),
     ("master-changed", "info", "总表版本", "该表按旧版总任务清单({issued})下发,现行版本为 {current};已按现行任务核对。"),
+    ("master-edited-after-issue", "info", "总表版本",
+     "总任务清单在下发后有改动:编号 {ids} 的内容与下发时不同。报回文件按下发时的内容核对,不会因此判为改动;下次下发时按新内容。"),
     ("superseded", "info", "重复报送", "同一单位重复报送,本文件未采用:{reason}(保留存档 {archive})。"),
     ("resubmission-tie", "warning", "重复报送",
      "同一单位的“{winner}”与本文件下发时间、保存时间都相同,无法判断哪份在后;暂按{rule}采用“{winner}”。请人工确认采用哪一份。"),
@@ -147,18 +149,32 @@ def counted(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.severity in COUNTED_SEVERITIES]
 
 
-PROBLEM_COLUMNS = ["代码", "级别", "单位", "文件", "工作表", "单元格", "说明"]
+PROBLEM_COLUMNS = ["级别", "类别", "单位", "文件", "工作表", "单元格", "说明"]
+CSV_COLUMNS = [*PROBLEM_COLUMNS, "代码(技术用)"]
 
 
 def problem_row(p: Problem) -> list[str]:
-    """One problem as a row of the CSV and of the report's 校验问题 sheet."""
-    return [p.code, SEVERITY_TEXT.get(p.severity, p.severity), p.unit, p.file, p.sheet, p.cell, p.message]
+    """One problem as leadership reads it: a row of the report's 校验问题 sheet (and of the CSV)."""
+    return [SEVERITY_TEXT.get(p.severity, p.severity), category(p.code), p.unit, p.file, p.sheet, p.cell, p.message]
 
 
 def problems_csv(problems: list[Problem]) -> str:
+    """The problem list for Excel: the report's columns, then the code in one technical column."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(PROBLEM_COLUMNS)
-    writer.writerows([csv_safe(v) for v in problem_row(p)] for p in problems)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows([csv_safe(v) for v in [*problem_row(p), p.code]] for p in problems)
     return buffer.getvalue()
 
+
+def problem_line(p: Problem) -> str:
+    """One problem as a console line: [级别·类别] 文件 / 工作表 / 单元格:说明."""
+    where = p.location()
+    head = f"[{SEVERITY_TEXT.get(p.severity, p.severity)}·{category(p.code)}]"
+    return f"{head} {where}:{p.message}" if where else f"{head} {p.message}"
+
+
+def severity_summary(problems: list[Problem]) -> str:
+    """错误 3 条,提醒 2 条,提示 4 条 — the one way every view counts problems."""
+    counts = severity_counts(problems)
+    return ",".join(f"{SEVERITY_TEXT[s]} {counts[s]} 条" for s in SEVERITY_ORDER)

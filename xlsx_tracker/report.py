@@ -14,10 +14,10 @@ import xlsxwriter
 
 from .master import Master
 from .model import SECTION_LABELS
-from .problems import PROBLEM_COLUMNS, problem_row
+from .problems import PROBLEM_COLUMNS, problem_row, severity_summary
 from .run import MonthRun
 from .sheetio import Formats, atomic_path, excel_text
-from .state import MonthState, done_without_evidence, has_returns, key_figures, load_state
+from .state import FIGURES, LEVEL1_DEFINITION, MonthState, done_without_evidence, has_returns, key_figures, load_state
 from .workdays import month_label
 from .workspace import workspace_lock
 
@@ -33,6 +33,7 @@ def report_name(month: str) -> str:
 def build_report(run: MonthRun, state: MonthState | None = None, generated: dt.datetime | None = None,
                  on_wait=None) -> tuple[Path, MonthState]:
     """Write the month's report from its state (read from the ledger unless given) and last month's."""
+    run.require_issued()
     with workspace_lock(run.workspace, on_wait):
         state = state or load_state(run)
         earlier = run.previous()
@@ -74,11 +75,12 @@ def _scores(state: MonthState, previous: MonthState | None) -> Table:
     for s in state.units:
         old = prev.get(s.unit)
         rows.append([s.rank, s.unit, s.total, round(s.progress_points, 2), s.timeliness_points, s.quality_points,
-                     round(s.progress, 1), s.timeliness_text, s.problem_count,
+                     round(s.progress, 1), s.timeliness_text, s.received_at[:16], s.received_how, s.problem_count,
                      old.total if old else "", round(s.total - old.total, 2) if old else "", old.rank if old else ""])
     return Table("部门得分", f"部门得分排名({month_label(state.month)})",
-                 ["排名", "单位", "总分", "进度分", "及时分", "质量分", "平均进度(%)", "报送情况", "问题数", "上月总分", "变化", "上月排名"],
-                 [6, 22, 8, 8, 8, 8, 11, 9, 7, 9, 7, 8], rows,
+                 ["排名", "单位", "总分", "进度分", "及时分", "质量分", "平均进度(%)", "报送情况", "收到时间", "收到时间依据",
+                  "问题数", "上月总分", "变化", "上月排名"],
+                 [6, 22, 8, 8, 8, 8, 11, 11, 16, 14, 7, 9, 7, 8], rows,
                  chart={"title": "各单位得分", "name": "总分", "colour": "#70AD47", "value_col": 2})
 
 
@@ -135,17 +137,18 @@ def _liaisons(master: Master, state: MonthState) -> Table:
 
 def _problems(state: MonthState) -> Table:
     rows = [problem_row(p) for p in state.problems]
-    return Table("校验问题", f"校验问题(共 {len(rows)} 条)", PROBLEM_COLUMNS, [20, 6, 16, 28, 12, 8, 70], rows)
+    return Table("校验问题", f"校验问题({severity_summary(state.problems)})", PROBLEM_COLUMNS, [6, 16, 16, 28, 12, 8, 70], rows)
 
 
 def overview_figures(state: MonthState, previous: MonthState | None) -> list[list]:
-    """总览's key figures: name, this month, last month, change."""
+    """总览's key figures: name, this month, last month, change (signed), and whether the change is good."""
     now, before = key_figures(state), key_figures(previous) if previous else {}
     rows = []
-    for name, value in now.items():
-        old = before.get(name)
-        change = round(value - old, 1) if isinstance(old, (int, float)) else ""
-        rows.append([name, value, "" if old is None else old, change])
+    for figure in FIGURES:
+        value, old = now[figure.name], before.get(figure.name)
+        change = round(value - old, 1) if old is not None else ""
+        verdict = "" if change in ("", 0) else ("good" if (change > 0) == figure.higher_is_better else "bad")
+        rows.append([figure.name, value, "" if old is None else old, change, verdict])
     return rows
 
 
@@ -158,25 +161,30 @@ def veto_banner(state: MonthState) -> str:
 
 def readme_lines(master: Master, state: MonthState, generated: dt.datetime) -> list[str]:
     rules = master.settings.scoring
-    weights = ";".join(f"{k} = {v}" for k, v in rules.status_progress.items())
+    weights = ";".join(f"{k} = {v:g}" for k, v in rules.status_progress.items())
     return [
         "一、怎样阅读本报告",
         "“总览”给出本月关键指标及与上月的变化;“部门得分”按总分排名;“指标进度”逐项列出100项指标及附加项的完成情况;",
         "“任务明细”为每个单位每项任务的填报内容;“催办名单”列出未报送、逾期报送、超期未完成或连续未启动的单位及联络员电话;",
         "“证明材料目录”汇总各单位登记的材料,并列出已报完成但未登记材料的任务;“校验问题”列出回收表格中发现的全部问题及其单元格位置。",
-        "二、评分规则(可在 master_template/settings.toml 中调整)",
+        "二、“总览”各项指标的含义(“变化”= 本月 − 上月,带正负号;绿色表示向好,红色表示变差)",
+        *[f"{index}. {figure.name}:{figure.definition}" for index, figure in enumerate(FIGURES, start=1)],
+        f"{len(FIGURES) + 1}. {LEVEL1_DEFINITION}",
+        "三、评分规则(可在 master_template/settings.toml 中调整)",
         f"1. 单项进度:{weights};本月未报送的任务记为“未报送”,进度为0。否决项不计入进度。",
-        f"2. 单位得分(满分100)= 进度分 {rules.progress_points:g} × 平均进度 + 及时分 + 质量分。",
+        f"2. 单位得分(满分100)= 进度分 + 及时分 + 质量分;进度分 = {rules.progress_points:g} × 平均进度(%)÷ 100,"
+        "平均进度为该单位全部任务(不含否决项)单项进度的平均值。",
         f"3. 及时分:按时报送 {rules.on_time_points:g} 分,逾期报送 {rules.late_points:g} 分,未报送 0 分。"
-        "报送时间以文件自身记录的最后保存时间为准(无此记录时取文件修改时间),不晚于截止日即为按时。",
+        "是否按时以收到时间判断(见第二部分第1项),不晚于截止日即为按时;以保存时间推定的标注“推定”。",
         f"4. 质量分:满分 {rules.quality_points:g} 分,该单位文件每有一条“错误”或“提醒”级校验问题扣 {rules.points_per_problem:g} 分,"
         "扣完为止;“提示”级不扣分。未报送单位质量分为0。",
         "5. 指标进度:一项指标的全部任务(含各分项、各责任单位)均为“已完成”或“无此情形(已作说明)”时,该指标计为完成;同时列出完成任务的百分比。"
         "否决项为各单位自查申报,只在有单位申报“已发生”时标为“已发生”并列出单位;尚有单位未申报的标为“待申报”。",
         f"6. 催办:未报送、逾期报送、超过预计完成时间仍未完成、连续 {rules.stalled_cycles} 期“未启动”的单位列入催办名单。",
-        "7. 重复报送:同一单位同月多次报送的,以下发时间最新、其次保存时间最新的文件为准,其余文件保留存档并在校验问题中注明。",
-        f"三、截止日:每月{master.settings.monthly_day}日前;{state.deadline.rule}。",
-        f"四、本报告由 xlsx-tracker 于 {generated:%Y-%m-%d %H:%M} 根据台账生成,总任务清单版本 {master.version}。",
+        "7. 重复报送:同一单位同月多次报送的,以下发时间最新、其次保存时间最新、再次收到时间最新的文件为准,其余文件保留存档并在校验问题中写明依据;"
+        "时间都相同无法判断先后的,列为“提醒”,请人工确认。",
+        f"四、截止日:每月{master.settings.monthly_day}日前;{state.deadline.rule}。",
+        f"五、本报告由 xlsx-tracker 于 {generated:%Y-%m-%d %H:%M} 根据台账生成,总任务清单版本 {master.version}。",
     ]
 
 
@@ -281,7 +289,11 @@ class ReportWriter:
         sheet.merge_range(row, 0, row, 3, f"报送截止:{state.deadline.describe()};{state.deadline.rule}。生成时间:{self.generated:%Y-%m-%d %H:%M}", f["note"])
         row += 2
         figures = overview_figures(state, self.previous)
-        self._table(sheet, row, ["关键指标", "本月", "上月", "变化"], [40, 14, 14, 14], figures)
+        self._table(sheet, row, ["关键指标", "本月", "上月", "变化"], [40, 14, 14, 14], [f[:3] + [""] for f in figures])
+        for index, (*_, change, verdict) in enumerate(figures, start=row + 1):
+            if change != "":  # signed, green when better, red when worse (as 说明 defines each figure)
+                style = f"change_{verdict or 'flat'}_{'int' if float(change).is_integer() else 'float'}"
+                sheet.write_number(index, 3, change, self.f[style])
         self._level1_chart(book, sheet, row + len(figures) + 2)
         self._page(sheet, -1, 0, landscape=False)
 
@@ -306,7 +318,7 @@ class ReportWriter:
     def _readme(self, sheet) -> None:
         sheet.set_column(0, 0, 120)
         for row, line in enumerate(readme_lines(self.master, self.state, self.generated)):
-            sheet.write_string(row, 0, line, self.f["title_left"] if line[:2] in ("一、", "二、", "三、", "四、") else self.f["wrap"])
+            sheet.write_string(row, 0, line, self.f["title_left"] if line[:2] in ("一、", "二、", "三、", "四、", "五、") else self.f["wrap"])
         self._page(sheet, -1, 0)
 
 
@@ -338,4 +350,7 @@ def _format_props() -> dict[str, dict]:
     for status, colour in STATUS_COLOURS.items():
         font = "#FFFFFF" if colour == "#FF0000" else "#000000"
         formats[f"status:{status}"] = {**base, "bg_color": colour, "font_color": font}
+    for verdict, colour in (("good", "#007A33"), ("bad", "#C00000"), ("flat", "#000000")):
+        for kind, pattern in (("int", "+0;-0;0"), ("float", "+0.0;-0.0;0.0")):
+            formats[f"change_{verdict}_{kind}"] = {**base, "num_format": pattern, "font_color": colour, "bold": verdict != "flat"}
     return formats

@@ -32,8 +32,35 @@ class MonthRun:
 
     @cached_property
     def issued(self) -> IssuedRows:
-        """What each unit was given this month (built per unit on first use)."""
-        return IssuedRows(self.master, self.deadline)
+        """What each unit was given this month: the snapshots split recorded, else the master's rows."""
+        return IssuedRows(self.master, self.deadline, self.snapshots())
+
+    def snapshots(self) -> dict[str, dict[str, list]]:
+        if not self.has_ledger():
+            return {}
+        with self.ledger() as conn:
+            return ledger.issues(conn, self.month)
+
+    def record_issues(self, issued_at: str, snapshots: list[tuple[str, list]]) -> None:
+        if not snapshots:
+            return
+        self.workspace.root.mkdir(parents=True, exist_ok=True)
+        with self.ledger() as conn, ledger.transaction(conn):
+            for unit, rows in snapshots:
+                ledger.record_issue(conn, self.month, unit, issued_at, self.master.version, self.deadline.deadline.isoformat(), rows)
+
+    def was_issued(self) -> bool:
+        """Whether split ran for this month (recorded in the ledger, or workbooks from before it recorded)."""
+        if self.has_ledger():
+            with self.ledger() as conn:
+                if ledger.was_issued(conn, self.month):
+                    return True
+        return any(self.workspace.sheets_dir(self.month).glob("*.xlsx"))
+
+    def require_issued(self) -> None:
+        if not self.was_issued():
+            raise TrackerError(f"{self.month} 还没有下发过任务表(没有运行过 split),无法核对报回文件或生成报告。"
+                               f"请先运行:xlsx-tracker split --month {self.month}")
 
     def previous(self) -> MonthRun:
         return replace(self, month=previous_month(self.month))

@@ -6,10 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import tomllib
-
 from .model import Problem
 from .problems import problem
+from .tomlfile import read_toml
 
 SETTINGS_FILE = "settings.toml"
 STATUSES = ("未启动", "推进中", "已完成", "无此情形(已作说明)")
@@ -47,10 +46,9 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
     path = Path(folder) / SETTINGS_FILE
     if not path.exists():
         return Settings(), []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        return Settings(), [problem("bad-settings", file=str(path), detail=f"设置文件格式错误:{exc}。请对照说明改正。")]
+    data, problems = read_toml(path, "bad-settings")
+    if problems:
+        return Settings(), problems
     return _settings_from(data, str(path))
 
 

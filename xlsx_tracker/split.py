@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from . import __version__, layout
-from .issued import lead_texts, locked_values
+from .issued import issued_for, lead_texts, snapshot_rows
 from .master import Master
 from .model import Assignment, Carried, TrackerError
 from .run import MonthRun
@@ -32,6 +32,7 @@ class UnitSheet:
     unit: str
     path: Path
     rows: int
+    snapshot: list = field(default_factory=list, repr=False, compare=False)  # what was issued, as recorded in the ledger
 
 
 def workbook_name(unit: str, month: str) -> str:
@@ -68,12 +69,15 @@ def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carr
         liaison = _liaison_deadline(run)
         issued = (issued_at or dt.datetime.now()).replace(microsecond=0)
         written, leads = [], lead_texts(master)
-        for unit, path in plan:
-            form = UnitForm(master, unit, month, run.deadline, liaison, issued, carried.get(unit, Carried()), leads)
-            form.write(path)
-            written.append(UnitSheet(unit, path, len(form.assignments)))
-            if progress:
-                progress(unit)
+        try:
+            for unit, path in plan:
+                form = UnitForm(master, unit, month, run.deadline, liaison, issued, carried.get(unit, Carried()), leads)
+                form.write(path)
+                written.append(UnitSheet(unit, path, len(form.assignments), form.snapshot()))
+                if progress:
+                    progress(unit)
+        finally:  # every workbook that went out has its snapshot, even when a later one failed
+            run.record_issues(issued.isoformat(sep=" "), [(w.unit, w.snapshot) for w in written])
     return written
 
 
@@ -92,9 +96,13 @@ class UnitForm:
         self.master, self.unit, self.month = master, unit, month
         self.deadline, self.liaison, self.issued, self.carried = deadline, liaison, issued, carried
         self.assignments = master.assignments_for(unit)
-        self.rows = [locked_values(a, deadline, leads) for a in self.assignments]
+        self.issued_rows = issued_for(master, unit, deadline, leads)
+        self.rows = list(self.issued_rows.rows.values())
         self.hashes = [layout.row_hash(r) for r in self.rows]
         self.checksum = layout.identity_checksum(unit, month, master.version, self.issued_text, self.hashes)
+
+    def snapshot(self) -> list[list]:
+        return snapshot_rows(self.issued_rows)
 
     @property
     def issued_text(self) -> str:

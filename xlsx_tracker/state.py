@@ -12,10 +12,11 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from . import ledger
+from .issued import changed_since_issue
 from .ledger import MonthRecords, Submission
 from .master import Master
 from .model import Assignment, Indicator, Problem
-from .problems import counted, problem
+from .problems import counted, problem, severity_counts
 from .run import MonthRun
 from .settings import STATUSES, Scoring
 from .workdays import Deadline
@@ -45,7 +46,8 @@ class UnitScore:
     unit: str
     returned: bool
     on_time: bool
-    saved_at: str
+    received_at: str  # when the office received the accepted file
+    received_how: str  # how that is known (mail server, inbox folder date, --received, or estimated)
     file_name: str
     rows: int
     progress: float  # mean row progress, 0-100
@@ -60,7 +62,7 @@ class UnitScore:
     def timeliness_text(self) -> str:
         if not self.returned:
             return "未报送"
-        return "按时" if self.on_time else "逾期"
+        return ("按时" if self.on_time else "逾期") + ("(推定)" if self.received_how == ledger.ESTIMATED else "")
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,17 @@ def load_state(run: MonthRun, today: dt.date | None = None) -> MonthState:
     history = max(run.master.settings.scoring.stalled_cycles - 1, 0)
     with run.ledger() as conn:
         records = ledger.load_month(conn, run.month, history)
-    return compute_state(run.master, run.deadline, records, today)
+        snapshots = ledger.issues(conn, run.month)
+    return compute_state(run.master, run.deadline, records, today, month_notices(run, snapshots))
+
+
+def month_notices(run: MonthRun, snapshots: dict) -> list[Problem]:
+    """What the office should know about the month as a whole: a master edited after the workbooks went out."""
+    changed = changed_since_issue(run.master, run.deadline, snapshots)
+    if not changed:
+        return []
+    shown = "、".join(changed[:20]) + (f" 等 {len(changed)} 项" if len(changed) > 20 else "")
+    return [problem("master-edited-after-issue", ids=shown)]
 
 
 def has_returns(run: MonthRun) -> bool:
@@ -168,11 +180,12 @@ def has_returns(run: MonthRun) -> bool:
 # ---------------------------------------------------------------- computing (pure)
 
 
-def compute_state(master: Master, deadline: Deadline, records: MonthRecords, today: dt.date | None = None) -> MonthState:
+def compute_state(master: Master, deadline: Deadline, records: MonthRecords, today: dt.date | None = None,
+                  notices: list[Problem] = ()) -> MonthState:
     rules = master.settings.scoring
     weights = {k: float(v) for k, v in rules.status_progress.items()}
     rows = _rows(master, records)
-    problems = records.problems + _superseded_problems(records)
+    problems = [*notices, *records.problems, *_superseded_problems(records)]
     units = _unit_scores(master, rows, records.accepted, problems, deadline, weights, rules)
     return MonthState(
         month=records.month, deadline=deadline, rows=rows, units=units,
@@ -243,13 +256,14 @@ def unit_score(unit: str, progresses: list[float], submission: Submission | None
                deadline: Deadline, rules: Scoring) -> UnitScore:
     """One unit's score: progress points + timeliness points + quality points (see the report's 说明)."""
     returned = submission is not None
-    saved = submission.saved_at if returned else ""
-    on_time = returned and (not saved or dt.date.fromisoformat(saved[:10]) <= deadline.deadline)
+    received = submission.receipt_time if returned else ""
+    on_time = returned and (not received or dt.date.fromisoformat(received[:10]) <= deadline.deadline)
     progress = _mean(progresses) if returned else 0.0
     progress_points = rules.progress_points * progress / 100
     timeliness = rules.on_time_points if on_time else (rules.late_points if returned else 0.0)
     quality = max(0.0, rules.quality_points - rules.points_per_problem * problem_count) if returned else 0.0
-    return UnitScore(unit, returned, bool(on_time), saved, submission.file_name if returned else "", len(progresses),
+    return UnitScore(unit, returned, bool(on_time), received, submission.receipt_source if returned else "",
+                     submission.file_name if returned else "", len(progresses),
                      progress, progress_points, timeliness, quality, problem_count,
                      round(progress_points + timeliness + quality, 2))
 
@@ -303,7 +317,7 @@ def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scor
         if not score.returned:
             reasons.append("未报送")
         elif not score.on_time:
-            reasons.append(f"逾期报送({score.saved_at[:10]})")
+            reasons.append(f"逾期报送({score.received_at[:10]}收到)")
         overdue = overdue_by_unit.get(score.unit, [])
         if overdue:
             reasons.append(f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}")
@@ -335,19 +349,46 @@ def stalled_rows(rows: list[RowState], earlier: list[dict[tuple[str, str], str]]
 # ---------------------------------------------------------------- figures every view shows
 
 
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    definition: str  # printed on the report's 说明, so that every figure on 总览 says how it is computed
+    higher_is_better: bool  # colours the month-on-month change
+
+
+FIGURES = [
+    Figure("按时报送单位数", "收到时间不晚于报送截止日的单位数。收到时间依次以邮件服务器收件时间、收件目录的日期文件夹、"
+           "汇总时指定的日期为准;都没有时以文件自身的保存时间推定,并标注“推定”。", True),
+    Figure("逾期报送单位数", "已报送、但收到时间晚于报送截止日的单位数。", False),
+    Figure("未报送单位数", "本月没有任何可采用文件的单位数。", False),
+    Figure("总体平均进度(%)", "全部单位全部任务(不含否决项)单项进度的平均值;单项进度按评分规则第1条折算,未报送的任务计0。", True),
+    Figure("已完成指标数(共100项)", "100项指标中,全部任务(含各分项、各责任单位)均为“已完成”或“无此情形(已作说明)”的指标数。", True),
+    Figure("已完成任务数", "进展状态为“已完成”或“无此情形(已作说明)”的任务数(每个单位的每项任务计一次,不含否决项)。", True),
+    Figure("校验问题:错误(条)", "回收文件中“错误”级问题的条数:内容未被采用或文件未被采用,须改正。", False),
+    Figure("校验问题:提醒(条)", "“提醒”级问题的条数:内容已按规则处理后采用,请单位下次注意。错误和提醒都扣质量分。", False),
+    Figure("校验问题:提示(条)", "“提示”级问题的条数:仅供了解(如收到的材料、格式自动转换),不扣分。", False),
+    Figure("否决项情形(单位数)", "自查申报否决项情形“已发生”的单位数。", False),
+    Figure("需催办单位数(见“催办名单”)", "未报送、逾期报送、有超过预计完成时间仍未完成或连续未启动任务的单位数。", False),
+]
+LEVEL1_DEFINITION = "一级指标平均进度(%):该一级指标下全部任务(不含否决项、加分项)单项进度的平均值。"
+
+
 def key_figures(state: MonthState) -> dict[str, float]:
+    """The figures of 总览, in the order and with the names of FIGURES."""
     returned = [u for u in state.units if u.returned]
-    return {
-        "按时报送单位数": sum(1 for u in returned if u.on_time),
-        "逾期报送单位数": sum(1 for u in returned if not u.on_time),
-        "未报送单位数": len(state.units) - len(returned),
-        "总体平均进度(%)": round(state.overall_progress, 1),
-        "已完成指标数(共100项)": state.indicators_done,
-        "已完成任务数": sum(1 for r in state.rows if r.status in DONE),
-        "校验问题数(错误+提醒)": len(counted(state.problems)),
-        "否决项情形(单位数)": len({r.assignment.unit for r in state.vetoes}),
-        "需催办单位数(见“催办名单”)": len(state.follow_ups),
-    }
+    by_severity = severity_counts(state.problems)
+    values = [
+        sum(1 for u in returned if u.on_time),
+        sum(1 for u in returned if not u.on_time),
+        len(state.units) - len(returned),
+        round(state.overall_progress, 1),
+        state.indicators_done,
+        sum(1 for r in state.rows if r.status in DONE),
+        by_severity["error"], by_severity["warning"], by_severity["info"],
+        len({r.assignment.unit for r in state.vetoes}),
+        len(state.follow_ups),
+    ]
+    return {figure.name: value for figure, value in zip(FIGURES, values, strict=True)}
 
 
 def done_without_evidence(state: MonthState) -> list[tuple[str, str]]:

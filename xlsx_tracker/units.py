@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 
@@ -84,6 +85,19 @@ class Registry:
         if name in self.units:
             return name
         return self.aliases.get(name)
+
+    def suggest(self, name: str, limit: int = 5) -> list[str]:
+        """Units a mistyped name may mean: containing it, contained in it, or spelled alike (names and aliases)."""
+        name = clean_name(name)
+        spellings = {**{u: u for u in self.units}, **self.aliases}
+        found = [unit for spelling, unit in spellings.items() if name and (name in spelling or spelling in name)]
+        found += [spellings[s] for s in difflib.get_close_matches(name, list(spellings), n=limit, cutoff=0.5)]
+        return list(dict.fromkeys(found))[:limit]
+
+    def unknown_message(self, name: str) -> str:
+        near = self.suggest(name)
+        hint = f"您是不是要找:{'、'.join(near)}?" if near else ""
+        return f"未知单位“{name}”。{hint}全部单位及别名可用 xlsx-tracker units 查看。"
 
     def split_lead(self, text: str) -> list[LeadPart]:
         """Split a lead cell into its 序号 sub-items and resolve every unit name."""

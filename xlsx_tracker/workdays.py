@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import chinese_calendar
-import tomllib
 
 from .model import Problem, TrackerError
 from .problems import problem
+from .tomlfile import read_toml
 
 CALENDAR_DIR = "calendar"
 WEEKDAYS = "一二三四五六日"
@@ -121,7 +124,9 @@ def load_calendar(master_dir: Path, assume_weekends: bool = False) -> tuple[Cale
     problems: list[Problem] = []
     folder = Path(master_dir) / CALENDAR_DIR
     for path in sorted(folder.glob("*.toml")) if folder.exists() else []:
-        override, found = parse_override(path.read_text(encoding="utf-8"), path.name)
+        data, found = read_toml(path, "bad-calendar")
+        override, invalid = (None, []) if found else override_from(data, path.name)
+        found += invalid
         problems += found
         if override and not found:
             overrides[override.year] = override
@@ -133,6 +138,10 @@ def parse_override(text: str, where: str) -> tuple[YearOverride | None, list[Pro
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         return None, [problem("bad-calendar", file=where, detail=f"节假日文件格式错误:{exc}")]
+    return override_from(data, where)
+
+
+def override_from(data: dict, where: str) -> tuple[YearOverride | None, list[Problem]]:
     year = data.get("year")
     if not isinstance(year, int):
         return None, [problem("bad-calendar", file=where, detail="缺少 year = 年份(整数)。")]
@@ -219,13 +228,22 @@ def check_rule(calendar: Calendar, rule: str, start: dt.date, end: dt.date) -> t
     return days, ok, f"{rule}:{start.isoformat()} 至 {end.isoformat()} 共 {days} 个工作日,要求{bounds},{verdict}"
 
 
+MONTH_FORMS = "2024-05、2024-5、2024/05、2024.5、202405、2024年5月"
+_MONTH = re.compile(r"^\s*(\d{4})\s*(?:[-/.]\s*(\d{1,2})|年\s*(\d{1,2})\s*月?|(\d{2}))\s*$")
+
+
+def normalize_month(text: str) -> str:
+    """Every way people write a month, as YYYY-MM: 2024-5, 2024/05, 202405, 2024年5月 -> 2024-05."""
+    found = _MONTH.match(unicodedata.normalize("NFKC", str(text or "")))
+    number = int(next((g for g in found.groups()[1:] if g), "0")) if found else 0
+    if not found or not 1 <= number <= 12 or not 2000 <= int(found.group(1)) <= 2099:
+        raise ValueError(f"月份“{text}”格式不对。可以写作:{MONTH_FORMS}")
+    return f"{found.group(1)}-{number:02d}"
+
+
 def parse_month(month: str) -> tuple[int, int]:
-    try:
-        year, number = (int(x) for x in month.split("-"))
-        dt.date(year, number, 1)
-    except (ValueError, TypeError):
-        raise ValueError(f"月份“{month}”格式不对,应为 YYYY-MM,例如 2024-05") from None
-    return year, number
+    year, number = normalize_month(month).split("-")
+    return int(year), int(number)
 
 
 def month_label(month: str) -> str:

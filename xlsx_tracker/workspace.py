@@ -58,7 +58,7 @@ class Workspace:
     def require_master(self) -> None:
         if not self.master_file.exists():
             raise TrackerError(
-                f"工作区“{self.root}”中没有总任务清单 {MASTER_DIR}/{MASTER_FILE}。"
+                f"工作区“{self.root.resolve()}”中没有总任务清单 {MASTER_DIR}/{MASTER_FILE}。"
                 f"请在工作区目录中运行命令,或用 --workspace 指定工作区,"
                 f"或先运行“xlsx-tracker init 目录”新建工作区。"
             )

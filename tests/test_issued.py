@@ -1,0 +1,92 @@
+"""Returns are judged against what was issued, and deadlines against when the office received the file."""
+
+import datetime as dt
+import random
+import shutil
+
+import openpyxl
+import pytest
+from conftest import month_of
+
+from xlsx_tracker import simulate
+from xlsx_tracker.demo import stamp_saved
+from xlsx_tracker.master import load_master_or_fail
+from xlsx_tracker.merge import merge
+from xlsx_tracker.model import Problems
+from xlsx_tracker.split import split
+from xlsx_tracker.workspace import init_workspace
+
+MONTH = "2024-05"
+UNITS = ["司法局", "政府办", "区委办"]
+
+
+def filled_returns(issued, inbox, units, saved=dt.datetime(2024, 5, 19, 10)):
+    """Each unit's workbook filled and left untouched otherwise, saved on the 19th."""
+    paths = {}
+    for seed, unit in enumerate(units):
+        book = simulate.open_form(issued[unit].path)
+        simulate.fill_form(book, random.Random(seed), MONTH)
+        paths[unit] = simulate.save_as(book, inbox / issued[unit].path.name)
+        stamp_saved(paths[unit], saved)
+    return paths
+
+
+@pytest.fixture
+def issued_month(tmp_path, calendar):
+    workspace = init_workspace(tmp_path / "工作区")
+    master = load_master_or_fail(workspace)
+    issued = {s.unit: s for s in split(month_of(master, calendar, MONTH, workspace), issued_at=dt.datetime(2024, 5, 6, 9))}
+    return workspace, issued
+
+
+def edit_master(workspace, task_id: str, column: str, text: str) -> None:
+    """What staff do in Excel: change a cell of the 任务分工 sheet and save."""
+    book = openpyxl.load_workbook(workspace.master_file)
+    sheet = book["任务分工"]
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == task_id)
+    row[header.index(column)].value = text
+    book.save(workspace.master_file)
+
+
+def test_a_master_edited_after_split_causes_no_false_problem(issued_month, calendar, tmp_path):
+    workspace, issued = issued_month
+    filled_returns(issued, tmp_path / "收件箱", UNITS)
+    edit_master(workspace, "21", "申报材料要求", "请提供(下发后改写的要求)")
+    edit_master(workspace, "96", "本项承担事项", "下发后新增的说明")
+    edited = load_master_or_fail(workspace)
+    result = merge(month_of(edited, calendar, MONTH, workspace), tmp_path / "收件箱", now=dt.datetime(2024, 5, 21))
+    assert sorted(result.accepted) == sorted(UNITS)
+    assert [p for p in result.problems if p.unit] == []  # nothing against any unit
+    assert Problems(result.problems).flatten(["code", "severity", "message"]) == [[
+        "master-edited-after-issue", "info",
+        "总任务清单在下发后有改动:编号 21、96 的内容与下发时不同。报回文件按下发时的内容核对,不会因此判为改动;下次下发时按新内容。"]]
+
+
+def test_without_a_snapshot_the_current_master_is_the_judge(issued_month, calendar, tmp_path):
+    """A workbook issued before snapshots were kept is still checked, against today's master."""
+    workspace, issued = issued_month
+    filled_returns(issued, tmp_path / "收件箱", ["司法局"])
+    workspace.ledger_file.unlink()  # as a ledger written by the first release: no issue snapshot
+    master = load_master_or_fail(workspace)
+    result = merge(month_of(master, calendar, MONTH, workspace), tmp_path / "收件箱", now=dt.datetime(2024, 5, 21))
+    assert list(result.accepted) == ["司法局"] and result.problems == []
+
+
+@pytest.mark.parametrize(("folder", "received", "expected"), [
+    ("2024-05-25", None, ("逾期", "2024-05-25", "收件目录日期")),  # saved on the 19th, arrived on the 25th
+    ("2024年5月20日", None, ("按时", "2024-05-20", "收件目录日期")),
+    ("", dt.date(2024, 5, 25), ("逾期", "2024-05-25", "汇总时指定")),
+    ("20240520", dt.date(2024, 5, 25), ("按时", "2024-05-20", "收件目录日期")),  # the folder is more precise than the option
+    ("", None, ("按时(推定)", "2024-05-19 10:00:00", "保存时间(推定)")),
+])
+def test_timeliness_follows_the_receipt_time(issued_month, calendar, tmp_path, folder, received, expected):
+    workspace, issued = issued_month
+    inbox = tmp_path / "收件箱"
+    [path] = filled_returns(issued, tmp_path / "filled", ["司法局"]).values()
+    (inbox / folder).mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, inbox / folder / path.name)
+    master = load_master_or_fail(workspace)
+    result = merge(month_of(master, calendar, MONTH, workspace), inbox, now=dt.datetime(2024, 5, 28), received=received)
+    score = result.state.unit("司法局")
+    assert (score.timeliness_text, score.received_at, score.received_how) == expected
