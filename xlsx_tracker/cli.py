@@ -367,6 +367,9 @@ def merge_summary(result, completed: bool = True) -> list[str]:
         f"问题:{severity_summary(result.problems)}。",
     ]
     lines.extend("  " + problem_line(found) for found in result.problems)
+    if result.changed:
+        lines.append(f"以下 {len(result.changed)} 个文件在汇总过程中被改动、移动或删除,本次未入账,请稍后再运行一次 merge:"
+                     + "、".join(result.changed))
     lines.append(f"问题清单:{result.problems_path}")
     return lines
 

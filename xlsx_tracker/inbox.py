@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .zipsafe import decoded_name, is_encrypted, limit_problem
+from .zipsafe import TooLarge, bounded_read, decoded_name, directory_problem, is_encrypted, is_workbook, limit_problem
 
 ZIP_SUFFIXES = {".zip"}
 
@@ -23,7 +23,7 @@ class InboxItem:
 
     path: Path  # the file on disk: the zip itself for a member
     name: str  # what people see: the path below the inbox, or "附件.zip/成员名"
-    member: str = ""  # the member's name inside the zip, as zipfile knows it
+    member: int = -1  # for a member of a zip attachment: its position in the zip (names may repeat)
     container: bool = False  # a zip attachment itself, archived as received
     problem: str = ""  # a problem code when the entry cannot be read at all
     detail: str = ""  # the fact that problem's message names
@@ -62,8 +62,9 @@ def list_inbox(inbox: Path) -> tuple[list[InboxItem], list[str]]:
             ignored.append(name)
         else:
             day = folder_date(name)
-            items.extend(replace(i, received=day, received_source="收件目录日期") if day else i
-                         for i in _entry_items(root, path, name))
+            found, skipped = _entry_items(root, path, name)
+            items.extend(replace(i, received=day, received_source="收件目录日期") if day else i for i in found)
+            ignored.extend(skipped)
     return items, ignored
 
 
@@ -93,52 +94,93 @@ def _walk(root: Path, folder: Path):
     for entry in entries:
         path = Path(entry.path)
         name = display_name(path.relative_to(root).as_posix())
-        if entry.is_dir(follow_symlinks=False):
+        if entry.is_dir(follow_symlinks=False) and not is_link(entry.stat(follow_symlinks=False)):
             yield from _walk(root, path)  # a folder named like a file (“表.xlsx/”) is a folder
         else:
             yield path, name, ""
 
 
-def _entry_items(root: Path, path: Path, name: str) -> list[InboxItem]:
+def _entry_items(root: Path, path: Path, name: str) -> tuple[list[InboxItem], list[str]]:
+    """(items, ignored member names) of one directory entry."""
     try:
-        mode = os.lstat(path).st_mode
+        info = os.lstat(path)
     except OSError as exc:
-        return [InboxItem(path, name, problem="unreadable-file", detail=exc.strerror or str(exc))]
-    if stat.S_ISLNK(mode):
-        return [_link_item(root, path, name)]
-    if not stat.S_ISREG(mode):
-        return [InboxItem(path, name, problem="not-a-file", detail="设备或管道文件")]
+        return [InboxItem(path, name, problem="unreadable-file", detail=exc.strerror or str(exc))], []
+    if is_link(info):
+        return [_link_item(root, path, name)], []
+    if not stat.S_ISREG(info.st_mode):
+        return [InboxItem(path, name, problem="not-a-file", detail="设备或管道文件")], []
     if path.suffix.lower() in ZIP_SUFFIXES:
         return _zip_items(path, name)
-    return [InboxItem(path, name)]
+    return [InboxItem(path, name)], []
+
+
+def is_link(info: os.stat_result) -> bool:
+    """A symbolic link, or on Windows any reparse point (a directory junction is one, and is_dir() follows it)."""
+    attributes = getattr(info, "st_file_attributes", 0)
+    return stat.S_ISLNK(info.st_mode) or bool(attributes & getattr(stat, "FILE_ATTRIBUTE_REPARSE_POINT", 0))
 
 
 def _link_item(root: Path, path: Path, name: str) -> InboxItem:
     target = Path(os.path.realpath(path))
+    inbox = root.resolve()
     if not target.exists():
-        return InboxItem(path, name, problem="dangling-link", detail=os.readlink(path))
-    if root.resolve() not in target.parents:
-        return InboxItem(path, name, problem="link-outside-inbox", detail=str(target))
-    return InboxItem(path, name, problem="link-inside-inbox", detail=display_name(target.relative_to(root.resolve()).as_posix()))
+        return InboxItem(path, name, problem="dangling-link", detail=display_name(os.readlink(path)))
+    if target != inbox and inbox not in target.parents:
+        return InboxItem(path, name, problem="link-outside-inbox", detail=display_name(str(target)))
+    inside = "收件目录本身" if target == inbox else display_name(target.relative_to(inbox).as_posix())
+    return InboxItem(path, name, problem="link-inside-inbox", detail=inside)
 
 
-def _zip_items(path: Path, name: str) -> list[InboxItem]:
-    """The zip itself (to archive as received) and each member, as if it lay in the inbox."""
+def _zip_items(path: Path, name: str) -> tuple[list[InboxItem], list[str]]:
+    """The zip itself (to archive as received) and each member, as if it lay in the inbox.
+
+    A workbook that merely carries a .zip name (an .xlsx or .ods saved so by a browser) is one item.
+    Whatever the zip holds, listing it never stops the batch: the zip becomes a problem instead.
+    """
+    too_large = directory_problem(path)
+    if too_large:
+        return [InboxItem(path, name, container=True, problem="zip-too-large", detail=too_large)], []
     try:
         with zipfile.ZipFile(path) as archive:
+            if is_workbook(archive):
+                return [InboxItem(path, name)], []
             too_large = limit_problem(archive)
-            infos = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        return [InboxItem(path, name, problem="corrupt-zip", detail=type(exc).__name__)]
+            members = [(index, info, decoded_name(info)) for index, info in enumerate(archive.infolist()) if not info.is_dir()]
+    except Exception as exc:  # a hostile directory raises many types (NotImplementedError, IndexError, ...)
+        return [InboxItem(path, name, problem="corrupt-zip", detail=type(exc).__name__)], []
     if too_large:  # kept and archived as received, never opened further
-        return [InboxItem(path, name, container=True, problem="zip-too-large", detail=too_large)]
-    items = [InboxItem(path, name, container=True)]
-    for info in infos:
-        member_name = f"{name}/{decoded_name(info)}"
+        return [InboxItem(path, name, container=True, problem="zip-too-large", detail=too_large)], []
+    items, ignored = [InboxItem(path, name, container=True)], []
+    for index, info, member in members:
+        member_name = f"{name}/{member}"
         if is_ignored(member_name):
-            continue
-        if is_encrypted(info):
-            items.append(InboxItem(path, member_name, info.filename, problem="zip-encrypted"))
+            ignored.append(member_name)
         else:
-            items.append(InboxItem(path, member_name, info.filename))
-    return items
+            items.append(InboxItem(path, member_name, index, problem="zip-encrypted" if is_encrypted(info) else ""))
+    return items, ignored
+
+
+def read_bytes(item: InboxItem, cap: int) -> tuple[bytes, dt.datetime | None]:
+    """An item's bytes as received (never more than cap) and the time its file system or zip gives it."""
+    if item.member >= 0:
+        with zipfile.ZipFile(item.path) as archive:
+            info = archive.infolist()[item.member]
+            return bounded_read(archive, info, cap), _zip_time(info)
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)  # a file swapped for a link is not followed
+    descriptor = os.open(item.path, flags)
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if info.st_size > cap:
+            raise TooLarge(item.name)
+        data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise TooLarge(item.name)
+    return data, dt.datetime.fromtimestamp(info.st_mtime).replace(microsecond=0)
+
+
+def _zip_time(info: zipfile.ZipInfo) -> dt.datetime | None:
+    try:
+        return dt.datetime(*info.date_time)
+    except ValueError:
+        return None

@@ -17,12 +17,12 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from . import layout
-from .inbox import InboxItem
+from .inbox import InboxItem, read_bytes
 from .model import Problem
 from .problems import problem
-from .sheetio import LazyWorkbook, cell_text, header_index, parse_ref
+from .sheetio import LazyWorkbook, cell_text, column_letter, header_index, parse_ref
 from .workdays import normalize_month
-from .zipsafe import MAX_MEMBER_BYTES, TooLarge, bounded_read, contains, head, limit_problem
+from .zipsafe import MAX_MEMBER_BYTES, TooLarge, bounded_read, chunks, head, limit_problem
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 KIND_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}, "xls": {".xls", ".et"}}
@@ -34,7 +34,7 @@ MAX_ROWS, MAX_COLS = 10_000, 64  # far beyond any unit's sheet; past this only t
 MAX_SHEET_XML = 16 * 1024 * 1024  # a unit's task sheet is under 2 MB; a bigger one is streamed, not read whole
 FORMULA_SHEETS = (layout.TASK_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_FILENAME_RE = re.compile(r"^(?P<unit>.+?)_(?P<month>\d{4}-\d{2})")
+FILENAME_RE = re.compile(r"^(?P<unit>.+?)_(?P<month>\d{4}-\d{2})")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+[0-9]+)(?::([A-Z]+[0-9]+))?\"")
 _FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")  # a formula element; not <formula1> of a validation, not <fill>
 _NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
@@ -100,19 +100,24 @@ def read_item(item: InboxItem) -> Returned:
     if item.problem and not item.container:
         return entry_problem(item)
     try:
-        data, modified = _item_bytes(item)
+        data, modified = read_bytes(item, MAX_FILE_BYTES)
     except TooLarge:
-        return Returned(item.name, "", 0).refuse("file-too-large", limit=f"{MAX_FILE_BYTES // 1024 // 1024} MB")
+        return _unread(item, "file-too-large", limit=f"{MAX_FILE_BYTES // 1024 // 1024} MB")
     except PermissionError as exc:
-        return Returned(item.name, "", 0).refuse("unreadable-file", detail=exc.strerror or "没有读取权限")
-    except (OSError, zipfile.BadZipFile, RuntimeError, ValueError) as exc:
-        return Returned(item.name, "", 0).refuse("unreadable-file", detail=f"{type(exc).__name__}: {exc}")
+        return _unread(item, "unreadable-file", detail=exc.strerror or "没有读取权限")
+    except Exception as exc:  # a vanished file, a zip member zipfile cannot inflate (Deflate64, bad CRC), ...
+        return _unread(item, "unreadable-file", detail=f"{type(exc).__name__}: {exc}")
     if item.container:
         container = Returned(item.name, _sha256(data), len(data), kind="container")
         if item.problem:
             container.add(item.problem, detail=item.detail)
         return container
     return read_data(data, item.name, modified)
+
+
+def _unread(item: InboxItem, code: str, **fields) -> Returned:
+    """An item whose bytes could not be had: keyed by its name, so that two such items stay two records."""
+    return Returned(item.name, _sha256(f"{code}:{item.name}".encode()), 0).refuse(code, **fields)
 
 
 def read_returned(path: Path) -> Returned:
@@ -129,28 +134,6 @@ def entry_problem(item: InboxItem) -> Returned:
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def _item_bytes(item: InboxItem) -> tuple[bytes, dt.datetime | None]:
-    if item.member:
-        with zipfile.ZipFile(item.path) as archive:
-            info = archive.getinfo(item.member)
-            return bounded_read(archive, info, MAX_MEMBER_BYTES), _zip_time(info)
-    size = item.path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise TooLarge(item.name)
-    with open(item.path, "rb") as stream:  # never follows a link: the inbox listing set links aside
-        data = stream.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise TooLarge(item.name)
-    return data, dt.datetime.fromtimestamp(item.path.stat().st_mtime).replace(microsecond=0)
-
-
-def _zip_time(info: zipfile.ZipInfo) -> dt.datetime | None:
-    try:
-        return dt.datetime(*info.date_time)
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------- what the bytes are
@@ -233,8 +216,10 @@ def _read_workbook(returned: Returned, data: bytes, kind: str, modified: dt.date
             properties, saved = _metadata(returned, archive)
             if kind == "xlsx":
                 parts = _sheet_parts(archive)
-                far = _far_sheets(archive, parts)
-                formulas = _formulas(archive, {k: v for k, v in parts.items() if k not in far})
+                facts = {sheet: scan_sheet(archive, part) for sheet, part in parts.items()}
+                far = {sheet: f.reach for sheet, f in facts.items() if f.reach}
+                formulas = _formulas(archive, {sheet: parts[sheet] for sheet in FORMULA_SHEETS
+                                               if sheet in parts and facts[sheet].has_formula and not facts[sheet].reach})
     sheets = _bounded_sheets(data, far) if far else LazyWorkbook(io.BytesIO(data))
     try:
         for name in (layout.TASK_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET, layout.META_SHEET):
@@ -324,36 +309,45 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     return parts
 
 
-def _far_sheets(archive: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, str]:
-    """Sheets a dense reader must not see whole: sheet -> what reaches too far.
+@dataclass(frozen=True)
+class SheetFacts:
+    """What one pass over a sheet's XML tells before any reader builds a grid from it."""
 
-    Either the declared used range passes the bounds (the range's last cell, e.g. XFD1048576), or the
-    sheet's XML is far larger than any unit's sheet (a million formatted empty rows).
-    """
-    far = {}
-    for sheet, part in parts.items():
-        if archive.getinfo(part).file_size > MAX_SHEET_XML:
-            far[sheet] = f"{archive.getinfo(part).file_size / 1024 / 1024:,.0f} MB"
-            continue
-        match = _DIMENSION.search(head(archive, part))
-        if match:
-            last = (match.group(2) or match.group(1)).decode()
-            row, col = parse_ref(last)
-            if row >= MAX_ROWS or col >= MAX_COLS:
-                far[sheet] = last
-    return far
+    reach: str  # '' when the sheet fits the bounds; else how far it reaches (a cell such as XFD1048576, or a size)
+    has_formula: bool
+
+
+_ROW_REF = re.compile(rb"<(?:\w+:)?row\b[^>]*?\sr=\"(\d+)\"")
+_WIDE_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{2,3})(\d+)\"")  # columns AA and beyond only: rare
+
+
+def scan_sheet(archive: zipfile.ZipFile, part: str) -> SheetFacts:
+    """The sheet's real extent and whether it holds formulas, streamed: a declared range may lie."""
+    size = archive.getinfo(part).file_size
+    if size > MAX_SHEET_XML:
+        return SheetFacts(f"{size / 1024 / 1024:,.0f} MB", False)
+    declared = _DIMENSION.search(head(archive, part))
+    last_row, last_col, has_formula = 0, 0, False
+    for chunk in chunks(archive, part):
+        last_row = max([last_row, *(int(r) for r in _ROW_REF.findall(chunk))])
+        for letters, row in _WIDE_CELL.findall(chunk):
+            last_col, last_row = max(last_col, parse_ref(letters.decode() + "1")[1]), max(last_row, int(row))
+        has_formula = has_formula or bool(_FORMULA.search(chunk))
+    if declared:
+        row, col = parse_ref((declared.group(2) or declared.group(1)).decode())
+        if row >= MAX_ROWS or col >= MAX_COLS:
+            return SheetFacts((declared.group(2) or declared.group(1)).decode(), has_formula)
+    if last_row > MAX_ROWS or last_col >= MAX_COLS:
+        return SheetFacts(f"{column_letter(max(last_col, 0))}{last_row}", has_formula)
+    return SheetFacts("", has_formula)
 
 
 def _formulas(archive: zipfile.ZipFile, parts: dict[str, str]) -> dict[str, dict[tuple[int, int], tuple[str, str | None]]]:
-    """Formula cells of the sheets units fill: sheet -> (row, col) -> (formula, cached value or None)."""
+    """Formula cells of the given sheets: sheet -> (row, col) -> (formula, cached value or None)."""
     found = {}
-    for sheet in FORMULA_SHEETS:
-        if sheet not in parts:
-            continue
-        if not contains(archive, parts[sheet], _FORMULA):  # the common case: no formula at all, no parsing
-            continue
+    for sheet, part in parts.items():
         cells = {}
-        for cell in ElementTree.fromstring(bounded_read(archive, parts[sheet])).iter(f"{_NS_MAIN}c"):
+        for cell in ElementTree.fromstring(bounded_read(archive, part)).iter(f"{_NS_MAIN}c"):
             formula = cell.find(f"{_NS_MAIN}f")
             if formula is not None and cell.get("r"):
                 value = cell.find(f"{_NS_MAIN}v")
@@ -493,7 +487,7 @@ def _identity_from_content(returned: Returned, sheets) -> Identity:
     if labels.get("填报单位") and month_match:
         month = f"{month_match.group(1)}-{int(month_match.group(2)):02d}"
         return Identity(unit=labels["填报单位"], month=month, source="填报说明")
-    match = _FILENAME_RE.match(strip_copy_marks(Path(returned.name).stem))
+    match = FILENAME_RE.match(strip_copy_marks(Path(returned.name).stem))
     if match:
         return Identity(unit=match.group("unit"), month=match.group("month"), source="文件名")
     return Identity()

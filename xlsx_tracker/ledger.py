@@ -138,6 +138,22 @@ def known_hashes(conn: sqlite3.Connection, month: str) -> set[str]:
     return {sha for (sha,) in conn.execute("SELECT sha256 FROM submissions WHERE month=?", (month,))}
 
 
+RETRIED_CODES = ("reader-crashed", "reader-timeout")
+
+
+def failed_reads(conn: sqlite3.Connection, month: str) -> set[str]:
+    """Files whose reader crashed or ran out of time: read again by the next merge."""
+    marks = ",".join("?" * len(RETRIED_CODES))
+    return {sha for (sha,) in conn.execute(f"SELECT DISTINCT sha256 FROM problems WHERE month=? AND code IN ({marks})",
+                                           (month, *RETRIED_CODES))}
+
+
+def forget(conn: sqlite3.Connection, sha256: str, month: str) -> None:
+    """Remove a file's record (before it is recorded again from a new read)."""
+    for table in ("submissions", "row_values", "evidence", "liaison", "problems"):
+        conn.execute(f"DELETE FROM {table} WHERE sha256=? AND month=?", (sha256, month))
+
+
 def record(conn: sqlite3.Connection, item: Prepared) -> None:
     s = item.submission
     conn.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",

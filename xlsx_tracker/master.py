@@ -15,7 +15,7 @@ from .seed import SeedTable, indicator_text, parse_seed_file, unknown_unit_probl
 from .settings import DEFAULT_SETTINGS_TOML, SETTINGS_FILE, Settings, load_settings
 from .sheetio import atomic_path, cell_ref, cell_text, header_index, read_workbook
 from .units import ALL_UNITS, Registry, clean_name
-from .workspace import Workspace
+from .workspace import Workspace, workspace_lock
 
 TASK_SHEET = "任务分工"
 INDICATOR_SHEET = "指标"
@@ -82,7 +82,11 @@ class Master:
 
 def build_master(workspace: Workspace, seed_path: Path | None = None) -> SeedTable:
     """Regenerate master_template/ from the seed text. Unknown unit names stop it."""
-    seed_path = Path(seed_path or workspace.seed_file)
+    with workspace_lock(workspace):
+        return _build_master(workspace, Path(seed_path or workspace.seed_file))
+
+
+def _build_master(workspace: Workspace, seed_path: Path) -> SeedTable:
     registry = _registry_for_build(workspace)
     table = parse_seed_file(seed_path, registry)
     if table.problems:

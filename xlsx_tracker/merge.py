@@ -5,15 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import re
 import uuid
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import isolate, layout, ledger
-from .inbox import InboxItem, list_inbox
-from .intake import Returned, read_item, strip_copy_marks
+from .inbox import InboxItem, list_inbox, read_bytes
+from .intake import FILENAME_RE, MAX_FILE_BYTES, Returned, read_item, strip_copy_marks
 from .issued import IssuedRows
 from .master import Master
 from .model import Problem, TrackerError
@@ -23,9 +22,6 @@ from .run import MonthRun
 from .sheetio import write_text_atomic
 from .state import MonthState, load_state
 from .workspace import Workspace, workspace_lock
-from .zipsafe import TooLarge, bounded_read
-
-_NAME_PATTERN = re.compile(r"^(?P<unit>.+?)_(?P<month>\d{4}-\d{2})")
 
 
 @dataclass
@@ -36,6 +32,7 @@ class MergeResult:
     ignored: list[str]
     state: MonthState  # the month after this merge, as every view shows it
     problems_path: Path | None = None
+    changed: list[str] = field(default_factory=list)  # items re-saved or moved while being read: not recorded this run
 
     @property
     def accepted(self) -> dict[str, ledger.Submission]:
@@ -112,38 +109,51 @@ def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, receive
     recorded = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
     context = _Context(run.master, run.issued, run.month, recorded, received.isoformat() if received else "")
     workers = (workers or min(os.cpu_count() or 1, 8)) if len(items) >= parallel_threshold else 1
+    changed: list[str] = []
     with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
         archive = RunArchive(run.workspace, run.month, recorded)
         with ledger.transaction(conn), archive:  # all or nothing: a crash leaves ledger and archive as they were
-            recorded = 0
-            for prepared in _new_items(conn, context, items, progress, workers, timeout, memory_limit):
-                ledger.record(conn, archive.add(prepared))  # written while the workers read the next files
-                recorded += 1
+            count = 0
+            for prepared, retried in _new_items(conn, context, items, progress, workers, timeout, memory_limit):
+                try:
+                    stored = archive.add(prepared)
+                except Changed:  # moved or re-saved while it was read: next run takes it as it is then
+                    changed.append(prepared.item.name)
+                    continue
+                if retried:
+                    ledger.forget(conn, prepared.submission.sha256, run.month)
+                ledger.record(conn, stored)  # written while the workers read the next files
+                count += 1
         state = load_state(run)
         path = write_problems(run.workspace, run.month, state.problems)
-    return MergeResult(run.month, len(items), recorded, ignored, state, path)
+    return MergeResult(run.month, len(items), count, ignored, state, path, changed)
 
 
 def _new_items(conn, context: _Context, items: list[InboxItem], progress, workers: int, timeout: float, memory_limit):
-    """Process every item in isolated workers; yield those the ledger has not seen."""
-    seen = ledger.known_hashes(conn, context.month)
+    """Process every item in isolated workers; yield (record, whether it replaces a failed read) for each new one.
+
+    A file whose reader crashed or timed out last time is read again: the machine may have been busy.
+    """
+    retry = ledger.failed_reads(conn, context.month)
+    seen = ledger.known_hashes(conn, context.month) - retry
     results = isolate.run_isolated(_process_item, items, workers=workers, init=_set_context, initargs=(context,),
                                    timeout=timeout, memory_limit=memory_limit)
     for item, result in results:
         prepared = _failed(item, result, context) if isinstance(result, isolate.Failed) else result
         if progress:
             progress(item.name)
-        if prepared.submission.sha256 not in seen:
-            seen.add(prepared.submission.sha256)
-            yield prepared
+        sha256 = prepared.submission.sha256
+        if sha256 not in seen:
+            seen.add(sha256)
+            yield prepared, sha256 in retry
 
 
 def _failed(item: InboxItem, failure: isolate.Failed, context: _Context) -> ledger.Prepared:
     """The record of an item whose reader died or hung: the file is archived and named, the batch goes on."""
     try:
-        data = archive_bytes(item)
+        data = read_bytes(item, MAX_FILE_BYTES)[0]
         sha256 = hashlib.sha256(data).hexdigest()
-    except (OSError, zipfile.BadZipFile, TooLarge):
+    except Exception:  # gone or unreadable now: still one named record
         data, sha256 = b"", hashlib.sha256(f"failed:{item.name}".encode()).hexdigest()
     returned = Returned(item.name, sha256, len(data))
     if failure.reason == "timeout":
@@ -160,12 +170,8 @@ def _failure_text(failure: isolate.Failed) -> str:
     return f"{failure.reason}: {failure.detail}"
 
 
-def archive_bytes(item: InboxItem) -> bytes:
-    """The bytes of an item as received: a file, or a member of a zip attachment (bounded)."""
-    if item.member:
-        with zipfile.ZipFile(item.path) as archive:
-            return bounded_read(archive, item.member)
-    return item.path.read_bytes()
+class Changed(Exception):
+    """An item's bytes are no longer those its worker read (re-saved, moved or deleted meanwhile)."""
 
 
 def archive_entry(sha256: str, name: str) -> str:
@@ -204,9 +210,19 @@ class RunArchive:
                 self.final.parent.mkdir(parents=True, exist_ok=True)
                 self._tmp = self.final.with_name(f".tmp-{self.final.name}")
                 self._zip = zipfile.ZipFile(self._tmp, "w", zipfile.ZIP_STORED, allowZip64=True)
-            self._zip.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), archive_bytes(item))
+            self._zip.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), self._same_bytes(item, sub.sha256))
             self._entries[entry] = sub.sha256
         return replace(prepared, submission=replace(sub, archive_path=f"{self.relative}/{entry}"))
+
+    @staticmethod
+    def _same_bytes(item: InboxItem, sha256: str) -> bytes:
+        try:
+            data = read_bytes(item, MAX_FILE_BYTES)[0]
+        except Exception as exc:
+            raise Changed(item.name) from exc
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise Changed(item.name)
+        return data
 
     def __enter__(self):
         return self
@@ -269,7 +285,7 @@ def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
 def unit_in_name(name: str, registry) -> str:
     """The one unit a file name names (by its issued name pattern, a unit name or an alias), or ''."""
     stem = Path(name.rsplit("/", 1)[-1]).stem
-    match = _NAME_PATTERN.match(strip_copy_marks(stem))
+    match = FILENAME_RE.match(strip_copy_marks(stem))
     if match and registry.canonical(match.group("unit")):
         return registry.canonical(match.group("unit"))
     spellings = [s for s in [*registry.units, *registry.aliases] if s and s in stem]

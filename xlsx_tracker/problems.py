@@ -47,7 +47,7 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ("not-a-file", "error", "文件无法读取", "这不是普通文件({detail}),未读取。"),
     ("dangling-link", "error", "文件无法读取", "这是一个指向不存在文件的快捷方式/链接(指向 {detail}),未读取。请把真正的文件放入收件目录。"),
     ("link-outside-inbox", "error", "文件无法读取", "这是一个指向收件目录以外({detail})的链接,为安全起见未读取、未存档。请把文件本身复制到收件目录。"),
-    ("link-inside-inbox", "info", "文件无法读取", "这是指向收件目录内“{detail}”的链接,已直接读取原文件,链接本身不重复汇总。"),
+    ("link-inside-inbox", "info", "文件无法读取", "这是指向收件目录内“{detail}”的链接;链接本身不汇总,所指的文件按其本身处理。"),
     ("corrupt-zip", "error", "压缩包无法读取", "压缩包已损坏,无法打开({detail})。请让该单位重新压缩发送,或直接发送工作簿。"),
     ("zip-too-large", "error", "压缩包无法读取", "压缩包未展开:{detail}。请让该单位直接发送工作簿。"),
     ("zip-encrypted", "error", "压缩包无法读取", "压缩包中的该文件设置了密码,无法读取。请让该单位发送未加密的文件。"),

@@ -3,7 +3,6 @@ bounded reads, and member names decoded the way Chinese Windows wrote them."""
 
 from __future__ import annotations
 
-import re
 import zipfile
 
 MAX_MEMBERS = 2000
@@ -51,19 +50,17 @@ def bounded_read(archive: zipfile.ZipFile, name: str | zipfile.ZipInfo, cap: int
     return data
 
 
-def contains(archive: zipfile.ZipFile, name: str, pattern: re.Pattern, cap: int = MAX_MEMBER_BYTES) -> bool:
-    """Whether a member matches pattern (shorter than OVERLAP bytes), streamed in chunks: memory stays small."""
-    tail = b""
-    read = 0
+def chunks(archive: zipfile.ZipFile, name: str, cap: int = MAX_MEMBER_BYTES, size: int = 1 << 20):
+    """A member's bytes in chunks, each beginning with the previous chunk's last OVERLAP bytes (so that a
+    short pattern across two chunks is found); memory stays small, and inflating stops at cap."""
+    tail, read = b"", 0
     with archive.open(name) as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            if pattern.search(tail + chunk):
-                return True
-            tail = chunk[-OVERLAP:]
+        for chunk in iter(lambda: stream.read(size), b""):
             read += len(chunk)
             if read > cap:
                 raise TooLarge(name)
-    return False
+            yield tail + chunk
+            tail = chunk[-OVERLAP:]
 
 
 def head(archive: zipfile.ZipFile, name: str, size: int = 4096) -> bytes:
@@ -85,3 +82,29 @@ def decoded_name(info: zipfile.ZipInfo) -> str:
 
 def is_encrypted(info: zipfile.ZipInfo) -> bool:
     return bool(info.flag_bits & 0x1)
+
+
+MAX_DIRECTORY_BYTES = 4 * 1024 * 1024  # the zip's table of contents; 2,000 members need well under 1 MB
+_END_OF_DIRECTORY = b"PK\x05\x06"
+
+
+def directory_problem(path) -> str:
+    """Why a zip's table of contents is too large to parse, or '' — read from its last bytes, before zipfile parses it."""
+    with open(path, "rb") as stream:
+        stream.seek(0, 2)
+        size = stream.tell()
+        stream.seek(max(0, size - 65_557))  # the end record and its longest comment
+        tail = stream.read()
+    at = tail.rfind(_END_OF_DIRECTORY)
+    if at < 0 or len(tail) < at + 22:
+        return ""  # not a zip: zipfile will say so
+    entries, directory = int.from_bytes(tail[at + 10:at + 12], "little"), int.from_bytes(tail[at + 12:at + 16], "little")
+    if entries == 0xFFFF or directory == 0xFFFFFFFF or directory > MAX_DIRECTORY_BYTES or entries > MAX_MEMBERS:
+        return f"压缩包目录过大(声明 {entries if entries != 0xFFFF else '超过 65,535'} 个文件),不像是报送材料"
+    return ""
+
+
+def is_workbook(archive: zipfile.ZipFile) -> bool:
+    """An .xlsx or .ods, whatever its name says."""
+    names = archive.NameToInfo
+    return "xl/workbook.xml" in names or ("mimetype" in names and b"spreadsheet" in head(archive, "mimetype", 100))

@@ -1,0 +1,42 @@
+"""Worker isolation on plain functions: a crash, a hang, a memory blow-up or an exception costs one item."""
+
+import os
+import sys
+import time
+
+import pytest
+
+from xlsx_tracker.isolate import Failed, run_isolated
+
+
+def hostile(item):
+    if item == "abort":
+        os.abort()
+    if item == "hang":
+        time.sleep(60)
+    if item == "memory":
+        bytearray(2 * 1024 ** 3)
+    if item == "raise":
+        raise ValueError("bad value")
+    return item.upper()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="os.abort and rlimits are POSIX facts")
+def test_each_failure_costs_only_its_item_and_order_is_kept():
+    items = ["a", "abort", "b", "hang", "c", "memory", "d", "raise", "e"]
+    started = time.monotonic()
+    results = list(run_isolated(hostile, items, workers=2, timeout=2, memory_limit=512 * 1024 ** 2))
+    assert [item for item, _ in results] == items
+    assert dict(results) == {
+        "a": "A", "b": "B", "c": "C", "d": "D", "e": "E",
+        "abort": Failed("crashed", "signal SIGABRT"),
+        "hang": Failed("timeout", "超过 2 秒"),
+        "memory": Failed("memory", "MemoryError"),
+        "raise": Failed("error", "ValueError: bad value"),
+    }
+    assert time.monotonic() - started < 20  # the hung worker was killed at its deadline, not waited for
+
+
+def test_spawned_workers_give_the_same_results(monkeypatch):
+    monkeypatch.setenv("XLSX_TRACKER_START_METHOD", "spawn")
+    assert list(run_isolated(str.upper, ["x", "y"], workers=2)) == [("x", "X"), ("y", "Y")]
