@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-import pandas as pd
 import pytest
 
 from xlsx_tracker.values import is_url, normalize_date, normalize_phone, normalize_status
@@ -13,7 +12,6 @@ D = dt.date(2024, 5, 20)
 @pytest.mark.parametrize("value", [
     dt.datetime(2024, 5, 20, 0, 0),  # openpyxl
     dt.date(2024, 5, 20),  # calamine
-    pd.Timestamp("2024-05-20"),  # pandas
     45432.0, 45432,  # Excel serials
     "2024.5.20", "2024/5/20", "2024-05-20", "2024年5月20日", "2024 年 5 月 20 日", "２０２４－０５－２０",
     "20240520", "5/20", "5月20日", "2024-05-20 00:00:00", "45432",

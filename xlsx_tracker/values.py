@@ -49,15 +49,13 @@ def normalize_status(value, veto: bool = False) -> tuple[str | None, str]:
 
 
 def normalize_date(value, year_hint: int | None = None) -> dt.date | None:
-    """Every form a date comes back in: datetime, date, Timestamp, serial, or text."""
+    """Every form a date comes back in: datetime, date, serial, or text."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if hasattr(value, "to_pydatetime"):
-        return value.to_pydatetime().date()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _from_serial(float(value))
     text = str(value).strip()
