@@ -115,5 +115,5 @@ def test_evidence_rows():
 def test_liaison_row_of_this_unit_only():
     liaison = [["政府办", "张三", "科员", "6218000"], ["司法局", "王海", "主任", 4716218033]]
     result, problems = check(task_row("1"), task_row("2"), task_row("否决1"), liaison=liaison)
-    assert result.liaison == {"姓名": "王海", "职务": "主任", "联系电话": "4716218033", "行号": 4}
+    assert result.liaison == {"姓名": "王海", "职务": "主任", "联系电话": "4716218033", "电子邮箱": "", "行号": 4}
     assert ["phone-as-number", "联络员", "D4", "info"] in problems

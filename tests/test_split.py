@@ -111,9 +111,9 @@ def test_long_id_list_refers_to_hidden_range(tmp_path, master, calendar):
 
 def test_liaison_sheet(justice):
     sheet = justice[layout.LIAISON_SHEET]
-    assert [c.value for c in sheet[2]] == ["单位", "姓名", "职务", "联系电话"]
+    assert [c.value for c in sheet[2]] == ["单位", "姓名", "职务", "联系电话", "电子邮箱"]
     assert sheet["A3"].value == "司法局" and sheet["A3"].protection.locked is True
-    assert all(sheet.cell(3, c).protection.locked is False for c in (2, 3, 4))
+    assert all(sheet.cell(3, c).protection.locked is False for c in (2, 3, 4, 5))
     [phone] = validation_at(sheet, "D3")
     assert phone.type == "textLength"
     assert sheet.protection.sheet is True

@@ -27,7 +27,7 @@ EVIDENCE_COLUMNS = ["编号", "材料名称", "材料类型", "网址", "备注"
 EVIDENCE_TYPES = ["正式文件(PDF)", "情况说明", "网址", "截图", "图片", "视频", "其他"]
 EVIDENCE_ROWS = 200
 
-LIAISON_COLUMNS = ["单位", "姓名", "职务", "联系电话"]
+LIAISON_COLUMNS = ["单位", "姓名", "职务", "联系电话", "电子邮箱"]  # 附件2, with the e-mail notices go to
 
 # Keys of the identification, both in the _meta sheet and in custom document properties.
 META_KEYS = {"unit": "单位", "month": "月份", "version": "总表版本", "issued": "下发时间", "checksum": "标识校验"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -15,11 +15,14 @@ from .seed import SeedTable, indicator_text, parse_seed_file, unknown_unit_probl
 from .settings import DEFAULT_SETTINGS_TOML, SETTINGS_FILE, Settings, load_settings
 from .sheetio import atomic_path, cell_ref, cell_text, header_index, read_workbook
 from .units import ALL_UNITS, Registry, clean_name
+from .values import is_email, normalize_phone
 from .workspace import Workspace, workspace_lock
 
 TASK_SHEET = "任务分工"
 INDICATOR_SHEET = "指标"
 UNIT_SHEET = "单位名录"
+ROSTER_SHEET = "联络员"
+ROSTER_COLUMNS = ["单位", "姓名", "职务", "联系电话", "电子邮箱"]
 README_SHEET = "说明"
 
 TASK_COLUMNS = ["编号", "板块", "指标序号", "申报材料要求", "本项承担事项", "情况说明题目",
@@ -37,6 +40,7 @@ README_LINES = [
     "    编号格式:报送组编号,分项用“/”连接,如 4/2、34-46/3-4;请勿重复。",
     "“指标”:100项指标及附加项的原文,“指标序号”列引用这里的序号。",
     "“单位名录”:全部责任单位。新增单位请加一行;同一单位的其他写法填入“别名”(用“、”分隔)。",
+    "“联络员”:各单位联络员(附件2),催报通知和回执发给这里的联系人。可直接填写,或运行 xlsx-tracker roster import 文件 导入。",
     "修改后直接保存(xlsx 格式)。运行 xlsx-tracker tasks 可检查修改是否有误。",
     "从种子文件重新生成本表:xlsx-tracker master build(会覆盖手工修改)。",
 ]
@@ -50,6 +54,7 @@ class Master:
     settings: Settings
     version: str
     problems: list[Problem]
+    roster: dict[str, dict[str, str]] = field(default_factory=dict)  # unit -> 姓名/职务/联系电话/电子邮箱
 
     @property
     def errors(self) -> list[Problem]:
@@ -97,7 +102,8 @@ def _build_master(workspace: Workspace, seed_path: Path) -> SeedTable:
     settings_path = workspace.master_dir / SETTINGS_FILE
     if not settings_path.exists():
         settings_path.write_text(DEFAULT_SETTINGS_TOML, encoding="utf-8")
-    write_master(workspace.master_file, table.indicators, table.tasks, registry)
+    roster = _roster_for_build(workspace, registry)
+    write_master(workspace.master_file, table.indicators, table.tasks, registry, roster)
     return table
 
 
@@ -110,7 +116,8 @@ def _registry_for_build(workspace: Workspace) -> Registry:
     return Registry.default()
 
 
-def write_master(path: Path, indicators: list[Indicator], tasks: list[Task], registry: Registry) -> None:
+def write_master(path: Path, indicators: list[Indicator], tasks: list[Task], registry: Registry,
+                 roster: dict[str, dict[str, str]] | None = None) -> None:
     import xlsxwriter  # here, not at the top: merge's worker processes load this module and never write
 
     with atomic_path(path) as tmp:
@@ -122,6 +129,9 @@ def write_master(path: Path, indicators: list[Indicator], tasks: list[Task], reg
         _write_table(book, formats, INDICATOR_SHEET, INDICATOR_COLUMNS,
                      [_indicator_row(i) for i in indicators], [8, 6, 24, 26, 70, 8])
         _write_table(book, formats, UNIT_SHEET, UNIT_COLUMNS, _unit_rows(registry), [24, 36, 30])
+        _write_table(book, formats, ROSTER_SHEET, ROSTER_COLUMNS,
+                     [[u, *((roster or {}).get(u, {}).get(c, "") for c in ROSTER_COLUMNS[1:])] for u in registry.units],
+                     [24, 12, 20, 18, 30])
         book.close()
 
 
@@ -192,7 +202,8 @@ def load_master(workspace: Workspace) -> Master:
     tasks, task_problems = _read_tasks(sheets, where, registry, indicators)
     problems += unit_problems + indicator_problems + task_problems
     problems += _uncovered_indicators(indicators, tasks, where)
-    return Master(indicators, tasks, registry, settings, _version(tasks, registry), problems)
+    roster, roster_problems = read_roster(sheets, where, registry)
+    return Master(indicators, tasks, registry, settings, _version(tasks, registry), problems + roster_problems, roster)
 
 
 def load_master_or_fail(workspace: Workspace) -> Master:
@@ -318,6 +329,40 @@ def _resolve_units(record, registry: Registry, at) -> tuple[tuple[str, ...], lis
         elif canonical not in units:
             units.append(canonical)
     return tuple(units), problems
+
+
+def read_roster(sheets, where: str, registry: Registry, sheet: str = ROSTER_SHEET) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    """The liaison roster: one row per unit, checked; an unknown unit is an error, a bad phone or e-mail a warning."""
+    if sheet not in sheets:
+        return {}, [problem("roster-missing", file=where)]
+    records, header, problems = _sheet_rows(sheets, sheet, ROSTER_COLUMNS, ["单位", "姓名"], where)
+    roster: dict[str, dict[str, str]] = {}
+    for index, record in records:
+        def at(column: str, row: int = index) -> dict:
+            return {"file": where, "sheet": sheet, "cell": cell_ref(row, header.get(column, 0))}
+        unit = registry.canonical(record["单位"])
+        if unit is None:
+            problems.append(problem("roster-unknown-unit", detail=registry.unknown_message(record["单位"]), **at("单位")))
+            continue
+        if unit in roster:
+            problems.append(problem("roster-duplicate", unit_name=unit, **at("单位")))
+            continue
+        entry = {c: record.get(c, "") for c in ROSTER_COLUMNS[1:]}
+        phone, how = normalize_phone(entry["联系电话"])
+        if entry["联系电话"] and how == "invalid":
+            problems.append(problem("roster-bad-phone", unit=unit, raw=entry["联系电话"], **at("联系电话")))
+        entry["联系电话"] = phone or entry["联系电话"]
+        if entry["电子邮箱"] and not is_email(entry["电子邮箱"]):
+            problems.append(problem("roster-bad-email", unit=unit, raw=entry["电子邮箱"], **at("电子邮箱")))
+        roster[unit] = entry
+    return roster, problems
+
+
+def _roster_for_build(workspace: Workspace, registry: Registry) -> dict[str, dict[str, str]]:
+    """Keep the roster staff filled in when regenerating the master."""
+    if not workspace.master_file.exists():
+        return {}
+    return read_roster(read_workbook(workspace.master_file), "", registry)[0]
 
 
 def _uncovered_indicators(indicators, tasks, where) -> list[Problem]:

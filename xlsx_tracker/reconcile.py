@@ -10,7 +10,7 @@ from .issued import Issued
 from .model import Problem
 from .problems import problem
 from .sheetio import cell_ref, cell_text
-from .values import fold, is_url, normalize_date, normalize_phone, normalize_status
+from .values import fold, is_email, is_url, normalize_date, normalize_phone, normalize_status
 
 EVIDENCE_TYPE_NEAR = {"pdf": "正式文件(PDF)", "正式文件": "正式文件(PDF)", "文件": "正式文件(PDF)",
                       "链接": "网址", "网页": "网址", "url": "网址", "照片": "图片", "截屏": "截图"}
@@ -208,7 +208,16 @@ def _check_liaison(checker: _Checker) -> None:
         _cell_notes(checker, returned.liaison, row_index, row, layout.LIAISON_COLUMNS[1:])
         entry = {name: cell_text(_value(row, columns, name)) for name in layout.LIAISON_COLUMNS[1:3]}
         entry["联系电话"] = _phone(checker, _value(row, columns, "联系电话"), sheet, row_index, columns.get("联系电话"))
+        entry["电子邮箱"] = _email(checker, _value(row, columns, "电子邮箱"), sheet, row_index, columns.get("电子邮箱"))
         entry["行号"] = row_index + 1
-        if any(entry[k] for k in ("姓名", "职务", "联系电话")):
+        if any(entry[k] for k in ("姓名", "职务", "联系电话", "电子邮箱")):
             checker.result.liaison = entry
         return
+
+
+def _email(checker, raw, sheet: str, row_index: int, col) -> str:
+    text = cell_text(raw)
+    if text and not is_email(text):
+        checker.problem("invalid-email", sheet, row_index, col, raw=text)
+        return ""
+    return text

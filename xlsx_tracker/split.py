@@ -253,14 +253,15 @@ class UnitForm:
 
     def _write_liaison(self, sheet) -> None:
         f = self.formats
-        sheet.merge_range(0, 0, 0, 3, "法治政府建设示范创建工作联络员名单反馈表(附件2)", f["title"])
-        for col, (name, width) in enumerate(zip(layout.LIAISON_COLUMNS, [30, 14, 20, 18])):
+        sheet.merge_range(0, 0, 0, len(layout.LIAISON_COLUMNS) - 1, "法治政府建设示范创建工作联络员名单反馈表(附件2)", f["title"])
+        for col, (name, width) in enumerate(zip(layout.LIAISON_COLUMNS, [30, 14, 20, 18, 28], strict=True)):
             sheet.set_column(col, col, width)
             sheet.write_string(layout.HEADER_ROW, col, name, f["head" if col == 0 else "head_edit"])
         row = layout.FIRST_DATA_ROW
         sheet.write_string(row, 0, self.unit, f["locked"])
+        known = self.carried.liaison or self.master.roster.get(self.unit, {})  # last return, else the office's roster
         for col, name in enumerate(layout.LIAISON_COLUMNS[1:], start=1):
-            _write_editable(sheet, row, col, self.carried.liaison.get(name), f)
+            _write_editable(sheet, row, col, known.get(name), f)
         sheet.data_validation(row, 3, row, 3, _phone_validation())
         note = "联络员有变动时请更新本表。"
         if self.liaison:

@@ -105,3 +105,10 @@ def normalize_phone(value) -> tuple[str | None, str]:
 
 def is_url(value) -> bool:
     return bool(_URL.match(fold(value)))
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+def is_email(value) -> bool:
+    return bool(_EMAIL.match(fold(value)))
