@@ -14,6 +14,9 @@ from xlsx_tracker.state import (
     indicator_state,
     key_figures,
     rank,
+    roster_now,
+    slipped_rows,
+    stale_rows,
     stalled_rows,
     superseded_reason,
     unit_score,
@@ -108,7 +111,8 @@ def records(master):
                 Problem("rows-reordered", "顺序调整", "司法局.xlsx", "任务清单", "", "司法局", "info")]
     older = submission("司法局", saved_at="2024-05-10 10:00:00", name="c")
     return MonthRecords("2024-05", {"司法局": justice, "政府办": office}, [older], values,
-                        {"司法局": [{"编号": "4/3", "材料名称": "文件"}]}, {"司法局": {"姓名": "王海"}}, problems, [])
+                        {"司法局": [{"编号": "4/3", "材料名称": "文件"}]}, problems,
+                        liaison_history=[("2024-05", "司法局", {"姓名": "王海"})])
 
 
 def test_month_state_from_records(master, records):
@@ -158,3 +162,32 @@ def test_timeliness_is_judged_on_the_receipt_time_not_the_saved_time():
     assert (score.on_time, score.timeliness_text, score.received_at) == (False, "逾期", "2024-05-25")
     saved_late = submission("司法局", saved_at="2024-05-25 10:00:00", received="2024-05-20", how="汇总时指定")
     assert unit_score("司法局", [100], saved_late, 0, DEADLINE, RULES).timeliness_text == "按时"
+
+
+def roster_records(history, month="2024-05"):
+    return MonthRecords(month, {}, [], {}, {}, [], liaison_history=history)
+
+
+def test_the_roster_is_updated_by_returns_and_changes_are_said():
+    roster = {"司法局": {"姓名": "王海", "职务": "科员", "联系电话": "6218033", "电子邮箱": "wh@example.com"}}
+    history = [("2024-04", "司法局", {"姓名": "王海", "联系电话": "6218034"}),
+               ("2024-05", "司法局", {"姓名": "李娜", "职务": "副主任", "联系电话": "6218035"}),
+               ("2024-05", "政府办", {"姓名": "张伟"})]
+    now, changes = roster_now(roster, roster_records(history))
+    assert now["司法局"] == {"姓名": "李娜", "职务": "副主任", "联系电话": "6218035", "电子邮箱": "wh@example.com"}
+    assert now["政府办"] == {"姓名": "张伟"}
+    assert [(p.unit, p.message) for p in changes] == [
+        ("司法局", "联络员变更:王海(科员、6218034、wh@example.com) → 李娜(副主任、6218035、wh@example.com)(以本次报回的“联络员”表为准)。")]
+
+
+def test_stale_text_and_slipping_dates_against_earlier_months():
+    rows = [row("甲", "推进中", "1"), row("甲", "推进中", "2"), row("甲", "已完成", "3")]
+    rows[0].values.update({"本月工作进展": "正在梳理", "预计完成时间": "2024-08-31"})
+    rows[1].values.update({"本月工作进展": "已起草", "预计完成时间": "2024-06-30"})
+    rows[2].values.update({"本月工作进展": "已完成", "预计完成时间": "2024-09-30"})
+    earlier = [("2024-03", {"甲": {"1": {"预计完成时间": "2024-06-30"}}}),
+               ("2024-04", {"甲": {"1": {"本月工作进展": "正在梳理", "预计完成时间": "2024-07-31"},
+                                  "2": {"本月工作进展": "已起草初稿", "预计完成时间": "2024-06-30"},
+                                  "3": {"本月工作进展": "已完成", "预计完成时间": "2024-05-31"}}})]
+    assert stale_rows(rows, earlier) == {"甲": ["1"]}  # row 3 is done: the same text is no news to ask for
+    assert slipped_rows(rows, earlier) == {"甲": [("1", ["2024-06-30", "2024-07-31", "2024-08-31"])]}

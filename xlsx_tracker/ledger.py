@@ -218,50 +218,34 @@ def months(conn: sqlite3.Connection) -> list[str]:
 
 @dataclass(frozen=True)
 class MonthRecords:
-    """What the ledger holds for one month, as plain data: the input of the month state."""
+    """What the ledger holds for one month, and the months before it, as plain data: the input of the month state."""
 
     month: str
     accepted: dict[str, Submission]  # unit -> winning submission
     superseded: list[Submission]
     values: dict[str, dict[str, dict]]  # unit -> task id -> editable values
     evidence: dict[str, list[dict]]  # unit -> evidence entries
-    liaisons: dict[str, dict]  # unit -> latest liaison entry up to this month
-    problems: list[Problem]  # of the files that count (rejected files and winners)
-    earlier_statuses: list[dict[tuple[str, str], str]]  # previous months, oldest first: (unit, task id) -> status
+    problems: list[Problem]  # of the files that count (rejected files, materials, winners, doubted files)
+    liaison_history: list[tuple[str, str, dict]] = ()  # (month, unit, entry) of accepted returns up to this month, in order
+    earlier_values: list[tuple[str, dict[str, dict[str, dict]]]] = ()  # (month, unit -> task id -> values), oldest first
 
 
-def load_month(conn: sqlite3.Connection, month: str, history: int = 0) -> MonthRecords:
-    """Read one month in one pass; `history` earlier months of statuses come along (for stalled rows)."""
+def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
+    """Read one month, with what earlier months say (liaisons, statuses, texts, planned dates)."""
     subs = submissions(conn, month)
     winning = winners(subs)
-    earlier = [m for m in months(conn) if m < month]
+    earlier = {m: accepted(conn, m) for m in months(conn) if m < month}
     return MonthRecords(
         month=month,
         accepted=winning,
         superseded=[s for s in subs if s.outcome == "applied" and s is not winning.get(s.unit)],
         values={unit: row_values(conn, sub.sha256, month) for unit, sub in winning.items()},
         evidence={unit: evidence(conn, sub.sha256, month) for unit, sub in winning.items()},
-        liaisons=_liaisons(conn, earlier, month, winning),
         problems=problems(conn, month, subs, winning),
-        earlier_statuses=[_statuses(conn, m) for m in earlier[len(earlier) - history:]] if history > 0 else [],
+        liaison_history=[(m, unit, entry) for m, subs_of in [*earlier.items(), (month, winning)]
+                         for unit, sub in sorted(subs_of.items()) if (entry := liaison(conn, sub.sha256, m))],
+        earlier_values=[(m, {unit: row_values(conn, sub.sha256, m) for unit, sub in subs_of.items()}) for m, subs_of in earlier.items()],
     )
-
-
-def _liaisons(conn, earlier: list[str], month: str, winning: dict[str, Submission]) -> dict[str, dict]:
-    """Each unit's latest liaison entry up to this month."""
-    found: dict[str, dict] = {}
-    for current in [*earlier, month]:
-        for unit, sub in (winning if current == month else accepted(conn, current)).items():
-            entry = liaison(conn, sub.sha256, current)
-            if entry:
-                found[unit] = entry
-    return found
-
-
-def _statuses(conn, month: str) -> dict[tuple[str, str], str]:
-    return {(unit, task_id): values.get("进展状态") or ""
-            for unit, sub in accepted(conn, month).items()
-            for task_id, values in row_values(conn, sub.sha256, month).items()}
 
 
 def carried(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:

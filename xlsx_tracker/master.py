@@ -354,7 +354,8 @@ def read_roster(sheets, where: str, registry: Registry, sheet: str = ROSTER_SHEE
         entry["联系电话"] = phone or entry["联系电话"]
         if entry["电子邮箱"] and not is_email(entry["电子邮箱"]):
             problems.append(problem("roster-bad-email", unit=unit, raw=entry["电子邮箱"], **at("电子邮箱")))
-        roster[unit] = entry
+        if any(entry.values()):  # a unit whose row is still blank has no liaison yet
+            roster[unit] = entry
     return roster, problems
 
 

@@ -17,7 +17,7 @@ from .model import SECTION_LABELS
 from .problems import PROBLEM_COLUMNS, problem_row, severity_summary
 from .run import MonthRun
 from .sheetio import Formats, atomic_path, excel_text
-from .state import FIGURES, LEVEL1_DEFINITION, MonthState, done_without_evidence, has_returns, key_figures, load_state
+from .state import FIGURES, LEVEL1_DEFINITION, LIAISON_FIELDS, MonthState, done_without_evidence, has_returns, key_figures, load_state
 from .workdays import month_label
 from .workspace import workspace_lock
 
@@ -130,9 +130,9 @@ def _evidence(state: MonthState) -> Table:
 
 
 def _liaisons(master: Master, state: MonthState) -> Table:
-    rows = [[u, *(state.liaisons.get(u, {}).get(k, "") for k in ("姓名", "职务", "联系电话"))] for u in master.registry.units]
-    return Table("联络员名单", "法治政府建设示范创建工作联络员名单(附件2)", ["单位", "姓名", "职务", "联系电话"],
-                 [26, 14, 20, 18], rows, landscape=False, filter=False)
+    rows = [[u, *(state.liaisons.get(u, {}).get(k, "") for k in LIAISON_FIELDS)] for u in master.registry.units]
+    return Table("联络员名单", "法治政府建设示范创建工作联络员名单(附件2)", ["单位", *LIAISON_FIELDS],
+                 [24, 12, 18, 16, 28], rows, landscape=False, filter=False)
 
 
 def _problems(state: MonthState) -> Table:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import ledger
 from .issued import changed_since_issue
@@ -125,6 +125,8 @@ class MonthState:
     weights: dict[str, float]  # status -> progress, from the settings
     accepted: dict[str, Submission]
     superseded: list[Submission]
+    stale: dict[str, list[str]] = field(default_factory=dict)  # unit -> task ids whose progress text was not updated
+    slipped: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)  # unit -> (task id, planned dates)
 
     def row_progress(self, row: RowState) -> float:
         return self.weights.get(row.status, 0.0)
@@ -154,9 +156,8 @@ def _mean(values: list[float]) -> float:
 
 def load_state(run: MonthRun, today: dt.date | None = None) -> MonthState:
     """The month's state from the ledger, read in one pass."""
-    history = max(run.master.settings.scoring.stalled_cycles - 1, 0)
     with run.ledger() as conn:
-        records = ledger.load_month(conn, run.month, history)
+        records = ledger.load_month(conn, run.month)
         snapshots = ledger.issues(conn, run.month)
     return compute_state(run.master, run.deadline, records, today, month_notices(run, snapshots))
 
@@ -185,16 +186,67 @@ def compute_state(master: Master, deadline: Deadline, records: MonthRecords, tod
     rules = master.settings.scoring
     weights = {k: float(v) for k, v in rules.status_progress.items()}
     rows = _rows(master, records)
-    problems = [*notices, *records.problems, *_superseded_problems(records)]
+    liaisons, changes = roster_now(master.roster, records)
+    problems = [*notices, *records.problems, *_superseded_problems(records), *changes]
     units = _unit_scores(master, rows, records.accepted, problems, deadline, weights, rules)
+    stale, slipped = stale_rows(rows, records.earlier_values), slipped_rows(rows, records.earlier_values)
     return MonthState(
         month=records.month, deadline=deadline, rows=rows, units=units,
         indicators=_indicator_states(master, rows, weights), level1=_level1_progress(rows, weights),
         vetoes=[r for r in rows if r.section == "veto" and r.status == VETO_DECLARED],
-        problems=problems, evidence=_evidence(records), liaisons=records.liaisons,
-        follow_ups=_follow_ups(rows, units, records, rules, today or deadline.deadline),
-        weights=weights, accepted=records.accepted, superseded=records.superseded,
+        problems=problems, evidence=_evidence(records), liaisons=liaisons,
+        follow_ups=_follow_ups(rows, units, records, rules, today or deadline.deadline, liaisons, stale, slipped),
+        weights=weights, accepted=records.accepted, superseded=records.superseded, stale=stale, slipped=slipped,
     )
+
+
+def roster_now(roster: dict[str, dict], records: MonthRecords) -> tuple[dict[str, dict], list[Problem]]:
+    """Each unit's liaison: the office's roster, updated by every accepted return in month order; this month's changes said."""
+    current = {unit: dict(entry) for unit, entry in roster.items()}
+    changes = []
+    for month, unit, entry in records.liaison_history:
+        update = {k: v for k, v in entry.items() if k in LIAISON_FIELDS and v}
+        before = current.get(unit, {})
+        merged = {**before, **update}
+        if month == records.month and any(before.values()) and _person(merged) != _person(before):
+            changes.append(problem("liaison-changed", unit=unit, before=_person(before), after=_person(merged)))
+        current[unit] = merged
+    return current, changes
+
+
+LIAISON_FIELDS = ("姓名", "职务", "联系电话", "电子邮箱")
+
+
+def _person(entry: dict) -> str:
+    details = "、".join(entry[k] for k in LIAISON_FIELDS[1:] if entry.get(k))
+    return f"{entry.get('姓名') or '(未填姓名)'}({details})" if details else entry.get("姓名") or "(未填)"
+
+
+def stale_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[str, list[str]]:
+    """Unfinished rows whose 本月工作进展 is word for word last month's: 本月进展未更新."""
+    if not earlier:
+        return {}
+    last = earlier[-1][1]
+    stale: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        text = (row.values.get("本月工作进展") or "").strip()
+        before = (last.get(row.assignment.unit, {}).get(row.assignment.task_id, {}).get("本月工作进展") or "").strip()
+        if text and text == before and row.status not in DONE and row.section != "veto":
+            stale[row.assignment.unit].append(row.assignment.task_id)
+    return dict(stale)
+
+
+def slipped_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[str, list[tuple[str, list[str]]]]:
+    """Rows whose 预计完成时间 moved later than last month's: unit -> [(task id, the dates month by month)]."""
+    slipped: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for row in rows:
+        planned = row.values.get("预计完成时间") or ""
+        unit, task_id = row.assignment.unit, row.assignment.task_id
+        history = [v for _, values in earlier if (v := values.get(unit, {}).get(task_id, {}).get("预计完成时间"))]
+        if planned and history and planned > history[-1] and row.status not in DONE:
+            dates = [d for i, d in enumerate([*history, planned]) if i == 0 or d != [*history, planned][i - 1]]
+            slipped[unit].append((task_id, dates))
+    return dict(slipped)
 
 
 def _rows(master: Master, records: MonthRecords) -> list[RowState]:
@@ -305,8 +357,11 @@ def _level1_progress(rows: list[RowState], weights: dict[str, float]) -> dict[st
     return {level1: _mean(values) for level1, values in groups.items()}
 
 
-def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scoring, today: dt.date) -> list[FollowUp]:
-    stalled = stalled_rows(rows, records.earlier_statuses, rules.stalled_cycles)
+def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scoring, today: dt.date,
+                liaisons: dict[str, dict], stale: dict, slipped: dict) -> list[FollowUp]:
+    statuses = [{(u, t): v.get("进展状态") or "" for u, tasks in values.items() for t, v in tasks.items()}
+                for _, values in records.earlier_values]
+    stalled = stalled_rows(rows, statuses, rules.stalled_cycles)
     overdue_by_unit: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         if is_overdue(row, today):
@@ -323,8 +378,13 @@ def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scor
             reasons.append(f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}")
         if stalled.get(score.unit):
             reasons.append(f"{len(stalled[score.unit])} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled[score.unit])}")
+        if stale.get(score.unit):
+            reasons.append(f"{len(stale[score.unit])} 项本月进展未更新:{'、'.join(stale[score.unit])}")
+        if slipped.get(score.unit):
+            moved = "、".join(f"{task_id}({' → '.join(dates)})" for task_id, dates in slipped[score.unit])
+            reasons.append(f"{len(slipped[score.unit])} 项延期:{moved}")
         if reasons:
-            result.append(FollowUp(score.unit, reasons, records.liaisons.get(score.unit, {})))
+            result.append(FollowUp(score.unit, reasons, liaisons.get(score.unit, {})))
     return result
 
 
