@@ -222,6 +222,6 @@ def test_a_merge_that_takes_nothing_does_not_say_it_completed(workspace, tmp_pat
     result = run(workspace, "merge", "--month", "2024-05", str(inbox))
     assert result.exit_code == 1
     lines = result.output.split("\n")
-    assert lines[0] == "2024-05 没有可采用的文件:读取文件 1 个(新收 1 个,忽略临时文件 0 个)。"
+    assert lines[0] == "2024-05 没有可采用的文件:收件目录共 1 个文件(含压缩包内的文件),其中新收 1 个,已入账过 0 个,临时文件 0 个(忽略)。"
     assert "汇总完成" not in result.output and "调度报告" not in result.output
     assert lines[-2] == "错误:没有任何文件可以采用,请按上面列出的问题联系报送单位。"

@@ -256,7 +256,7 @@ def test_cli_merge_summary_and_exit_codes(inbox_case, tmp_path):
     result = runner.invoke(main, ["-w", str(workspace.root), "merge", "--month", MONTH, str(inbox)])
     assert result.exit_code == 0, result.output
     lines = result.output.split("\n")
-    assert lines[0] == "2024-05 汇总完成:读取文件 25 个(新收 25 个,忽略临时文件 1 个)。"
+    assert lines[0] == "2024-05 汇总完成:收件目录共 26 个文件(含压缩包内的文件),其中新收 25 个,已入账过 0 个,临时文件 1 个(忽略)。"
     assert lines[1].startswith("已采用单位 16 个;未报送单位 16 个:")
     assert lines[2] == "问题:错误 15 条,提醒 3 条,提示 6 条。"
     assert ("  [错误·进展状态无效] status_pasted_invalid.xlsx / 任务清单 / J3:进展状态“基本完成”无效(可能是粘贴绕过了下拉列表),"

@@ -18,8 +18,10 @@ from . import merge as merge_mod  # noqa: E402
 from . import split as split_mod  # noqa: E402
 from .master import build_master, load_master, load_master_or_fail  # noqa: E402
 from .model import SECTION_LABELS, Problem, TrackerError  # noqa: E402
+from .notices import notices_for  # noqa: E402
 from .problems import problem_line, severity_summary  # noqa: E402
 from .report import build_report  # noqa: E402
+from .roster import import_roster  # noqa: E402
 from .run import MonthRun, month_run  # noqa: E402
 from .workdays import (  # noqa: E402
     CHECKLIST_RULES,
@@ -232,6 +234,25 @@ def units(ctx, fmt):
         click.echo(f"共 {len(records)} 个单位,别名 {len(registry.aliases)} 个。")
 
 
+@main.group()
+def roster():
+    """联络员名单(附件2):导入各单位报来的联络员名单反馈表。"""
+
+
+@roster.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件")
+@workspace_option
+@click.pass_context
+def roster_import(ctx, file):
+    """把填好的附件2 联络员名单反馈表(或任何含 单位/姓名/职务/联系电话 列的表)导入总任务清单的“联络员”表。"""
+    imported = import_roster(_workspace(ctx), file)
+    echo_problems(imported.problems)
+    click.echo(f"已导入 {len(imported.units)} 个单位的联络员,其中 {len(imported.changed)} 个有变化"
+               + (f":{'、'.join(imported.changed)}" if imported.changed else "") + "。")
+    if imported.problems:
+        click.echo(f"另有问题:{severity_summary(imported.problems)},见上。")
+
+
 @main.command()
 @click.option("--year", type=int, required=True, metavar="年份", help="年份,如 2024。")
 @policy_option
@@ -336,32 +357,53 @@ def split_command(ctx, month, policy, assume_weekends, force, unit_names):
 
 
 @main.command("merge")
-@click.argument("inbox", type=click.Path(exists=True, file_okay=False, path_type=Path), metavar="收件目录")
+@click.argument("inbox", type=click.Path(exists=True, path_type=Path), metavar="收件目录")
 @month_options
 @click.option("--received", callback=_date, metavar="日期",
               help="这批文件的收到日期(YYYY-MM-DD),用于判断是否按时;文件在以日期命名的子文件夹中时以文件夹为准。")
-@click.option("--no-report", is_flag=True, help="只汇总入账,不生成调度报告。")
+@click.option("--no-report", is_flag=True, help="只汇总入账,不生成调度报告和通知。")
+@click.option("--dry-run", is_flag=True, help="预检:只读取和校验(收件目录也可以是单个文件),生成回执和通知,不入账、不存档。")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), metavar="目录",
+              help="预检结果保存的目录,默认新建临时目录。")
 @click.pass_context
-def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_report):
-    """汇总“收件目录”中各单位报回的文件:校验、入账、生成问题清单和调度报告。"""
+def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_report, dry_run, out):
+    """汇总“收件目录”中各单位报回的文件:校验、入账,生成问题清单、文件清单、调度报告、回执和催报通知。"""
     run = _run(ctx, month, policy, assume_weekends)
-    count = sum(1 for p in inbox.rglob("*") if p.is_file())
+    count = sum(1 for p in inbox.rglob("*") if p.is_file()) if inbox.is_dir() else 1
     with _progress("正在读取", count) as bar:
-        result = merge_mod.merge(run, inbox, received=received, progress=lambda name: bar.update(1), on_wait=_say_waiting)
+        options = {"received": received, "progress": lambda name: bar.update(1), "on_wait": _say_waiting}
+        if dry_run:
+            out = out or Path(tempfile.mkdtemp(prefix="xlsx-tracker-预检-"))
+            result = merge_mod.dry_run(run, inbox, out, **options)
+        else:
+            result = merge_mod.merge(run, inbox, **options)
     completed = bool(result.accepted) or not result.new_files
-    for line in merge_summary(result, completed):
+    for line in merge_summary(result, completed, dry_run):
         click.echo(line)
+    if dry_run:
+        _echo_notices(*notices_for(run, result.state, folder=out))
+        click.echo(f"预检结果(未入账、未存档):{out}")
+        return
     if not completed:
         raise TrackerError("没有任何文件可以采用,请按上面列出的问题联系报送单位。")
     if not no_report:
         path, _ = build_report(run, result.state, on_wait=_say_waiting)
         click.echo(f"调度报告:{path}")
+        _echo_notices(*notices_for(run, result.state, on_wait=_say_waiting))
 
 
-def merge_summary(result, completed: bool = True) -> list[str]:
-    head = "汇总完成" if completed else "没有可采用的文件"
+def _echo_notices(receipts, reminders) -> None:
+    if receipts:
+        click.echo(f"回执 {len(receipts)} 份:{receipts[0].paths[0].parent}")
+    if reminders:
+        click.echo(f"催报通知 {len(reminders)} 份(.txt 可直接粘贴,.eml 为邮件草稿,未发送):{reminders[0].paths[0].parent}")
+
+
+def merge_summary(result, completed: bool = True, dry_run: bool = False) -> list[str]:
+    head = "预检完成(未入账)" if dry_run else "汇总完成" if completed else "没有可采用的文件"
     lines = [
-        f"{result.month} {head}:读取文件 {result.files_read} 个(新收 {result.new_files} 个,忽略临时文件 {len(result.ignored)} 个)。",
+        f"{result.month} {head}:收件目录共 {len(result.manifest)} 个文件(含压缩包内的文件),其中新收 {result.new_files} 个,"
+        f"已入账过 {result.duplicates} 个,临时文件 {len(result.ignored)} 个(忽略)。",
         f"已采用单位 {len(result.accepted)} 个;未报送单位 {len(result.not_returned)} 个" +
         (f":{'、'.join(result.not_returned)}" if result.not_returned else "。"),
         f"问题:{severity_summary(result.problems)}。",
@@ -371,6 +413,7 @@ def merge_summary(result, completed: bool = True) -> list[str]:
         lines.append(f"以下 {len(result.changed)} 个文件在汇总过程中被改动、移动或删除,本次未入账,请稍后再运行一次 merge:"
                      + "、".join(result.changed))
     lines.append(f"问题清单:{result.problems_path}")
+    lines.append(f"文件清单:{result.problems_path.with_name(f'文件清单_{result.month}.csv')}")
     return lines
 
 
@@ -403,4 +446,6 @@ def demo_command(month, directory):
         click.echo(f"[{current}] 模拟报回:{result.workspace.root / 'inbox' / current}")
         click.echo(f"[{current}] 采用 {len(merged.accepted)} 个单位,未报送 {len(merged.not_returned)} 个;问题:{severity_summary(merged.problems)}")
         click.echo(f"[{current}] 调度报告:{report}")
+        folder = result.workspace.reports_dir / current
+        click.echo(f"[{current}] 回执:{folder / '回执'};催报通知:{folder / '催报'}")
     click.echo(f"台账:{result.workspace.ledger_file}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import simulate
 from .merge import MergeResult, merge
+from .notices import notices_for
 from .report import build_report
 from .run import month_run
 from .split import split
@@ -86,4 +87,5 @@ def run_demo(root: Path, month: str, progress=None) -> DemoResult:
         merged = merge(run, inbox, progress=progress)
         merges.append(merged)
         reports.append(build_report(run, merged.state)[0])
+        notices_for(run, merged.state)
     return DemoResult(workspace, months, merges, reports)

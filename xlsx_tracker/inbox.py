@@ -53,6 +53,9 @@ def is_ignored(name: str) -> bool:
 def list_inbox(inbox: Path) -> tuple[list[InboxItem], list[str]]:
     """(items to read, names of ignored lock files), in a stable order."""
     root = Path(inbox)
+    if root.is_file() and not root.is_symlink():  # one file sent early for a check (merge --dry-run 文件)
+        found, skipped = _entry_items(root.parent, root, display_name(root.name))
+        return found, skipped
     items: list[InboxItem] = []
     ignored: list[str] = []
     for path, name, error in _walk(root, root):

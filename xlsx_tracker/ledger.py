@@ -227,6 +227,7 @@ class MonthRecords:
     evidence: dict[str, list[dict]]  # unit -> evidence entries
     problems: list[Problem]  # of the files that count (rejected files, materials, winners, doubted files)
     liaison_history: list[tuple[str, str, dict]] = ()  # (month, unit, entry) of accepted returns up to this month, in order
+    submissions: list[Submission] = ()  # every file recorded for the month, whatever its fate
     earlier_values: list[tuple[str, dict[str, dict[str, dict]]]] = ()  # (month, unit -> task id -> values), oldest first
 
 
@@ -239,6 +240,7 @@ def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
         month=month,
         accepted=winning,
         superseded=[s for s in subs if s.outcome == "applied" and s is not winning.get(s.unit)],
+        submissions=subs,
         values={unit: row_values(conn, sub.sha256, month) for unit, sub in winning.items()},
         evidence={unit: evidence(conn, sub.sha256, month) for unit, sub in winning.items()},
         problems=problems(conn, month, subs, winning),

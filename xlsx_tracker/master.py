@@ -220,17 +220,18 @@ def _which_files(errors: list[Problem]) -> str:
         "总任务清单和设置文件" if settings else "总任务清单")
 
 
-def _sheet_rows(sheets, name, columns, required, where) -> tuple[list[tuple[int, dict]], dict, list[Problem]]:
-    """Rows of a sheet as dicts keyed by header, its header columns, and the problems of its shape."""
+def _sheet_rows(sheets, name, columns, required, where, header_row: int = 0) -> tuple[list[tuple[int, dict]], dict, list[Problem]]:
+    """Rows of a sheet below its header as dicts keyed by header, its header columns, and the problems of its shape."""
     if name not in sheets:
         return [], {}, [problem("missing-sheet", file=where, sheet=name)]
     rows = sheets[name]
-    header = header_index(rows[0] if rows else [], columns)
+    header = header_index(rows[header_row] if len(rows) > header_row else [], columns)
     missing = [c for c in required if c not in header]
     if missing:
-        return [], header, [problem("missing-header", file=where, sheet=name, cell="1:1", columns="、".join(missing))]
+        line = f"{header_row + 1}:{header_row + 1}"
+        return [], header, [problem("missing-header", file=where, sheet=name, cell=line, columns="、".join(missing))]
     records = []
-    for index, row in enumerate(rows[1:], start=1):
+    for index, row in enumerate(rows[header_row + 1:], start=header_row + 1):
         record = {c: cell_text(row[i]) if i < len(row) else "" for c, i in header.items()}
         if any(record.values()):
             records.append((index, record))
@@ -331,11 +332,12 @@ def _resolve_units(record, registry: Registry, at) -> tuple[tuple[str, ...], lis
     return tuple(units), problems
 
 
-def read_roster(sheets, where: str, registry: Registry, sheet: str = ROSTER_SHEET) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+def read_roster(sheets, where: str, registry: Registry, sheet: str = ROSTER_SHEET,
+                header_row: int = 0) -> tuple[dict[str, dict[str, str]], list[Problem]]:
     """The liaison roster: one row per unit, checked; an unknown unit is an error, a bad phone or e-mail a warning."""
     if sheet not in sheets:
         return {}, [problem("roster-missing", file=where)]
-    records, header, problems = _sheet_rows(sheets, sheet, ROSTER_COLUMNS, ["单位", "姓名"], where)
+    records, header, problems = _sheet_rows(sheets, sheet, ROSTER_COLUMNS, ["单位", "姓名"], where, header_row)
     roster: dict[str, dict[str, str]] = {}
     for index, record in records:
         def at(column: str, row: int = index) -> dict:

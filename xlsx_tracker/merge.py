@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
+import io
 import os
+import shutil
+import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -19,8 +23,8 @@ from .model import Problem, TrackerError
 from .problems import problem, problems_csv
 from .reconcile import reconcile
 from .run import MonthRun
-from .sheetio import write_text_atomic
-from .state import MonthState, load_state
+from .sheetio import csv_safe, write_text_atomic
+from .state import MonthState, fate, load_state
 from .workspace import Workspace, workspace_lock
 
 
@@ -33,6 +37,8 @@ class MergeResult:
     state: MonthState  # the month after this merge, as every view shows it
     problems_path: Path | None = None
     changed: list[str] = field(default_factory=list)  # items re-saved or moved while being read: not recorded this run
+    manifest: list[ManifestEntry] = field(default_factory=list)  # every inbox entry and its fate
+    duplicates: int = 0  # entries whose bytes the ledger already held: not recorded again
 
     @property
     def accepted(self) -> dict[str, ledger.Submission]:
@@ -96,43 +102,50 @@ def receipt(item: InboxItem, returned: Returned, default: str) -> tuple[str, str
 def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, received: dt.date | None = None,
           progress=None, workers: int | None = None,
           parallel_threshold: int = PARALLEL_THRESHOLD, timeout: float = isolate.DEFAULT_TIMEOUT,
-          memory_limit: int | None = isolate.DEFAULT_MEMORY_LIMIT, on_wait=None) -> MergeResult:
-    """Read, check and record every new item of the inbox, then compute the month state once.
+          memory_limit: int | None = isolate.DEFAULT_MEMORY_LIMIT, on_wait=None, check_issued: bool = True) -> MergeResult:
+    """Read, check and record every new item of the inbox (a folder, or one file), then compute the month state once.
 
     Every read runs in a worker process: a file that crashes a reader, hangs or eats memory becomes a
     problem of that file, and the batch goes on. The ledger and the archive change all together or not at all.
     """
-    run.require_issued()
+    if check_issued:
+        run.require_issued()
     items, ignored = list_inbox(inbox)
     if not items:
         raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
     recorded = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
     context = _Context(run.master, run.issued, run.month, recorded, received.isoformat() if received else "")
     workers = (workers or min(os.cpu_count() or 1, 8)) if len(items) >= parallel_threshold else 1
-    changed: list[str] = []
+    seen_items: list[tuple[InboxItem, str, str]] = []  # (item, sha256, what happened in this run)
     with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
         archive = RunArchive(run.workspace, run.month, recorded)
         with ledger.transaction(conn), archive:  # all or nothing: a crash leaves ledger and archive as they were
-            count = 0
-            for prepared, retried in _new_items(conn, context, items, progress, workers, timeout, memory_limit):
+            for prepared, status in _items(conn, context, items, progress, workers, timeout, memory_limit):
+                seen_items.append((prepared.item, prepared.submission.sha256, status))
+                if status == "duplicate":
+                    continue
                 try:
                     stored = archive.add(prepared)
                 except Changed:  # moved or re-saved while it was read: next run takes it as it is then
-                    changed.append(prepared.item.name)
+                    seen_items[-1] = (prepared.item, "", "changed")
                     continue
-                if retried:
+                if status == "retry":
                     ledger.forget(conn, prepared.submission.sha256, run.month)
                 ledger.record(conn, stored)  # written while the workers read the next files
-                count += 1
         state = load_state(run)
+        entries = manifest(state, seen_items, ignored)
         path = write_problems(run.workspace, run.month, state.problems)
-    return MergeResult(run.month, len(items), count, ignored, state, path, changed)
+        write_manifest(run.workspace.reports_dir / run.month / f"文件清单_{run.month}.csv", entries)
+    new = sum(1 for _, _, status in seen_items if status in ("new", "retry"))
+    changed = [item.name for item, _, status in seen_items if status == "changed"]
+    duplicates = sum(1 for _, _, status in seen_items if status == "duplicate")
+    return MergeResult(run.month, len(items), new, ignored, state, path, changed, entries, duplicates)
 
 
-def _new_items(conn, context: _Context, items: list[InboxItem], progress, workers: int, timeout: float, memory_limit):
-    """Process every item in isolated workers; yield (record, whether it replaces a failed read) for each new one.
+def _items(conn, context: _Context, items: list[InboxItem], progress, workers: int, timeout: float, memory_limit):
+    """Process every item in isolated workers; yield (record, 'new' | 'retry' | 'duplicate') for each.
 
-    A file whose reader crashed or timed out last time is read again: the machine may have been busy.
+    A file whose reader crashed or timed out last time is read again ('retry'): the machine may have been busy.
     """
     retry = ledger.failed_reads(conn, context.month)
     seen = ledger.known_hashes(conn, context.month) - retry
@@ -143,9 +156,71 @@ def _new_items(conn, context: _Context, items: list[InboxItem], progress, worker
         if progress:
             progress(item.name)
         sha256 = prepared.submission.sha256
-        if sha256 not in seen:
+        if sha256 in seen:
+            yield prepared, "duplicate"
+        else:
             seen.add(sha256)
-            yield prepared, sha256 in retry
+            yield prepared, "retry" if sha256 in retry else "new"
+
+
+MANIFEST_COLUMNS = ["文件", "处理结果", "单位", "收到时间", "收到时间依据"]
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    name: str
+    fate: str
+    unit: str = ""
+    received: str = ""
+    received_how: str = ""
+
+    def row(self) -> list[str]:
+        return [self.name, self.fate, self.unit, self.received, self.received_how]
+
+
+def manifest(state: MonthState, seen: list[tuple[InboxItem, str, str]], ignored: list[str]) -> list[ManifestEntry]:
+    """Every entry of the inbox and what became of it, in inbox order; ignored lock files last."""
+    by_sha = {s.sha256: s for s in state.submissions}
+    entries = []
+    for item, sha256, status in seen:
+        sub = by_sha.get(sha256)
+        if status == "changed" or sub is None:
+            entries.append(ManifestEntry(item.name, "本次未入账:汇总过程中文件被改动、移动或删除,请再运行一次 merge"))
+        elif status == "duplicate" and sub.file_name != item.name:
+            entries.append(ManifestEntry(item.name, f"重复:与已入账的“{sub.file_name}”内容完全相同,未重复入账", sub.unit))
+        else:
+            again = "(上次汇总已入账)" if status == "duplicate" else ""
+            entries.append(ManifestEntry(item.name, fate(state, sub) + again, sub.unit, sub.receipt_time[:16], sub.receipt_source))
+    return entries + [ManifestEntry(name, "忽略:临时或锁定文件") for name in ignored]
+
+
+def write_manifest(path: Path, entries: list[ManifestEntry]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    writer.writerows([csv_safe(v) for v in e.row()] for e in entries)
+    write_text_atomic(path, "\ufeff" + buffer.getvalue())  # BOM: Excel on Chinese Windows reads it right
+
+
+def dry_run(run: MonthRun, inbox: Path, out: Path, **options) -> MergeResult:
+    """Read and check as merge does, into a scratch copy of the ledger: the workspace is left exactly as it was.
+
+    The receipts and reminders go to out; nothing is recorded and nothing archived in the workspace.
+    """
+    run.require_issued()
+    with tempfile.TemporaryDirectory(prefix="xlsx-tracker-dry-") as scratch_dir:
+        scratch = Workspace(Path(scratch_dir))
+        if run.has_ledger():
+            target = ledger.connect(scratch.ledger_file)
+            try:
+                with run.ledger() as source:
+                    source.backup(target)  # a consistent copy even while another command writes
+            finally:
+                target.close()
+        result = merge(replace(run, workspace=scratch), inbox, check_issued=False, **options)
+        shutil.copytree(scratch.reports_dir / run.month, out, dirs_exist_ok=True)  # the problem list and file list
+    result.problems_path = Path(out) / result.problems_path.name
+    return result
 
 
 def _failed(item: InboxItem, failure: isolate.Failed, context: _Context) -> ledger.Prepared:

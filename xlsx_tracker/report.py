@@ -17,11 +17,21 @@ from .model import SECTION_LABELS
 from .problems import PROBLEM_COLUMNS, problem_row, severity_summary
 from .run import MonthRun
 from .sheetio import Formats, atomic_path, excel_text
-from .state import FIGURES, LEVEL1_DEFINITION, LIAISON_FIELDS, MonthState, done_without_evidence, has_returns, key_figures, load_state
+from .state import (
+    FIGURES,
+    LEVEL1_DEFINITION,
+    LIAISON_FIELDS,
+    MonthState,
+    done_without_evidence,
+    fate,
+    has_returns,
+    key_figures,
+    load_state,
+)
 from .workdays import month_label
 from .workspace import workspace_lock
 
-SHEETS = ["总览", "部门得分", "指标进度", "任务明细", "催办名单", "证明材料目录", "联络员名单", "校验问题", "说明"]
+SHEETS = ["总览", "部门得分", "指标进度", "任务明细", "催办名单", "证明材料目录", "联络员名单", "校验问题", "文件清单", "说明"]
 STATUS_COLOURS = {"已完成": "#C6EFCE", "无此情形(已作说明)": "#DDEBF7", "推进中": "#FFEB9C", "未启动": "#FFC7CE",
                   "未报送": "#D9D9D9", "未发生": "#C6EFCE", "已发生": "#FF0000", "待申报": "#D9D9D9"}
 
@@ -66,7 +76,7 @@ class Table:
 def tables(master: Master, state: MonthState, previous: MonthState | None) -> list[Table]:
     """Every table sheet of the report (总览 and 说明 are laid out on their own)."""
     return [_scores(state, previous), _indicators(state), _details(state), _follow_ups(state),
-            _evidence(state), _liaisons(master, state), _problems(state)]
+            _evidence(state), _liaisons(master, state), _problems(state), _files(state)]
 
 
 def _scores(state: MonthState, previous: MonthState | None) -> Table:
@@ -138,6 +148,12 @@ def _liaisons(master: Master, state: MonthState) -> Table:
 def _problems(state: MonthState) -> Table:
     rows = [problem_row(p) for p in state.problems]
     return Table("校验问题", f"校验问题({severity_summary(state.problems)})", PROBLEM_COLUMNS, [6, 16, 16, 28, 12, 8, 70], rows)
+
+
+def _files(state: MonthState) -> Table:
+    rows = [[s.file_name, s.unit, s.receipt_time[:16], s.receipt_source, fate(state, s)] for s in state.submissions]
+    return Table("文件清单", f"文件清单(本月已入账文件 {len(rows)} 个)", ["文件", "单位", "收到时间", "收到时间依据", "处理结果"],
+                 [36, 16, 16, 14, 60], rows)
 
 
 def overview_figures(state: MonthState, previous: MonthState | None) -> list[list]:

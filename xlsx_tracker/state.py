@@ -125,6 +125,7 @@ class MonthState:
     weights: dict[str, float]  # status -> progress, from the settings
     accepted: dict[str, Submission]
     superseded: list[Submission]
+    submissions: list[Submission] = field(default_factory=list)  # every file recorded for the month
     stale: dict[str, list[str]] = field(default_factory=dict)  # unit -> task ids whose progress text was not updated
     slipped: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)  # unit -> (task id, planned dates)
 
@@ -196,7 +197,8 @@ def compute_state(master: Master, deadline: Deadline, records: MonthRecords, tod
         vetoes=[r for r in rows if r.section == "veto" and r.status == VETO_DECLARED],
         problems=problems, evidence=_evidence(records), liaisons=liaisons,
         follow_ups=_follow_ups(rows, units, records, rules, today or deadline.deadline, liaisons, stale, slipped),
-        weights=weights, accepted=records.accepted, superseded=records.superseded, stale=stale, slipped=slipped,
+        weights=weights, accepted=records.accepted, superseded=records.superseded, submissions=list(records.submissions),
+        stale=stale, slipped=slipped,
     )
 
 
@@ -456,3 +458,18 @@ def done_without_evidence(state: MonthState) -> list[tuple[str, str]]:
     listed = {(e["单位"], e.get("编号", "")) for e in state.evidence}
     return [(r.assignment.task_id, r.assignment.unit) for r in state.rows
             if r.status == "已完成" and (r.assignment.unit, r.assignment.task_id) not in listed]
+
+
+FATES = {"applied": "采用", "rejected": "未采用", "material": "收到的材料", "container": "压缩包(其中文件逐个处理)"}
+
+
+def fate(state: MonthState, sub: Submission) -> str:
+    """What became of a recorded file, in the words of the file list and the receipts."""
+    if sub.outcome == "applied":
+        winner = state.accepted.get(sub.unit)
+        if winner is not None and winner.sha256 != sub.sha256:
+            return "被取代:" + superseded_reason(sub, winner)[0]
+        return "采用"
+    if sub.outcome == "rejected":
+        return f"未采用:{sub.reason}"
+    return FATES.get(sub.outcome, sub.outcome)
