@@ -140,12 +140,12 @@ def test_follow_up_list(cycle):
     sheet = results["2024-05"][2]["催办名单"]
     rows = {r[0].value: [c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value}
     # 人大办 wrote “加分1项进展” again in May: the same words as April's, for unfinished work
-    assert rows["人大办"] == ["人大办", "1 项超过预计完成时间仍未完成:加分1;1 项连续2期未启动:加分2;2 项本月进展未更新:加分1、加分2",
+    assert rows["人大办"] == ["人大办", "红灯", "1 项超过预计完成时间仍未完成:加分1;1 项连续2期未启动:加分2;2 项本月进展未更新:加分1、加分2",
                              "王海", "办公室主任", "0471-6218000"]
-    assert rows["司法局"][1] == "未报送"
-    assert rows["区委办"][1] == "1 项本月进展未更新:99"  # on time and done elsewhere, but 99's text is April's
+    assert rows["司法局"][1:3] == ["红灯", "未报送"]
+    assert rows["区委办"][1:3] == ["黄灯", "1 项本月进展未更新:99"]  # on time and done elsewhere, but 99's text is April's
     assert len(rows) == 32
-    april = {r[0].value: r[1].value for r in results["2024-04"][2]["催办名单"].iter_rows(min_row=3) if r[0].value}
+    april = {r[0].value: r[2].value for r in results["2024-04"][2]["催办名单"].iter_rows(min_row=3) if r[0].value}
     assert april["人大办"] == "逾期报送(2024-04-25收到)"
 
 

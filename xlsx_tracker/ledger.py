@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS issues (
     deadline TEXT NOT NULL, rows TEXT NOT NULL,
     PRIMARY KEY (month, unit, issued_at)
 );
+CREATE TABLE IF NOT EXISTS lights (
+    month TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, light TEXT NOT NULL, reasons TEXT NOT NULL,
+    PRIMARY KEY (month, kind, key)
+);
 CREATE TABLE IF NOT EXISTS problems (
     sha256 TEXT NOT NULL, month TEXT NOT NULL, seq INTEGER NOT NULL, unit TEXT, code TEXT NOT NULL,
     severity TEXT NOT NULL, file TEXT, sheet TEXT, cell TEXT, message TEXT NOT NULL,
@@ -229,6 +233,7 @@ class MonthRecords:
     liaison_history: list[tuple[str, str, dict]] = ()  # (month, unit, entry) of accepted returns up to this month, in order
     submissions: list[Submission] = ()  # every file recorded for the month, whatever its fate
     earlier_values: list[tuple[str, dict[str, dict[str, dict]]]] = ()  # (month, unit -> task id -> values), oldest first
+    earlier_lights: list[tuple[str, dict[str, str]]] = ()  # (month, unit -> light) as kept for earlier months, oldest first
 
 
 def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
@@ -247,6 +252,7 @@ def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
         liaison_history=[(m, unit, entry) for m, subs_of in [*earlier.items(), (month, winning)]
                          for unit, sub in sorted(subs_of.items()) if (entry := liaison(conn, sub.sha256, m))],
         earlier_values=[(m, {unit: row_values(conn, sub.sha256, m) for unit, sub in subs_of.items()}) for m, subs_of in earlier.items()],
+        earlier_lights=lights_before(conn, month),
     )
 
 
@@ -280,3 +286,16 @@ def issues(conn: sqlite3.Connection, month: str) -> dict[str, dict[str, list]]:
 
 def was_issued(conn: sqlite3.Connection, month: str) -> bool:
     return conn.execute("SELECT 1 FROM issues WHERE month=? LIMIT 1", (month,)).fetchone() is not None
+
+
+def keep_lights(conn: sqlite3.Connection, month: str, kind: str, grades: list[tuple[str, str, list[str]]]) -> None:
+    """A month's grades (unit or indicator, light, reasons), kept so that later months count red months from them."""
+    conn.execute("DELETE FROM lights WHERE month=? AND kind=?", (month, kind))
+    conn.executemany("INSERT INTO lights VALUES (?,?,?,?,?)", [(month, kind, key, light, _dump(reasons)) for key, light, reasons in grades])
+
+
+def lights_before(conn: sqlite3.Connection, month: str) -> list[tuple[str, dict[str, str]]]:
+    found: dict[str, dict[str, str]] = {}
+    for m, key, light in conn.execute("SELECT month, key, light FROM lights WHERE kind='unit' AND month<? ORDER BY month", (month,)):
+        found.setdefault(m, {})[key] = light
+    return list(found.items())

@@ -24,7 +24,7 @@ from .problems import problem, problems_csv
 from .reconcile import reconcile
 from .run import MonthRun
 from .sheetio import csv_safe, write_text_atomic
-from .state import MonthState, fate, load_state
+from .state import MonthState, fate, keep_lights, load_state
 from .workspace import Workspace, workspace_lock
 
 
@@ -133,6 +133,7 @@ def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, receive
                     ledger.forget(conn, prepared.submission.sha256, run.month)
                 ledger.record(conn, stored)  # written while the workers read the next files
         state = load_state(run)
+        keep_lights(run, state)
         entries = manifest(state, seen_items, ignored)
         path = write_problems(run.workspace, run.month, state.problems)
         write_manifest(run.workspace.reports_dir / run.month / f"文件清单_{run.month}.csv", entries)

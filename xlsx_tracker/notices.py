@@ -96,6 +96,9 @@ def _adoption(state: MonthState, unit: str, rows, reported, score) -> str:
     if score is None or not score.returned:
         return "本月尚无可采用的文件(见上表“处理结果”),视为未报送。"
     timing = f"收到时间 {score.received_at[:16]}({score.received_how}),{score.timeliness_text}"
+    light = next((x for x in state.unit_lights if x.key == unit), None)
+    if light is not None:
+        timing += f";本月亮灯:{light.light}" + (f"({';'.join(light.reasons)})" if light.reasons else "")
     return (f"已采用“{score.file_name}”:本单位 {len(rows)} 项任务中 {len(reported)} 项填报了有效的进展状态,"
             f"其中已完成 {sum(1 for r in rows if r.status in DONE)} 项;{timing}。")
 

@@ -19,21 +19,26 @@ from .run import MonthRun
 from .sheetio import Formats, atomic_path, excel_text
 from .state import (
     FIGURES,
+    GREEN,
     LEVEL1_DEFINITION,
     LIAISON_FIELDS,
+    RED,
+    YELLOW,
     MonthState,
     done_without_evidence,
     fate,
     has_returns,
+    keep_lights,
     key_figures,
     load_state,
 )
 from .workdays import month_label
 from .workspace import workspace_lock
 
-SHEETS = ["总览", "部门得分", "指标进度", "任务明细", "催办名单", "证明材料目录", "联络员名单", "校验问题", "文件清单", "说明"]
+SHEETS = ["总览", "亮灯", "部门得分", "指标进度", "任务明细", "催办名单", "证明材料目录", "联络员名单", "校验问题", "文件清单", "说明"]
 STATUS_COLOURS = {"已完成": "#C6EFCE", "无此情形(已作说明)": "#DDEBF7", "推进中": "#FFEB9C", "未启动": "#FFC7CE",
-                  "未报送": "#D9D9D9", "未发生": "#C6EFCE", "已发生": "#FF0000", "待申报": "#D9D9D9"}
+                  "未报送": "#D9D9D9", "未发生": "#C6EFCE", "已发生": "#FF0000", "待申报": "#D9D9D9",
+                  "绿灯": "#00B050", "黄灯": "#FFC000", "红灯": "#FF0000"}
 
 
 def report_name(month: str) -> str:
@@ -46,6 +51,7 @@ def build_report(run: MonthRun, state: MonthState | None = None, generated: dt.d
     run.require_issued()
     with workspace_lock(run.workspace, on_wait):
         state = state or load_state(run)
+        keep_lights(run, state)
         earlier = run.previous()
         previous = load_state(earlier) if has_returns(earlier) else None
         path = run.workspace.reports_dir / run.month / report_name(run.month)
@@ -75,7 +81,7 @@ class Table:
 
 def tables(master: Master, state: MonthState, previous: MonthState | None) -> list[Table]:
     """Every table sheet of the report (总览 and 说明 are laid out on their own)."""
-    return [_scores(state, previous), _indicators(state), _details(state), _follow_ups(state),
+    return [_lights(master, state), _scores(state, previous), _indicators(state), _details(state), _follow_ups(state),
             _evidence(state), _liaisons(master, state), _problems(state), _files(state)]
 
 
@@ -123,10 +129,24 @@ def _details(state: MonthState) -> Table:
 
 
 def _follow_ups(state: MonthState) -> Table:
-    rows = [[u.unit, ";".join(u.reasons), u.liaison.get("姓名", ""), u.liaison.get("职务", ""), u.liaison.get("联系电话", "")]
+    rows = [[u.unit, u.light, ";".join(u.reasons), u.liaison.get("姓名", ""), u.liaison.get("职务", ""), u.liaison.get("联系电话", "")]
             for u in state.follow_ups]
-    return Table("催办名单", f"催办名单(共 {len(rows)} 个单位)", ["单位", "催办原因", "联络员", "职务", "联系电话"],
-                 [20, 70, 10, 12, 16], rows, filter=False)
+    return Table("催办名单", f"催办名单(共 {len(rows)} 个单位)", ["单位", "亮灯", "催办原因", "联络员", "职务", "联系电话"],
+                 [18, 7, 64, 10, 12, 16], rows, [u.light for u in state.follow_ups], filter=False)
+
+
+def _lights(master: Master, state: MonthState) -> Table:
+    """Units first (worst first), then the indicators that are not green."""
+    order = {RED: 0, YELLOW: 1, GREEN: 2}
+    units = sorted(state.unit_lights, key=lambda x: (order[x.light], -x.reds_running))
+    rows = [["单位", x.key, x.light, ";".join(x.reasons), x.reds_running or "", "列入约谈/挂牌督办" if x.watch else ""] for x in units]
+    flagged = [x for x in state.indicator_lights if x.light != GREEN]
+    rows += [["指标", x.key, x.light, ";".join(x.reasons), "", ""] for x in flagged]
+    counts = {light: sum(1 for x in state.unit_lights if x.light == light) for light in (RED, YELLOW, GREEN)}
+    title = (f"亮灯情况(单位:红灯 {counts[RED]} 个、黄灯 {counts[YELLOW]} 个、绿灯 {counts[GREEN]} 个;"
+             f"序时进度 {state.pace:.0f}%)")
+    return Table("亮灯", title, ["类别", "单位/指标", "亮灯", "原因", "连续红灯(月)", "督办"], [7, 22, 7, 60, 10, 16],
+                 rows, [row[2] for row in rows])
 
 
 def _evidence(state: MonthState) -> Table:
@@ -199,9 +219,24 @@ def readme_lines(master: Master, state: MonthState, generated: dt.datetime) -> l
         f"6. 催办:未报送、逾期报送、超过预计完成时间仍未完成、连续 {rules.stalled_cycles} 期“未启动”的单位列入催办名单。",
         "7. 重复报送:同一单位同月多次报送的,以下发时间最新、其次保存时间最新、再次收到时间最新的文件为准,其余文件保留存档并在校验问题中写明依据;"
         "时间都相同无法判断先后的,列为“提醒”,请人工确认。",
-        f"四、截止日:每月{master.settings.monthly_day}日前;{state.deadline.rule}。",
-        f"五、本报告由 xlsx-tracker 于 {generated:%Y-%m-%d %H:%M} 根据台账生成,总任务清单版本 {master.version}。",
+        "四、亮灯规则(可在 master_template/settings.toml 的 [lights] 中调整)",
+        *light_rules(master),
+        f"五、截止日:每月{master.settings.monthly_day}日前;{state.deadline.rule}。",
+        f"六、本报告由 xlsx-tracker 于 {generated:%Y-%m-%d %H:%M} 根据台账生成,总任务清单版本 {master.version}。",
     ]
+
+
+def light_rules(master: Master) -> list[str]:
+    rules = master.settings.lights
+    red = [t for on, t in [(rules.red_not_returned, "未报送"), (rules.red_overdue, "有任务超过预计完成时间仍未完成"),
+                           (True, f"同一任务连续 {rules.red_stalled_cycles} 个月“未启动”"),
+                           (True, f"平均进度落后序时进度 {rules.red_behind_points:g} 个百分点及以上")] if on]
+    yellow = [t for on, t in [(rules.yellow_late, "逾期报送"), (rules.yellow_stale, "本月进展未更新"),
+                              (rules.yellow_slipped, "预计完成时间延后"), (rules.yellow_errors, "报送文件有“错误”级问题"),
+                              (True, f"落后序时进度 {rules.yellow_behind_points:g} 个百分点及以上")] if on]
+    return [f"1. 红灯:{';'.join(red)}。", f"2. 黄灯:{';'.join(yellow)}。", "3. 绿灯:其余单位。",
+            f"4. 序时进度 = 自 {rules.pace_start} 至 {rules.pace_end} 已过时间的比例(按报送截止日计);指标按同样的落后幅度亮灯,否决项有单位申报“已发生”即红灯。",
+            f"5. 连续 {rules.watch_reds} 个月红灯的单位列入约谈/挂牌督办名单;各月亮灯结果记入台账,重新生成旧月份报告时结果不变。"]
 
 
 # ---------------------------------------------------------------- how to lay it out
@@ -334,7 +369,7 @@ class ReportWriter:
     def _readme(self, sheet) -> None:
         sheet.set_column(0, 0, 120)
         for row, line in enumerate(readme_lines(self.master, self.state, self.generated)):
-            sheet.write_string(row, 0, line, self.f["title_left"] if line[:2] in ("一、", "二、", "三、", "四、", "五、") else self.f["wrap"])
+            sheet.write_string(row, 0, line, self.f["title_left"] if line[:2] in ("一、", "二、", "三、", "四、", "五、", "六、") else self.f["wrap"])
         self._page(sheet, -1, 0)
 
 

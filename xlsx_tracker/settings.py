@@ -30,6 +30,24 @@ class Scoring:
 
 
 @dataclass(frozen=True)
+class Lights:
+    """The monthly 亮灯 rules: what makes a unit red or yellow (printed on the report's 说明)."""
+
+    red_not_returned: bool = True
+    red_overdue: bool = True  # an unfinished item past its 预计完成时间
+    red_stalled_cycles: int = 2  # the same item 未启动 this many months running
+    yellow_late: bool = True
+    yellow_stale: bool = True  # 本月进展未更新
+    yellow_slipped: bool = True  # 预计完成时间 moved later
+    yellow_errors: bool = True  # errors in the return
+    yellow_behind_points: float = 10  # behind the time-elapsed pace (序时进度) by at least this many points
+    red_behind_points: float = 30
+    pace_start: dt.date = dt.date(2024, 4, 1)  # the campaign the pace is measured over
+    pace_end: dt.date = dt.date(2024, 12, 31)
+    watch_reds: int = 3  # consecutive red months that put a unit on the 约谈/挂牌督办 list
+
+
+@dataclass(frozen=True)
 class Settings:
     contact_name: str = "李苏日娜"
     contact_phone: str = "6218033"
@@ -40,6 +58,7 @@ class Settings:
     policy: str = "postpone"
     liaison_deadline: dt.date | None = dt.date(2024, 4, 6)
     scoring: Scoring = field(default_factory=Scoring)
+    lights: Lights = field(default_factory=Lights)
 
 
 def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
@@ -86,8 +105,23 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
             points_per_problem=scoring.get("points_per_problem", base.points_per_problem),
             stalled_cycles=scoring.get("stalled_cycles", base.stalled_cycles),
         ),
+        lights=_lights_from(data.get("lights", {}), where, problems),
     )
     return settings, problems
+
+
+def _lights_from(table: dict, where: str, problems: list[Problem]) -> Lights:
+    base, values = Lights(), {}
+    for name, default in base.__dict__.items():
+        value = table.get(name, default)
+        if type(value) is not type(default) and not (isinstance(default, float) and isinstance(value, int)):
+            problems.append(problem("bad-settings", file=where, detail=f"lights.{name} 应为{_KIND.get(type(default), '值')},现为“{value}”"))
+            value = default
+        values[name] = value
+    return Lights(**values)
+
+
+_KIND = {bool: " true 或 false", int: "整数", float: "数字", dt.date: "日期(如 2024-12-31)"}
 
 
 DEFAULT_SETTINGS_TOML = """\
@@ -118,4 +152,18 @@ stalled_cycles = 2       # 连续几个周期“未启动”视为停滞
 "推进中" = 50
 "已完成" = 100
 "无此情形(已作说明)" = 100
+
+[lights]             # 每月亮灯规则(报告“亮灯”表和“说明”表会打印当时生效的规则)
+red_not_returned = true      # 未报送:红灯
+red_overdue = true           # 有任务超过预计完成时间仍未完成:红灯
+red_stalled_cycles = 2       # 同一任务连续几个月“未启动”:红灯
+yellow_late = true           # 逾期报送:黄灯
+yellow_stale = true          # 本月进展未更新:黄灯
+yellow_slipped = true        # 预计完成时间延后:黄灯
+yellow_errors = true         # 报送文件有“错误”级问题:黄灯
+yellow_behind_points = 10    # 平均进度落后序时进度 10 个百分点及以上:黄灯
+red_behind_points = 30       # 落后 30 个百分点及以上:红灯
+pace_start = 2024-04-01      # 序时进度的起止:创建工作开始和应完成的日期
+pace_end = 2024-12-31
+watch_reds = 3               # 连续几个月红灯列入约谈/挂牌督办名单
 """

@@ -18,8 +18,8 @@ from .master import Master
 from .model import Assignment, Indicator, Problem
 from .problems import counted, problem, severity_counts
 from .run import MonthRun
-from .settings import STATUSES, Scoring
-from .workdays import Deadline
+from .settings import STATUSES, Lights, Scoring
+from .workdays import Deadline, previous_month
 
 DONE = {"已完成", STATUSES[3]}
 NOT_REPORTED = "未报送"
@@ -107,6 +107,21 @@ class FollowUp:
     unit: str
     reasons: list[str]
     liaison: dict
+    light: str = ""
+
+
+GREEN, YELLOW, RED = "绿灯", "黄灯", "红灯"
+
+
+@dataclass(frozen=True)
+class Light:
+    """A unit's or an indicator's grade for the month, why, and how many months running it has been red."""
+
+    key: str  # unit name, or indicator label
+    light: str
+    reasons: tuple[str, ...]
+    reds_running: int = 0  # consecutive red months up to this one
+    watch: bool = False  # on the 约谈/挂牌督办 list
 
 
 @dataclass(frozen=True)
@@ -127,6 +142,9 @@ class MonthState:
     superseded: list[Submission]
     submissions: list[Submission] = field(default_factory=list)  # every file recorded for the month
     stale: dict[str, list[str]] = field(default_factory=dict)  # unit -> task ids whose progress text was not updated
+    unit_lights: list[Light] = field(default_factory=list)  # in the order of units
+    indicator_lights: list[Light] = field(default_factory=list)
+    pace: float = 0.0  # time-elapsed pace (序时进度) at the deadline, 0-100
     slipped: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)  # unit -> (task id, planned dates)
 
     def row_progress(self, row: RowState) -> float:
@@ -191,12 +209,17 @@ def compute_state(master: Master, deadline: Deadline, records: MonthRecords, tod
     problems = [*notices, *records.problems, *_superseded_problems(records), *changes]
     units = _unit_scores(master, rows, records.accepted, problems, deadline, weights, rules)
     stale, slipped = stale_rows(rows, records.earlier_values), slipped_rows(rows, records.earlier_values)
+    today = today or deadline.deadline
+    indicators = _indicator_states(master, rows, weights)
+    pace = time_pace(master.settings.lights, deadline.deadline)
+    lights = unit_lights(master.settings.lights, rows, units, problems, stale, slipped, records, today, pace)
     return MonthState(
+        unit_lights=lights, indicator_lights=indicator_lights(master.settings.lights, indicators, pace), pace=pace,
         month=records.month, deadline=deadline, rows=rows, units=units,
-        indicators=_indicator_states(master, rows, weights), level1=_level1_progress(rows, weights),
+        indicators=indicators, level1=_level1_progress(rows, weights),
         vetoes=[r for r in rows if r.section == "veto" and r.status == VETO_DECLARED],
         problems=problems, evidence=_evidence(records), liaisons=liaisons,
-        follow_ups=_follow_ups(rows, units, records, rules, today or deadline.deadline, liaisons, stale, slipped),
+        follow_ups=_follow_ups(rows, units, records, rules, today, liaisons, stale, slipped, {x.key: x.light for x in lights}),
         weights=weights, accepted=records.accepted, superseded=records.superseded, submissions=list(records.submissions),
         stale=stale, slipped=slipped,
     )
@@ -245,7 +268,7 @@ def slipped_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[
         planned = row.values.get("预计完成时间") or ""
         unit, task_id = row.assignment.unit, row.assignment.task_id
         history = [v for _, values in earlier if (v := values.get(unit, {}).get(task_id, {}).get("预计完成时间"))]
-        if planned and history and planned > history[-1] and row.status not in DONE:
+        if planned and history and planned > history[-1] and row.status not in DONE and row.section != "veto":
             dates = [d for i, d in enumerate([*history, planned]) if i == 0 or d != [*history, planned][i - 1]]
             slipped[unit].append((task_id, dates))
     return dict(slipped)
@@ -360,7 +383,7 @@ def _level1_progress(rows: list[RowState], weights: dict[str, float]) -> dict[st
 
 
 def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scoring, today: dt.date,
-                liaisons: dict[str, dict], stale: dict, slipped: dict) -> list[FollowUp]:
+                liaisons: dict[str, dict], stale: dict, slipped: dict, lights: dict[str, str]) -> list[FollowUp]:
     statuses = [{(u, t): v.get("进展状态") or "" for u, tasks in values.items() for t, v in tasks.items()}
                 for _, values in records.earlier_values]
     stalled = stalled_rows(rows, statuses, rules.stalled_cycles)
@@ -386,7 +409,7 @@ def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scor
             moved = "、".join(f"{task_id}({' → '.join(dates)})" for task_id, dates in slipped[score.unit])
             reasons.append(f"{len(slipped[score.unit])} 项延期:{moved}")
         if reasons:
-            result.append(FollowUp(score.unit, reasons, liaisons.get(score.unit, {})))
+            result.append(FollowUp(score.unit, reasons, liaisons.get(score.unit, {}), lights.get(score.unit, "")))
     return result
 
 
@@ -473,3 +496,77 @@ def fate(state: MonthState, sub: Submission) -> str:
     if sub.outcome == "rejected":
         return f"未采用:{sub.reason}"
     return FATES.get(sub.outcome, sub.outcome)
+
+
+# ---------------------------------------------------------------- lights (亮灯)
+
+
+def time_pace(rules: Lights, day: dt.date) -> float:
+    """序时进度: the share of the campaign elapsed at day, 0-100."""
+    total = (rules.pace_end - rules.pace_start).days
+    if total <= 0:
+        return 100.0
+    return round(min(max((day - rules.pace_start).days / total, 0.0), 1.0) * 100, 1)
+
+
+def unit_lights(rules: Lights, rows, units: list[UnitScore], problems, stale, slipped, records: MonthRecords,
+                today: dt.date, pace: float) -> list[Light]:
+    statuses = [{(u, t): v.get("进展状态") or "" for u, tasks in values.items() for t, v in tasks.items()}
+                for _, values in records.earlier_values]
+    stalled = stalled_rows(rows, statuses, rules.red_stalled_cycles)
+    overdue: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if is_overdue(row, today):
+            overdue[row.assignment.unit].append(row.assignment.task_id)
+    errors = {p.unit for p in problems if p.severity == "error" and p.unit}
+    lights = []
+    for score in units:
+        unit, behind = score.unit, pace - score.progress
+        red = [
+            *(["未报送"] if rules.red_not_returned and not score.returned else []),
+            *([f"{len(overdue[unit])} 项超过预计完成时间仍未完成"] if rules.red_overdue and overdue.get(unit) else []),
+            *([f"{len(stalled[unit])} 项连续{rules.red_stalled_cycles}个月未启动"] if stalled.get(unit) else []),
+            *([f"落后序时进度 {behind:.0f} 个百分点"] if score.returned and behind >= rules.red_behind_points else []),
+        ]
+        yellow = [
+            *(["逾期报送"] if rules.yellow_late and score.returned and not score.on_time else []),
+            *(["本月进展未更新"] if rules.yellow_stale and stale.get(unit) else []),
+            *(["预计完成时间延后"] if rules.yellow_slipped and slipped.get(unit) else []),
+            *(["报送文件有错误"] if rules.yellow_errors and unit in errors else []),
+            *([f"落后序时进度 {behind:.0f} 个百分点"] if score.returned and rules.yellow_behind_points <= behind < rules.red_behind_points else []),
+        ]
+        light = RED if red else YELLOW if yellow else GREEN
+        running = _reds_running(unit, records.month, records.earlier_lights) + 1 if light == RED else 0
+        lights.append(Light(unit, light, tuple(red or yellow), running, running >= rules.watch_reds))
+    return lights
+
+
+def _reds_running(unit: str, month: str, earlier: list[tuple[str, dict[str, str]]]) -> int:
+    """Consecutive red months just before this one, from the grades the ledger kept (a month without grades breaks the run)."""
+    kept, count, expected = dict(earlier), 0, previous_month(month)
+    while kept.get(expected, {}).get(unit) == RED:
+        count, expected = count + 1, previous_month(expected)
+    return count
+
+
+def keep_lights(run: MonthRun, state: MonthState) -> None:
+    """Record the month's grades in the ledger: later months count red months from them, not from a recomputation."""
+    with run.ledger() as conn, ledger.transaction(conn):
+        ledger.keep_lights(conn, state.month, "unit", [(x.key, x.light, list(x.reasons)) for x in state.unit_lights])
+        ledger.keep_lights(conn, state.month, "indicator", [(x.key, x.light, list(x.reasons)) for x in state.indicator_lights])
+
+
+def indicator_lights(rules: Lights, indicators: list[IndicatorState], pace: float) -> list[Light]:
+    lights = []
+    for item in indicators:
+        if item.is_veto:
+            if item.declared:
+                lights.append(Light(item.indicator.label, RED, (f"{'、'.join(item.declared)}申报已发生",)))
+            continue
+        if item.indicator.section != "main" or item.status == "已完成":
+            lights.append(Light(item.indicator.label, GREEN, ()))
+            continue
+        behind = pace - item.progress
+        light = RED if behind >= rules.red_behind_points else YELLOW if behind >= rules.yellow_behind_points else GREEN
+        lights.append(Light(item.indicator.label, light, (f"落后序时进度 {behind:.0f} 个百分点",) if light != GREEN else ()))
+    return lights
