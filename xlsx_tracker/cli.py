@@ -16,6 +16,7 @@ cli_zh.install()  # before the decorators below build click's types, whose names
 from . import listing  # noqa: E402
 from . import merge as merge_mod  # noqa: E402
 from . import split as split_mod  # noqa: E402
+from .bulletin import bulletin_name, write_month_bulletin  # noqa: E402
 from .master import build_master, load_master, load_master_or_fail  # noqa: E402
 from .model import SECTION_LABELS, Problem, TrackerError  # noqa: E402
 from .notices import notices_for  # noqa: E402
@@ -389,6 +390,7 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
     if not no_report:
         path, _ = build_report(run, result.state, on_wait=_say_waiting)
         click.echo(f"调度报告:{path}")
+        click.echo(f"通报:{write_month_bulletin(run, result.state, on_wait=_say_waiting)}")
         _echo_notices(*notices_for(run, result.state, on_wait=_say_waiting))
 
 
@@ -426,6 +428,7 @@ def report_command(ctx, month, policy, assume_weekends):
     path, state = build_report(run, on_wait=_say_waiting)
     returned = len(state.units) - len(state.not_returned)
     click.echo(f"调度报告:{path}")
+    click.echo(f"通报:{write_month_bulletin(run, state, on_wait=_say_waiting)}")
     click.echo(f"报送单位 {returned}/{len(state.units)},总体平均进度 {state.overall_progress:.1f}%,已完成指标 {state.indicators_done}/100,"
                f"问题:{severity_summary(state.problems)}。")
 
@@ -447,5 +450,6 @@ def demo_command(month, directory):
         click.echo(f"[{current}] 采用 {len(merged.accepted)} 个单位,未报送 {len(merged.not_returned)} 个;问题:{severity_summary(merged.problems)}")
         click.echo(f"[{current}] 调度报告:{report}")
         folder = result.workspace.reports_dir / current
+        click.echo(f"[{current}] 通报:{folder / bulletin_name(current)}")
         click.echo(f"[{current}] 回执:{folder / '回执'};催报通知:{folder / '催报'}")
     click.echo(f"台账:{result.workspace.ledger_file}")

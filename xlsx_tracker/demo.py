@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import simulate
+from .bulletin import write_month_bulletin
 from .merge import MergeResult, merge
 from .notices import notices_for
 from .report import build_report
@@ -88,4 +89,5 @@ def run_demo(root: Path, month: str, progress=None) -> DemoResult:
         merges.append(merged)
         reports.append(build_report(run, merged.state)[0])
         notices_for(run, merged.state)
+        write_month_bulletin(run, merged.state)
     return DemoResult(workspace, months, merges, reports)
