@@ -162,7 +162,7 @@ def test_sheets_order_print_setup_and_filters(cycle):
     book = results["2024-05"][2]
     assert book.sheetnames == SHEETS
     details = book["任务明细"]
-    assert details.auto_filter.ref == f"A2:H{2 + 481}"
+    assert details.auto_filter.ref == f"A2:G{2 + 481}"
     assert details.print_title_rows == "$2:$2"
     assert details.page_setup.paperSize == 9 and details.page_setup.orientation == "landscape"
     assert book["总览"].oddHeader.right.text == "2024年5月"
@@ -180,7 +180,7 @@ def test_indicator_progress_and_evidence_flags(cycle):
     # a veto row names who declared it and has no completion rate
     assert rows[("否决项", 1)][4:] == [32, None, None, None, "已发生", "已发生:人大办;申报未发生 1 个单位;未申报 30 个单位"]
     assert rows[("否决项", 2)][4:] == [32, None, None, None, "待申报", "申报未发生 2 个单位;未申报 30 个单位"]
-    flagged = [r[0].value for r in book["证明材料目录"].iter_rows() if r[1].value in ("区委办", "人大办")]
+    flagged = [r[0].value for r in book["待补材料"].iter_rows(min_row=3) if r[1].value in ("区委办", "人大办")]
     assert "96" in flagged and "95" in flagged
 
 

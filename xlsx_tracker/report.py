@@ -16,7 +16,7 @@ from .master import Master
 from .model import SECTION_LABELS
 from .problems import PROBLEM_COLUMNS, problem_row, severity_summary
 from .run import MonthRun
-from .sheetio import Formats, atomic_path, excel_text
+from .sheetio import Formats, atomic_path, excel_text, wrapped_height
 from .state import (
     FIGURES,
     GREEN,
@@ -35,7 +35,7 @@ from .state import (
 from .workdays import month_label
 from .workspace import workspace_lock
 
-SHEETS = ["总览", "亮灯", "部门得分", "指标进度", "任务明细", "催办名单", "证明材料目录", "联络员名单", "校验问题", "文件清单", "说明"]
+SHEETS = ["总览", "亮灯", "部门得分", "指标进度", "任务明细", "催办名单", "证明材料目录", "待补材料", "联络员名单", "校验问题", "文件清单", "说明"]
 STATUS_COLOURS = {"已完成": "#C6EFCE", "无此情形(已作说明)": "#DDEBF7", "推进中": "#FFEB9C", "未启动": "#FFC7CE",
                   "未报送": "#D9D9D9", "未发生": "#C6EFCE", "已发生": "#FF0000", "待申报": "#D9D9D9",
                   "绿灯": "#00B050", "黄灯": "#FFC000", "红灯": "#FF0000"}
@@ -82,7 +82,7 @@ class Table:
 def tables(master: Master, state: MonthState, previous: MonthState | None) -> list[Table]:
     """Every table sheet of the report (总览 and 说明 are laid out on their own)."""
     return [_lights(master, state), _scores(state, previous), _indicators(state), _details(state), _follow_ups(state),
-            _evidence(state), _liaisons(master, state), _problems(state), _files(state)]
+            _evidence(state), _missing_evidence(state), _liaisons(master, state), _problems(state), _files(state)]
 
 
 def _scores(state: MonthState, previous: MonthState | None) -> Table:
@@ -120,12 +120,13 @@ def _details(state: MonthState) -> Table:
     rows, styles = [], []
     for r in state.rows:
         v = r.values
-        rows.append([r.assignment.task_id, _short(r.assignment.task.indicator_text, 40), r.assignment.unit, r.status,
-                     v.get("本月工作进展", ""), v.get("存在问题及需协调事项", ""), v.get("预计完成时间", ""), r.source])
+        rows.append([r.assignment.task_id, _short(r.assignment.task.indicator_text, 24), r.assignment.unit, r.status,
+                     v.get("本月工作进展", ""), v.get("存在问题及需协调事项", ""), v.get("预计完成时间", "")])
         styles.append(r.status)
+    # seven columns of about 125 characters: A4 landscape at a readable size (the source file is on 文件清单)
     return Table("任务明细", "任务明细",
-                 ["编号", "三级指标(摘要)", "责任单位", "进展状态", "本月工作进展", "存在问题及需协调事项", "预计完成时间", "来源文件"],
-                 [9, 34, 16, 12, 40, 30, 12, 26], rows, styles)
+                 ["编号", "三级指标(摘要)", "责任单位", "进展状态", "本月工作进展", "存在问题及需协调事项", "预计完成时间"],
+                 [8, 24, 14, 10, 36, 22, 11], rows, styles)
 
 
 def _follow_ups(state: MonthState) -> Table:
@@ -153,10 +154,17 @@ def _evidence(state: MonthState) -> Table:
     entries = sorted(state.evidence, key=lambda e: (_id_key(e.get("编号", "")), e["单位"]))
     rows = [[e.get("编号", ""), e["单位"], e.get("材料名称", ""), e.get("材料类型", ""), e.get("网址", ""),
              e.get("备注", ""), e["来源文件"]] for e in entries]
-    missing = done_without_evidence(state)
     return Table("证明材料目录", f"证明材料目录(共 {len(rows)} 条)", ["编号", "单位", "材料名称", "材料类型", "网址", "备注", "来源文件"],
-                 [9, 16, 40, 14, 44, 20, 26], rows, filter=False,
-                 flagged=(f"已报“已完成”但未登记证明材料的任务(共 {len(missing)} 项)", [list(m) for m in missing]))
+                 [9, 16, 40, 14, 44, 20, 26], rows, filter=False)
+
+
+def _missing_evidence(state: MonthState) -> Table:
+    """Tasks reported 已完成 with no evidence listed: a table of its own, every printed column filled."""
+    by_key = {(r.assignment.task_id, r.assignment.unit): r for r in state.rows}
+    rows = [[task_id, unit, _short(by_key[(task_id, unit)].assignment.task.indicator_text, 40),
+             by_key[(task_id, unit)].values.get("本月工作进展", "")] for task_id, unit in done_without_evidence(state)]
+    return Table("待补材料", f"已报“已完成”但未登记证明材料的任务(共 {len(rows)} 项)", ["编号", "单位", "三级指标(摘要)", "本月工作进展"],
+                 [9, 16, 44, 50], rows)
 
 
 def _liaisons(master: Master, state: MonthState) -> Table:
@@ -285,10 +293,11 @@ class ReportWriter:
         chart.add_series({"name": spec["name"], "categories": [table.sheet, 2, 1, last, 1],
                           "values": [table.sheet, 2, spec["value_col"], last, spec["value_col"]],
                           "data_labels": {"value": True}, "fill": {"color": spec["colour"]}})
-        chart.set_title({"name": spec["title"]})
-        chart.set_x_axis({"min": 0, "max": 100})
+        chart.set_title({"name": spec["title"], "name_font": {"name": TITLE_FONT, "size": 12}})
+        chart.set_x_axis({"min": 0, "max": 100, "name": spec["name"] + "(分)", "name_font": {"name": BODY_FONT, "size": 9}})
         chart.set_legend({"none": True})
-        chart.set_y_axis({"reverse": True, "num_font": {"size": 9}, "interval_unit": 1})
+        chart.set_y_axis({"reverse": True, "num_font": {"size": 9, "name": BODY_FONT}, "interval_unit": 1,
+                          "name": "单位", "name_font": {"name": BODY_FONT, "size": 9}})
         chart.set_size({"width": 640, "height": max(400, 26 * len(table.rows) + 80)})
         sheet.insert_chart(1, len(table.headers) + 1, chart)
 
@@ -297,10 +306,13 @@ class ReportWriter:
         for col, (name, width) in enumerate(zip(headers, widths)):
             sheet.set_column(col, col, width)
             sheet.write_string(first_row, col, name, self.f["head"])
+        sheet.set_row(first_row, max(wrapped_height(name, width) for name, width in zip(headers, widths, strict=True)))
         for index, values in enumerate(rows):
             style = f"status:{styles[index]}" if styles and f"status:{styles[index]}" in self.f else "cell"
             for col, value in enumerate(values):
                 self._write(sheet, first_row + 1 + index, col, value, style)
+            # rows as tall as their longest wrapped text: nothing prints cut
+            sheet.set_row(first_row + 1 + index, max(wrapped_height(excel_text(str(v)), w) for v, w in zip(values, widths, strict=False)))
         return first_row + len(rows)
 
     def _write(self, sheet, row: int, col: int, value, style: str) -> None:
@@ -347,6 +359,7 @@ class ReportWriter:
                 sheet.write_number(index, 3, change, self.f[style])
         self._level1_chart(book, sheet, row + len(figures) + 2)
         self._page(sheet, -1, 0, landscape=False)
+        sheet.fit_to_pages(1, 1)  # 总览 is one page
 
     def _level1_chart(self, book, sheet, first_row: int) -> None:
         data = list(self.state.level1.items())
@@ -359,17 +372,20 @@ class ReportWriter:
         chart.add_series({"name": "平均进度(%)", "categories": ["总览", first_row + 1, 0, first_row + len(data), 0],
                           "values": ["总览", first_row + 1, 1, first_row + len(data), 1],
                           "data_labels": {"value": True}, "fill": {"color": "#4472C4"}})
-        chart.set_title({"name": "各一级指标平均进度"})
-        chart.set_x_axis({"min": 0, "max": 100})
-        chart.set_y_axis({"reverse": True})
+        chart.set_title({"name": "各一级指标平均进度", "name_font": {"name": TITLE_FONT, "size": 12}})
+        chart.set_x_axis({"min": 0, "max": 100, "name": "平均进度(%)", "name_font": {"name": BODY_FONT, "size": 9}})
+        chart.set_y_axis({"reverse": True, "name": "一级指标", "name_font": {"name": BODY_FONT, "size": 9},
+                          "num_font": {"name": BODY_FONT, "size": 9}})
         chart.set_legend({"none": True})
-        chart.set_size({"width": 760, "height": 400})
+        chart.set_size({"width": 640, "height": 330})  # with the figures above, one A4 page
         sheet.insert_chart(first_row + len(data) + 2, 0, chart)
 
     def _readme(self, sheet) -> None:
-        sheet.set_column(0, 0, 120)
+        sheet.set_column(0, 0, 110)
         for row, line in enumerate(readme_lines(self.master, self.state, self.generated)):
-            sheet.write_string(row, 0, line, self.f["title_left"] if line[:2] in ("一、", "二、", "三、", "四、", "五、", "六、") else self.f["wrap"])
+            heading = line[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")
+            sheet.write_string(row, 0, line, self.f["title_left"] if heading else self.f["wrap"])
+            sheet.set_row(row, 22 if heading else wrapped_height(line, 110, 11))  # lines never run into each other
         self._page(sheet, -1, 0)
 
 
@@ -383,20 +399,23 @@ def _id_key(task_id: str) -> tuple:
     return (0, int(head), task_id) if head.isdigit() else (1, 0, task_id)
 
 
+BODY_FONT, TITLE_FONT = "宋体", "黑体"
+
+
 def _format_props() -> dict[str, dict]:
-    base = {"border": 1, "valign": "top", "text_wrap": True, "font_size": 10}
+    base = {"border": 1, "valign": "top", "text_wrap": True, "font_size": 10, "font_name": BODY_FONT}
     formats = {
-        "title": {"bold": True, "font_size": 15, "align": "center", "valign": "vcenter"},
-        "title_left": {"bold": True, "font_size": 12},
+        "title": {"font_name": TITLE_FONT, "font_size": 15, "align": "center", "valign": "vcenter"},
+        "title_left": {"font_name": TITLE_FONT, "font_size": 12},
         "head": {**base, "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "align": "center"},
         "cell": base,
         "num": {**base, "num_format": "0.0"},
-        "note": {"font_size": 10, "font_color": "#595959", "text_wrap": True},
-        "banner": {"bold": True, "font_size": 14, "font_color": "#FFFFFF", "bg_color": "#C00000",
+        "note": {"font_name": BODY_FONT, "font_size": 10, "font_color": "#595959", "text_wrap": True},
+        "banner": {"font_name": TITLE_FONT, "bold": True, "font_size": 14, "font_color": "#FFFFFF", "bg_color": "#C00000",
                    "align": "center", "valign": "vcenter", "text_wrap": True},
-        "flag_head": {"bold": True, "bg_color": "#FFC7CE", "border": 1},
+        "flag_head": {"font_name": TITLE_FONT, "bold": True, "bg_color": "#FFC7CE", "border": 1},
         "flag": {**base, "bg_color": "#FFF2CC"},
-        "wrap": {"text_wrap": True, "valign": "top"},
+        "wrap": {"font_name": BODY_FONT, "font_size": 11, "text_wrap": True, "valign": "top"},
     }
     for status, colour in STATUS_COLOURS.items():
         font = "#FFFFFF" if colour == "#FF0000" else "#000000"

@@ -15,7 +15,7 @@ from .master import Master
 from .model import Assignment, Carried, TrackerError
 from .run import MonthRun
 from .settings import STATUSES, VETO_STATUSES
-from .sheetio import Formats, atomic_path, display_width, excel_text
+from .sheetio import Formats, atomic_path, excel_text, wrapped_height
 from .units import safe_filename
 from .workdays import Deadline, make_deadline, month_label
 from .workspace import workspace_lock
@@ -350,13 +350,6 @@ def _row_height(locked: dict) -> float:
     """Height that shows the longest wrapped text; Excel does not autofit rows written by xlsxwriter."""
     heights = [wrapped_height(v, COLUMN_WIDTHS[k]) for k, v in locked.items() if isinstance(v, str)]
     return max([15.0, *heights])
-
-
-def wrapped_height(text: str, width: float, font_size: int = 10) -> float:
-    """Points needed for text wrapped in a column of the given width (capped at Excel's 409)."""
-    per_line = max(width * 1.15 * 11 / font_size, 4)
-    lines = sum(max(1, -(-display_width(part) // per_line)) for part in text.split("\n"))
-    return min(lines * font_size * 1.35 + 4, 409)
 
 
 def _formats(book) -> Formats:
