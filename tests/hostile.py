@@ -264,10 +264,10 @@ def many_empty_rows(src: Path, dst: Path, rows: int = 2_000_000) -> Path:
 
 
 def formula_cells(src: Path, dst: Path) -> Path:
-    """J3 (进展状态) is a formula with a cached value; K4 (本月工作进展) a formula with none, as scripts write."""
+    """C3 (进展状态) is a formula with a cached value; D4 (本月工作进展) a formula with none, as scripts write."""
     def edit(xml: str) -> str:
-        xml = _put_cell(xml, "J3", ' t="str"', '<f>"已完成"</f><v>已完成</v>')
-        return _put_cell(xml, "K4", "", '<f>A4&amp;"项进展"</f>')
+        xml = _put_cell(xml, "C3", ' t="str"', '<f>"已完成"</f><v>已完成</v>')
+        return _put_cell(xml, "D4", "", '<f>A4&amp;"项进展"</f>')
     return _edit_task_sheet(src, dst, edit)
 
 
@@ -283,8 +283,8 @@ def header_retyped(src: Path, dst: Path, old: str = "进展状态", new: str = "
 
 
 def long_text(src: Path, dst: Path, chars: int = 40_000) -> Path:
-    """K3 holds `chars` characters, more than Excel's 32,767, as an inline string no library truncates."""
-    return _edit_task_sheet(src, dst, lambda xml: _put_cell(xml, "K3", *_inline(long_text_value(chars))))
+    """D3 (本月工作进展) holds `chars` characters, more than Excel's 32,767, as an inline string no library truncates."""
+    return _edit_task_sheet(src, dst, lambda xml: _put_cell(xml, "D3", *_inline(long_text_value(chars))))
 
 
 def long_text_value(chars: int = 40_000) -> str:
@@ -575,10 +575,10 @@ def _self_check() -> None:
 
         path = formula_cells(src, out / "formula_cells.xlsx")
         sheet = xml_of(path, part)
-        j3, k4 = cell(sheet, "J3"), cell(sheet, "K4")
+        j3, k4 = cell(sheet, "C3"), cell(sheet, "D4")
         assert j3.get("t") == "str" and j3.findtext(f"{{{_NS_MAIN}}}f") == '"已完成"' and j3.findtext(f"{{{_NS_MAIN}}}v") == "已完成"
         assert k4.findtext(f"{{{_NS_MAIN}}}f") == 'A4&"项进展"' and k4.find(f"{{{_NS_MAIN}}}v") is None and k4.get("t") is None
-        assert "".join(cell(sheet, "J4").itertext()) and "".join(cell(sheet, "K3").itertext())  # neighbours untouched
+        assert "".join(cell(sheet, "C4").itertext()) and "".join(cell(sheet, "D3").itertext())  # neighbours untouched
         report(path)
 
         path = header_retyped(src, out / "header_retyped.xlsx")
@@ -588,7 +588,7 @@ def _self_check() -> None:
         report(path)
 
         path = long_text(src, out / "long_text.xlsx")
-        text = "".join(cell(xml_of(path, part), "K3").itertext())
+        text = "".join(cell(xml_of(path, part), "D3").itertext())
         assert text == long_text_value() and len(text) == 40_000 > EXCEL_MAX_TEXT
         report(path)
 

@@ -103,7 +103,7 @@ def test_a_receipt_for_each_unit_that_sent_anything(looped):
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         f"回执_{u}_2024-05.{ext}" for u in ("司法局", "政府办", "区委办") for ext in ("xlsx", "txt"))
     text = (folder / "回执_政府办_2024-05.txt").read_text(encoding="utf-8")
-    assert "1. 【错误】2024-05-19/政府办_2024-05.xlsx / 任务清单 / J3:进展状态“基本完成”无效" in text
+    assert "1. 【错误】2024-05-19/政府办_2024-05.xlsx / 任务清单 / C3:进展状态“基本完成”无效" in text
     assert "司法局" not in text.replace("司法局)", "")  # nothing of another unit (the office's own name aside)
     assert "收件目录日期" in text and "按时" in text
     justice = (folder / "回执_司法局_2024-05.txt").read_text(encoding="utf-8")
@@ -119,7 +119,7 @@ def test_receipt_workbook_reads_back_as_a_form(looped):
     labels = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(3, 7)}
     assert labels == {"报送单位": "政府办", "报送月份": "2024年5月", "报送截止": "2024-05-20(星期一)前", "回执时间": "2024-05-24 09:00"}
     cells = [[c.value for c in row] for row in sheet.iter_rows() if row[1].value == "进展状态无效"]
-    assert cells[0][2] == "2024-05-19/政府办_2024-05.xlsx / 任务清单 / J3"
+    assert cells[0][2] == "2024-05-19/政府办_2024-05.xlsx / 任务清单 / C3"
     assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "portrait"
 
 
@@ -132,7 +132,7 @@ def test_a_reminder_for_each_missing_late_and_erroneous_unit(looped):
     late = (folder / "催报_区委办.txt").read_text(encoding="utf-8")
     assert "贵单位2024年5月的进展情况表于 2024-05-23 收到,晚于报送截止时间。" in late
     wrong = (folder / "催报_政府办.txt").read_text(encoding="utf-8")
-    assert "1. 2024-05-19/政府办_2024-05.xlsx / 任务清单 / J3:进展状态“基本完成”无效" in wrong
+    assert "1. 2024-05-19/政府办_2024-05.xlsx / 任务清单 / C3:进展状态“基本完成”无效" in wrong
     assert "请于 2024年05月29日 前改正后重新报送。" in wrong  # three working days after 2024-05-24
     draft = email.message_from_bytes((folder / "催报_政府办.eml").read_bytes(), policy=email.policy.default)
     assert draft["To"] == "lina@example.com" and draft["Subject"] == "关于报送2024年5月法治政府建设示范创建工作进展情况的催报通知"

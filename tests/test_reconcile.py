@@ -1,4 +1,7 @@
-"""reconcile on plain data: returned rows as Python lists against issued rows, no workbook involved."""
+"""reconcile on plain data: returned rows as Python lists against issued rows, no workbook involved.
+
+Most tests use the earlier layout (every issued text on the task sheet), which merge still reads;
+the last test uses today's: a short task sheet and the texts on the reference sheet."""
 
 import datetime as dt
 from pathlib import Path
@@ -12,22 +15,23 @@ from xlsx_tracker.reconcile import reconcile
 LOCKED = {"编号": "", "一级指标": "一、政府职能", "二级指标": "(一)", "三级指标": "指标原文", "本单位承担事项": "全部申报材料",
           "申报材料要求": "请提供文件", "情况说明题目": "", "牵头单位": "司法局", "截止日期": dt.date(2024, 5, 20)}
 ISSUED = Issued(rows={tid: {**LOCKED, "编号": tid} for tid in ("1", "2", "否决1")}, veto_ids={"否决1"})
-COLUMNS = {name: col for col, name in enumerate(layout.TASK_COLUMNS)}
+COLUMNS = {name: col for col, name in enumerate(layout.LEGACY_TASK_COLUMNS)}
 
 
 def task_row(task_id, **editable):
     """One returned task row: the issued locked text, then the editable values given (by column name)."""
     values = {**ISSUED.rows.get(task_id, LOCKED), "编号": task_id, **editable}
-    return [values.get(name) for name in layout.TASK_COLUMNS]
+    return [values.get(name) for name in layout.LEGACY_TASK_COLUMNS]
 
 
-def returned(*rows, evidence=(), liaison=()):
+def returned(*rows, evidence=(), liaison=(), columns=layout.LEGACY_TASK_COLUMNS, reference=()):
     """rows are task rows from Excel row 3 down; evidence and liaison rows likewise from row 3."""
     def table(sheet, columns, body):
         return Table(sheet, layout.HEADER_ROW, {n: c for c, n in enumerate(columns)},
                      [(layout.FIRST_DATA_ROW + i, list(r)) for i, r in enumerate(body)])
     return Returned(Path("司法局_2024-05.xlsx"), "0" * 64, 1,
-                    tasks=table(layout.TASK_SHEET, layout.TASK_COLUMNS, rows),
+                    tasks=table(layout.TASK_SHEET, columns, rows),
+                    reference=table(layout.REFERENCE_SHEET, layout.REFERENCE_COLUMNS, reference) if reference else Table(),
                     evidence=table(layout.EVIDENCE_SHEET, layout.EVIDENCE_COLUMNS, evidence),
                     liaison=table(layout.LIAISON_SHEET, layout.LIAISON_COLUMNS, liaison))
 
@@ -91,10 +95,10 @@ def test_locked_text_changed_but_not_for_width_or_spacing():
 
 def test_missing_columns_editable_is_an_error_locked_a_warning():
     data = returned(task_row("1", 进展状态="推进中"), task_row("2"), task_row("否决1"))
-    del data.tasks.columns["进展状态"], data.tasks.columns["二级指标"]
+    del data.tasks.columns["进展状态"], data.tasks.columns["三级指标"]
     result = reconcile(data, ISSUED, "司法局", "2024-05")
     found = Problems([p for p in result.problems if p.code.startswith("missing")]).flatten(["code", "cell", "severity"])
-    assert found == [["missing-locked-column", "2:2", "warning"], ["missing-column", "2:2", "error"]]
+    assert found == [["missing-column", "2:2", "error"], ["missing-locked-column", "2:2", "warning"]]
 
 
 def test_evidence_rows():
@@ -117,3 +121,17 @@ def test_liaison_row_of_this_unit_only():
     result, problems = check(task_row("1"), task_row("2"), task_row("否决1"), liaison=liaison)
     assert result.liaison == {"姓名": "王海", "职务": "主任", "联系电话": "4716218033", "电子邮箱": "", "行号": 4}
     assert ["phone-as-number", "联络员", "D4", "info"] in problems
+
+
+def test_todays_layout_checks_the_texts_on_the_reference_sheet():
+    def short(task_id, **editable):
+        return [{"编号": task_id, "任务": "摘要", **editable}.get(name) for name in layout.TASK_COLUMNS]
+
+    def full(task_id, **changed):
+        return [{**ISSUED.rows[task_id], **changed}.get(name) for name in layout.REFERENCE_COLUMNS]
+
+    data = returned(short("1", 进展状态="已完成"), short("2", 进展状态="推进中"), short("否决1", 进展状态="未发生"),
+                    columns=layout.TASK_COLUMNS, reference=[full("1"), full("2", 三级指标="(已删减)"), full("否决1")])
+    result = reconcile(data, ISSUED, "司法局", "2024-05")
+    assert Problems(result.problems).flatten(["code", "sheet", "cell"]) == [["locked-cell-changed", "任务说明", "D4"]]
+    assert result.rows["1"]["进展状态"] == "已完成"

@@ -199,7 +199,7 @@ def test_problems_sheet_lists_every_problem_in_full(cycle):
     sheet = results["2024-04"][2]["校验问题"]
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value]
     assert sheet["A1"].value == "校验问题(错误 0 条,提醒 1 条,提示 0 条)"
-    assert rows == [["提醒", "进展状态不规范", "人大办", "人大办_2024-04.xlsx", "任务清单", "J3",
+    assert rows == [["提醒", "进展状态不规范", "人大办", "人大办_2024-04.xlsx", "任务清单", "C3",
                      "进展状态“完成”不是下拉选项,已按“已完成”处理。请从下拉列表选择。"]]  # leadership reads categories, not codes
     assert [r for r in rows if r[2] == "司法局"] == []  # not returning is a unit status (催办名单), not a problem
 
@@ -221,6 +221,6 @@ def test_second_month_workbook_is_prefilled_from_the_ledger(cycle):
     book = openpyxl.load_workbook(workspace.sheets_dir("2024-05") / "人大办_2024-05.xlsx")
     sheet = book[layout.TASK_SHEET]
     rows = {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}
-    assert sheet.cell(rows["95"], 10).value == "已完成"  # April's normalised value carried forward
-    assert sheet.cell(rows["95"], 11).value == "95项进展"
+    assert sheet.cell(rows["95"], simulate.column("进展状态")).value == "已完成"  # April's normalised value carried forward
+    assert sheet.cell(rows["95"], simulate.column("本月工作进展")).value == "95项进展"
     assert book[layout.LIAISON_SHEET]["B3"].value == "王海"

@@ -27,7 +27,7 @@ def test_dropdowns_survive(round_tripped):
     _, saved = round_tripped
     sheet = openpyxl.load_workbook(saved)[layout.TASK_SHEET]
     lists = [v for v in sheet.data_validations.dataValidation if v.type == "list"]
-    assert any("J3" in v.sqref and "推进中" in v.formula1 for v in lists)
+    assert any("C3" in v.sqref and "推进中" in v.formula1 for v in lists)
     assert any(v.type == "date" for v in sheet.data_validations.dataValidation)
 
 
@@ -36,7 +36,7 @@ def test_protection_and_unlocked_cells_survive(round_tripped):
     sheet = openpyxl.load_workbook(saved)[layout.TASK_SHEET]
     assert sheet.protection.sheet is True
     assert sheet["A3"].protection.locked is True
-    assert sheet["J3"].protection.locked is False
+    assert sheet["C3"].protection.locked is False
 
 
 def test_identity_survives_from_two_places(round_tripped, master):
@@ -75,6 +75,6 @@ def merged_from_libreoffice(tmp_path_factory, master, calendar):
 def test_libreoffice_saved_returns_are_read_and_identified(merged_from_libreoffice):
     result = merged_from_libreoffice
     problems = Problems(result.problems).flatten(["file", "code", "sheet", "cell"])
-    assert problems == [["libreoffice_saved_公安分局.xlsx", "status-normalized", "任务清单", "J3"]]
+    assert problems == [["libreoffice_saved_公安分局.xlsx", "status-normalized", "任务清单", "C3"]]
     assert sorted(result.accepted) == ["公安分局", "教育局", "自然资源局"]
     assert {s.identity_source for s in result.accepted.values()} == {"隐藏表"}

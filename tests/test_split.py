@@ -3,6 +3,7 @@
 import dataclasses
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -43,7 +44,7 @@ def test_one_workbook_per_unit_with_its_rows(issued_may, master):
 
 
 def test_sheets_in_order_and_hidden(justice):
-    assert justice.sheetnames == ["填报说明", "任务清单", "证明材料目录", "联络员", "_lists", "_meta"]
+    assert justice.sheetnames == ["填报说明", "任务清单", "任务说明", "证明材料目录", "联络员", "_lists", "_meta"]
     assert justice["_meta"].sheet_state == "veryHidden"
     assert justice["_lists"].sheet_state == "hidden"
     assert justice.active.title == "填报说明"
@@ -51,44 +52,54 @@ def test_sheets_in_order_and_hidden(justice):
 
 def test_task_sheet_header_locked_and_editable_cells(justice):
     sheet = justice[layout.TASK_SHEET]
-    assert [c.value for c in sheet[2]] == layout.TASK_COLUMNS
+    assert [c.value for c in sheet[2]] == ["编号", "任务", "进展状态", "本月工作进展", "已形成材料", "存在问题及需协调事项",
+                                           "预计完成时间", "责任人", "联系电话"]  # the inputs right beside the task
     assert sheet.protection.sheet is True
-    for col in range(1, 10):
+    for col in (1, 2):
         assert sheet.cell(3, col).protection.locked is True
-    for col in range(10, 17):
+    for col in range(3, 10):
         assert sheet.cell(3, col).protection.locked is False
     assert sheet.cell(3, 1).fill.fgColor.rgb.endswith("F2F2F2")
-    assert sheet.cell(3, 1).alignment.wrap_text is True
-    assert sheet.freeze_panes == "B3"
+    assert sheet.cell(3, 2).alignment.wrap_text is True
+    assert sheet.freeze_panes == "C3"  # 编号 and 任务 stay in view while typing
+    reference = justice[layout.REFERENCE_SHEET]
+    assert [c.value for c in reference[2]] == layout.REFERENCE_COLUMNS
+    assert reference.protection.sheet is True and reference.cell(3, 4).protection.locked is True
 
 
 def test_task_row_content(justice, master):
-    sheet = justice[layout.TASK_SHEET]
-    rows = {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}
+    """Nothing issued is lost: the full texts are on 任务说明, linked by 编号; the task sheet shows a summary."""
+    reference = justice[layout.REFERENCE_SHEET]
+    rows = {reference.cell(r, 1).value: r for r in range(3, reference.max_row + 1)}
     row = rows["34-46/1"]
-    assert sheet.cell(row, 5).value.startswith("1.本级政府制定的2023年重大行政决策事项目录")
-    assert sheet.cell(row, 8).value == "司法局、政府办"
-    assert sheet.cell(rows["21"], 2).value == "二、依法行政制度体系完善"
-    assert sheet.cell(rows["1" if "1" in rows else "21"], 9).value == dt.datetime(2024, 5, 20)
+    assert reference.cell(row, 5).value.startswith("1.本级政府制定的2023年重大行政决策事项目录")
+    assert reference.cell(row, 8).value == "司法局、政府办"
+    assert reference.cell(rows["21"], 2).value == "二、依法行政制度体系完善"
+    assert reference.cell(rows["21"], 9).value == dt.datetime(2024, 5, 20)
+    tasks = justice[layout.TASK_SHEET]
+    summaries = {tasks.cell(r, 1).value: tasks.cell(r, 2).value for r in range(3, tasks.max_row + 1)}
+    assert list(summaries) == list(rows)  # the same tasks in the same order
+    assert summaries["34-46/1"] == "1.本级政府制定的2023年重大行政决策事项目录和目录公开的网址;"  # 36 characters: whole
+    assert all(len(text) <= 36 for text in summaries.values())
 
 
 def test_status_dropdowns_normal_and_veto(justice):
     sheet = justice[layout.TASK_SHEET]
     rows = {sheet.cell(r, 1).value: r for r in range(3, sheet.max_row + 1)}
-    [normal] = validation_at(sheet, f"J{rows['21']}")
+    [normal] = validation_at(sheet, f"C{rows['21']}")
     assert (normal.type, normal.formula1) == ("list", '"未启动,推进中,已完成,无此情形(已作说明)"')
     assert normal.showErrorMessage is True
-    [veto] = validation_at(sheet, f"J{rows['否决1']}")
+    [veto] = validation_at(sheet, f"C{rows['否决1']}")
     assert veto.formula1 == '"未发生,已发生"'
 
 
 def test_date_and_phone_validations(justice):
     sheet = justice[layout.TASK_SHEET]
-    [date] = validation_at(sheet, "N3")
+    [date] = validation_at(sheet, "G3")
     assert date.type == "date" and date.operator in (None, "between")  # openpyxl reads the default as None
-    [phone] = validation_at(sheet, "P3")
+    [phone] = validation_at(sheet, "I3")
     assert (phone.type, phone.formula1, phone.formula2) == ("textLength", "7", "20")
-    assert sheet.cell(3, 16).number_format == "@"
+    assert sheet.cell(3, 9).number_format == "@"
 
 
 def test_short_id_list_is_inline(justice):
@@ -151,7 +162,7 @@ def test_print_setup(justice):
 def test_february_2026_deadline_postponed(tmp_path, master, calendar):
     [sheet] = split(month_of(master, calendar, "2026-02"), out_dir=tmp_path, units=["司法局"])
     book = openpyxl.load_workbook(sheet.path)
-    assert book[layout.TASK_SHEET]["I3"].value == dt.datetime(2026, 2, 24)
+    assert book[layout.REFERENCE_SHEET]["I3"].value == dt.datetime(2026, 2, 24)
     guide = {r[0]: r[1] for r in book["填报说明"].iter_rows(values_only=True) if r[0]}
     assert guide["报送截止"] == "2026-02-24(星期二)前"
     assert guide["截止日规则"] == "规定为每月20日前;2026-02-20为休息日(春节),顺延至下一工作日(《民法典》第二百零三条)"
@@ -187,3 +198,50 @@ def test_cli_split_writes_every_unit(workspace):
     assert result.output.endswith("报送截止:2024-05-20(星期一)(当日为工作日,不调整)\n")
     again = runner.invoke(main, ["--workspace", str(workspace.root), "split", "--month", "2024-05"])
     assert again.exit_code == 1 and "已下发过,未覆盖" in again.output
+
+
+def test_a_clerk_sees_eight_tasks_on_a_1080p_screen(issued_may):
+    """At 100 % a 1080p window shows about 800 px of rows (600 pt) below the ribbon: the title, the header and 8 tasks fit."""
+    largest = max(issued_may.values(), key=lambda s: s.rows)
+    sheet = openpyxl.load_workbook(largest.path)[layout.TASK_SHEET]
+    heights = [sheet.row_dimensions[r].height or 15 for r in range(1, 3 + 8)]
+    assert sum(heights) <= 600, heights
+    visible = 0
+    total = 0.0
+    for r in range(1, sheet.max_row + 1):
+        total += sheet.row_dimensions[r].height or 15
+        if total > 600:
+            break
+        visible += 1
+    print(f"{largest.unit}: {visible - 2} tasks visible at 100 % on 1080p")
+
+
+def test_the_task_sheet_prints_at_nine_points_or_more(justice):
+    """A4 landscape holds about 150 width units at full size: the nine columns fit without shrinking below 9 pt."""
+    sheet = justice[layout.TASK_SHEET]
+    widths = [sheet.column_dimensions[chr(65 + c)].width for c in range(len(layout.TASK_COLUMNS))]
+    assert sum(widths) <= 150, widths
+    assert sheet.print_title_rows == "$1:$2"
+    assert sheet.page_setup.orientation == "landscape"
+
+
+def test_a_workbook_issued_in_the_earlier_layout_still_merges(tmp_path, master, calendar):
+    """A fixture filled in a workbook from before the reference sheet: every column on the task sheet."""
+    from conftest import month_of
+
+    from xlsx_tracker.merge import merge
+    from xlsx_tracker.workspace import init_workspace
+    fixture = Path(__file__).parent / "fixtures" / "issued_before_the_new_layout_司法局_2024-05.xlsx"
+    book = openpyxl.load_workbook(fixture)
+    sheet = book[layout.TASK_SHEET]
+    assert [c.value for c in sheet[2]] == layout.LEGACY_TASK_COLUMNS
+    statuses = {sheet.cell(r, 1).value: sheet.cell(r, 10).value for r in range(3, sheet.max_row + 1)}
+    workspace = init_workspace(tmp_path / "ws")
+    run = month_of(master, calendar, "2024-05", workspace)
+    split(run, units=["司法局"])
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    (inbox / fixture.name).write_bytes(fixture.read_bytes())
+    result = merge(run, inbox, now=dt.datetime(2024, 5, 21))
+    assert list(result.accepted) == ["司法局"] and result.problems == []
+    assert {r.assignment.task_id: r.values.get("进展状态") for r in result.state.rows if r.assignment.unit == "司法局"} == statuses

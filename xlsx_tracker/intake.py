@@ -78,6 +78,7 @@ class Returned:
     identity: Identity = field(default_factory=Identity)
     meta_rows: list[tuple[str, int, str]] = field(default_factory=list)
     tasks: Table = field(default_factory=Table)
+    reference: Table = field(default_factory=Table)  # 任务说明: the issued texts (empty in workbooks issued before it)
     evidence: Table = field(default_factory=Table)
     liaison: Table = field(default_factory=Table)
     problems: list[Problem] = field(default_factory=list)
@@ -376,7 +377,9 @@ def _read_sheets(returned: Returned, sheets, properties: dict[str, str], formula
     if task is None:
         returned.add("missing-task-sheet")
     else:
-        returned.tasks = _table(sheets, task, layout.TASK_COLUMNS, formulas.get(task[0], {}))
+        returned.tasks = _table(sheets, task, _task_layout(sheets[task[0]][task[1]]), formulas.get(task[0], {}))
+    if layout.REFERENCE_SHEET in sheets and len(sheets.get(layout.REFERENCE_SHEET) or []) > layout.HEADER_ROW:
+        returned.reference = _table(sheets, (layout.REFERENCE_SHEET, layout.HEADER_ROW), layout.REFERENCE_COLUMNS, {})
     evidence = _find_sheet(sheets, layout.EVIDENCE_SHEET, ["材料名称", "网址"])
     if evidence:
         returned.evidence = _table(sheets, evidence, layout.EVIDENCE_COLUMNS, formulas.get(evidence[0], {}))
@@ -392,6 +395,12 @@ def _check_saved_after_issue(returned: Returned) -> None:
     if returned.saved_at and issued and returned.saved_at < issued - dt.timedelta(minutes=5):
         returned.add("saved-time-untrusted", raw=f"{returned.saved_at:%Y-%m-%d %H:%M}(早于下发时间 {issued:%Y-%m-%d %H:%M})")
         returned.saved_at = None
+
+
+def _task_layout(header: list) -> list[str]:
+    """The task sheet's issued columns: this layout's, or the one before the reference sheet (all texts on one sheet)."""
+    texts = {cell_text(v) for v in header}
+    return layout.TASK_COLUMNS if layout.SUMMARY_COLUMN in texts or "三级指标" not in texts else layout.LEGACY_TASK_COLUMNS
 
 
 def _find_sheet(sheets, name: str, must_have: list[str]) -> tuple[str, int] | None:

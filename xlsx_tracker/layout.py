@@ -6,6 +6,7 @@ import hashlib
 
 GUIDE_SHEET = "填报说明"
 TASK_SHEET = "任务清单"
+REFERENCE_SHEET = "任务说明"  # the full issued text of every task, linked by 编号
 EVIDENCE_SHEET = "证明材料目录"
 LIAISON_SHEET = "联络员"
 LISTS_SHEET = "_lists"
@@ -19,7 +20,13 @@ LOCKED_COLUMNS = ["编号", "一级指标", "二级指标", "三级指标", "本
                   "情况说明题目", "牵头单位", "截止日期"]
 EDITABLE_COLUMNS = ["进展状态", "本月工作进展", "已形成材料", "存在问题及需协调事项",
                     "预计完成时间", "责任人", "联系电话"]
-TASK_COLUMNS = LOCKED_COLUMNS + EDITABLE_COLUMNS
+SUMMARY_COLUMN = "任务"  # a short task text beside the inputs; the full text is on REFERENCE_SHEET
+# The clerk's sheet: 编号 and the short task, then what the unit fills. The long texts moved to REFERENCE_SHEET.
+TASK_COLUMNS = ["编号", SUMMARY_COLUMN, *EDITABLE_COLUMNS]
+REFERENCE_COLUMNS = LOCKED_COLUMNS
+# Workbooks issued before the reference sheet carried every column on the task sheet; merge still reads them.
+LEGACY_TASK_COLUMNS = LOCKED_COLUMNS + EDITABLE_COLUMNS
+KNOWN_TASK_HEADERS = list(dict.fromkeys(TASK_COLUMNS + LEGACY_TASK_COLUMNS))
 # Locked columns whose text identifies the issued row; a change there is tampering.
 HASHED_COLUMNS = ["编号", "三级指标", "本单位承担事项", "申报材料要求", "情况说明题目", "牵头单位"]
 

@@ -60,17 +60,22 @@ def _check_task_rows(checker: _Checker, issued: Issued) -> None:
     returned, sheet = checker.returned, checker.returned.tasks.sheet
     if sheet and sheet != layout.TASK_SHEET:
         checker.problem("sheet-renamed", sheet)
-    for name in layout.TASK_COLUMNS:
+    for name in layout.EDITABLE_COLUMNS:
         if name not in returned.tasks.columns:
-            code = "missing-column" if name in layout.EDITABLE_COLUMNS else "missing-locked-column"
-            checker.problem(code, sheet, returned.tasks.header_row, column=name)
+            checker.problem("missing-column", sheet, returned.tasks.header_row, column=name)
+    for name in layout.HASHED_COLUMNS:  # on the task sheet (earlier layout) or the reference sheet
+        if name not in returned.tasks.columns and name not in returned.reference.columns:
+            checker.problem("missing-locked-column", sheet, returned.tasks.header_row, column=name)
+    reference = _by_id(returned.reference)
     seen: dict[str, int] = {}
     for row_index, row in returned.tasks.rows:
         task_id = cell_text(_value(row, returned.tasks.columns, "编号"))
         if _reject_row(checker, issued, seen, task_id, row_index, row):
             continue
         seen[task_id] = row_index
-        _check_locked(checker, issued.rows[task_id], row, row_index)
+        _check_locked(checker, issued.rows[task_id], returned.tasks, row, row_index)
+        if task_id in reference:
+            _check_locked(checker, issued.rows[task_id], returned.reference, *reference[task_id])
         _cell_notes(checker, returned.tasks, row_index, row, layout.EDITABLE_COLUMNS)
         checker.result.rows[task_id] = _editable_values(checker, row, row_index, task_id in issued.veto_ids)
     _check_missing_and_order(checker, issued, seen)
@@ -92,14 +97,23 @@ def _reject_row(checker, issued: Issued, seen: dict, task_id: str, row_index: in
     return False
 
 
-def _check_locked(checker: _Checker, expected: dict, row: list, row_index: int) -> None:
-    columns = checker.returned.tasks.columns
+def _by_id(table) -> dict[str, tuple[list, int]]:
+    """Rows of a table by 编号: (cells, row index); the first row of an id wins."""
+    found: dict[str, tuple[list, int]] = {}
+    for row_index, row in table.rows:
+        found.setdefault(cell_text(_value(row, table.columns, "编号")), (row, row_index))
+    return found
+
+
+def _check_locked(checker: _Checker, expected: dict, table, row: list, row_index: int) -> None:
+    """The issued texts found in this table's row (the task sheet or the reference sheet) must be as issued."""
+    columns = table.columns
     for name in layout.HASHED_COLUMNS:
-        if name not in columns:
+        if name not in columns or name == "编号":
             continue
         got, want = cell_text(_value(row, columns, name)), str(expected.get(name, "")).strip()
         if got != want and fold(got) != fold(want):  # fold only when needed: it is the slow path
-            checker.problem("locked-cell-changed", checker.returned.tasks.sheet, row_index, columns[name], column=name)
+            checker.problem("locked-cell-changed", table.sheet, row_index, columns[name], column=name)
 
 
 def _cell_notes(checker: _Checker, table, row_index: int, row: list, names: list[str]) -> None:

@@ -96,7 +96,13 @@ def paste_invalid_status(book, task_id: str, text: str = "基本完成") -> None
 
 
 def tamper_locked(book, task_id: str, name: str = "三级指标", text: str = "(已删减)") -> None:
-    set_value(book, task_id, name, text)
+    """Overwrite an issued text: on the task sheet where it is (earlier layout), else on the reference sheet."""
+    if name in layout.TASK_COLUMNS or layout.REFERENCE_SHEET not in book.sheetnames:
+        set_value(book, task_id, name, text)
+        return
+    sheet = book[layout.REFERENCE_SHEET]
+    row = next(r for r in range(layout.FIRST_DATA_ROW + 1, sheet.max_row + 1) if sheet.cell(r, 1).value == task_id)
+    sheet.cell(row, layout.REFERENCE_COLUMNS.index(name) + 1).value = text
 
 
 def delete_row(book, task_id: str) -> None:

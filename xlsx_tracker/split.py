@@ -10,7 +10,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
 from . import __version__, layout
-from .issued import issued_for, lead_texts, snapshot_rows
+from .issued import WHOLE_GROUP, issued_for, lead_texts, snapshot_rows
 from .master import Master
 from .model import Assignment, Carried, TrackerError
 from .run import MonthRun
@@ -21,10 +21,12 @@ from .workdays import Deadline, make_deadline, month_label
 from .workspace import workspace_lock
 
 INLINE_LIST_LIMIT = 255
-COLUMN_WIDTHS = {"编号": 7, "一级指标": 10, "二级指标": 12, "三级指标": 32, "本单位承担事项": 26,
-                 "申报材料要求": 44, "情况说明题目": 16, "牵头单位": 16, "截止日期": 11,
-                 "进展状态": 15, "本月工作进展": 32, "已形成材料": 20, "存在问题及需协调事项": 20,
-                 "预计完成时间": 11, "责任人": 8, "联系电话": 12}
+# The task sheet adds up to about 141 characters: A4 landscape prints it near full size (at least 9 pt).
+TASK_WIDTHS = {"编号": 7, "任务": 28, "进展状态": 15, "本月工作进展": 30, "已形成材料": 14, "存在问题及需协调事项": 18,
+               "预计完成时间": 11, "责任人": 7, "联系电话": 12}
+REFERENCE_WIDTHS = {"编号": 7, "一级指标": 12, "二级指标": 12, "三级指标": 34, "本单位承担事项": 28,
+                    "申报材料要求": 50, "情况说明题目": 18, "牵头单位": 16, "截止日期": 11}
+SUMMARY_LENGTH = 36  # characters of the task shown beside the inputs
 
 
 @dataclass(frozen=True)
@@ -114,12 +116,13 @@ class UnitForm:
                                                   "strings_to_numbers": False})
             self.formats = _formats(book)
             self._set_properties(book)
-            names = [layout.GUIDE_SHEET, layout.TASK_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET,
+            names = [layout.GUIDE_SHEET, layout.TASK_SHEET, layout.REFERENCE_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET,
                      layout.LISTS_SHEET, layout.META_SHEET]
-            guide, tasks, evidence, liaison, lists, meta = (book.add_worksheet(n) for n in names)
+            guide, tasks, reference, evidence, liaison, lists, meta = (book.add_worksheet(n) for n in names)
             self._lists = _ListSheet(lists)
             self._write_guide(guide)
             self._write_tasks(tasks)
+            self._write_reference(reference)
             self._write_evidence(evidence)
             self._write_liaison(liaison)
             self._write_meta(meta)
@@ -173,7 +176,8 @@ class UnitForm:
     def _instructions(self) -> list[str]:
         email = self.master.settings.contact_email
         return [
-            "1. “任务清单”表只列本单位承担的任务。灰色列为下发内容,已锁定;白色列请逐项填写。",
+            "1. “任务清单”表只列本单位承担的任务:左侧灰色的编号和任务摘要已锁定,右侧白色列请逐项填写。"
+            "每项任务的全文(三级指标、申报材料要求、情况说明题目、牵头单位等)在“任务说明”表中,按编号对应。",
             "2. 进展状态请从下拉列表中选择:" + " / ".join(STATUSES) + "。选“无此情形(已作说明)”的,请在“本月工作进展”中写明理由。",
             "3. 每项指标提供一份情况说明,包含主要举措、重要成效和突出亮点,简明扼要,一般不超过500字,最多不超过1000字;"
             "“情况说明题目”列有指定题目的,请按该题目撰写。",
@@ -186,36 +190,54 @@ class UnitForm:
         ]
 
     def _write_tasks(self, sheet) -> None:
+        """编号 and a short task text, then the inputs: the clerk never loses sight of the task while typing."""
         f = self.formats
         columns = layout.TASK_COLUMNS
-        title = f"{self.unit} {month_label(self.month)} 任务进展(截止 {self.deadline.describe()})"
+        title = f"{self.unit} {month_label(self.month)} 任务进展(截止 {self.deadline.describe()};任务全文见“{layout.REFERENCE_SHEET}”表)"
         sheet.merge_range(0, 0, 0, len(columns) - 1, title, f["title"])
+        sheet.set_row(0, 24)
         for col, name in enumerate(columns):
             editable = name in layout.EDITABLE_COLUMNS
-            sheet.set_column(col, col, COLUMN_WIDTHS[name])
+            sheet.set_column(col, col, TASK_WIDTHS[name])
             sheet.write_string(layout.HEADER_ROW, col, name, f["head_edit" if editable else "head"])
-        for index, (assignment, locked) in enumerate(zip(self.assignments, self.rows)):
-            row = layout.FIRST_DATA_ROW + index
-            self._write_task_row(sheet, row, assignment, locked)
+        for index, (assignment, locked) in enumerate(zip(self.assignments, self.rows, strict=True)):
+            self._write_task_row(sheet, layout.FIRST_DATA_ROW + index, assignment, locked)
         self._task_validations(sheet)
         last = layout.FIRST_DATA_ROW + len(self.rows) - 1
-        sheet.freeze_panes(layout.FIRST_DATA_ROW, 1)
+        sheet.freeze_panes(layout.FIRST_DATA_ROW, 2)  # 编号 and 任务 stay in view
         sheet.autofilter(layout.HEADER_ROW, 0, max(last, layout.HEADER_ROW), len(columns) - 1)
         _protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
 
     def _write_task_row(self, sheet, row: int, assignment: Assignment, locked: dict) -> None:
         f = self.formats
         carried = self.carried.rows.get(assignment.task_id, {})
-        for col, name in enumerate(layout.TASK_COLUMNS):
-            if name in layout.LOCKED_COLUMNS:
+        summary = task_summary(locked)
+        sheet.write_string(row, 0, locked["编号"], f.text("locked", locked["编号"]))
+        sheet.write_string(row, 1, summary, f.text("locked", summary))
+        for col, name in enumerate(layout.EDITABLE_COLUMNS, start=2):
+            _write_editable(sheet, row, col, carried.get(name), f, date=name == "预计完成时间")
+        texts = {"任务": summary, **{k: str(v) for k, v in carried.items() if k in TASK_WIDTHS and v}}
+        sheet.set_row(row, min(max([18.0, *(wrapped_height(v, TASK_WIDTHS[k]) for k, v in texts.items())]), 80))
+
+    def _write_reference(self, sheet) -> None:
+        """Every issued text in full, one row per task, locked: what the task sheet's 编号 refers to."""
+        f = self.formats
+        columns = layout.REFERENCE_COLUMNS
+        sheet.merge_range(0, 0, 0, len(columns) - 1, f"{self.unit} 任务说明(下发原文,按编号与“任务清单”表对应)", f["title"])
+        for col, name in enumerate(columns):
+            sheet.set_column(col, col, REFERENCE_WIDTHS[name])
+            sheet.write_string(layout.HEADER_ROW, col, name, f["head"])
+        for index, locked in enumerate(self.rows):
+            row = layout.FIRST_DATA_ROW + index
+            for col, name in enumerate(columns):
                 value = locked[name]
                 if isinstance(value, dt.date):
                     sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), f["locked_date"])
                 else:
                     sheet.write_string(row, col, value, f.text("locked", value))
-            else:
-                _write_editable(sheet, row, col, carried.get(name), f, date=name == "预计完成时间")
-        sheet.set_row(row, _row_height(locked))
+            sheet.set_row(row, max([15.0, *(wrapped_height(v, REFERENCE_WIDTHS[k]) for k, v in locked.items() if isinstance(v, str))]))
+        sheet.freeze_panes(layout.FIRST_DATA_ROW, 1)
+        _protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
 
     def _task_validations(self, sheet) -> None:
         columns = layout.TASK_COLUMNS
@@ -346,10 +368,10 @@ def _protect_and_print(sheet, header_row: int, month: str, unit: str) -> None:
     sheet.set_footer("&C第 &P 页,共 &N 页")
 
 
-def _row_height(locked: dict) -> float:
-    """Height that shows the longest wrapped text; Excel does not autofit rows written by xlsxwriter."""
-    heights = [wrapped_height(v, COLUMN_WIDTHS[k]) for k, v in locked.items() if isinstance(v, str)]
-    return max([15.0, *heights])
+def task_summary(locked: dict) -> str:
+    """The short task text beside the inputs: this unit's part when the task is split, else the indicator."""
+    text = " ".join(str(locked["本单位承担事项"] if locked["本单位承担事项"] != WHOLE_GROUP else locked["三级指标"]).split())
+    return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
 
 
 def _formats(book) -> Formats:
