@@ -24,8 +24,8 @@ INLINE_LIST_LIMIT = 255
 # The task sheet adds up to about 141 characters: A4 landscape prints it near full size (at least 9 pt).
 TASK_WIDTHS = {"编号": 7, "任务": 28, "进展状态": 15, "本月工作进展": 30, "已形成材料": 14, "存在问题及需协调事项": 18,
                "预计完成时间": 11, "责任人": 7, "联系电话": 12}
-REFERENCE_WIDTHS = {"编号": 7, "一级指标": 12, "二级指标": 12, "三级指标": 34, "本单位承担事项": 28,
-                    "申报材料要求": 50, "情况说明题目": 18, "牵头单位": 16, "截止日期": 11}
+REFERENCE_WIDTHS = {"编号": 6, "一级指标": 9, "二级指标": 9, "三级指标": 26, "本单位承担事项": 24,
+                    "申报材料要求": 38, "情况说明题目": 14, "牵头单位": 10, "截止日期": 10}  # 146: prints at 9 pt or more
 SUMMARY_LENGTH = 36  # characters of the task shown beside the inputs
 
 
