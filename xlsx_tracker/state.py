@@ -384,13 +384,7 @@ def _level1_progress(rows: list[RowState], weights: dict[str, float]) -> dict[st
 
 def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scoring, today: dt.date,
                 liaisons: dict[str, dict], stale: dict, slipped: dict, lights: dict[str, str]) -> list[FollowUp]:
-    statuses = [{(u, t): v.get("进展状态") or "" for u, tasks in values.items() for t, v in tasks.items()}
-                for _, values in records.earlier_values]
-    stalled = stalled_rows(rows, statuses, rules.stalled_cycles)
-    overdue_by_unit: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        if is_overdue(row, today):
-            overdue_by_unit[row.assignment.unit].append(row.assignment.task_id)
+    stalled, overdue_by_unit = stalled_and_overdue(rows, records, rules.stalled_cycles, today)
     result = []
     for score in units:
         reasons = []
@@ -411,6 +405,17 @@ def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scor
         if reasons:
             result.append(FollowUp(score.unit, reasons, liaisons.get(score.unit, {}), lights.get(score.unit, "")))
     return result
+
+
+def stalled_and_overdue(rows, records: MonthRecords, cycles: int, today: dt.date) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per unit: the task ids 未启动 for `cycles` months running, and those past their planned date unfinished."""
+    statuses = [{(u, t): v.get("进展状态") or "" for u, tasks in values.items() for t, v in tasks.items()}
+                for _, values in records.earlier_values]
+    overdue: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if is_overdue(row, today):
+            overdue[row.assignment.unit].append(row.assignment.task_id)
+    return stalled_rows(rows, statuses, cycles), overdue
 
 
 def is_overdue(row: RowState, today: dt.date) -> bool:
@@ -511,13 +516,7 @@ def time_pace(rules: Lights, day: dt.date) -> float:
 
 def unit_lights(rules: Lights, rows, units: list[UnitScore], problems, stale, slipped, records: MonthRecords,
                 today: dt.date, pace: float) -> list[Light]:
-    statuses = [{(u, t): v.get("进展状态") or "" for u, tasks in values.items() for t, v in tasks.items()}
-                for _, values in records.earlier_values]
-    stalled = stalled_rows(rows, statuses, rules.red_stalled_cycles)
-    overdue: dict[str, list[str]] = defaultdict(list)
-    for row in rows:
-        if is_overdue(row, today):
-            overdue[row.assignment.unit].append(row.assignment.task_id)
+    stalled, overdue = stalled_and_overdue(rows, records, rules.red_stalled_cycles, today)
     errors = {p.unit for p in problems if p.severity == "error" and p.unit}
     lights = []
     for score in units:
