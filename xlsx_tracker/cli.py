@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -14,6 +15,7 @@ from . import cli_zh
 cli_zh.install()  # before the decorators below build click's types, whose names it translates
 
 from . import listing  # noqa: E402
+from . import mail as mail_mod  # noqa: E402
 from . import merge as merge_mod  # noqa: E402
 from . import split as split_mod  # noqa: E402
 from .bulletin import bulletin_name, write_month_bulletin  # noqa: E402
@@ -24,6 +26,7 @@ from .problems import problem_line, severity_summary  # noqa: E402
 from .report import build_report  # noqa: E402
 from .roster import import_roster  # noqa: E402
 from .run import MonthRun, month_run  # noqa: E402
+from .state import load_state  # noqa: E402
 from .workdays import (  # noqa: E402
     CHECKLIST_RULES,
     add_workdays,
@@ -358,7 +361,7 @@ def split_command(ctx, month, policy, assume_weekends, force, unit_names):
 
 
 @main.command("merge")
-@click.argument("inbox", type=click.Path(exists=True, path_type=Path), metavar="收件目录")
+@click.argument("inbox", type=click.Path(exists=True, path_type=Path), metavar="[收件目录]", required=False)
 @month_options
 @click.option("--received", callback=_date, metavar="日期",
               help="这批文件的收到日期(YYYY-MM-DD),用于判断是否按时;文件在以日期命名的子文件夹中时以文件夹为准。")
@@ -368,8 +371,10 @@ def split_command(ctx, month, policy, assume_weekends, force, unit_names):
               help="预检结果保存的目录,默认新建临时目录。")
 @click.pass_context
 def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_report, dry_run, out):
-    """汇总“收件目录”中各单位报回的文件:校验、入账,生成问题清单、文件清单、调度报告、回执和催报通知。"""
+    """汇总“收件目录”(默认 inbox/月份/,fetch 收取的邮件附件就在这里)中各单位报回的文件:
+    校验、入账,生成问题清单、文件清单、调度报告、通报、回执和催报通知。"""
     run = _run(ctx, month, policy, assume_weekends)
+    inbox = inbox or default_inbox(run)
     count = sum(1 for p in inbox.rglob("*") if p.is_file()) if inbox.is_dir() else 1
     with _progress("正在读取", count) as bar:
         options = {"received": received, "progress": lambda name: bar.update(1), "on_wait": _say_waiting}
@@ -392,6 +397,14 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
         click.echo(f"调度报告:{path}")
         click.echo(f"通报:{write_month_bulletin(run, result.state, on_wait=_say_waiting)}")
         _echo_notices(*notices_for(run, result.state, on_wait=_say_waiting))
+
+
+def default_inbox(run: MonthRun) -> Path:
+    folder = run.workspace.root / "inbox" / run.month
+    if not folder.is_dir():
+        raise click.BadParameter(f"没有指定收件目录,默认的“{folder}”也不存在。请写明收件目录,或先运行 xlsx-tracker fetch 收取邮件。",
+                                 param_hint="收件目录")
+    return folder
 
 
 def _echo_notices(receipts, reminders) -> None:
@@ -417,6 +430,49 @@ def merge_summary(result, completed: bool = True, dry_run: bool = False) -> list
     lines.append(f"问题清单:{result.problems_path}")
     lines.append(f"文件清单:{result.problems_path.with_name(f'文件清单_{result.month}.csv')}")
     return lines
+
+
+def _password() -> str:
+    """From XLSX_TRACKER_MAIL_PASSWORD, else asked for (never stored, never printed)."""
+    return os.environ.get(mail_mod.PASSWORD_VARIABLE) or click.prompt("邮箱密码(网易邮箱为客户端授权码)", hide_input=True)
+
+
+@main.command("fetch")
+@month_options
+@click.option("--mark-read", is_flag=True, help="把收取过的邮件标为已读(默认不改动邮箱中的任何邮件)。")
+@click.pass_context
+def fetch_command(ctx, month, policy, assume_weekends, mark_read):
+    """从单位邮箱收取本月报回的邮件,把附件保存到 inbox/月份/(按收到日期分文件夹),重复运行不会重复保存。"""
+    run = _run(ctx, month, policy, assume_weekends)
+    result = mail_mod.fetch(run, _password(), mark_read=mark_read, on_wait=_say_waiting)
+    click.echo(f"查看邮件 {result.messages} 封:新保存附件 {len(result.saved)} 个,此前已保存 {result.already} 个,保存在 {mail_mod.inbox_folder(run)}")
+    if result.without_attachment:
+        click.echo(f"没有附件的邮件 {len(result.without_attachment)} 封:" + "、".join(f"“{s}”" for s in result.without_attachment))
+    click.echo(f"下一步:xlsx-tracker merge --month {month}")
+
+
+@main.command("send")
+@click.argument("kind", type=click.Choice(["receipts", "reminders"]), metavar="receipts|reminders")
+@month_options
+@click.option("--yes", is_flag=True, help="确认发送。不加时只列出将要发送的邮件,不发送。")
+@click.pass_context
+def send_command(ctx, kind, month, policy, assume_weekends, yes):
+    """把本月的回执(receipts)或催报通知(reminders)发送到各单位联络员邮箱;默认只预览,加 --yes 才发送,同一内容不会重复发送。"""
+    run = _run(ctx, month, policy, assume_weekends)
+    liaisons = load_state(run).liaisons
+    password = _password() if yes else ""
+    result = mail_mod.send(run, kind, liaisons, password, yes=yes)
+    label = "回执" if kind == "receipts" else "催报通知"
+    for item in result.sent if yes else result.planned:
+        click.echo(f"  {'已发送' if yes else '将发送'} {item.unit} → {item.to}")
+    if result.already:
+        click.echo(f"此前已发送过相同{label}、本次不再发送:{'、'.join(result.already)}")
+    if result.no_address:
+        click.echo(f"没有联络员邮箱、无法发送(请在总任务清单“联络员”表中补充):{'、'.join(result.no_address)}")
+    if yes:
+        click.echo(f"已发送{label} {len(result.sent)} 封。")
+    else:
+        click.echo(f"预览:将发送{label} {len(result.planned)} 封;确认无误后加 --yes 发送。")
 
 
 @main.command("report")

@@ -12,9 +12,12 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .mailparse import attachments, message_facts, parse, read_sidecar, received_time
 from .zipsafe import TooLarge, bounded_read, decoded_name, directory_problem, is_encrypted, is_workbook, limit_problem
 
 ZIP_SUFFIXES = {".zip"}
+MAIL_SUFFIXES = {".eml"}
+MAX_MAIL_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,9 @@ class InboxItem:
     problem: str = ""  # a problem code when the entry cannot be read at all
     detail: str = ""  # the fact that problem's message names
     received: str = ""  # when the office received it, as far as the inbox tells (ISO date or time)
-    received_source: str = ""  # how that is known: 邮件服务器 / 收件目录日期
+    received_source: str = ""  # how that is known: 邮件服务器 / 收件目录日期 / 邮件收到时间(Received)
+    via: str = ""  # for a member: "zip" (a zip attachment) or "eml" (a saved mail message)
+    origin: str = ""  # the mail message the file came with, when it came by mail
 
     @property
     def suffix(self) -> str:
@@ -64,14 +69,24 @@ def list_inbox(inbox: Path) -> tuple[list[InboxItem], list[str]]:
         elif is_ignored(name):
             ignored.append(name)
         else:
-            day = folder_date(name)
             found, skipped = _entry_items(root, path, name)
-            items.extend(replace(i, received=day, received_source="收件目录日期") if day else i for i in found)
+            items.extend(_when_received(path, name, found))
             ignored.extend(skipped)
     return items, ignored
 
 
 _DATE_FOLDER = re.compile(r"^(\d{4})\s*[-./_年]?\s*(\d{1,2})\s*[-./_月]?\s*(\d{1,2})\s*日?$")
+
+
+def _when_received(path: Path, name: str, items: list[InboxItem]) -> list[InboxItem]:
+    """What the inbox tells of when the office received an entry: a fetched message's sidecar (the mail server's
+    time), else a date-named folder. A saved message's own items already carry its Received time."""
+    facts = read_sidecar(path)
+    if facts.get("收到时间"):
+        origin = f"邮件“{facts.get('主题', '')}”(发件人 {facts.get('发件人', '')},收到 {facts['收到时间'][:16]})"
+        return [replace(i, received=facts["收到时间"], received_source="邮件服务器", origin=origin) for i in items]
+    day = folder_date(name)
+    return [replace(i, received=day, received_source="收件目录日期") if day and not i.received else i for i in items]
 
 
 def folder_date(name: str) -> str:
@@ -115,7 +130,27 @@ def _entry_items(root: Path, path: Path, name: str) -> tuple[list[InboxItem], li
         return [InboxItem(path, name, problem="not-a-file", detail="设备或管道文件")], []
     if path.suffix.lower() in ZIP_SUFFIXES:
         return _zip_items(path, name)
+    if path.suffix.lower() in MAIL_SUFFIXES:
+        return _mail_items(path, name), []
     return [InboxItem(path, name)], []
+
+
+def _mail_items(path: Path, name: str) -> list[InboxItem]:
+    """A message saved from a mail client: the message itself (archived as received) and each attachment."""
+    try:
+        if path.stat().st_size > MAX_MAIL_BYTES:
+            return [InboxItem(path, name, container=True, problem="zip-too-large", detail="邮件超过 100 MB")]
+        message = parse(path.read_bytes())
+        found = attachments(message)
+        when, how = received_time(message)
+    except Exception as exc:  # a damaged message is one problem, never the batch's end
+        return [InboxItem(path, name, problem="corrupt-zip", detail=type(exc).__name__)]
+    facts = message_facts(message)
+    origin = f"邮件“{facts['主题']}”(发件人 {facts['发件人']})"
+    items = [InboxItem(path, name, container=True, received=when, received_source=how, origin=origin)]
+    items += [InboxItem(path, f"{name}/{part}", index, via="eml", received=when, received_source=how, origin=origin)
+              for index, (part, _) in enumerate(found)]
+    return items
 
 
 def is_link(info: os.stat_result) -> bool:
@@ -160,12 +195,17 @@ def _zip_items(path: Path, name: str) -> tuple[list[InboxItem], list[str]]:
         if is_ignored(member_name):
             ignored.append(member_name)
         else:
-            items.append(InboxItem(path, member_name, index, problem="zip-encrypted" if is_encrypted(info) else ""))
+            items.append(InboxItem(path, member_name, index, via="zip", problem="zip-encrypted" if is_encrypted(info) else ""))
     return items, ignored
 
 
 def read_bytes(item: InboxItem, cap: int) -> tuple[bytes, dt.datetime | None]:
     """An item's bytes as received (never more than cap) and the time its file system or zip gives it."""
+    if item.via == "eml":
+        data = attachments(parse(item.path.read_bytes()))[item.member][1]
+        if len(data) > cap:
+            raise TooLarge(item.name)
+        return data, None
     if item.member >= 0:
         with zipfile.ZipFile(item.path) as archive:
             info = archive.infolist()[item.member]

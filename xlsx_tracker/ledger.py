@@ -39,6 +39,14 @@ CREATE TABLE IF NOT EXISTS issues (
     deadline TEXT NOT NULL, rows TEXT NOT NULL,
     PRIMARY KEY (month, unit, issued_at)
 );
+CREATE TABLE IF NOT EXISTS fetched (
+    message_id TEXT NOT NULL, sha256 TEXT NOT NULL, month TEXT NOT NULL, path TEXT NOT NULL, received TEXT NOT NULL,
+    PRIMARY KEY (message_id, sha256)
+);
+CREATE TABLE IF NOT EXISTS sent (
+    month TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL, digest TEXT NOT NULL, to_address TEXT NOT NULL,
+    sent_at TEXT NOT NULL, PRIMARY KEY (month, kind, unit, digest)
+);
 CREATE TABLE IF NOT EXISTS lights (
     month TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, light TEXT NOT NULL, reasons TEXT NOT NULL,
     PRIMARY KEY (month, kind, key)
@@ -299,3 +307,20 @@ def lights_before(conn: sqlite3.Connection, month: str) -> list[tuple[str, dict[
     for m, key, light in conn.execute("SELECT month, key, light FROM lights WHERE kind='unit' AND month<? ORDER BY month", (month,)):
         found.setdefault(m, {})[key] = light
     return list(found.items())
+
+
+def fetched(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """(Message-ID, attachment SHA-256) of everything fetch has saved: never saved twice."""
+    return set(conn.execute("SELECT message_id, sha256 FROM fetched"))
+
+
+def record_fetch(conn: sqlite3.Connection, message_id: str, sha256: str, month: str, path: str, received: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO fetched VALUES (?,?,?,?,?)", (message_id, sha256, month, path, received))
+
+
+def sent_digests(conn: sqlite3.Connection, month: str, kind: str) -> set[tuple[str, str]]:
+    return set(conn.execute("SELECT unit, digest FROM sent WHERE month=? AND kind=?", (month, kind)))
+
+
+def record_sent(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO sent VALUES (?,?,?,?,?,datetime('now','localtime'))", (month, kind, unit, digest, to))

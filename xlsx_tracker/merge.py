@@ -164,7 +164,7 @@ def _items(conn, context: _Context, items: list[InboxItem], progress, workers: i
             yield prepared, "retry" if sha256 in retry else "new"
 
 
-MANIFEST_COLUMNS = ["文件", "处理结果", "单位", "收到时间", "收到时间依据"]
+MANIFEST_COLUMNS = ["文件", "处理结果", "单位", "收到时间", "收到时间依据", "来源邮件"]
 
 
 @dataclass(frozen=True)
@@ -174,9 +174,10 @@ class ManifestEntry:
     unit: str = ""
     received: str = ""
     received_how: str = ""
+    origin: str = ""  # the mail message it came with
 
     def row(self) -> list[str]:
-        return [self.name, self.fate, self.unit, self.received, self.received_how]
+        return [self.name, self.fate, self.unit, self.received, self.received_how, self.origin]
 
 
 def manifest(state: MonthState, seen: list[tuple[InboxItem, str, str]], ignored: list[str]) -> list[ManifestEntry]:
@@ -186,12 +187,12 @@ def manifest(state: MonthState, seen: list[tuple[InboxItem, str, str]], ignored:
     for item, sha256, status in seen:
         sub = by_sha.get(sha256)
         if status == "changed" or sub is None:
-            entries.append(ManifestEntry(item.name, "本次未入账:汇总过程中文件被改动、移动或删除,请再运行一次 merge"))
+            entries.append(ManifestEntry(item.name, "本次未入账:汇总过程中文件被改动、移动或删除,请再运行一次 merge", origin=item.origin))
         elif status == "duplicate" and sub.file_name != item.name:
-            entries.append(ManifestEntry(item.name, f"重复:与已入账的“{sub.file_name}”内容完全相同,未重复入账", sub.unit))
+            entries.append(ManifestEntry(item.name, f"重复:与已入账的“{sub.file_name}”内容完全相同,未重复入账", sub.unit, origin=item.origin))
         else:
             again = "(上次汇总已入账)" if status == "duplicate" else ""
-            entries.append(ManifestEntry(item.name, fate(state, sub) + again, sub.unit, sub.receipt_time[:16], sub.receipt_source))
+            entries.append(ManifestEntry(item.name, fate(state, sub) + again, sub.unit, sub.receipt_time[:16], sub.receipt_source, item.origin))
     return entries + [ManifestEntry(name, "忽略:临时或锁定文件") for name in ignored]
 
 

@@ -48,6 +48,20 @@ class Lights:
 
 
 @dataclass(frozen=True)
+class Mail:
+    """The office mailbox: IMAP to fetch the returns, SMTP to send receipts and reminders. No password here."""
+
+    host: str = "imap.163.com"
+    port: int = 993
+    user: str = ""
+    folder: str = "INBOX"
+    tls: bool = True
+    smtp_host: str = "smtp.163.com"
+    smtp_port: int = 465
+    smtp_security: str = "ssl"  # ssl, starttls or none
+
+
+@dataclass(frozen=True)
 class Settings:
     contact_name: str = "李苏日娜"
     contact_phone: str = "6218033"
@@ -59,6 +73,7 @@ class Settings:
     liaison_deadline: dt.date | None = dt.date(2024, 4, 6)
     scoring: Scoring = field(default_factory=Scoring)
     lights: Lights = field(default_factory=Lights)
+    mail: Mail = field(default_factory=Mail)
 
 
 def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
@@ -106,22 +121,28 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
             stalled_cycles=scoring.get("stalled_cycles", base.stalled_cycles),
         ),
         lights=_lights_from(data.get("lights", {}), where, problems),
+        mail=_typed(Mail, data.get("mail", {}), "mail", where, problems),
     )
     return settings, problems
 
 
 def _lights_from(table: dict, where: str, problems: list[Problem]) -> Lights:
-    base, values = Lights(), {}
+    return _typed(Lights, table, "lights", where, problems)
+
+
+def _typed(kind, table: dict, section: str, where: str, problems: list[Problem]):
+    """A settings table read into its dataclass; a value of the wrong type is named, and the default kept."""
+    base, values = kind(), {}
     for name, default in base.__dict__.items():
         value = table.get(name, default)
         if type(value) is not type(default) and not (isinstance(default, float) and isinstance(value, int)):
-            problems.append(problem("bad-settings", file=where, detail=f"lights.{name} 应为{_KIND.get(type(default), '值')},现为“{value}”"))
+            problems.append(problem("bad-settings", file=where, detail=f"{section}.{name} 应为{_KIND.get(type(default), '值')},现为“{value}”"))
             value = default
         values[name] = value
-    return Lights(**values)
+    return kind(**values)
 
 
-_KIND = {bool: " true 或 false", int: "整数", float: "数字", dt.date: "日期(如 2024-12-31)"}
+_KIND = {bool: " true 或 false", int: "整数", float: "数字", dt.date: "日期(如 2024-12-31)", str: "文字(加英文双引号)"}
 
 
 DEFAULT_SETTINGS_TOML = """\
@@ -166,4 +187,14 @@ red_behind_points = 30       # 落后 30 个百分点及以上:红灯
 pace_start = 2024-04-01      # 序时进度的起止:创建工作开始和应完成的日期
 pace_end = 2024-12-31
 watch_reds = 3               # 连续几个月红灯列入约谈/挂牌督办名单
+
+[mail]               # 单位邮箱:fetch 收取报回的邮件,send 发送回执和催报(密码不写在这里,见 README“邮箱”)
+host = "imap.163.com"        # 收信(IMAP)服务器
+port = 993
+user = ""                    # 邮箱地址,如 yx92793972@163.com
+folder = "INBOX"
+tls = true
+smtp_host = "smtp.163.com"   # 发信(SMTP)服务器
+smtp_port = 465
+smtp_security = "ssl"        # ssl、starttls 或 none
 """
