@@ -224,7 +224,7 @@ def test_long_text_is_cut_in_the_report_and_says_so(hostile_month, master, calen
     workspace, _, result, _ = hostile_month
     path, _ = build_report(month_of(master, calendar, MONTH, workspace), result.state)
     sheet = openpyxl.load_workbook(path)["任务明细"]
-    [cell] = [r[4] for r in sheet.iter_rows(min_row=3) if r[2].value == "司法局" and r[4].value and len(r[4].value) > 30000]
+    [cell] = [r[5] for r in sheet.iter_rows(min_row=3) if r[2].value == "司法局" and r[5].value and len(r[5].value) > 30000]
     assert len(cell.value) == 32_767
     assert cell.value.endswith("……(全文 40,000 字,超过 Excel 单元格上限,此处已截断;全文见台账)")
 

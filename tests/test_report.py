@@ -152,7 +152,7 @@ def test_follow_up_list(cycle):
 def test_unit_text_is_never_a_formula(cycle):
     _, results = cycle
     sheet = results["2024-05"][2]["任务明细"]
-    [cell] = [r[4] for r in sheet.iter_rows(min_row=3) if r[0].value == "96" and r[2].value == "区委办"]
+    [cell] = [r[5] for r in sheet.iter_rows(min_row=3) if r[0].value == "96" and r[2].value == "区委办"]
     assert cell.value == INJECTION and cell.data_type == "s"
     assert cell.quotePrefix is True  # stays text even when someone edits the cell and presses Enter
 
@@ -162,7 +162,7 @@ def test_sheets_order_print_setup_and_filters(cycle):
     book = results["2024-05"][2]
     assert book.sheetnames == SHEETS
     details = book["任务明细"]
-    assert details.auto_filter.ref == f"A2:G{2 + 481}"
+    assert details.auto_filter.ref == f"A2:H{2 + 481}"
     assert details.print_title_rows == "$2:$2"
     assert details.page_setup.paperSize == 9 and details.page_setup.orientation == "landscape"
     assert book["总览"].oddHeader.right.text == "2024年5月"
@@ -190,7 +190,7 @@ def test_native_charts(cycle):
         charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
         assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
         first, second = (archive.read(c).decode("utf-8") for c in charts)
-    assert "<c:f>总览!$A$19:$A$27</c:f>" in first  # the nine 一级指标 under the eleven key figures
+    assert "<c:f>总览!$A$22:$A$30</c:f>" in first  # the nine 一级指标 under the fourteen key figures
     assert "部门得分" in second and "<c:barChart>" in second
 
 

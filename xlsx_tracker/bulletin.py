@@ -63,7 +63,8 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> tuple[list[P
         Paragraph("body", f"本月应报送单位{total}个,按时报送{figures['按时报送单位数']}个,逾期报送{figures['逾期报送单位数']}个,"
                           f"未报送{figures['未报送单位数']}个,按时报送率{_percent(figures['按时报送单位数'], total)}。"
                           f"全区任务总体平均进度{figures['总体平均进度(%)']:.1f}%,序时进度{state.pace:.1f}%;"
-                          f"100项指标中已完成{figures['已完成指标数(共100项)']}项,已完成任务{figures['已完成任务数']}项。"
+                          f"100项指标中已完成{figures['已完成指标数(共100项)']}项,已完成任务{figures['已完成任务数']}项"
+                          f"(其中经审核销号{figures['已销号任务数']}项,待审核{figures['待审核任务数']}项,本月退回{figures['已退回任务数']}项)。"
                           f"亮灯情况:红灯{len(by_light[RED])}个、黄灯{len(by_light[YELLOW])}个、绿灯{len(by_light[GREEN])}个。"
                           f"回收表格中发现错误{counts['error']}条、提醒{counts['warning']}条。"
                           + (f"{figures['否决项情形(单位数)']}个单位自查申报存在否决项情形,须立即核实处置。" if state.vetoes else "")),

@@ -17,6 +17,7 @@ cli_zh.install()  # before the decorators below build click's types, whose names
 from . import listing  # noqa: E402
 from . import mail as mail_mod  # noqa: E402
 from . import merge as merge_mod  # noqa: E402
+from . import review as review_mod  # noqa: E402
 from . import split as split_mod  # noqa: E402
 from .bulletin import bulletin_name, write_month_bulletin  # noqa: E402
 from .master import build_master, load_master, load_master_or_fail  # noqa: E402
@@ -473,6 +474,28 @@ def send_command(ctx, kind, month, policy, assume_weekends, yes):
         click.echo(f"已发送{label} {len(result.sent)} 封。")
     else:
         click.echo(f"预览:将发送{label} {len(result.planned)} 封;确认无误后加 --yes 发送。")
+
+
+@main.command("review")
+@month_options
+@click.option("--apply", "filled", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件",
+              help="记入填好的审核文件中的审核结果。")
+@click.option("--reviewer", default="", metavar="姓名", help="审核人(审核文件中未填审核人时使用)。")
+@click.pass_context
+def review_command(ctx, month, policy, assume_weekends, filled, reviewer):
+    """审核销号:生成本月待审核的“已完成”事项清单(reports/月份/审核_月份.xlsx),或用 --apply 记入审核结果。"""
+    run = _run(ctx, month, policy, assume_weekends)
+    run.require_issued()
+    state = load_state(run)
+    if filled is None:
+        path, count = review_mod.write_review(run, state, on_wait=_say_waiting)
+        click.echo(f"待审核事项 {count} 项:{path}")
+        click.echo(f"审核后运行:xlsx-tracker review --month {month} --apply {path.name}")
+        return
+    applied = review_mod.apply_review(run, state, filled, reviewer, on_wait=_say_waiting)
+    echo_problems(applied.problems)
+    click.echo(f"已记入审核结果:通过(销号){len(applied.passed)} 项,退回 {len(applied.returned)} 项"
+               + (f";另有 {len(applied.problems)} 行未采用,见上。" if applied.problems else "。"))
 
 
 @main.command("report")

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import layout
 from .model import Carried, Problem
+from .workdays import previous_month
 
 ESTIMATED = "保存时间(推定)"  # a receipt time taken from the file's own saved time: an estimate, and said to be
 BUSY_TIMEOUT = 30.0  # seconds to wait for a lock held by another reader (an antivirus scan, a backup)
@@ -46,6 +47,11 @@ CREATE TABLE IF NOT EXISTS fetched (
 CREATE TABLE IF NOT EXISTS sent (
     month TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL, digest TEXT NOT NULL, to_address TEXT NOT NULL,
     sent_at TEXT NOT NULL, PRIMARY KEY (month, kind, unit, digest)
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    unit TEXT NOT NULL, task_id TEXT NOT NULL, month TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL,
+    reviewer TEXT NOT NULL, decided_at TEXT NOT NULL, claim TEXT NOT NULL, evidence TEXT NOT NULL,
+    PRIMARY KEY (unit, task_id, month)
 );
 CREATE TABLE IF NOT EXISTS lights (
     month TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, light TEXT NOT NULL, reasons TEXT NOT NULL,
@@ -242,6 +248,7 @@ class MonthRecords:
     submissions: list[Submission] = ()  # every file recorded for the month, whatever its fate
     earlier_values: list[tuple[str, dict[str, dict[str, dict]]]] = ()  # (month, unit -> task id -> values), oldest first
     earlier_lights: list[tuple[str, dict[str, str]]] = ()  # (month, unit -> light) as kept for earlier months, oldest first
+    reviews: dict = field(default_factory=dict)  # (unit, task id) -> [(month, 通过/退回, reason)] up to this month, in order
 
 
 def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
@@ -261,11 +268,23 @@ def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
                          for unit, sub in sorted(subs_of.items()) if (entry := liaison(conn, sub.sha256, m))],
         earlier_values=[(m, {unit: row_values(conn, sub.sha256, m) for unit, sub in subs_of.items()}) for m, subs_of in earlier.items()],
         earlier_lights=lights_before(conn, month),
+        reviews=reviews_until(conn, month),
     )
 
 
 def carried(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
-    """Each unit's most recent accepted values before this month, to prefill its next workbook."""
+    """Each unit's most recent accepted values before this month, to prefill its next workbook; a claim the office
+    returned shows the reason in 存在问题及需协调事项."""
+    found = _carried_values(conn, month)
+    for (unit, task_id), decisions in reviews_until(conn, previous_month(month)).items():
+        last = decisions[-1]
+        row = found.get(unit, Carried()).rows.get(task_id)
+        if last[1] == "退回" and row is not None:
+            row["存在问题及需协调事项"] = f"【审核退回】{last[2]}" + (f";{row['存在问题及需协调事项']}" if row.get("存在问题及需协调事项") else "")
+    return found
+
+
+def _carried_values(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
     found: dict[str, Carried] = {}
     for earlier in reversed([m for m in months(conn) if m < month]):
         for unit, sub in accepted(conn, earlier).items():
@@ -324,3 +343,18 @@ def sent_digests(conn: sqlite3.Connection, month: str, kind: str) -> set[tuple[s
 
 def record_sent(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str) -> None:
     conn.execute("INSERT OR IGNORE INTO sent VALUES (?,?,?,?,?,datetime('now','localtime'))", (month, kind, unit, digest, to))
+
+
+def record_review(conn: sqlite3.Connection, unit: str, task_id: str, month: str, decision: str, reason: str, reviewer: str,
+                  claim: dict, evidence: list) -> None:
+    """The office's decision on a claim: who, when, on which claim and which evidence (a later decision replaces it)."""
+    conn.execute("INSERT OR REPLACE INTO reviews VALUES (?,?,?,?,?,?,datetime('now','localtime'),?,?)",
+                 (unit, task_id, month, decision, reason, reviewer, _dump(claim), _dump(evidence)))
+
+
+def reviews_until(conn: sqlite3.Connection, month: str) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for unit, task_id, m, decision, reason in conn.execute(
+            "SELECT unit, task_id, month, decision, reason FROM reviews WHERE month<=? ORDER BY month", (month,)):
+        found.setdefault((unit, task_id), []).append((m, decision, reason))
+    return found

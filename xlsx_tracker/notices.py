@@ -20,7 +20,7 @@ from .model import TrackerError
 from .problems import SEVERITY_TEXT, category
 from .run import MonthRun
 from .sheetio import Formats, atomic_path, display_width, excel_text, write_text_atomic
-from .state import DONE, NOT_REPORTED, MonthState, fate
+from .state import DONE, NOT_REPORTED, RETURNED, MonthState, fate
 from .units import safe_filename
 from .workdays import add_workdays, month_label
 from .workspace import workspace_lock
@@ -104,7 +104,8 @@ def _adoption(state: MonthState, unit: str, rows, reported, score) -> str:
 
 
 def _missing(state: MonthState, unit: str, rows) -> list[str]:
-    lines = []
+    lines = [f"任务 {r.assignment.task_id} 报“{r.status}”经审核退回:{r.review_reason}。请补充材料后在下月报送中重新申报。"
+             for r in rows if r.review == RETURNED]
     blank = [r.assignment.task_id for r in rows if r.status == NOT_REPORTED]
     if blank:
         lines.append(f"进展状态未填写或无效的任务 {len(blank)} 项:{'、'.join(blank)}。")

@@ -120,13 +120,13 @@ def _details(state: MonthState) -> Table:
     rows, styles = [], []
     for r in state.rows:
         v = r.values
-        rows.append([r.assignment.task_id, _short(r.assignment.task.indicator_text, 24), r.assignment.unit, r.status,
+        rows.append([r.assignment.task_id, _short(r.assignment.task.indicator_text, 24), r.assignment.unit, r.status, r.review,
                      v.get("本月工作进展", ""), v.get("存在问题及需协调事项", ""), v.get("预计完成时间", "")])
         styles.append(r.status)
-    # seven columns of about 125 characters: A4 landscape at a readable size (the source file is on 文件清单)
+    # eight columns of about 130 characters: A4 landscape at a readable size (the source file is on 文件清单)
     return Table("任务明细", "任务明细",
-                 ["编号", "三级指标(摘要)", "责任单位", "进展状态", "本月工作进展", "存在问题及需协调事项", "预计完成时间"],
-                 [8, 24, 14, 10, 36, 22, 11], rows, styles)
+                 ["编号", "三级指标(摘要)", "责任单位", "进展状态", "审核", "本月工作进展", "存在问题及需协调事项", "预计完成时间"],
+                 [8, 22, 13, 10, 7, 34, 22, 11], rows, styles)
 
 
 def _follow_ups(state: MonthState) -> Table:

@@ -27,6 +27,7 @@ class Scoring:
     quality_points: float = 20
     points_per_problem: float = 2
     stalled_cycles: int = 2
+    count_unreviewed_as_done: bool = True  # early months: a unit's own 已完成 counts before the office reviews it
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,7 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
             quality_points=scoring.get("quality_points", base.quality_points),
             points_per_problem=scoring.get("points_per_problem", base.points_per_problem),
             stalled_cycles=scoring.get("stalled_cycles", base.stalled_cycles),
+            count_unreviewed_as_done=scoring.get("count_unreviewed_as_done", base.count_unreviewed_as_done),
         ),
         lights=_lights_from(data.get("lights", {}), where, problems),
         mail=_typed(Mail, data.get("mail", {}), "mail", where, problems),
@@ -167,6 +169,7 @@ late_points = 10         # 逾期报送 10 分,未报送 0 分
 quality_points = 20      # 数据质量满分 20 分
 points_per_problem = 2   # 每个校验问题扣 2 分,扣完为止
 stalled_cycles = 2       # 连续几个周期“未启动”视为停滞
+count_unreviewed_as_done = true  # 尚未审核销号的“已完成”是否计为完成(创建初期为 true;改为 false 则只有已销号的才算完成)
 
 [scoring.status_progress]
 "未启动" = 0

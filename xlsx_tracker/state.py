@@ -31,10 +31,18 @@ class RowState:
     assignment: Assignment
     values: dict
     source: str  # file name, or "" when the unit did not report this row
+    review: str = ""  # 已销号 / 待审核 / 已退回 for a claim of 已完成 or 无此情形; "" otherwise
+    review_reason: str = ""  # why the office returned the claim
+    counted: str = ""  # the status progress is counted on ("" = the status itself)
 
     @property
     def status(self) -> str:
         return self.values.get("进展状态") or NOT_REPORTED
+
+    @property
+    def counted_status(self) -> str:
+        """The status progress counts: an unreviewed claim counts as 推进中 when the settings say claims need review."""
+        return self.counted or self.status
 
     @property
     def section(self) -> str:
@@ -148,7 +156,7 @@ class MonthState:
     slipped: dict[str, list[tuple[str, list[str]]]] = field(default_factory=dict)  # unit -> (task id, planned dates)
 
     def row_progress(self, row: RowState) -> float:
-        return self.weights.get(row.status, 0.0)
+        return self.weights.get(row.counted_status, 0.0)
 
     @property
     def overall_progress(self) -> float:
@@ -274,13 +282,37 @@ def slipped_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[
     return dict(slipped)
 
 
+REVIEWED, PENDING, RETURNED = "已销号", "待审核", "已退回"
+
+
 def _rows(master: Master, records: MonthRecords) -> list[RowState]:
     rows = []
+    count_claims = master.settings.scoring.count_unreviewed_as_done
     for assignment in master.assignments():
         values = records.values.get(assignment.unit, {}).get(assignment.task_id)
         source = records.accepted[assignment.unit].file_name if values is not None else ""
-        rows.append(RowState(assignment, values or {}, source))
+        status = (values or {}).get("进展状态") or NOT_REPORTED
+        review, reason = review_status(status, records.reviews.get((assignment.unit, assignment.task_id), []), records.month)
+        counted = "推进中" if status in DONE and review != REVIEWED and not count_claims else ""
+        rows.append(RowState(assignment, values or {}, source, review, reason, counted))
     return rows
+
+
+def review_status(status: str, decisions: list[tuple[str, str, str]], month: str) -> tuple[str, str]:
+    """(已销号 / 待审核 / 已退回 / "", the return reason) of a row from the office's decisions up to this month.
+
+    A pass closes the task for good; a return stands for the month it was made, and a claim made again in a
+    later month waits for review anew.
+    """
+    passed = [d for d in decisions if d[1] == "通过"]
+    if passed:
+        return REVIEWED, ""
+    returned = [d for d in decisions if d[1] == "退回"]
+    if returned and returned[-1][0] == month:
+        return RETURNED, returned[-1][2]
+    if status in DONE:
+        return PENDING, returned[-1][2] if returned else ""
+    return "", returned[-1][2] if returned else ""
 
 
 def _evidence(records: MonthRecords) -> list[dict]:
@@ -324,7 +356,7 @@ def _unit_scores(master, rows, accepted, problems, deadline, weights, rules: Sco
     for found in counted(problems):
         if found.unit:
             problem_counts[found.unit] += 1
-    scores = [unit_score(unit, [weights.get(r.status, 0.0) for r in by_unit[unit]], accepted.get(unit),
+    scores = [unit_score(unit, [weights.get(r.counted_status, 0.0) for r in by_unit[unit]], accepted.get(unit),
                          problem_counts[unit], deadline, rules) for unit in master.registry.units]
     return rank(scores)
 
@@ -370,15 +402,15 @@ def indicator_state(indicator: Indicator, rows: list[RowState], weights: dict[st
         clear = sum(1 for r in rows if r.status == VETO_CLEAR)
         pending = sum(1 for r in rows if r.status not in (VETO_DECLARED, VETO_CLEAR))
         return IndicatorState(indicator, len(rows), clear, 0.0, declared, pending)
-    done = sum(1 for r in rows if r.status in DONE)
-    return IndicatorState(indicator, len(rows), done, _mean([weights.get(r.status, 0.0) for r in rows]))
+    done = sum(1 for r in rows if r.counted_status in DONE)
+    return IndicatorState(indicator, len(rows), done, _mean([weights.get(r.counted_status, 0.0) for r in rows]))
 
 
 def _level1_progress(rows: list[RowState], weights: dict[str, float]) -> dict[str, float]:
     groups: dict[str, list[float]] = defaultdict(list)
     for row in rows:
         if row.section == "main":
-            groups[row.assignment.task.level1].append(weights.get(row.status, 0.0))
+            groups[row.assignment.task.level1].append(weights.get(row.counted_status, 0.0))
     return {level1: _mean(values) for level1, values in groups.items()}
 
 
@@ -399,6 +431,9 @@ def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scor
             reasons.append(f"{len(stalled[score.unit])} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled[score.unit])}")
         if stale.get(score.unit):
             reasons.append(f"{len(stale[score.unit])} 项本月进展未更新:{'、'.join(stale[score.unit])}")
+        returned = [r.assignment.task_id for r in rows if r.assignment.unit == score.unit and r.review == RETURNED]
+        if returned:
+            reasons.append(f"{len(returned)} 项审核退回:{'、'.join(returned)}")
         if slipped.get(score.unit):
             moved = "、".join(f"{task_id}({' → '.join(dates)})" for task_id, dates in slipped[score.unit])
             reasons.append(f"{len(slipped[score.unit])} 项延期:{moved}")
@@ -454,6 +489,9 @@ FIGURES = [
     Figure("总体平均进度(%)", "全部单位全部任务(不含否决项)单项进度的平均值;单项进度按评分规则第1条折算,未报送的任务计0。", True),
     Figure("已完成指标数(共100项)", "100项指标中,全部任务(含各分项、各责任单位)均为“已完成”或“无此情形(已作说明)”的指标数。", True),
     Figure("已完成任务数", "进展状态为“已完成”或“无此情形(已作说明)”的任务数(每个单位的每项任务计一次,不含否决项)。", True),
+    Figure("已销号任务数", "办公室审核材料后“通过”、已销号的任务数(累计)。", True),
+    Figure("待审核任务数", "单位报“已完成”或“无此情形”、尚待办公室审核的任务数。", False),
+    Figure("已退回任务数", "本月审核“退回”、须单位补充后重新报送的任务数。", False),
     Figure("校验问题:错误(条)", "回收文件中“错误”级问题的条数:内容未被采用或文件未被采用,须改正。", False),
     Figure("校验问题:提醒(条)", "“提醒”级问题的条数:内容已按规则处理后采用,请单位下次注意。错误和提醒都扣质量分。", False),
     Figure("校验问题:提示(条)", "“提示”级问题的条数:仅供了解(如收到的材料、格式自动转换),不扣分。", False),
@@ -473,7 +511,10 @@ def key_figures(state: MonthState) -> dict[str, float]:
         len(state.units) - len(returned),
         round(state.overall_progress, 1),
         state.indicators_done,
-        sum(1 for r in state.rows if r.status in DONE),
+        sum(1 for r in state.rows if r.counted_status in DONE),
+        sum(1 for r in state.rows if r.review == REVIEWED),
+        sum(1 for r in state.rows if r.review == PENDING),
+        sum(1 for r in state.rows if r.review == RETURNED),
         by_severity["error"], by_severity["warning"], by_severity["info"],
         len({r.assignment.unit for r in state.vetoes}),
         len(state.follow_ups),
