@@ -17,6 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from . import layout
+from .explanation import text_of
 from .inbox import InboxItem, read_bytes
 from .model import Problem
 from .problems import problem
@@ -83,6 +84,7 @@ class Returned:
     liaison: Table = field(default_factory=Table)
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
+    text: str | None = None  # a Word or text material's text (a 情况说明 is checked from it)
 
     def add(self, code: str, **fields) -> None:
         self.problems.append(problem(code, file=self.name, **fields))
@@ -191,6 +193,7 @@ def read_data(data: bytes, name: str, modified: dt.datetime | None = None) -> Re
             return returned.refuse("not-spreadsheet", detail=f"这是{label},不是 Excel/WPS 表格。请让该单位发送填好的 .xlsx 工作簿。")
         returned.kind = "material"
         returned.add("material-received", label=MATERIAL_KINDS.get(kind, "文件"))
+        returned.text = text_of(name, data)
         return returned
     if suffix not in KIND_SUFFIXES[kind]:
         returned.add("extension-mismatch", suffix=suffix or "(无)", kind=kind)

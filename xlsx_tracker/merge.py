@@ -14,7 +14,8 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import isolate, layout, ledger
+from . import explanation, isolate, layout, ledger
+from .explanation import group_in_name
 from .inbox import InboxItem, list_inbox, read_bytes
 from .intake import FILENAME_RE, MAX_FILE_BYTES, Returned, read_item, strip_copy_marks
 from .issued import IssuedRows
@@ -337,6 +338,8 @@ def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
     problems = list(returned.problems)
     if returned.kind in ("material", "container"):  # not a workbook: archived and listed, never judged as one
         outcome, unit, reason = returned.kind, "", ""
+        if returned.text is not None:
+            problems += _explanation_problems(returned, master)
     else:
         reason = _rejection(returned, master, unit, month, problems)
         outcome = "rejected" if reason else "applied"
@@ -357,6 +360,16 @@ def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
     result = reconcile(returned, given, unit, month)
     problems = [_with_unit(p, unit) for p in problems] + result.problems
     return ledger.Recorded(submission, result.rows, result.evidence, result.liaison, problems)
+
+
+def _explanation_problems(returned: Returned, master: Master) -> list[Problem]:
+    """A Word or text file named for a reporting group is that group's 情况说明: check its length and title."""
+    groups = list(dict.fromkeys(t.group_id for t in master.tasks))
+    group = group_in_name(returned.name, groups)
+    task = next((t for t in master.tasks if t.group_id == group), None)
+    if task is None or returned.text is None:
+        return []
+    return explanation.check(returned.text, task, file=returned.name, unit=unit_in_name(returned.name, master.registry))
 
 
 def unit_in_name(name: str, registry) -> str:
