@@ -225,3 +225,14 @@ def test_a_merge_that_takes_nothing_does_not_say_it_completed(workspace, tmp_pat
     assert lines[0] == "2024-05 没有可采用的文件:收件目录共 1 个文件(含压缩包内的文件),其中新收 1 个,已入账过 0 个,临时文件 0 个(忽略)。"
     assert "汇总完成" not in result.output and "调度报告" not in result.output
     assert lines[-2] == "错误:没有任何文件可以采用,请按上面列出的问题联系报送单位。"
+
+
+def test_demo_runs_the_whole_cycle(tmp_path):
+    """split → returns → merge → report, 通报, receipts and reminders → a review round → the 工作台账, in one command."""
+    result = CliRunner().invoke(main, ["demo", "--dir", str(tmp_path / "演示")], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    reports = tmp_path / "演示" / "reports" / "2024-05"
+    assert f"[2024-05] 回执:{reports / '回执'};催报通知:{reports / '催报'}" in result.output
+    assert any((reports / "回执").glob("回执_*_2024-05.xlsx")) and any((reports / "催报").glob("催报_*.eml"))
+    assert (reports / "审核_2024-05.xlsx").exists() and (reports / "2024年5月法治政府建设示范创建工作进展情况通报.docx").exists()
+    assert (tmp_path / "演示" / "工作台账" / "总目录.xlsx").exists()

@@ -19,6 +19,7 @@ from . import mail as mail_mod  # noqa: E402
 from . import merge as merge_mod  # noqa: E402
 from . import review as review_mod  # noqa: E402
 from . import split as split_mod  # noqa: E402
+from . import taizhang as taizhang_mod  # noqa: E402
 from .bulletin import bulletin_name, write_month_bulletin  # noqa: E402
 from .master import build_master, load_master, load_master_or_fail  # noqa: E402
 from .model import SECTION_LABELS, Problem, TrackerError  # noqa: E402
@@ -498,6 +499,39 @@ def review_command(ctx, month, policy, assume_weekends, filled, reviewer):
                + (f";另有 {len(applied.problems)} 行未采用,见上。" if applied.problems else "。"))
 
 
+def _taizhang(ctx, month, policy, assume_weekends):
+    """工作台账:按报送组建立文件夹,收入各组的证明材料目录和报来的材料文件,并生成总目录(每次整体重建,不改动原件)。"""
+    workspace = _workspace(ctx)
+    if month is None:
+        if not workspace.ledger_file.exists():
+            raise TrackerError("还没有台账:请先运行 xlsx-tracker merge 汇总报回的文件。")
+        from . import ledger
+        conn = ledger.connect(workspace.ledger_file)
+        try:
+            known = ledger.months(conn)
+        finally:
+            conn.close()
+        if not known:
+            raise TrackerError("台账中还没有任何月份的报送。")
+        month = known[-1]
+    run = _run(ctx, month, policy, assume_weekends)
+    built = taizhang_mod.build(run, on_wait=_say_waiting)
+    click.echo(f"工作台账({month} 为止):{built.root},报送组 {built.groups} 个,材料文件 {built.files} 个。")
+    if built.unmatched:
+        click.echo(f"无法归类的材料 {len(built.unmatched)} 个(见总目录“未归类材料”表):" + "、".join(built.unmatched))
+
+
+def _taizhang_options(command):
+    for option in reversed([click.option("--month", callback=_month, metavar="月份", help="截至哪个月(默认为台账中最近的月份)。"),
+                            policy_option, assume_weekends_option, workspace_option]):
+        command = option(command)
+    return command
+
+
+main.command("taizhang")(click.pass_context(_taizhang_options(_taizhang)))
+main.command("ledger-book", help="同 taizhang:生成工作台账。")(click.pass_context(_taizhang_options(_taizhang)))
+
+
 @main.command("report")
 @month_options
 @click.pass_context
@@ -531,4 +565,6 @@ def demo_command(month, directory):
         folder = result.workspace.reports_dir / current
         click.echo(f"[{current}] 通报:{folder / bulletin_name(current)}")
         click.echo(f"[{current}] 回执:{folder / '回执'};催报通知:{folder / '催报'}")
+    click.echo(f"审核销号:{result.workspace.reports_dir / result.months[-1]}/审核_{result.months[-1]}.xlsx(已演示审核一轮)")
+    click.echo(f"工作台账:{result.workspace.root / '工作台账'}")
     click.echo(f"台账:{result.workspace.ledger_file}")

@@ -9,13 +9,15 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import simulate
+from . import simulate, taizhang
 from .bulletin import write_month_bulletin
 from .merge import MergeResult, merge
 from .notices import notices_for
 from .report import build_report
+from .review import apply_review, write_review
 from .run import month_run
 from .split import split
+from .state import load_state
 from .workdays import previous_month
 from .workspace import Workspace, init_workspace
 
@@ -90,4 +92,19 @@ def run_demo(root: Path, month: str, progress=None) -> DemoResult:
         reports.append(build_report(run, merged.state)[0])
         notices_for(run, merged.state)
         write_month_bulletin(run, merged.state)
+        review_round(run, merged.state)
+    taizhang.build(run)
     return DemoResult(workspace, months, merges, reports)
+
+
+def review_round(run, state) -> None:
+    """The office reviews the month's claims as a clerk would: most pass, every fifth goes back with a reason."""
+    path, _ = write_review(run, state)
+    book = simulate.open_form(path)
+    sheet = book["审核"]
+    for index, row in enumerate(sheet.iter_rows(min_row=3)):
+        if row[0].value:
+            row[6].value, row[7].value = ("退回", "证明材料不足,请补充印发文件扫描件") if index % 5 == 4 else ("通过", "")
+            row[8].value = "演示审核人"
+    book.save(path)
+    apply_review(run, load_state(run), path)
