@@ -44,8 +44,8 @@ def decide(path, decisions: dict[str, tuple[str, str]]):
     sheet = book["审核"]
     for row in sheet.iter_rows(min_row=3):
         if row[1].value in decisions:
-            row[6].value, row[7].value = decisions[row[1].value]
-            row[8].value = "张审核"
+            row[7].value, row[8].value = decisions[row[1].value]
+            row[9].value = "张审核"
     book.save(path)
 
 
@@ -111,10 +111,10 @@ def test_a_tampered_review_file_is_checked_like_any_return(tmp_path, calendar):
     sheet = book["审核"]
     rows = {r[1].value: r for r in sheet.iter_rows(min_row=3)}
     rows["21"][4].value = "改过的进展"  # a locked text changed
-    rows["21"][6].value = "通过"
-    rows["22"][6].value = "同意"  # not a valid mark
-    rows["24"][6].value = "退回"  # no reason
-    rows["25"][6].value = "通过"
+    rows["21"][7].value = "通过"
+    rows["22"][7].value = "同意"  # not a valid mark
+    rows["24"][7].value = "退回"  # no reason
+    rows["25"][7].value = "通过"
     sheet.cell(sheet.max_row + 1, 1).value, sheet.cell(sheet.max_row, 2).value = UNIT, "999"  # a row that was never a claim
     book.save(path)
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "review", "--month", "2024-04", "--apply", str(path)])
@@ -122,8 +122,8 @@ def test_a_tampered_review_file_is_checked_like_any_return(tmp_path, calendar):
     lines = result.output.strip().split("\n")
     assert lines[:4] == [
         "[错误·审核文件有误] 审核_2024-04.xlsx / 审核 / E3:“本月工作进展”与生成审核文件时的内容不同,本行未采用。请勿改动灰色单元格。",
-        "[错误·审核文件有误] 审核_2024-04.xlsx / 审核 / G4:审核结果“同意”无效,应为“通过”或“退回”,本行未采用。",
-        "[错误·审核文件有误] 审核_2024-04.xlsx / 审核 / H5:选择“退回”时必须填写退回理由,本行未采用。",
+        "[错误·审核文件有误] 审核_2024-04.xlsx / 审核 / H4:审核结果“同意”无效,应为“通过”或“退回”,本行未采用。",
+        "[错误·审核文件有误] 审核_2024-04.xlsx / 审核 / I5:选择“退回”时必须填写退回理由,本行未采用。",
         "[错误·审核文件有误] 审核_2024-04.xlsx / 审核 / B7:“司法局”的编号“999”不是本月待审核的事项(可能已审核或被改动),本行未采用。",
     ]
     assert lines[-1] == "已记入审核结果:通过(销号)1 项,退回 0 项;另有 4 行未采用,见上。"

@@ -60,6 +60,11 @@ def test_the_taizhang_files_proof_by_group(tmp_path, calendar):
     assert rows["21"][6] == "无情况说明文件" and rows["21"][8] == "关于规章备案的通知.pdf"
     assert index["总目录"].cell(2, 8).hyperlink.target == index["总目录"].cell(2, 8).value  # a link to the folder beside it
     assert [r[0].value for r in index["未归类材料"].iter_rows(min_row=2)] == ["会议照片.jpg"]
+    from xlsx_tracker.review import write_review
+    from xlsx_tracker.state import load_state
+    review, _ = write_review(run, load_state(run))  # the reviewer sees the files received for each claim
+    received = {r[1].value: r[6].value for r in openpyxl.load_workbook(review)["审核"].iter_rows(min_row=3)}
+    assert (received["21"], received["22"]) == ("关于规章备案的通知.pdf", "22_关于规范性文件的情况说明.docx")
     first = tree(root)
     build(run)
     assert tree(root) == first  # a second build gives the same bytes

@@ -14,7 +14,7 @@ from .bulletin import write_month_bulletin
 from .merge import MergeResult, merge
 from .notices import notices_for
 from .report import build_report
-from .review import apply_review, write_review
+from .review import LOCKED, apply_review, write_review
 from .run import month_run
 from .split import split
 from .state import load_state
@@ -104,7 +104,8 @@ def review_round(run, state) -> None:
     sheet = book["审核"]
     for index, row in enumerate(sheet.iter_rows(min_row=3)):
         if row[0].value:
-            row[6].value, row[7].value = ("退回", "证明材料不足,请补充印发文件扫描件") if index % 5 == 4 else ("通过", "")
-            row[8].value = "演示审核人"
+            decision, reason, reviewer = (row[len(LOCKED) + i] for i in range(3))
+            decision.value, reason.value = ("退回", "证明材料不足,请补充印发文件扫描件") if index % 5 == 4 else ("通过", "")
+            reviewer.value = "演示审核人"
     book.save(path)
     apply_review(run, load_state(run), path)

@@ -17,15 +17,15 @@ from .model import Problem, TrackerError
 from .problems import problem
 from .run import MonthRun
 from .sheetio import Formats, LazyWorkbook, atomic_path, cell_ref, cell_text, excel_text, header_index, wrapped_height
-from .state import PENDING, MonthState
+from .state import PENDING, MonthState, file_materials
 from .workspace import workspace_lock
 
 SHEET = "审核"
 DECISIONS = ("通过", "退回")
-LOCKED = ["单位", "编号", "三级指标(摘要)", "进展状态", "本月工作进展", "登记的证明材料"]
+LOCKED = ["单位", "编号", "三级指标(摘要)", "进展状态", "本月工作进展", "登记的证明材料", "收到的材料文件"]
 EDITABLE = ["审核结果", "退回理由", "审核人"]
 COLUMNS = LOCKED + EDITABLE
-WIDTHS = [14, 8, 26, 10, 36, 40, 10, 26, 8]
+WIDTHS = [12, 7, 22, 9, 30, 32, 24, 9, 22, 8]
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,11 @@ class Claim:
     status: str
     text: str
     evidence: list[dict]
+    files: tuple[str, ...] = ()  # material files received for the claim's group
 
     def cells(self) -> list[str]:
         listed = ";".join(f"{e.get('材料名称', '')}({e.get('材料类型', '')}){' ' + e['网址'] if e.get('网址') else ''}" for e in self.evidence)
-        return [self.unit, self.task_id, self.summary, self.status, self.text, listed or "(未登记)"]
+        return [self.unit, self.task_id, self.summary, self.status, self.text, listed or "(未登记)", ";".join(self.files) or "(无)"]
 
 
 def review_name(month: str) -> str:
@@ -47,12 +48,18 @@ def review_name(month: str) -> str:
 
 
 def claims(state: MonthState) -> list[Claim]:
-    """Every claim of the month waiting for the office's review."""
+    """Every claim of the month waiting for the office's review, with its evidence rows and the files received."""
     evidence: dict[tuple[str, str], list[dict]] = {}
     for entry in state.evidence:
         evidence.setdefault((entry["单位"], entry.get("编号", "")), []).append(entry)
+    materials = [s for s in state.submissions if s.outcome == "material"]
+    filed = file_materials(state, materials, list(dict.fromkeys(r.assignment.task.group_id for r in state.rows)))
+    files: dict[str, list[str]] = {}
+    for item in filed:
+        files.setdefault(item.group, []).append(item.submission.file_name.rsplit("/", 1)[-1])
     return [Claim(r.assignment.unit, r.assignment.task_id, " ".join(r.assignment.task.indicator_text.split())[:40], r.status,
-                  r.values.get("本月工作进展", "") or "", evidence.get((r.assignment.unit, r.assignment.task_id), []))
+                  r.values.get("本月工作进展", "") or "", evidence.get((r.assignment.unit, r.assignment.task_id), []),
+                  tuple(sorted(files.get(r.assignment.task.group_id, []))))
             for r in state.rows if r.review == PENDING]
 
 
