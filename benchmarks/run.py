@@ -86,10 +86,68 @@ def make_inbox(workspace, master, inbox: Path) -> list[Path]:
 
 
 def read_floor(files: list[Path]) -> float:
+    """One core, in this process: python-calamine reading every cell of every file, nothing else."""
     start = time.perf_counter()
     for path in files:
         read_workbook(path)
     return time.perf_counter() - start
+
+
+PARALLEL_FLOOR = """
+import sys
+from multiprocessing import Pool
+from pathlib import Path
+from xlsx_tracker.sheetio import read_workbook
+def read(path):
+    read_workbook(Path(path))
+if __name__ == "__main__":
+    files = Path(sys.argv[1]).read_text(encoding="utf-8").splitlines()
+    with Pool(int(sys.argv[2])) as pool:
+        pool.map(read, files, chunksize=16)
+"""
+
+
+def parallel_floor(files: list[Path], workers: int, scratch: Path) -> float:
+    """All cores, as a whole command like merge: python-calamine reading every cell in as many processes as merge uses."""
+    listing, script = scratch / "files.txt", scratch / "floor.py"
+    listing.write_text("\n".join(map(str, files)), encoding="utf-8")
+    script.write_text(PARALLEL_FLOOR, encoding="utf-8")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(script), str(listing), str(workers)], check=True)
+    return time.perf_counter() - start
+
+
+def merge_profile(workspace, master, inbox: Path) -> dict[str, float]:
+    """Where merge spends its time, in this process: wall time of the whole, of the ledger writes and of the archive."""
+    from xlsx_tracker import ledger
+    from xlsx_tracker import merge as merge_module
+    from xlsx_tracker.run import month_run
+
+    spent = {"ledger": 0.0, "archive": 0.0, "state and files": 0.0}
+
+    def timed(key, fn):
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[key] += time.perf_counter() - start
+        return wrapper
+
+    originals = (ledger.record, merge_module.RunArchive.add, merge_module.load_state)
+    ledger.record = timed("ledger", ledger.record)
+    merge_module.RunArchive.add = timed("archive", merge_module.RunArchive.add)
+    merge_module.load_state = timed("state and files", merge_module.load_state)
+    try:
+        reset(workspace)
+        run = month_run(workspace, MONTH, master=master)
+        start = time.perf_counter()
+        merge_module.merge(run, inbox)
+        spent["total"] = time.perf_counter() - start
+    finally:
+        ledger.record, merge_module.RunArchive.add, merge_module.load_state = originals
+    spent["reading and checking (workers) and the rest"] = spent["total"] - spent["ledger"] - spent["archive"] - spent["state and files"]
+    return spent
 
 
 def reset(workspace) -> None:
@@ -99,26 +157,31 @@ def reset(workspace) -> None:
     shutil.rmtree(workspace.reports_dir, ignore_errors=True)
 
 
-def measure(districts: int, repeats: int, root: Path) -> dict:
-    workspace, master = scaled_workspace(root / f"d{districts}", districts)
+def measure(districts: int, repeats: int, scratch: Path) -> dict:
+    root = scratch / f"d{districts}"
+    workspace, master = scaled_workspace(root, districts)
     inbox = workspace.root / "inbox"
     files = make_inbox(workspace, master, inbox)
     ws = ["-w", str(workspace.root)]
-    split_runs, merge_runs, report_runs, floors = [], [], [], []
+    split_runs, merge_runs, report_runs, floors, parallel = [], [], [], [], []
+    workers = min(os.cpu_count() or 1, 8) if len(files) >= 64 else 1  # as merge chooses
     for _ in range(repeats):
         shutil.rmtree(workspace.sheets_dir(MONTH), ignore_errors=True)
         reset(workspace)  # before split: split records what it issued in the ledger, and merge judges by it
         split_runs.append(run_command([*ws, "split", "--month", MONTH], workspace.root))
         floors.append(read_floor(files))
+        parallel.append(parallel_floor(files, workers, root))
         merge_runs.append(run_command([*ws, "merge", "--month", MONTH, "--no-report", str(inbox)], workspace.root))
         report_runs.append(run_command([*ws, "report", "--month", MONTH], workspace.root))
     median = statistics.median
-    merge_s, floor_s = median(r[0] for r in merge_runs), median(floors)
+    merge_s = median(r[0] for r in merge_runs)
     return {
         "workbooks": len(files), "split": median(r[0] for r in split_runs), "merge": merge_s,
-        "report": median(r[0] for r in report_runs), "floor": floor_s, "ratio": merge_s / floor_s,
+        "report": median(r[0] for r in report_runs), "floor": median(floors), "parallel": median(parallel),
+        "ratio": merge_s / median(parallel), "workers": workers,
         "rss": {name: max(r[1] for r in runs) for name, runs in
                 (("split", split_runs), ("merge", merge_runs), ("report", report_runs))},
+        "profile": merge_profile(workspace, master, inbox),
     }
 
 
@@ -131,15 +194,20 @@ def main() -> None:
                         help="scratch folder (deleted afterwards); put it on the disk the office would use")
     args = parser.parse_args()
     sizes = sorted({int(s) for s in args.steps.split(",") if s} | {args.districts})
-    print(f"{'工作簿':>6} {'split':>8} {'merge':>8} {'report':>8} {'读取下限':>8} {'merge/下限':>10}  峰值内存 split/merge/report")
+    print(f"{'工作簿':>6} {'split':>8} {'merge':>8} {'report':>8} {'单核下限':>8} {'多核下限':>8} {'merge/多核下限':>12}  峰值内存 split/merge/report")
     args.dir.mkdir(parents=True, exist_ok=True)
+    profiles = []
     with tempfile.TemporaryDirectory(prefix="xlsx-tracker-bench-", dir=args.dir) as tmp:
         for districts in sizes:
             r = measure(districts, args.repeats, Path(tmp))
+            profiles.append((r["workbooks"], r["profile"]))
             print(f"{r['workbooks']:>6} {r['split']:>7.2f}s {r['merge']:>7.2f}s {r['report']:>7.2f}s "
-                  f"{r['floor']:>7.2f}s {r['ratio']:>9.2f}×  {r['rss']['split']}/{r['rss']['merge']}/{r['rss']['report']} MiB",
-                  flush=True)
-    print(f"中位数,每项 {args.repeats} 次;merge 不含报告;读取下限 = python-calamine 逐个读取同一批文件全部单元格(单进程)。")
+                  f"{r['floor']:>7.2f}s {r['parallel']:>7.2f}s {r['ratio']:>11.2f}×  "
+                  f"{r['rss']['split']}/{r['rss']['merge']}/{r['rss']['report']} MiB", flush=True)
+    print(f"中位数,每项 {args.repeats} 次,均为整条命令(含 Python 启动);merge 不含报告。单核下限 = 本进程内 python-calamine 逐个读取"
+          "同一批文件全部单元格;多核下限 = 用与 merge 相同的进程数、作为一条独立命令读取同一批文件全部单元格。")
+    workbooks, profile = profiles[-1]
+    print(f"merge 的时间构成({workbooks} 个工作簿,本进程内计时):" + ",".join(f"{k} {v:.2f}s" for k, v in profile.items()))
 
 
 if __name__ == "__main__":

@@ -246,3 +246,15 @@ def test_a_workbook_issued_in_the_earlier_layout_still_merges(tmp_path, master, 
     result = merge(run, inbox, now=dt.datetime(2024, 5, 21))
     assert list(result.accepted) == ["司法局"] and result.problems == []
     assert {r.assignment.task_id: r.values.get("进展状态") for r in result.state.rows if r.assignment.unit == "司法局"} == statuses
+
+
+def test_the_parallel_path_writes_the_same_workbooks(tmp_path, master, calendar, monkeypatch, issued_may):
+    """From 64 units on, workbooks are written by one process per core: the same content as one process writes."""
+    import xlsx_tracker.split as split_module
+    monkeypatch.setattr(split_module, "PARALLEL_UNITS", 1)
+    parallel = {s.unit: s for s in split(month_of(master, calendar, "2024-05"), out_dir=tmp_path, issued_at=ISSUED)}
+    assert sorted(parallel) == sorted(issued_may)
+    for unit in ("司法局", "统计局", "检察院"):
+        ours, theirs = (openpyxl.load_workbook(s.path) for s in (parallel[unit], issued_may[unit]))
+        for name in ours.sheetnames:
+            assert [[c.value for c in row] for row in ours[name].iter_rows()] == [[c.value for c in row] for row in theirs[name].iter_rows()]

@@ -238,10 +238,8 @@ def _table(document, rows: list[list[str]]) -> None:
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for r, values in enumerate(rows):
-        for c, value in enumerate(values):
-            cell = table.cell(r, c)
-            cell.text = ""
+    for r, (row, values) in enumerate(zip(table.rows, rows, strict=True)):  # row by row: table.cell(r, c) rescans the table
+        for cell, value in zip(row.cells, values, strict=True):
             run = cell.paragraphs[0].add_run(value)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
             _font(run.font, run._element, HEADING_FONT if r == 0 else BODY_FONT, Pt(12))

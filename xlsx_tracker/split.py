@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,17 +73,58 @@ def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carr
         carried = run.carried() if carried is None else carried
         liaison = _liaison_deadline(run)
         issued = (issued_at or dt.datetime.now()).replace(microsecond=0)
-        written, leads = [], lead_texts(master)
+        written: list[UnitSheet] = []
+        context = _Job(master, month, run.deadline, liaison, issued, carried, lead_texts(master))
+        workers = min(os.cpu_count() or 1, 8) if len(plan) >= PARALLEL_UNITS else 1
         try:
-            for unit, path in plan:
-                form = UnitForm(master, unit, month, run.deadline, liaison, issued, carried.get(unit, Carried()), leads)
-                form.write(path)
-                written.append(UnitSheet(unit, path, len(form.assignments), form.snapshot()))
+            for sheet in _write_all(context, plan, workers):
+                written.append(sheet)
                 if progress:
-                    progress(unit)
+                    progress(sheet.unit)
         finally:  # every workbook that went out has its snapshot, even when a later one failed
             run.record_issues(issued.isoformat(sep=" "), [(w.unit, w.snapshot) for w in written])
     return written
+
+
+PARALLEL_UNITS = 64  # below this one process writes every workbook; above, one per core (a province-wide master)
+
+
+@dataclass(frozen=True)
+class _Job:
+    master: Master
+    month: str
+    deadline: Deadline
+    liaison: Deadline | None
+    issued: dt.datetime
+    carried: dict[str, Carried]
+    leads: dict[str, str]
+
+
+_JOB: _Job | None = None
+
+
+def _set_job(job: _Job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _write_one(target: tuple[str, Path]) -> UnitSheet:
+    """Write one unit's workbook (in a worker process when many): it reads nothing, so the order does not matter."""
+    unit, path = target
+    job = _JOB
+    form = UnitForm(job.master, unit, job.month, job.deadline, job.liaison, job.issued, job.carried.get(unit, Carried()), job.leads)
+    form.write(path)
+    return UnitSheet(unit, path, len(form.assignments), form.snapshot())
+
+
+def _write_all(job: _Job, plan: list[tuple[str, Path]], workers: int):
+    if workers <= 1:
+        _set_job(job)
+        yield from map(_write_one, plan)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_job, initargs=(job,)) as pool:
+        yield from pool.map(_write_one, plan, chunksize=8)
 
 
 def _liaison_deadline(run: MonthRun) -> Deadline | None:
