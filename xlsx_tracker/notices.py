@@ -68,7 +68,7 @@ def units_that_sent(state: MonthState) -> list[str]:
 def receipt(master: Master, state: MonthState, unit: str, generated: dt.datetime) -> Notice:
     label = month_label(state.month)
     files = [s for s in state.submissions if s.unit == unit]
-    rows = [r for r in state.rows if r.assignment.unit == unit]
+    rows = state.rows_of(unit)
     problems = [p for p in state.problems if p.unit == unit and p.severity != "info"]
     notes = [p for p in state.problems if p.unit == unit and p.severity == "info"]
     reported = [r for r in rows if r.status != NOT_REPORTED]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from . import ledger
@@ -173,7 +174,23 @@ class MonthState:
         return [u.unit for u in self.units if not u.returned]
 
     def unit(self, name: str) -> UnitScore | None:
-        return next((u for u in self.units if u.unit == name), None)
+        return self._scores_by_unit.get(name)
+
+    def rows_of(self, unit: str) -> list[RowState]:
+        """The unit's task rows, in master order."""
+        return self._rows_by_unit.get(unit, [])
+
+    # indexes built once: per-unit lookups by scanning every row are quadratic at province scale
+    @cached_property
+    def _scores_by_unit(self) -> dict[str, UnitScore]:
+        return {u.unit: u for u in self.units}
+
+    @cached_property
+    def _rows_by_unit(self) -> dict[str, list[RowState]]:
+        grouped = defaultdict(list)
+        for row in self.rows:
+            grouped[row.assignment.unit].append(row)
+        return grouped
 
 
 def _mean(values: list[float]) -> float:
@@ -419,6 +436,10 @@ def _level1_progress(rows: list[RowState], weights: dict[str, float]) -> dict[st
 def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scoring, today: dt.date,
                 liaisons: dict[str, dict], stale: dict, slipped: dict, lights: dict[str, str]) -> list[FollowUp]:
     stalled, overdue_by_unit = stalled_and_overdue(rows, records, rules.stalled_cycles, today)
+    returned_by_unit = defaultdict(list)  # grouped once: a scan of all rows per unit is quadratic at province scale
+    for row in rows:
+        if row.review == RETURNED:
+            returned_by_unit[row.assignment.unit].append(row.assignment.task_id)
     result = []
     for score in units:
         reasons = []
@@ -433,7 +454,7 @@ def _follow_ups(rows, units: list[UnitScore], records: MonthRecords, rules: Scor
             reasons.append(f"{len(stalled[score.unit])} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled[score.unit])}")
         if stale.get(score.unit):
             reasons.append(f"{len(stale[score.unit])} 项本月进展未更新:{'、'.join(stale[score.unit])}")
-        returned = [r.assignment.task_id for r in rows if r.assignment.unit == score.unit and r.review == RETURNED]
+        returned = returned_by_unit.get(score.unit, [])
         if returned:
             reasons.append(f"{len(returned)} 项审核退回:{'、'.join(returned)}")
         if slipped.get(score.unit):
