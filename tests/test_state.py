@@ -135,6 +135,15 @@ def test_month_state_from_records(master, records):
     assert follow["人民法院"] == ["未报送"]
 
 
+
+def test_per_unit_lookups_match_a_scan_of_every_row(master, records):
+    state = compute_state(master, DEADLINE, records)
+    for unit in ("司法局", "政府办", "人民法院"):
+        assert state.rows_of(unit) == [r for r in state.rows if r.assignment.unit == unit]
+        assert state.unit(unit) is next(u for u in state.units if u.unit == unit)
+    assert [r.assignment.task_id for r in state.rows_of("司法局")] == [a.task_id for a in master.assignments_for("司法局")]
+    assert (state.rows_of("不存在的单位"), state.unit("不存在的单位")) == ([], None)
+
 def test_superseded_reasons_never_call_a_tie_newer():
     winner = submission("司法局", name="a")
     assert superseded_reason(submission("司法局", issued="2024-05-01 09:00:00", name="b"), winner)[0] == (
