@@ -312,9 +312,20 @@ def _rows(master: Master, records: MonthRecords) -> list[RowState]:
         source = records.accepted[assignment.unit].file_name if values is not None else ""
         status = (values or {}).get("进展状态") or NOT_REPORTED
         review, reason = review_status(status, records.reviews.get((assignment.unit, assignment.task_id), []), records.month)
-        counted = "推进中" if status in DONE and review != REVIEWED and not count_claims else ""
+        counted = _counted(status, review, count_claims)
         rows.append(RowState(assignment, values or {}, source, review, reason, counted))
     return rows
+
+
+def _counted(status: str, review: str, count_claims: bool) -> str:
+    """The status progress counts on, when it is not the reported one ("" = the reported one).
+
+    A task the office closed (已销号) stays done whatever a later return says; an unreviewed claim counts as
+    推进中 when the settings count only reviewed work.
+    """
+    if review == REVIEWED:
+        return "" if status in DONE else "已完成"
+    return "推进中" if status in DONE and not count_claims else ""
 
 
 def review_status(status: str, decisions: list[tuple[str, str, str]], month: str) -> tuple[str, str]:
