@@ -20,10 +20,9 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from .master import Master
-from .problems import severity_counts
 from .run import MonthRun
 from .sheetio import atomic_path
-from .state import GREEN, RED, YELLOW, MonthState, key_figures
+from .state import GREEN, RED, YELLOW, MonthState, key_figures, veto_names
 from .workdays import month_label
 from .workspace import workspace_lock
 
@@ -50,7 +49,7 @@ def bulletin_name(month: str) -> str:
 def bulletin(master: Master, state: MonthState, issued: dt.date) -> tuple[list[Paragraph], list[list[str]]]:
     """(paragraphs, the attached table's rows) — every number from the month state."""
     s, label = master.settings, month_label(state.month)
-    figures, counts = key_figures(state), severity_counts(state.problems)
+    figures = key_figures(state)
     total = len(state.units)
     lights = {x.key: x for x in state.unit_lights}
     by_light = {light: [x.key for x in state.unit_lights if x.light == light] for light in (RED, YELLOW, GREEN)}
@@ -66,7 +65,7 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> tuple[list[P
                           f"100项指标中已完成{figures['已完成指标数(共100项)']}项,已完成任务{figures['已完成任务数']}项"
                           f"(其中经审核销号{figures['已销号任务数']}项,待审核{figures['待审核任务数']}项,本月退回{figures['已退回任务数']}项)。"
                           f"亮灯情况:红灯{len(by_light[RED])}个、黄灯{len(by_light[YELLOW])}个、绿灯{len(by_light[GREEN])}个。"
-                          f"回收表格中发现错误{counts['error']}条、提醒{counts['warning']}条。"
+                          f"回收表格中发现错误{figures['校验问题:错误(条)']}条、提醒{figures['校验问题:提醒(条)']}条。"
                           + (f"{figures['否决项情形(单位数)']}个单位自查申报存在否决项情形,须立即核实处置。" if state.vetoes else "")),
         Paragraph("heading", "二、各单位进展情况"),
         Paragraph("subheading", "(一)进展较好的单位"),
@@ -134,7 +133,7 @@ def _issues(state: MonthState) -> list[str]:
         lines.append("部分任务延期。" + ";".join(f"{u}第{'、'.join(t for t, _ in items)}项" for u, items in slipped.items())
                      + "预计完成时间较上月延后。")
     if state.vetoes:
-        lines.append("否决项情形。" + "、".join(sorted({f"{r.assignment.unit}({r.assignment.task_id})" for r in state.vetoes})) + "申报已发生否决项情形。")
+        lines.append("否决项情形。" + veto_names(state) + "申报已发生否决项情形。")
     return lines or ["本月未发现突出问题。"]
 
 

@@ -131,8 +131,7 @@ def read_returned(path: Path) -> Returned:
 
 def entry_problem(item: InboxItem) -> Returned:
     """An entry with no bytes to read: keyed by its name so that a re-run records it once."""
-    returned = Returned(item.name, _sha256(f"{item.problem}:{item.name}".encode()), 0)
-    return returned.refuse(item.problem, detail=item.detail)
+    return _unread(item, item.problem, detail=item.detail)
 
 
 def _sha256(data: bytes) -> str:

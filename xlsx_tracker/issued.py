@@ -106,9 +106,10 @@ def changed_since_issue(master: Master, deadline: Deadline, snapshots: dict[str,
             before, after = then.rows.get(task_id), now.rows.get(task_id)
             if before is None or after is None or any(str(before.get(c, "")) != str(after.get(c, "")) for c in HASHED_COLUMNS):
                 changed.add(task_id)
-    return sorted(changed, key=_id_order)
+    return sorted(changed, key=task_id_order)
 
 
-def _id_order(task_id: str) -> tuple:
+def task_id_order(task_id: str) -> tuple:
+    """Task ids in checklist order: 2 before 10, a number's parts (10/1, 10-2) after it, named items last."""
     head = task_id.split("/")[0].split("-")[0]
     return (0, int(head), task_id) if head.isdigit() else (1, 0, task_id)

@@ -67,10 +67,10 @@ def units_that_sent(state: MonthState) -> list[str]:
 
 def receipt(master: Master, state: MonthState, unit: str, generated: dt.datetime) -> Notice:
     label = month_label(state.month)
-    files = [s for s in state.submissions if s.unit == unit]
+    files = state.submissions_of(unit)
     rows = state.rows_of(unit)
-    problems = [p for p in state.problems if p.unit == unit and p.severity != "info"]
-    notes = [p for p in state.problems if p.unit == unit and p.severity == "info"]
+    problems = [p for p in state.problems_of(unit) if p.severity != "info"]
+    notes = [p for p in state.problems_of(unit) if p.severity == "info"]
     reported = [r for r in rows if r.status != NOT_REPORTED]
     score = state.unit(unit)
     sections = [
@@ -96,7 +96,7 @@ def _adoption(state: MonthState, unit: str, rows, reported, score) -> str:
     if score is None or not score.returned:
         return "本月尚无可采用的文件(见上表“处理结果”),视为未报送。"
     timing = f"收到时间 {score.received_at[:16]}({score.received_how}),{score.timeliness_text}"
-    light = next((x for x in state.unit_lights if x.key == unit), None)
+    light = state.light_of(unit)
     if light is not None:
         timing += f";本月亮灯:{light.light}" + (f"({';'.join(light.reasons)})" if light.reasons else "")
     return (f"已采用“{score.file_name}”:本单位 {len(rows)} 项任务中 {len(reported)} 项填报了有效的进展状态,"
@@ -131,7 +131,7 @@ def needs_reminder(state: MonthState, unit: str) -> list[str]:
         reasons.append("not-returned")
     elif not score.on_time:
         reasons.append("late")
-    if any(p.unit == unit and p.severity == "error" for p in state.problems):
+    if any(p.severity == "error" for p in state.problems_of(unit)):
         reasons.append("errors")
     return reasons
 
@@ -146,7 +146,7 @@ def reminder(master: Master, state: MonthState, unit: str, today: dt.date, respo
         lines.append(f"截至 {today:%Y年%m月%d日},我办尚未收到贵单位{label}的工作进展情况表(或所报文件无法采用)。")
     if "late" in reasons:
         lines.append(f"贵单位{label}的进展情况表于 {score.received_at[:10]} 收到,晚于报送截止时间。")
-    errors = [p for p in state.problems if p.unit == unit and p.severity == "error"]
+    errors = [p for p in state.problems_of(unit) if p.severity == "error"]
     if errors:
         lines.append(f"贵单位报送的表格有 {len(errors)} 处需要改正的问题(详见回执):")
         lines.extend(f"{i}. {_where(p)}:{p.message}" for i, p in enumerate(errors, start=1))

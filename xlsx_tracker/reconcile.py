@@ -9,7 +9,7 @@ from .intake import Returned
 from .issued import Issued
 from .model import Problem
 from .problems import problem
-from .sheetio import cell_ref, cell_text
+from .sheetio import EXCEL_CELL_LIMIT, cell_ref, cell_text
 from .values import fold, is_email, is_url, normalize_date, normalize_phone, normalize_status
 
 EVIDENCE_TYPE_NEAR = {"pdf": "正式文件(PDF)", "正式文件": "正式文件(PDF)", "文件": "正式文件(PDF)",
@@ -35,9 +35,6 @@ class _Checker:
     def problem(self, code: str, sheet: str, row: int | None = None, col: int | None = None, **fields) -> None:
         cell = cell_ref(row, col) if row is not None and col is not None else (f"{row + 1}:{row + 1}" if row is not None else "")
         self.result.problems.append(problem(code, file=self.returned.name, sheet=sheet, cell=cell, unit=self.unit, **fields))
-
-
-EXCEL_CELL_LIMIT = 32_767
 
 
 def reconcile(returned: Returned, issued: Issued, unit: str, month: str) -> Reconciled:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from .issued import task_id_order
 from .master import Master
 from .model import SECTION_LABELS
 from .problems import PROBLEM_COLUMNS, problem_row, severity_summary
@@ -31,6 +32,7 @@ from .state import (
     keep_lights,
     key_figures,
     load_state,
+    veto_names,
 )
 from .workdays import month_label
 from .workspace import workspace_lock
@@ -151,7 +153,7 @@ def _lights(master: Master, state: MonthState) -> Table:
 
 
 def _evidence(state: MonthState) -> Table:
-    entries = sorted(state.evidence, key=lambda e: (_id_key(e.get("编号", "")), e["单位"]))
+    entries = sorted(state.evidence, key=lambda e: (task_id_order(e.get("编号", "")), e["单位"]))
     rows = [[e.get("编号", ""), e["单位"], e.get("材料名称", ""), e.get("材料类型", ""), e.get("网址", ""),
              e.get("备注", ""), e["来源文件"]] for e in entries]
     return Table("证明材料目录", f"证明材料目录(共 {len(rows)} 条)", ["编号", "单位", "材料名称", "材料类型", "网址", "备注", "来源文件"],
@@ -199,8 +201,7 @@ def overview_figures(state: MonthState, previous: MonthState | None) -> list[lis
 def veto_banner(state: MonthState) -> str:
     if not state.vetoes:
         return ""
-    names = "、".join(sorted({f"{r.assignment.unit}({r.assignment.task_id})" for r in state.vetoes}))
-    return f"⚠ 否决项警示:{names} 申报存在否决项情形,请立即核实处置!"
+    return f"⚠ 否决项警示:{veto_names(state)} 申报存在否决项情形,请立即核实处置!"
 
 
 def readme_lines(master: Master, state: MonthState, generated: dt.datetime) -> list[str]:
@@ -392,11 +393,6 @@ class ReportWriter:
 def _short(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _id_key(task_id: str) -> tuple:
-    head = task_id.split("/")[0].split("-")[0]
-    return (0, int(head), task_id) if head.isdigit() else (1, 0, task_id)
 
 
 BODY_FONT, TITLE_FONT = "宋体", "黑体"

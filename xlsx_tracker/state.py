@@ -180,6 +180,15 @@ class MonthState:
         """The unit's task rows, in master order."""
         return self._rows_by_unit.get(unit, [])
 
+    def problems_of(self, unit: str) -> list[Problem]:
+        return self._problems_by_unit.get(unit, [])
+
+    def submissions_of(self, unit: str) -> list[Submission]:
+        return self._submissions_by_unit.get(unit, [])
+
+    def light_of(self, unit: str) -> Light | None:
+        return self._lights_by_unit.get(unit)
+
     # indexes built once: per-unit lookups by scanning every row are quadratic at province scale
     @cached_property
     def _scores_by_unit(self) -> dict[str, UnitScore]:
@@ -187,10 +196,27 @@ class MonthState:
 
     @cached_property
     def _rows_by_unit(self) -> dict[str, list[RowState]]:
-        grouped = defaultdict(list)
-        for row in self.rows:
-            grouped[row.assignment.unit].append(row)
-        return grouped
+        return _group(self.rows, lambda row: row.assignment.unit)
+
+    @cached_property
+    def _problems_by_unit(self) -> dict[str, list[Problem]]:
+        return _group(self.problems, lambda p: p.unit)
+
+    @cached_property
+    def _submissions_by_unit(self) -> dict[str, list[Submission]]:
+        return _group(self.submissions, lambda s: s.unit)
+
+    @cached_property
+    def _lights_by_unit(self) -> dict[str, Light]:
+        return {light.key: light for light in reversed(self.unit_lights)}  # the first, as a scan would find
+
+
+def _group(items, key) -> dict[str, list]:
+    """Items grouped by key, each group in the items' order."""
+    grouped = defaultdict(list)
+    for item in items:
+        grouped[key(item)].append(item)
+    return grouped
 
 
 def _mean(values: list[float]) -> float:
@@ -554,6 +580,11 @@ def key_figures(state: MonthState) -> dict[str, float]:
         len(state.follow_ups),
     ]
     return {figure.name: value for figure, value in zip(FIGURES, values, strict=True)}
+
+
+def veto_names(state: MonthState) -> str:
+    """Units that declared a veto situation, with the item: 司法局(否决1)、…"""
+    return "、".join(sorted({f"{r.assignment.unit}({r.assignment.task_id})" for r in state.vetoes}))
 
 
 def done_without_evidence(state: MonthState) -> list[tuple[str, str]]:
