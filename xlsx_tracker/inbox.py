@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .mailparse import attachments, message_facts, parse, read_sidecar, received_time
+from .mailparse import attachment_parts, message_facts, parse, payload, read_sidecar, received_time
 from .zipsafe import TooLarge, bounded_read, decoded_name, directory_problem, is_encrypted, is_workbook, limit_problem
 
 ZIP_SUFFIXES = {".zip"}
@@ -141,7 +141,7 @@ def _mail_items(path: Path, name: str) -> list[InboxItem]:
         if path.stat().st_size > MAX_MAIL_BYTES:
             return [InboxItem(path, name, container=True, problem="zip-too-large", detail="邮件超过 100 MB")]
         message = parse(path.read_bytes())
-        found = attachments(message)
+        found = attachment_parts(message)  # names only: listing decodes nothing
         when, how = received_time(message)
     except Exception as exc:  # a damaged message is one problem, never the batch's end
         return [InboxItem(path, name, problem="corrupt-zip", detail=type(exc).__name__)]
@@ -202,7 +202,7 @@ def _zip_items(path: Path, name: str) -> tuple[list[InboxItem], list[str]]:
 def read_bytes(item: InboxItem, cap: int) -> tuple[bytes, dt.datetime | None]:
     """An item's bytes as received (never more than cap) and the time its file system or zip gives it."""
     if item.via == "eml":
-        data = attachments(parse(item.path.read_bytes()))[item.member][1]
+        data = payload(attachment_parts(parse(item.path.read_bytes()))[item.member][1])  # only the one asked for
         if len(data) > cap:
             raise TooLarge(item.name)
         return data, None

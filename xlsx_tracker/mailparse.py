@@ -65,8 +65,8 @@ def _codec(charset: str) -> str:
     return "gb18030" if charset in ("gbk", "gb2312", "gb18030", "x-gbk") else charset
 
 
-def attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
-    """(name, bytes) of every attached file, inline or not, forwarded messages included."""
+def attachment_parts(message: EmailMessage) -> list[tuple[str, EmailMessage]]:
+    """(name, part) of every attached file, inline or not, forwarded messages included; nothing decoded yet."""
     found = []
     for part in message.walk():
         if part.is_multipart() or part.get_content_maintype() == "message":
@@ -74,9 +74,17 @@ def attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
         name = decoded_filename(part)
         if not name and part.get_content_disposition() != "attachment":
             continue  # the message's own text
-        payload = part.get_payload(decode=True) or b""
-        found.append((name or "附件", payload))
+        found.append((name or "附件", part))
     return found
+
+
+def payload(part: EmailMessage) -> bytes:
+    return part.get_payload(decode=True) or b""
+
+
+def attachments(message: EmailMessage) -> list[tuple[str, bytes]]:
+    """(name, bytes) of every attached file."""
+    return [(name, payload(part)) for name, part in attachment_parts(message)]
 
 
 def received_time(message: EmailMessage) -> tuple[str, str]:
