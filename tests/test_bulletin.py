@@ -64,6 +64,17 @@ def test_page_and_fonts_follow_gbt_9704(written):
     assert east_asian(footer.runs[0]) == "宋体" and footer.runs[0].font.size == Pt(14)
 
 
+def test_table_cells_take_their_font_from_two_styles(written):
+    path, state = written
+    [table] = Document(str(path)).tables
+    styles = [[cell.paragraphs[0].style for cell in row.cells] for row in table.rows]
+    assert {s.name for s in styles[0]} == {"附表表头"} and {s.name for row in styles[1:] for s in row} == {"附表文字"}
+    head, body = styles[0][0], styles[1][0]
+    assert (head.element.rPr.rFonts.get(qn("w:eastAsia")), head.font.size) == ("黑体", Pt(12))
+    assert (body.element.rPr.rFonts.get(qn("w:eastAsia")), body.font.size) == ("仿宋_GB2312", Pt(12))
+    assert all(run._element.rPr is None for row in table.rows for cell in row.cells for run in cell.paragraphs[0].runs)
+
+
 def test_every_figure_is_the_month_states(written):
     path, state = written
     document = Document(str(path))

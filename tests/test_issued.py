@@ -90,3 +90,21 @@ def test_timeliness_follows_the_receipt_time(issued_month, calendar, tmp_path, f
     result = merge(month_of(master, calendar, MONTH, workspace), inbox, now=dt.datetime(2024, 5, 28), received=received)
     score = result.state.unit("司法局")
     assert (score.timeliness_text, score.received_at, score.received_how) == expected
+
+
+def test_snapshots_are_kept_as_shared_text_and_decoded_once(tmp_path):
+    """Units given the same rows share one snapshot text; a return is judged against its decoded rows."""
+    from xlsx_tracker import ledger
+    from xlsx_tracker.issued import IssuedRows, from_snapshot
+
+    conn = ledger.connect(tmp_path / "ledger.sqlite")
+    same = [["1", {"编号": "1", "截止日期": "2024-05-20"}, False], ["91", {"编号": "91"}, True]]
+    for unit, rows in (("001区司法局", same), ("002区司法局", same), ("政府办", same[:1])):
+        ledger.record_issue(conn, MONTH, unit, "2024-05-06 09:00:00", "v1", "2024-05-20", rows)
+    snapshots = ledger.issues(conn, MONTH)
+    first, second = (snapshots[u]["2024-05-06 09:00:00"] for u in ("001区司法局", "002区司法局"))
+    assert first is second and isinstance(first, str)
+    assert from_snapshot(first) is from_snapshot(second)  # decoded once
+    given, recorded = IssuedRows(None, None, snapshots).for_return("002区司法局", "2024-05-06 09:00:00")
+    assert recorded and list(given.rows) == ["1", "91"] and given.veto_ids == {"91"}
+    assert given.rows["1"]["截止日期"] == "2024-05-20"

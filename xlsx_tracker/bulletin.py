@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
@@ -234,14 +235,25 @@ def _add(document, paragraph: Paragraph) -> None:
 
 
 def _table(document, rows: list[list[str]]) -> None:
+    """The attached table. Cells take their font from two paragraph styles instead of carrying it on every
+    run: 3,200 units' table took 66 MB the other way."""
+    head, body = (_cell_style(document, name, font) for name, font in (("附表表头", HEADING_FONT), ("附表文字", BODY_FONT)))
     table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for r, (row, values) in enumerate(zip(table.rows, rows, strict=True)):  # row by row: table.cell(r, c) rescans the table
         for cell, value in zip(row.cells, values, strict=True):
-            run = cell.paragraphs[0].add_run(value)
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(run.font, run._element, HEADING_FONT if r == 0 else BODY_FONT, Pt(12))
+            paragraph = cell.paragraphs[0]
+            paragraph._p.style = (head if r == 0 else body).style_id  # by id: the style setter looks it up each time
+            paragraph.add_run(value)
+
+
+def _cell_style(document, name: str, font: str):
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    _font(style.font, style.element, font, Pt(12))
+    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return style
 
 
 def _page_number(section) -> None:

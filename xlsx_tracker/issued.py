@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .layout import HASHED_COLUMNS
 from .master import Master
@@ -66,7 +68,10 @@ def snapshot_rows(issued: Issued) -> list[list]:
             for task_id, values in issued.rows.items()]
 
 
-def from_snapshot(rows: list[list]) -> Issued:
+@lru_cache(maxsize=256)
+def from_snapshot(text: str) -> Issued:
+    """A recorded snapshot (JSON text of `snapshot_rows`), decoded once per distinct text. Read-only: shared."""
+    rows = json.loads(text)
     return Issued(rows={task_id: values for task_id, values, _ in rows}, veto_ids={task_id for task_id, _, veto in rows if veto})
 
 
@@ -76,9 +81,9 @@ class IssuedRows:
     Lazy, so that worker processes only build the units of the files they read.
     """
 
-    def __init__(self, master: Master, deadline: Deadline, snapshots: dict[str, dict[str, list]] | None = None):
+    def __init__(self, master: Master, deadline: Deadline, snapshots: dict[str, dict[str, str]] | None = None):
         self.master, self.deadline = master, deadline
-        self.snapshots = snapshots or {}  # unit -> issued time -> snapshot rows
+        self.snapshots = snapshots or {}  # unit -> issued time -> snapshot rows as JSON text
         self._leads: dict[str, str] | None = None
         self._cache: dict[str, Issued] = {}
 
@@ -96,7 +101,7 @@ class IssuedRows:
         return self._cache[unit], False
 
 
-def changed_since_issue(master: Master, deadline: Deadline, snapshots: dict[str, dict[str, list]]) -> list[str]:
+def changed_since_issue(master: Master, deadline: Deadline, snapshots: dict[str, dict[str, str]]) -> list[str]:
     """Task ids whose issued text differs from what the master gives today (latest issue of each unit)."""
     leads, changed = lead_texts(master), set()
     for unit, issues in snapshots.items():

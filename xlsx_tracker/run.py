@@ -35,7 +35,7 @@ class MonthRun:
         """What each unit was given this month: the snapshots split recorded, else the master's rows."""
         return IssuedRows(self.master, self.deadline, self.snapshots())
 
-    def snapshots(self) -> dict[str, dict[str, list]]:
+    def snapshots(self) -> dict[str, dict[str, str]]:
         if not self.has_ledger():
             return {}
         with self.ledger() as conn:
