@@ -178,7 +178,8 @@ def render_text(notice: Notice) -> str:
 def write_receipt_workbook(notice: Notice, path: Path) -> None:
     """A receipt that prints as an official form: A4 portrait, 宋体 title, bordered tables, one page wide."""
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+                                              "in_memory": True})  # one small receipt per unit: no temporary files
         f = Formats(book, _FORMATS)
         sheet = book.add_worksheet("回执")
         widths = FORM_WIDTHS

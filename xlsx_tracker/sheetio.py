@@ -43,6 +43,8 @@ def parse_ref(ref: str) -> tuple[int, int]:
 
 def display_width(text: str) -> int:
     """Columns a text takes on screen: CJK characters count two."""
+    if text.isascii():  # most cells: numbers, dates, codes
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

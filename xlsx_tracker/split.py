@@ -156,8 +156,9 @@ class UnitForm:
 
     def write(self, path: Path) -> None:
         with atomic_path(path) as tmp:
+            # in_memory: a unit's workbook is small; its XML parts need no temporary files (17 per workbook otherwise)
             book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                  "strings_to_numbers": False})
+                                                  "strings_to_numbers": False, "in_memory": True})
             self.formats = _formats(book)
             self._set_properties(book)
             names = [layout.GUIDE_SHEET, layout.TASK_SHEET, layout.REFERENCE_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET,
