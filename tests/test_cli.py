@@ -112,7 +112,7 @@ def test_bad_usage_exits_2_in_chinese(workspace):
 
 
 def test_help_is_chinese(workspace):
-    for command in ([], ["split"], ["merge"], ["workdays", "add"]):
+    for command in ([], ["split"], ["merge"], ["workdays", "add"], ["calendar", "import"], ["calendar", "show"]):
         result = run(workspace, *command, "--help")
         assert result.exit_code == 0
         assert result.output.startswith("用法: xlsx-tracker ")

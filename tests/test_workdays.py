@@ -64,7 +64,7 @@ def test_year_without_data_fails_loudly():
     with pytest.raises(TrackerError) as info:
         Calendar().is_workday(D(2027, 3, 1))
     assert "没有 2027 年的法定节假日数据" in str(info.value)
-    assert "master_template/calendar/2027.toml" in str(info.value)
+    assert "用 `xlsx-tracker calendar import 文件` 导入" in str(info.value)
 
 
 def test_assume_weekends_marks_provisional():

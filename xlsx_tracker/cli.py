@@ -21,6 +21,7 @@ from . import review as review_mod  # noqa: E402
 from . import split as split_mod  # noqa: E402
 from . import taizhang as taizhang_mod  # noqa: E402
 from .bulletin import bulletin_name, write_month_bulletin  # noqa: E402
+from .holiday_notice import import_notice, next_year_reminder, view_lines, year_view  # noqa: E402
 from .master import build_master, load_master, load_master_or_fail  # noqa: E402
 from .model import SECTION_LABELS, Problem, TrackerError  # noqa: E402
 from .notices import notices_for  # noqa: E402
@@ -136,6 +137,17 @@ def _calendar(ctx, assume_weekends: bool):
 def echo_problems(problems: list[Problem]) -> None:
     for found in problems:
         click.echo(problem_line(found), err=True)
+
+
+def _today() -> dt.date:
+    """Today, in one place: the yearly calendar reminder depends on it, and tests fix it."""
+    return dt.date.today()
+
+
+def _remind_next_year(calendar) -> None:
+    line = next_year_reminder(calendar, _today())
+    if line:
+        click.echo(line, err=True)
 
 
 def _say_waiting(message: str) -> None:
@@ -276,6 +288,51 @@ def deadlines(ctx, year, policy, assume_weekends, fmt):
                 "weekday": weekday_name(d.deadline), "rule": d.rule, "provisional": d.provisional}
                for d in found]
     click.echo(listing.render(records, fmt, DEADLINE_COLUMNS))
+    _remind_next_year(calendar)
+
+
+@main.group("calendar")
+def calendar_group():
+    """节假日数据:导入国务院办公厅的放假通知,查看某年的放假、调休和截止日。"""
+
+
+@calendar_group.command("import", short_help="导入国务院办公厅的放假通知,生成该年的节假日数据。")
+@click.argument("notice", metavar="通知文件")
+@click.option("--force", is_flag=True, help="替换已有的该年数据文件。")
+@workspace_option
+@click.pass_context
+def calendar_import(ctx, notice, force):
+    """把国务院办公厅《关于XXXX年部分节假日安排的通知》(文本文件;“-”表示从标准输入粘贴)
+    导入为 master_template/calendar/年份.toml。导入前逐项核对:共N天、星期、调休上班日、是否缺项。"""
+    workspace = _workspace(ctx)
+    if notice == "-":
+        data, source = click.get_binary_stream("stdin").read(), "标准输入"
+    else:
+        path = Path(notice)
+        if not path.is_file():
+            raise click.BadParameter(f"找不到文件“{notice}”。", param_hint="'通知文件'")
+        data, source = path.read_bytes(), path.name
+    written, found = import_notice(workspace.master_dir, data, source, force=force)
+    if written is None:
+        raise TrackerError("放假通知没有导入,未写入任何文件:", found.problems)
+    echo_problems(found.problems)
+    click.echo(f"已导入 {found.year} 年节假日安排:{written.resolve()}")
+    settings = load_master_or_fail(workspace).settings
+    for line in view_lines(year_view(_calendar(ctx, False), found.year, settings.monthly_day, settings.policy)):
+        click.echo(line)
+
+
+@calendar_group.command("show")
+@click.argument("year", type=click.IntRange(2004, 2099), metavar="年份")
+@policy_option
+@workspace_option
+@click.pass_context
+def calendar_show(ctx, year, policy):
+    """列出某年的放假安排、调休上班日,以及每月报送截止日和所用规则。"""
+    settings = load_master_or_fail(_workspace(ctx)).settings
+    calendar = _calendar(ctx, False)
+    for line in view_lines(year_view(calendar, year, settings.monthly_day, policy or settings.policy)):
+        click.echo(line)
 
 
 @main.group()
@@ -360,6 +417,7 @@ def split_command(ctx, month, policy, assume_weekends, force, unit_names):
         written = split_mod.split(run, force=force, units=chosen, progress=lambda unit: bar.update(1), on_wait=_say_waiting)
     click.echo(f"已为 {len(written)} 个单位生成 {month} 任务表,共 {sum(w.rows for w in written)} 行,保存在 {run.workspace.sheets_dir(month)}")
     click.echo(f"报送截止:{run.deadline.describe()}({run.deadline.rule})")
+    _remind_next_year(run.calendar)
 
 
 @main.command("merge")
@@ -391,6 +449,7 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
     if dry_run:
         _echo_notices(*notices_for(run, result.state, folder=out))
         click.echo(f"预检结果(未入账、未存档):{out}")
+        _remind_next_year(run.calendar)
         return
     if not completed:
         raise TrackerError("没有任何文件可以采用,请按上面列出的问题联系报送单位。")
@@ -399,6 +458,7 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
         click.echo(f"调度报告:{path}")
         click.echo(f"通报:{write_month_bulletin(run, result.state, on_wait=_say_waiting)}")
         _echo_notices(*notices_for(run, result.state, on_wait=_say_waiting))
+    _remind_next_year(run.calendar)
 
 
 def default_inbox(run: MonthRun) -> Path:

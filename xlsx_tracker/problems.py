@@ -141,6 +141,27 @@ CATALOGUE: dict[str, ProblemType] = _types(
     ("group-mismatch", "error", "种子文件有误", "申报材料写明合并报送第{claimed}项指标,但表格合并的是{actual}"),
     ("bad-settings", "error", "设置文件有误", "{detail}"),
     ("bad-calendar", "error", "节假日文件有误", "{detail}"),
+    # ---- the State Council's holiday notice (calendar import)
+    ("notice-no-year", "error", "放假通知有误",
+     "没有找到通知标题“国务院办公厅关于XXXX年部分节假日安排的通知”,无法确定年份。请连同标题复制通知全文后再导入。"),
+    ("notice-no-items", "error", "放假通知有误",
+     "没有找到“一、元旦:……”这样的放假安排条目。请确认导入的是国务院办公厅部分节假日安排的通知全文。"),
+    ("notice-missing-holiday", "error", "放假通知有误",
+     "没有找到{names}的放假安排(读到的最后一项是“{last}”)。通知可能没有复制完整,请核对原文后重新导入。"),
+    ("notice-numbering", "error", "放假通知有误", "条目编号从“{before}、”跳到了“{after}、”,中间的条目可能缺失。请核对原文。"),
+    ("notice-unreadable", "error", "放假通知有误", "“{name}”一项没有读出有效的放假日期。原文:“{text}”"),
+    ("notice-count", "error", "放假通知有误",
+     "“{name}”写的是共{stated}天,但列出的放假日期是 {found} 天({days})。原文:“{text}”"),
+    ("notice-weekday", "error", "放假通知有误", "“{name}”:{day} 是{actual},原文却写作“{stated}”。原文:“{text}”"),
+    ("notice-workday-weekday", "error", "放假通知有误",
+     "“{name}”:调休上班日 {day} 是{actual},调休上班日应为周六或周日。原文:“{text}”"),
+    ("notice-conflict", "error", "放假通知有误", "{day} 在通知中出现了两次({names}),无法确定当天是放假还是上班。请核对原文。"),
+    ("notice-other-year", "info", "放假通知说明",
+     "“{name}”中的 {days} 属于 {other} 年,不写入 {year} 年的数据({other} 年按该年的数据计算)。"),
+    ("notice-differs", "warning", "放假通知说明",
+     "导入的 {year} 年数据与 chinesecalendar 内置数据有 {count} 天不同:{days}。以导入的通知为准,请再核对一遍通知原文。"),
+    ("calendar-exists", "error", "放假通知有误",
+     "已有 {path}。如确需用这份通知替换,请加 --force;原文件不会被修改。"),
 )
 
 

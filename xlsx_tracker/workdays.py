@@ -46,6 +46,7 @@ class YearOverride:
     year: int
     holidays: dict[dt.date, str]
     workdays: frozenset[dt.date]
+    workday_names: dict[dt.date, str] = field(default_factory=dict)  # make-up workday -> the holiday it serves
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class Calendar:
             return override.holidays.get(day, "")
         if package_knows(day.year):
             _, name = chinese_calendar.get_holiday_detail(day)
-            return HOLIDAY_NAMES.get(name, name or "")
+            return chinese_name(name)
         return ""
 
     def rest_reason(self, day: dt.date) -> str:
@@ -102,6 +103,11 @@ class Calendar:
         return day
 
 
+def chinese_name(name: str | None) -> str:
+    """chinesecalendar's English holiday name in Chinese."""
+    return HOLIDAY_NAMES.get(name, name or "")
+
+
 def package_knows(year: int) -> bool:
     try:
         chinese_calendar.is_workday(dt.date(year, 1, 1))
@@ -113,8 +119,8 @@ def package_knows(year: int) -> bool:
 def missing_year_message(year: int) -> str:
     return (
         f"没有 {year} 年的法定节假日数据(chinesecalendar 目前只覆盖 2004–2026 年)。"
-        f"请在国务院办公厅发布 {year} 年节假日安排后,新建 master_template/{CALENDAR_DIR}/{year}.toml"
-        f"(写明全部放假日 holidays 和调休上班日 workdays,参见 README“节假日数据”一节);"
+        f"国务院办公厅公布 {year} 年部分节假日安排的通知后,把通知全文存为文本文件,"
+        f"用 `xlsx-tracker calendar import 文件` 导入(参见 README“截止日与节假日数据”一节);"
         f"或加 --assume-weekends 仅按周末推算,结果将标注“暂定”。"
     )
 
@@ -146,13 +152,14 @@ def override_from(data: dict, where: str) -> tuple[YearOverride | None, list[Pro
     if not isinstance(year, int):
         return None, [problem("bad-calendar", file=where, detail="缺少 year = 年份(整数)。")]
     holidays = _dated(data.get("holidays", {}))
-    workdays = frozenset(_dated({"": data.get("workdays", [])}))
+    named_workdays = _dated(data.get("workdays", []))
+    workdays = frozenset(named_workdays)
     problems = [problem("bad-calendar", file=where, detail=message) for message in _override_errors(year, holidays, workdays)]
-    return YearOverride(year, holidays, workdays), problems
+    return YearOverride(year, holidays, workdays, {d: n for d, n in named_workdays.items() if n}), problems
 
 
 def _dated(groups) -> dict[dt.date, str]:
-    """holidays may be a list of dates or a table {节日名 = [dates]}."""
+    """holidays and workdays may each be a list of dates or a table {节日名 = [dates]}."""
     if isinstance(groups, list):
         groups = {"": groups}
     return {day: name for name, days in groups.items() for day in days if isinstance(day, dt.date)}

@@ -1,0 +1,342 @@
+"""Next year's working-day calendar from the State Council's notice (国务院办公厅关于XXXX年部分节假日安排的通知).
+
+The notice is read as published: its title gives the year, each numbered item (一、元旦:……) gives the days off,
+the 补休 days and the make-up workdays. Everything the text says about itself is checked before a file is
+written: every 共N天 against the days listed, every stated weekday against its date, every make-up workday is a
+weekend day, every holiday the notice announces has its item. A problem names the holiday and quotes the text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import chinese_calendar
+
+from .model import Problem
+from .problems import problem
+from .sheetio import write_text_atomic
+from .tomlfile import decode
+from .workdays import (
+    CALENDAR_DIR,
+    WEEKDAYS,
+    Calendar,
+    Deadline,
+    chinese_name,
+    package_knows,
+    parse_override,
+    weekday_name,
+    year_deadlines,
+)
+
+# Announced in every notice since 2008; an import that lacks one of them was cut short.
+STANDARD_HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
+NUMERALS = "一二三四五六七八九十"
+
+_TITLE = re.compile(r"(?:国务院办公厅)?关于\s*(\d{4})\s*年\s*部分节假日安排的通知")
+_ANNOUNCED = re.compile(r"现将\s*(\d{4})\s*年(.{2,60}?)放假")
+_ITEM = re.compile(rf"^\s*([{NUMERALS}]{{1,3}})、\s*([^:。,]{{2,30}}?)\s*:\s*(.*)$")
+_DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:\(([^)]*)\))?")
+_COUNT = re.compile(r"(?:共|放假)(\d{1,2})天")
+_STATED_WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One numbered item of the notice: '二、春节:……'."""
+
+    number: str
+    name: str  # 春节, or 国庆节、中秋节 for a combined item
+    text: str  # the item as published, for messages
+    line: int
+    holidays: tuple[dt.date, ...]
+    workdays: tuple[dt.date, ...]
+
+
+@dataclass
+class Notice:
+    year: int | None
+    title: str
+    items: list[Item] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.year is not None and not any(p.severity == "error" for p in self.problems)
+
+    def holidays(self) -> dict[dt.date, str]:
+        return {day: item.name for item in self.items for day in item.holidays if day.year == self.year}
+
+    def workdays(self) -> dict[dt.date, str]:
+        return {day: item.name for item in self.items for day in item.workdays if day.year == self.year}
+
+
+# ---------------------------------------------------------------- reading the text
+
+
+def read_notice(text: str, source: str = "") -> Notice:
+    """The notice's items and every problem its text has with itself."""
+    text = unicodedata.normalize("NFKC", text).replace("\r", "")
+    # a notice pasted as one paragraph: each item on its own line (line numbers of a normal text stay as they are)
+    text = re.sub(rf"。[ \t]*([{NUMERALS}]{{1,3}}、)", "。\n\\1", text)
+    title = _TITLE.search(text)
+    announced = _ANNOUNCED.search(text)
+    year = int(title.group(1)) if title else int(announced.group(1)) if announced else None
+    notice = Notice(year, title.group(0) if title else "")
+    if year is None:
+        notice.problems.append(problem("notice-no-year", file=source))
+        return notice
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        found = _ITEM.match(line)
+        if found:
+            notice.items.append(_read_item(notice, source, line_no, *found.groups()))
+    _check_whole(notice, source, announced)
+    return notice
+
+
+def _read_item(notice: Notice, source: str, line_no: int, number: str, name: str, body: str) -> Item:
+    where = {"file": source, "cell": f"第{line_no}行"}
+    quote = f"{number}、{name}:{body.strip()}"
+    holidays: list[dt.date] = []
+    workdays: list[dt.date] = []
+    month = None
+    for sentence in (s for s in re.split(r"[。;]", body) if s.strip()):
+        dates, month = _dates(notice, sentence, month, name, quote, where)
+        if "上班" in sentence:
+            workdays += dates
+            for day in dates:
+                if day.weekday() < 5:
+                    notice.problems.append(problem("notice-workday-weekday", **where, name=name, day=day.isoformat(),
+                                                   actual=weekday_name(day), text=quote))
+        elif re.search("放假|补休|连休|休息", sentence):
+            days = _holiday_days(sentence, dates)
+            stated = _COUNT.search(sentence)
+            if stated and int(stated.group(1)) != len(days):
+                notice.problems.append(problem("notice-count", **where, name=name, stated=stated.group(1), found=len(days),
+                                               days=_span(days), text=quote))
+            holidays += days + (_joined_weekend(days) if "与周末连休" in sentence else [])
+    if not holidays:
+        notice.problems.append(problem("notice-unreadable", **where, name=name, text=quote))
+    other = sorted(d for d in holidays + workdays if d.year != notice.year)
+    if other:
+        notice.problems.append(problem("notice-other-year", **where, name=name, days="、".join(d.isoformat() for d in other),
+                                       other=other[0].year, year=notice.year))
+    return Item(number, name.strip(), quote, line_no, tuple(sorted(set(holidays))), tuple(sorted(set(workdays))))
+
+
+def _dates(notice: Notice, sentence: str, month: int | None, name: str, quote: str, where: dict) -> tuple[list[dt.date], int | None]:
+    """The dates written in a sentence; '至3日' takes the month before it. Stated weekdays are checked."""
+    dates = []
+    for year, month_text, day_text, note in _DATE.findall(sentence):
+        month = int(month_text) if month_text else month
+        try:
+            day = dt.date(int(year) if year else notice.year, month or 0, int(day_text))
+        except ValueError:
+            notice.problems.append(problem("notice-unreadable", **where, name=name, text=quote))
+            continue
+        stated = _STATED_WEEKDAY.search(note or "")
+        if stated and WEEKDAYS[day.weekday()] != stated.group(1).replace("天", "日"):
+            notice.problems.append(problem("notice-weekday", **where, name=name, day=day.isoformat(), actual=weekday_name(day),
+                                           stated=stated.group(0), text=quote))
+        dates.append(day)
+    return dates, month
+
+
+def _holiday_days(sentence: str, dates: list[dt.date]) -> list[dt.date]:
+    """'A至B' is every day from A to B; other dates are single days (放假, 补休)."""
+    if "至" in sentence and len(dates) >= 2:
+        first, last = dates[0], dates[1]
+        return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)] + dates[2:]
+    return dates
+
+
+def _joined_weekend(days: list[dt.date]) -> list[dt.date]:
+    """与周末连休: the Saturday and Sunday next to the listed days are part of the break."""
+    if not days:
+        return []
+    joined, before, after = [], min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1)
+    while before.weekday() >= 5:
+        joined.append(before)
+        before -= dt.timedelta(days=1)
+    while after.weekday() >= 5:
+        joined.append(after)
+        after += dt.timedelta(days=1)
+    return joined
+
+
+def _span(days: list[dt.date]) -> str:
+    if not days:
+        return "无"
+    return days[0].isoformat() if len(days) == 1 else f"{min(days).isoformat()} 至 {max(days).isoformat()}"
+
+
+def _check_whole(notice: Notice, source: str, announced: re.Match | None) -> None:
+    """Items numbered without a gap; every holiday the notice announces (and the standard seven) present; no day twice."""
+    if not notice.items:
+        notice.problems.append(problem("notice-no-items", file=source))
+        return
+    numbers = [NUMERALS.index(i.number[-1]) + 1 + (10 if len(i.number) > 1 else 0) for i in notice.items]
+    for before, after, item in zip(numbers, numbers[1:], notice.items[1:]):
+        if after != before + 1:
+            notice.problems.append(problem("notice-numbering", file=source, cell=f"第{item.line}行",
+                                           before=notice.items[numbers.index(before)].number, after=item.number))
+    named = {part for item in notice.items for part in re.split(r"[、和]", item.name)}
+    expected = list(STANDARD_HOLIDAYS)
+    if announced:
+        expected += [n for n in re.split(r"[、和]", announced.group(2)) if n and n not in expected]
+    missing = [n for n in expected if n not in named]
+    if missing:
+        last = notice.items[-1]
+        notice.problems.append(problem("notice-missing-holiday", file=source, names="、".join(f"“{n}”" for n in missing),
+                                       last=f"{last.number}、{last.name}"))
+    seen: dict[dt.date, str] = {}
+    for item in notice.items:
+        for day in item.holidays + item.workdays:
+            if day in seen:
+                notice.problems.append(problem("notice-conflict", file=source, cell=f"第{item.line}行", day=day.isoformat(),
+                                               names=f"{seen[day]}、{item.name}" if seen[day] != item.name else item.name))
+            seen[day] = item.name
+
+
+# ---------------------------------------------------------------- writing the year's file
+
+
+def calendar_path(master_dir: Path, year: int) -> Path:
+    return Path(master_dir) / CALENDAR_DIR / f"{year}.toml"
+
+
+def calendar_toml(notice: Notice, source: str, imported: dt.datetime) -> str:
+    """The year's file: every day off and every make-up workday by holiday, each item's text above its dates."""
+    lines = [f"# {notice.year} 年法定节假日安排,由 xlsx-tracker calendar import 从国务院办公厅通知导入。",
+             f"# 来源:{notice.title or '(无标题)'}({source or '标准输入'}),导入时间 {imported:%Y-%m-%d %H:%M}。",
+             "# 请勿手工改动日期;通知有更正时,用更正后的通知重新导入(加 --force)。",
+             f"year = {notice.year}", f'source = "{_toml_text(notice.title)}"', "", "[holidays]"]
+    for item in notice.items:
+        days = [d for d in item.holidays if d.year == notice.year]
+        if days:
+            lines += [f"# {item.text}", f'"{_toml_text(item.name)}" = [{", ".join(d.isoformat() for d in days)}]']
+    lines += ["", "[workdays]  # 调休上班日"]
+    for item in notice.items:
+        days = [d for d in item.workdays if d.year == notice.year]
+        if days:
+            lines.append(f'"{_toml_text(item.name)}" = [{", ".join(d.isoformat() for d in days)}]')
+    return "\n".join(lines) + "\n"
+
+
+def _toml_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def import_notice(master_dir: Path, data: bytes, source: str, force: bool = False,
+                  imported: dt.datetime | None = None) -> tuple[Path | None, Notice]:
+    """Write master_template/calendar/<year>.toml from the notice (UTF-8 or GBK text, as Notepad saves it);
+    nothing is written when the text has an error."""
+    notice = read_notice(decode(data) or "", source)
+    if not notice.ok:
+        return None, notice
+    path = calendar_path(master_dir, notice.year)
+    if path.exists() and not force:
+        notice.problems.append(problem("calendar-exists", file=source, path=str(path)))
+        return None, notice
+    content = calendar_toml(notice, source, imported or dt.datetime.now())
+    override, invalid = parse_override(content, path.name)  # what the loader will read: checked before it is written
+    if invalid or override is None:
+        notice.problems += invalid
+        return None, notice
+    notice.problems += _against_package(notice, override, source)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(path, content)
+    return path, notice
+
+
+def _against_package(notice: Notice, override, source: str) -> list[Problem]:
+    """Where chinesecalendar already knows the year, every day is compared: a difference is shown, the notice wins."""
+    if not package_knows(notice.year):
+        return []
+    calendar = Calendar({notice.year: override})
+    differing = [day for day in _days_of(notice.year) if calendar.is_workday(day) != chinese_calendar.is_workday(day)]
+    if not differing:
+        return []
+    return [problem("notice-differs", file=source, year=notice.year, count=len(differing),
+                    days="、".join(d.isoformat() for d in differing[:10]) + ("……" if len(differing) > 10 else ""))]
+
+
+def _days_of(year: int) -> list[dt.date]:
+    first = dt.date(year, 1, 1)
+    return [first + dt.timedelta(days=i) for i in range((dt.date(year + 1, 1, 1) - first).days)]
+
+
+# ---------------------------------------------------------------- what a year looks like
+
+
+@dataclass(frozen=True)
+class YearView:
+    year: int
+    source: str
+    holidays: list[tuple[str, list[dt.date]]]  # (holiday, its consecutive days off), in date order
+    workdays: list[tuple[dt.date, str]]  # make-up workdays and the holiday each serves
+    deadlines: list[Deadline]  # the twelve monthly deadlines, with the rule each one applied
+
+
+def year_view(calendar: Calendar, year: int, monthly_day: int, policy: str) -> YearView:
+    """A year's days off grouped into breaks, its make-up workdays, and the monthly deadlines they give."""
+    override = calendar.overrides.get(year)
+    source = f"master_template/{CALENDAR_DIR}/{year}.toml" if override else "chinesecalendar 内置数据"
+    breaks: list[tuple[str, list[dt.date]]] = []
+    workdays: list[tuple[dt.date, str]] = []
+    for day in _days_of(year):
+        if calendar.is_workday(day):
+            if day.weekday() >= 5:
+                workdays.append((day, _workday_name(calendar, day)))
+            continue
+        name = calendar.holiday_name(day)
+        if not name:
+            continue
+        if breaks and breaks[-1][1][-1] == day - dt.timedelta(days=1):  # one break, even when two festivals share it
+            names, days = breaks[-1]
+            breaks[-1] = (names if name in names.split("、") else f"{names}、{name}", days + [day])
+        else:
+            breaks.append((name, [day]))
+    return YearView(year, source, breaks, workdays, year_deadlines(calendar, year, monthly_day, policy, {}))
+
+
+def _workday_name(calendar: Calendar, day: dt.date) -> str:
+    override = calendar.overrides.get(day.year)
+    if override:
+        return override.workday_names.get(day, "")
+    _, name = chinese_calendar.get_holiday_detail(day)
+    return chinese_name(name)
+
+
+def view_lines(view: YearView) -> list[str]:
+    """`calendar show` in Chinese: the breaks, the make-up workdays, the deadlines and the rule each applied."""
+    lines = [f"{view.year} 年节假日安排(数据来源:{view.source})", "", "放假:"]
+    for name, days in view.holidays:
+        span = _day(days[0]) if len(days) == 1 else f"{_day(days[0])}至{_day(days[-1])}"
+        lines.append(f"  {name}:{span},共 {len(days)} 天")
+    lines += ["", "调休上班:" if view.workdays else "调休上班:无"]
+    lines += [f"  {_day(day)}" + (f"({name}调休)" if name else "") for day, name in view.workdays]
+    lines += ["", "每月报送截止日(规定日期 → 实际截止日;所用规则):"]
+    for deadline in view.deadlines:
+        moved = "" if deadline.deadline == deadline.nominal else f" → {_day(deadline.deadline)}"
+        lines.append(f"  {deadline.nominal.month}月:{_day(deadline.nominal)}{moved};{deadline.rule}")
+    return lines
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日({weekday_name(day)})"
+
+
+# ---------------------------------------------------------------- the yearly reminder
+
+
+def next_year_reminder(calendar: Calendar, today: dt.date) -> str | None:
+    """From November on, one line when next year has no calendar yet: January's deadline depends on it."""
+    year = today.year + 1
+    if today.month < 11 or year in calendar.overrides or package_knows(year):
+        return None
+    return (f"提示:还没有 {year} 年的节假日数据。国务院通常在11月公布下一年放假安排,"
+            f"公布后请用 `xlsx-tracker calendar import` 导入。")
