@@ -66,7 +66,7 @@ CREATE TABLE IF NOT EXISTS problems (
 """
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # tens of thousands at province scale
 class Submission:
     sha256: str
     month: str

@@ -51,7 +51,7 @@ class Task:
         return self.group_id if self.part is None else f"{self.group_id}/{self.part}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # tens of thousands at province scale
 class Assignment:
     """One task given to one unit: a row of that unit's workbook."""
 
@@ -72,7 +72,7 @@ class Carried:
     liaison: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # tens of thousands at province scale
 class Problem:
     """A finding about an input, with where it is and what to do about it."""
 

@@ -29,7 +29,7 @@ NOT_REPORTED = "未报送"
 VETO_DECLARED, VETO_CLEAR, VETO_PENDING = "已发生", "未发生", "待申报"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # tens of thousands at province scale
 class RowState:
     assignment: Assignment
     values: dict
