@@ -205,3 +205,35 @@ def test_merge_prints_the_reminder_once_and_not_after_the_import(workspace, monk
         'year = 2027\nholidays = [2027-01-01, 2027-10-01]\n', encoding="utf-8")
     again = run(workspace, "merge", "--month", "2026-11", "--no-report", str(inbox))
     assert again.exit_code == 0 and "国务院通常在11月" not in again.output
+
+
+def test_a_notice_later_amended_is_imported_with_the_days_it_differs_on(tmp_path):
+    """The 2019 notice as first published (劳动节 1 day); the State Council amended it in March 2019 and
+    chinesecalendar follows the amendment. Dates of 2018 in the 元旦 item are said, not written."""
+    written, notice = import_notice(tmp_path, (NOTICES / "2019_before_the_march_amendment.txt").read_bytes(), "2019.txt")
+    assert written is not None
+    assert [problem_line(p) for p in notice.problems] == [
+        "[提示·放假通知说明] 2019.txt / 第8行:“元旦”中的 2018-12-29、2018-12-30、2018-12-31 属于 2018 年,"
+        "不写入 2019 年的数据(2018 年按该年的数据计算)。",
+        "[提醒·放假通知说明] 2019.txt:导入的 2019 年数据与 chinesecalendar 内置数据有 4 天不同:"
+        "2019-04-28、2019-05-02、2019-05-03、2019-05-05。以导入的通知为准,请再核对一遍通知原文。"]
+    holidays = load_calendar(tmp_path)[0].overrides[2019].holidays
+    assert min(holidays) == dt.date(2019, 1, 1) and holidays[dt.date(2019, 4, 6)] == "清明节"  # 与周末连休
+
+
+def test_days_off_and_workdays_in_one_sentence_are_told_apart():
+    item, = read_notice("国务院办公厅关于2026年部分节假日安排的通知\n"
+                        "七、国庆节:10月1日(周四)至7日(周三)放假调休,共7天,9月20日(周日)、10月10日(周六)上班。").items
+    assert (item.holidays[0], item.holidays[-1], len(item.holidays)) == (dt.date(2026, 10, 1), dt.date(2026, 10, 7), 7)
+    assert item.workdays == (dt.date(2026, 9, 20), dt.date(2026, 10, 10))
+
+
+def test_a_local_reprint_with_its_own_requirements_item_is_read(tmp_path):
+    reprint = NOTICE_2026.replace("鼓励单位和个人", "八、有关要求:请各单位于12月31日前报送值班表。\n鼓励单位和个人")
+    written, notice = import_notice(tmp_path, reprint.encode("utf-8"), "转发.txt")
+    assert written is not None and [i.name for i in notice.items][-1] == "国庆节" and notice.problems == []
+
+
+def test_a_gap_in_the_numbering_is_refused(tmp_path):
+    gap = NOTICE_2026.replace("三、清明节", "四、清明节")
+    assert broken(tmp_path, gap)[0] == "[错误·放假通知有误] 通知.txt / 第11行:条目编号从“二、”跳到了“四、”,中间的条目可能缺失。请核对原文。"

@@ -89,12 +89,19 @@ def read_notice(text: str, source: str = "") -> Notice:
     if year is None:
         notice.problems.append(problem("notice-no-year", file=source))
         return notice
+    numbers = []
     for line_no, line in enumerate(text.split("\n"), start=1):
         found = _ITEM.match(line)
         if found:
-            notice.items.append(_read_item(notice, source, line_no, *found.groups()))
-    _check_whole(notice, source, announced)
+            numbers.append((found.group(1), line_no))
+            if _is_holiday_name(found.group(2)):  # a local reprint may add items such as '八、有关要求'
+                notice.items.append(_read_item(notice, source, line_no, *found.groups()))
+    _check_whole(notice, source, announced, numbers)
     return notice
+
+
+def _is_holiday_name(name: str) -> bool:
+    return all(re.fullmatch(r"\S{1,10}[节旦日]", part) for part in re.split(r"[、和]", name.strip()))
 
 
 def _read_item(notice: Notice, source: str, line_no: int, number: str, name: str, body: str) -> Item:
@@ -104,20 +111,23 @@ def _read_item(notice: Notice, source: str, line_no: int, number: str, name: str
     workdays: list[dt.date] = []
     month = None
     for sentence in (s for s in re.split(r"[。;]", body) if s.strip()):
-        dates, month = _dates(notice, sentence, month, name, quote, where)
-        if "上班" in sentence:
-            workdays += dates
-            for day in dates:
-                if day.weekday() < 5:
-                    notice.problems.append(problem("notice-workday-weekday", **where, name=name, day=day.isoformat(),
-                                                   actual=weekday_name(day), text=quote))
-        elif re.search("放假|补休|连休|休息", sentence):
-            days = _holiday_days(sentence, dates)
-            stated = _COUNT.search(sentence)
-            if stated and int(stated.group(1)) != len(days):
-                notice.problems.append(problem("notice-count", **where, name=name, stated=stated.group(1), found=len(days),
-                                               days=_span(days), text=quote))
-            holidays += days + (_joined_weekend(days) if "与周末连休" in sentence else [])
+        days_off: list[dt.date] = []
+        # clauses: '10月1日至8日放假调休,共8天' and '9月27日(星期日)上班' may share a sentence
+        for clause in re.split(r",", re.sub(r"\(([^)]*)\)", lambda m: m.group(0).replace(",", "、"), sentence)):
+            dates, month = _dates(notice, clause, month, name, quote, where)
+            if "上班" in clause:
+                workdays += dates
+                notice.problems += [problem("notice-workday-weekday", **where, name=name, day=day.isoformat(),
+                                            actual=weekday_name(day), text=quote) for day in dates if day.weekday() < 5]
+            else:
+                days_off += _holiday_days(notice, clause, dates, name, quote, where)
+        if not days_off or not re.search("放假|补休|连休|休息", sentence):
+            continue
+        stated = _COUNT.search(sentence)
+        if stated and int(stated.group(1)) != len(days_off):
+            notice.problems.append(problem("notice-count", **where, name=name, stated=stated.group(1), found=len(days_off),
+                                           days=_span(days_off), text=quote))
+        holidays += days_off + (_joined_weekend(days_off) if "与周末连休" in sentence else [])
     if not holidays:
         notice.problems.append(problem("notice-unreadable", **where, name=name, text=quote))
     other = sorted(d for d in holidays + workdays if d.year != notice.year)
@@ -145,12 +155,15 @@ def _dates(notice: Notice, sentence: str, month: int | None, name: str, quote: s
     return dates, month
 
 
-def _holiday_days(sentence: str, dates: list[dt.date]) -> list[dt.date]:
+def _holiday_days(notice: Notice, clause: str, dates: list[dt.date], name: str, quote: str, where: dict) -> list[dt.date]:
     """'A至B' is every day from A to B; other dates are single days (放假, 补休)."""
-    if "至" in sentence and len(dates) >= 2:
-        first, last = dates[0], dates[1]
-        return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)] + dates[2:]
-    return dates
+    if "至" not in clause or len(dates) < 2:
+        return dates
+    first, last = dates[0], dates[1]
+    if last < first:  # '至' backwards: a month missing or mistyped
+        notice.problems.append(problem("notice-unreadable", **where, name=name, text=quote))
+        return []
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)] + dates[2:]
 
 
 def _joined_weekend(days: list[dt.date]) -> list[dt.date]:
@@ -173,16 +186,14 @@ def _span(days: list[dt.date]) -> str:
     return days[0].isoformat() if len(days) == 1 else f"{min(days).isoformat()} 至 {max(days).isoformat()}"
 
 
-def _check_whole(notice: Notice, source: str, announced: re.Match | None) -> None:
+def _check_whole(notice: Notice, source: str, announced: re.Match | None, numbers: list[tuple[str, int]]) -> None:
     """Items numbered without a gap; every holiday the notice announces (and the standard seven) present; no day twice."""
     if not notice.items:
         notice.problems.append(problem("notice-no-items", file=source))
         return
-    numbers = [NUMERALS.index(i.number[-1]) + 1 + (10 if len(i.number) > 1 else 0) for i in notice.items]
-    for before, after, item in zip(numbers, numbers[1:], notice.items[1:]):
-        if after != before + 1:
-            notice.problems.append(problem("notice-numbering", file=source, cell=f"第{item.line}行",
-                                           before=notice.items[numbers.index(before)].number, after=item.number))
+    for (before, _), (after, line) in zip(numbers, numbers[1:]):
+        if _numeral(after) != _numeral(before) + 1:
+            notice.problems.append(problem("notice-numbering", file=source, cell=f"第{line}行", before=before, after=after))
     named = {part for item in notice.items for part in re.split(r"[、和]", item.name)}
     expected = list(STANDARD_HOLIDAYS)
     if announced:
@@ -202,6 +213,16 @@ def _check_whole(notice: Notice, source: str, announced: re.Match | None) -> Non
 
 
 # ---------------------------------------------------------------- writing the year's file
+
+
+def _numeral(text: str) -> int:
+    """一 … 九十九 as a number (十 is 10)."""
+    digits = [NUMERALS.index(c) + 1 for c in text]
+    if len(digits) == 1:
+        return digits[0]
+    if text[0] == "十":
+        return 10 + digits[1]
+    return digits[0] * 10 + (digits[2] if len(digits) > 2 else 0)
 
 
 def calendar_path(master_dir: Path, year: int) -> Path:
