@@ -101,8 +101,10 @@ def test_a_truncated_notice_lists_the_holidays_it_lacks(tmp_path):
 def test_a_notice_cut_inside_an_item_says_which_item(tmp_path):
     cut = NOTICE_2026[:NOTICE_2026.index("至23日")]
     found = broken(tmp_path, cut)
-    assert found[0] == "[错误·放假通知有误] 通知.txt / 第9行:“春节”一项没有读出有效的放假日期。原文:“二、春节:2月15日(农历腊月二十八、周日)”"
-    assert found[1].startswith("[错误·放假通知有误] 通知.txt:没有找到“清明节”、“劳动节”")
+    quote = "原文:“二、春节:2月15日(农历腊月二十八、周日)”"
+    assert found[:2] == [f"[错误·放假通知有误] 通知.txt / 第9行:“春节”中的 2026-02-15 读不出是放假还是上班(所在句子没有“放假”“补休”“上班”等字样)。{quote}",
+                         f"[错误·放假通知有误] 通知.txt / 第9行:“春节”一项没有读出放假日期。{quote}"]
+    assert found[2].startswith("[错误·放假通知有误] 通知.txt:没有找到“清明节”、“劳动节”")
 
 
 def test_text_without_the_title_or_items_is_refused(tmp_path):
@@ -214,7 +216,7 @@ def test_a_notice_later_amended_is_imported_with_the_days_it_differs_on(tmp_path
     assert written is not None
     assert [problem_line(p) for p in notice.problems] == [
         "[提示·放假通知说明] 2019.txt / 第8行:“元旦”中的 2018-12-29、2018-12-30、2018-12-31 属于 2018 年,"
-        "不写入 2019 年的数据(2018 年按该年的数据计算)。",
+        "与已有的 2018 年数据一致,不写入 2019 年的数据。",
         "[提醒·放假通知说明] 2019.txt:导入的 2019 年数据与 chinesecalendar 内置数据有 4 天不同:"
         "2019-04-28、2019-05-02、2019-05-03、2019-05-05。以导入的通知为准,请再核对一遍通知原文。"]
     holidays = load_calendar(tmp_path)[0].overrides[2019].holidays
@@ -236,4 +238,96 @@ def test_a_local_reprint_with_its_own_requirements_item_is_read(tmp_path):
 
 def test_a_gap_in_the_numbering_is_refused(tmp_path):
     gap = NOTICE_2026.replace("三、清明节", "四、清明节")
-    assert broken(tmp_path, gap)[0] == "[错误·放假通知有误] 通知.txt / 第11行:条目编号从“二、”跳到了“四、”,中间的条目可能缺失。请核对原文。"
+    assert broken(tmp_path, gap)[0] == ("[错误·放假通知有误] 通知.txt / 第11行:条目编号从“二、”跳到了“四、”,中间的条目可能缺失或重复。"
+                                        "请核对原文:“四、清明节:4月4日(周六)至6日(周一)放假,共3天。”")
+
+
+@pytest.mark.parametrize("wrapped", [
+    SPRING_2026.replace("共9天。", "共9天。\n"),  # the workdays on a line of their own
+    SPRING_2026.replace("共9天。", "共9天。\n\n"),  # ... as a paragraph of their own
+    SPRING_2026.replace("放假调休", "放假调\n休"),  # a line broken inside a word
+    SPRING_2026.replace("2月14日(周六)、", "2月14日(周六)、\n"),  # between two workdays
+], ids=["workdays-line", "workdays-paragraph", "mid-word", "between-workdays"])
+def test_an_item_wrapped_onto_more_lines_is_read_whole(wrapped):
+    spring = read_notice(NOTICE_2026.replace(SPRING_2026, wrapped)).items[1]
+    assert spring.workdays == (dt.date(2026, 2, 14), dt.date(2026, 2, 28)) and len(spring.holidays) == 9
+
+
+def test_advice_to_rest_on_new_years_eve_is_not_a_day_off():
+    """The 2024 notice as published: 鼓励……安排职工在除夕(2月9日)休息 — 2 February 9th stayed a workday."""
+    notice = read_notice("国务院办公厅关于2024年部分节假日安排的通知\n"
+                         "二、春节:2月10日至17日放假调休,共8天。2月4日(星期日)、2月18日(星期日)上班。"
+                         "鼓励各单位结合带薪年休假等制度落实,安排职工在除夕(2月9日)休息。")
+    spring, = notice.items
+    assert dt.date(2024, 2, 9) not in spring.holidays and len(spring.holidays) == 8
+
+
+def test_workdays_separated_by_a_comma_are_both_workdays():
+    item, = read_notice("国务院办公厅关于2026年部分节假日安排的通知\n"
+                        "二、春节:2月15日至23日放假调休,共9天。2月14日(周六),2月28日(周六)上班。").items
+    assert item.workdays == (dt.date(2026, 2, 14), dt.date(2026, 2, 28))
+
+
+def test_a_date_neither_off_nor_working_is_refused(tmp_path):
+    text = NOTICE_2026.replace("共3天。1月4日(周日)上班。", "共3天。1月4日(周日)另行安排。")
+    assert "“元旦”中的 2026-01-04 读不出是放假还是上班" in broken(tmp_path, text)[0]
+
+
+def test_joined_weekend_counts_in_the_stated_days():
+    item, = read_notice("国务院办公厅关于2019年部分节假日安排的通知\n三、清明节:4月5日放假,与周末连休,共3天。").items
+    assert item.holidays == (dt.date(2019, 4, 5), dt.date(2019, 4, 6), dt.date(2019, 4, 7))
+
+
+def test_days_of_the_year_before_that_its_data_contradicts_are_a_warning(tmp_path):
+    text = ("国务院办公厅关于2027年部分节假日安排的通知(示例,日期为虚构)\n\n"
+            "一、元旦:2026年12月31日至2027年1月2日放假调休,共3天。\n二、春节:2月6日至12日放假调休,共7天。\n"
+            "三、清明节:4月5日放假。\n四、劳动节:5月1日至5日放假调休,共5天。\n五、端午节:6月9日放假。\n"
+            "六、中秋节:9月15日放假。\n七、国庆节:10月1日至7日放假调休,共7天。\n")
+    written, notice = import_notice(tmp_path, text.encode("utf-8"), "通知.txt")
+    warning = [problem_line(p) for p in notice.problems if p.code == "notice-other-year-differs"]
+    assert written is not None and warning == [
+        "[提醒·放假通知说明] 通知.txt / 第3行:“元旦”中的 2026-12-31 属于 2026 年,已有的 2026 年数据与通知不同或没有该年数据;"
+        "这几天不会写入 2027 年的数据。请在 master_template/calendar/2026.toml 中按通知改正(没有该文件时,先导入 2026 年的通知)。"]
+
+
+def test_another_file_of_the_same_year_is_refused(tmp_path):
+    folder = tmp_path / "calendar"
+    folder.mkdir()
+    (folder / "2026_old.toml").write_text("year = 2026\nholidays = [2026-01-01, 2026-10-01]\n", encoding="utf-8")
+    assert broken_keeps(tmp_path) == [
+        f"[错误·放假通知有误] 通知.txt:{folder / '2026_old.toml'} 也是 2026 年的数据,两个文件只能留一个。"
+        "请先删除或改名(扩展名不要用 .toml)后再导入。"]
+    assert "2026_old.toml 和 2026x.toml 都是 2026 年的数据" in problem_line(_two_files_loaded(folder))
+
+
+def broken_keeps(tmp_path) -> list[str]:
+    written, notice = import_notice(tmp_path, NOTICE_2026.encode("utf-8"), "通知.txt", force=True)
+    assert written is None and not calendar_path(tmp_path, 2026).exists()
+    return [problem_line(p) for p in notice.problems]
+
+
+def _two_files_loaded(folder: Path):
+    (folder / "2026x.toml").write_text("year = 2026\nholidays = [2026-01-01, 2026-10-01]\n", encoding="utf-8")
+    _, problems = load_calendar(folder.parent)
+    return problems[0]
+
+
+@pytest.mark.parametrize("data, kind", [(b"PK\x03\x04" + bytes(100), "Word 文档或压缩包"), (b"%PDF-1.7\n", "PDF 文件")])
+def test_a_word_document_or_pdf_is_refused_as_not_text(tmp_path, data, kind):
+    assert broken(tmp_path, "") and import_notice(tmp_path, data, "通知.docx")[1].problems[0].message.startswith(f"这不是文本文件({kind})")
+
+
+def test_notepad_unicode_and_word_line_breaks_are_read(tmp_path):
+    written, notice = import_notice(tmp_path, NOTICE_2026.replace("\n\n", "\x0b").encode("utf-16"), "通知.txt")
+    assert written is not None and len(notice.items) == 7
+
+
+def test_a_title_year_out_of_range_is_refused(tmp_path):
+    assert broken(tmp_path, "国务院办公厅关于9999年部分节假日安排的通知\n一、元旦:12月31日放假,与周末连休。") == [
+        "[错误·放假通知有误] 通知.txt:通知标题中的年份“9999”不对。请核对通知标题。"]
+
+
+def test_cli_import_outside_a_workspace_writes_nothing(tmp_path):
+    result = CliRunner().invoke(main, ["-w", str(tmp_path), "calendar", "import", str(NOTICES / "2026_as_published.txt")])
+    assert result.exit_code == 1 and "中没有总任务清单" in result.output
+    assert list(tmp_path.iterdir()) == []

@@ -305,10 +305,13 @@ def calendar_import(ctx, notice, force):
     """把国务院办公厅《关于XXXX年部分节假日安排的通知》(文本文件;“-”表示从标准输入粘贴)
     导入为 master_template/calendar/年份.toml。导入前逐项核对:共N天、星期、调休上班日、是否缺项。"""
     workspace = _workspace(ctx)
+    workspace.require_master()  # the calendar goes into a workspace, never into a folder that merely exists
     if notice == "-":
         data, source = click.get_binary_stream("stdin").read(), "标准输入"
     else:
         path = Path(notice)
+        if path.is_dir():
+            raise click.BadParameter(f"“{notice}”是文件夹,请写通知文本文件的路径。", param_hint="'通知文件'")
         if not path.is_file():
             raise click.BadParameter(f"找不到文件“{notice}”。", param_hint="'通知文件'")
         data, source = path.read_bytes(), path.name

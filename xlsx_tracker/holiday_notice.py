@@ -16,16 +16,17 @@ from pathlib import Path
 
 import chinese_calendar
 
-from .model import Problem
+from .model import Problem, TrackerError
 from .problems import problem
 from .sheetio import write_text_atomic
-from .tomlfile import decode
+from .tomlfile import decode, read_toml
 from .workdays import (
     CALENDAR_DIR,
     WEEKDAYS,
     Calendar,
     Deadline,
     chinese_name,
+    load_calendar,
     package_knows,
     parse_override,
     weekday_name,
@@ -39,7 +40,10 @@ NUMERALS = "一二三四五六七八九十"
 _TITLE = re.compile(r"(?:国务院办公厅)?关于\s*(\d{4})\s*年\s*部分节假日安排的通知")
 _ANNOUNCED = re.compile(r"现将\s*(\d{4})\s*年(.{2,60}?)放假")
 _ITEM = re.compile(rf"^\s*([{NUMERALS}]{{1,3}})、\s*([^:。,]{{2,30}}?)\s*:\s*(.*)$")
-_DATE = re.compile(r"(?:(\d{4})年)?(?:(\d{1,2})月)?(\d{1,2})日(?:\(([^)]*)\))?")
+_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日(?:\s*\(([^)]*)\))?")
+_OFF_WORDS = re.compile("放假|补休|连休|公休|法定节假日")  # not 休息: 鼓励……休息 is advice
+_KIND_WORDS = re.compile("放假|补休|连休|公休|法定节假日|上班")
+FIRST_YEAR, LAST_YEAR = 2000, 2099
 _COUNT = re.compile(r"(?:共|放假)(\d{1,2})天")
 _STATED_WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
 
@@ -79,9 +83,7 @@ class Notice:
 
 def read_notice(text: str, source: str = "") -> Notice:
     """The notice's items and every problem its text has with itself."""
-    text = unicodedata.normalize("NFKC", text).replace("\r", "")
-    # a notice pasted as one paragraph: each item on its own line (line numbers of a normal text stay as they are)
-    text = re.sub(rf"。[ \t]*([{NUMERALS}]{{1,3}}、)", "。\n\\1", text)
+    text = _normalized(text)
     title = _TITLE.search(text)
     announced = _ANNOUNCED.search(text)
     year = int(title.group(1)) if title else int(announced.group(1)) if announced else None
@@ -89,15 +91,49 @@ def read_notice(text: str, source: str = "") -> Notice:
     if year is None:
         notice.problems.append(problem("notice-no-year", file=source))
         return notice
-    numbers = []
-    for line_no, line in enumerate(text.split("\n"), start=1):
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        notice.year = None
+        notice.problems.append(problem("notice-bad-year", file=source, year=year))
+        return notice
+    entries = _entries(text.split("\n"))
+    for number, name, body, line_no in entries:
+        if _is_holiday_name(name):  # a local reprint may add items such as '八、有关要求'
+            notice.items.append(_read_item(notice, source, line_no, number, name, body))
+    _check_whole(notice, source, announced, entries)
+    return notice
+
+
+def _normalized(text: str) -> str:
+    """Full-width forms folded (NFKC), Word's line breaks as new lines, other control characters dropped, and a
+    notice pasted as one paragraph split into one item per line."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub("\r\n?|[\x0b\x0c\u2028\u2029]", "\n", text)
+    text = re.sub("[\x00-\x08\x0e-\x1f\x7f]", "", text)
+    return re.sub(rf"。[ \t]*([{NUMERALS}]{{1,3}}、)", "。\n\\1", text)
+
+
+def _entries(lines: list[str]) -> list[list]:
+    """[number, name, text, line] of every numbered item, with the lines a web page or Word wrapped it onto."""
+    entries: list[list] = []
+    current = None
+    for line_no, line in enumerate(lines, start=1):
         found = _ITEM.match(line)
         if found:
-            numbers.append((found.group(1), line_no))
-            if _is_holiday_name(found.group(2)):  # a local reprint may add items such as '八、有关要求'
-                notice.items.append(_read_item(notice, source, line_no, *found.groups()))
-    _check_whole(notice, source, announced, numbers)
-    return notice
+            current = [*found.groups(), line_no]
+            entries.append(current)
+        elif current is not None and line.strip():
+            if _continues(current[2], line.strip()):
+                current[2] += line.strip()
+            else:
+                current = None  # the closing text: 节假日期间……, 国务院办公厅, the date
+    return entries
+
+
+def _continues(body: str, line: str) -> bool:
+    """A line belongs to the item above when the item stops mid-sentence, or when it lists days off or workdays."""
+    if not body.rstrip().endswith("。"):
+        return True
+    return bool(_DATE.search(line) and _KIND_WORDS.search(line)) and not line.startswith(("鼓励", "节假日期间"))
 
 
 def _is_holiday_name(name: str) -> bool:
@@ -105,65 +141,77 @@ def _is_holiday_name(name: str) -> bool:
 
 
 def _read_item(notice: Notice, source: str, line_no: int, number: str, name: str, body: str) -> Item:
-    where = {"file": source, "cell": f"第{line_no}行"}
-    quote = f"{number}、{name}:{body.strip()}"
-    holidays: list[dt.date] = []
-    workdays: list[dt.date] = []
-    month = None
+    item = _ItemReading(notice, {"file": source, "cell": f"第{line_no}行"}, name.strip(), f"{number}、{name}:{body.strip()}")
     for sentence in (s for s in re.split(r"[。;]", body) if s.strip()):
+        item.read_sentence(sentence)
+    if not item.holidays:
+        item.say("notice-unreadable")
+    return Item(number, item.name, item.quote, line_no, tuple(sorted(set(item.holidays))), tuple(sorted(set(item.workdays))))
+
+
+class _ItemReading:
+    """One item being read sentence by sentence: its days off, its workdays, and the month a bare '3日' is in."""
+
+    def __init__(self, notice: Notice, where: dict, name: str, quote: str):
+        self.notice, self.where, self.name, self.quote = notice, where, name, quote
+        self.holidays: list[dt.date] = []
+        self.workdays: list[dt.date] = []
+        self.month: int | None = None
+
+    def say(self, code: str, **fields) -> None:
+        self.notice.problems.append(problem(code, **self.where, name=self.name, text=self.quote, **fields))
+
+    def read_sentence(self, sentence: str) -> None:
+        """Each clause is a day-off clause (放假, 补休, 连休) or a workday clause (上班); a clause with dates and
+        neither word takes the kind of the clause it leads into ('2月14日(周六),2月28日(周六)上班')."""
+        clauses = re.split(",", re.sub(r"\(([^)]*)\)", lambda m: m.group(0).replace(",", "、"), sentence))
+        kinds = ["work" if "上班" in c else "off" if _OFF_WORDS.search(c) else None for c in clauses]
         days_off: list[dt.date] = []
-        # clauses: '10月1日至8日放假调休,共8天' and '9月27日(星期日)上班' may share a sentence
-        for clause in re.split(r",", re.sub(r"\(([^)]*)\)", lambda m: m.group(0).replace(",", "、"), sentence)):
-            dates, month = _dates(notice, clause, month, name, quote, where)
-            if "上班" in clause:
-                workdays += dates
-                notice.problems += [problem("notice-workday-weekday", **where, name=name, day=day.isoformat(),
-                                            actual=weekday_name(day), text=quote) for day in dates if day.weekday() < 5]
-            else:
-                days_off += _holiday_days(notice, clause, dates, name, quote, where)
-        if not days_off or not re.search("放假|补休|连休|休息", sentence):
-            continue
+        for index, clause in enumerate(clauses):
+            dates = self.dates(clause)
+            kind = kinds[index] or next((k for k in kinds[index:] if k), None) or next((k for k in reversed(kinds[:index]) if k), None)
+            if not dates:
+                continue
+            if kind == "work":
+                self.workdays += dates
+                for day in (d for d in dates if d.weekday() < 5):
+                    self.say("notice-workday-weekday", day=day.isoformat(), actual=weekday_name(day))
+            elif kind == "off":
+                days_off += self.range_or_days(clause, dates)
+            elif not sentence.lstrip().startswith("鼓励"):  # 鼓励……在除夕(2月9日)休息 is advice, not a day off
+                self.say("notice-unplaced-date", days="、".join(d.isoformat() for d in dates))
+        days_off += _joined_weekend(days_off) if "与周末连休" in sentence else []
         stated = _COUNT.search(sentence)
-        if stated and int(stated.group(1)) != len(days_off):
-            notice.problems.append(problem("notice-count", **where, name=name, stated=stated.group(1), found=len(days_off),
-                                           days=_span(days_off), text=quote))
-        holidays += days_off + (_joined_weekend(days_off) if "与周末连休" in sentence else [])
-    if not holidays:
-        notice.problems.append(problem("notice-unreadable", **where, name=name, text=quote))
-    other = sorted(d for d in holidays + workdays if d.year != notice.year)
-    if other:
-        notice.problems.append(problem("notice-other-year", **where, name=name, days="、".join(d.isoformat() for d in other),
-                                       other=other[0].year, year=notice.year))
-    return Item(number, name.strip(), quote, line_no, tuple(sorted(set(holidays))), tuple(sorted(set(workdays))))
+        if days_off and stated and int(stated.group(1)) != len(set(days_off)):
+            self.say("notice-count", stated=stated.group(1), found=len(set(days_off)), days=_span(sorted(set(days_off))))
+        self.holidays += days_off
 
-
-def _dates(notice: Notice, sentence: str, month: int | None, name: str, quote: str, where: dict) -> tuple[list[dt.date], int | None]:
-    """The dates written in a sentence; '至3日' takes the month before it. Stated weekdays are checked."""
-    dates = []
-    for year, month_text, day_text, note in _DATE.findall(sentence):
-        month = int(month_text) if month_text else month
-        try:
-            day = dt.date(int(year) if year else notice.year, month or 0, int(day_text))
-        except ValueError:
-            notice.problems.append(problem("notice-unreadable", **where, name=name, text=quote))
-            continue
-        stated = _STATED_WEEKDAY.search(note or "")
-        if stated and WEEKDAYS[day.weekday()] != stated.group(1).replace("天", "日"):
-            notice.problems.append(problem("notice-weekday", **where, name=name, day=day.isoformat(), actual=weekday_name(day),
-                                           stated=stated.group(0), text=quote))
-        dates.append(day)
-    return dates, month
-
-
-def _holiday_days(notice: Notice, clause: str, dates: list[dt.date], name: str, quote: str, where: dict) -> list[dt.date]:
-    """'A至B' is every day from A to B; other dates are single days (放假, 补休)."""
-    if "至" not in clause or len(dates) < 2:
+    def dates(self, clause: str) -> list[dt.date]:
+        """The dates written in a clause; '至3日' takes the month before it. Stated weekdays are checked."""
+        dates = []
+        for found in _DATE.finditer(clause):
+            year, month_text, day_text, note = found.groups()
+            self.month = int(month_text) if month_text else self.month
+            try:
+                day = dt.date(int(year) if year else self.notice.year, self.month or 0, int(day_text))
+            except ValueError:
+                self.say("notice-bad-date", raw=re.sub(r"\(.*", "", found.group(0)))
+                continue
+            stated = _STATED_WEEKDAY.search(note or "")
+            if stated and WEEKDAYS[day.weekday()] != stated.group(1).replace("天", "日"):
+                self.say("notice-weekday", day=day.isoformat(), actual=weekday_name(day), stated=stated.group(0))
+            dates.append(day)
         return dates
-    first, last = dates[0], dates[1]
-    if last < first:  # '至' backwards: a month missing or mistyped
-        notice.problems.append(problem("notice-unreadable", **where, name=name, text=quote))
-        return []
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)] + dates[2:]
+
+    def range_or_days(self, clause: str, dates: list[dt.date]) -> list[dt.date]:
+        """'A至B' is every day from A to B; other dates are single days (放假, 补休)."""
+        if "至" not in clause or len(dates) < 2:
+            return dates
+        first, last = dates[0], dates[1]
+        if last < first:  # '至' backwards: a month missing or mistyped
+            self.say("notice-bad-range", first=first.isoformat(), last=last.isoformat())
+            return []
+        return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)] + dates[2:]
 
 
 def _joined_weekend(days: list[dt.date]) -> list[dt.date]:
@@ -186,14 +234,15 @@ def _span(days: list[dt.date]) -> str:
     return days[0].isoformat() if len(days) == 1 else f"{min(days).isoformat()} 至 {max(days).isoformat()}"
 
 
-def _check_whole(notice: Notice, source: str, announced: re.Match | None, numbers: list[tuple[str, int]]) -> None:
+def _check_whole(notice: Notice, source: str, announced: re.Match | None, entries: list[list]) -> None:
     """Items numbered without a gap; every holiday the notice announces (and the standard seven) present; no day twice."""
     if not notice.items:
         notice.problems.append(problem("notice-no-items", file=source))
         return
-    for (before, _), (after, line) in zip(numbers, numbers[1:]):
+    for (before, *_), (after, name, body, line) in zip(entries, entries[1:]):
         if _numeral(after) != _numeral(before) + 1:
-            notice.problems.append(problem("notice-numbering", file=source, cell=f"第{line}行", before=before, after=after))
+            notice.problems.append(problem("notice-numbering", file=source, cell=f"第{line}行", before=before, after=after,
+                                           text=f"{after}、{name}:{body.strip()}"))
     named = {part for item in notice.items for part in re.split(r"[、和]", item.name)}
     expected = list(STANDARD_HOLIDAYS)
     if announced:
@@ -203,13 +252,14 @@ def _check_whole(notice: Notice, source: str, announced: re.Match | None, number
         last = notice.items[-1]
         notice.problems.append(problem("notice-missing-holiday", file=source, names="、".join(f"“{n}”" for n in missing),
                                        last=f"{last.number}、{last.name}"))
-    seen: dict[dt.date, str] = {}
+    seen: dict[dt.date, Item] = {}
     for item in notice.items:
         for day in item.holidays + item.workdays:
             if day in seen:
+                first = seen[day]
                 notice.problems.append(problem("notice-conflict", file=source, cell=f"第{item.line}行", day=day.isoformat(),
-                                               names=f"{seen[day]}、{item.name}" if seen[day] != item.name else item.name))
-            seen[day] = item.name
+                                               text=item.text if first is item else f"{first.text}”和“{item.text}"))
+            seen[day] = item
 
 
 # ---------------------------------------------------------------- writing the year's file
@@ -253,8 +303,11 @@ def _toml_text(text: str) -> str:
 
 def import_notice(master_dir: Path, data: bytes, source: str, force: bool = False,
                   imported: dt.datetime | None = None) -> tuple[Path | None, Notice]:
-    """Write master_template/calendar/<year>.toml from the notice (UTF-8 or GBK text, as Notepad saves it);
+    """Write master_template/calendar/<year>.toml from the notice (text as Notepad or a paste gives it);
     nothing is written when the text has an error."""
+    binary = _binary_kind(data)
+    if binary:
+        return None, Notice(None, "", problems=[problem("notice-not-text", file=source, kind=binary)])
     notice = read_notice(decode(data) or "", source)
     if not notice.ok:
         return None, notice
@@ -262,15 +315,64 @@ def import_notice(master_dir: Path, data: bytes, source: str, force: bool = Fals
     if path.exists() and not force:
         notice.problems.append(problem("calendar-exists", file=source, path=str(path)))
         return None, notice
+    existing, _ = load_calendar(master_dir)
+    notice.problems += [problem("calendar-duplicate-year", file=source, other=str(other), year=notice.year)
+                        for other in _other_files_of_year(master_dir, notice.year, path)]
     content = calendar_toml(notice, source, imported or dt.datetime.now())
     override, invalid = parse_override(content, path.name)  # what the loader will read: checked before it is written
-    if invalid or override is None:
-        notice.problems += invalid
+    notice.problems += invalid
+    if not notice.ok or override is None:
         return None, notice
-    notice.problems += _against_package(notice, override, source)
+    notice.problems += _other_years(notice, existing, source) + _against_package(notice, override, source)
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path, content)
     return path, notice
+
+
+def _binary_kind(data: bytes) -> str:
+    """What a file given by mistake is: a Word document, a PDF, ... ('' for text)."""
+    if data[:4] == b"PK\x03\x04":
+        return "Word 文档或压缩包"
+    if data[:4] == b"%PDF":
+        return "PDF 文件"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "旧版 Word 文档"
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff") and b"\x00" in data[:4096]:
+        return "二进制文件"
+    return ""
+
+
+def _other_files_of_year(master_dir: Path, year: int, path: Path) -> list[Path]:
+    """Other calendar files that declare the same year: the loader would take one of them instead."""
+    folder = path.parent
+    found = []
+    for other in sorted(folder.glob("*.toml")) if folder.is_dir() else []:
+        if other != path:
+            data, problems = read_toml(other, "bad-calendar")
+            if not problems and data.get("year") == year:
+                found.append(other)
+    return found
+
+
+def _other_years(notice: Notice, existing: Calendar, source: str) -> list[Problem]:
+    """Days of the year before (元旦 from 30 December): not written, but compared with that year's data."""
+    found = []
+    for item in notice.items:
+        days = [(d, False) for d in item.holidays if d.year != notice.year] + [(d, True) for d in item.workdays if d.year != notice.year]
+        if not days:
+            continue
+        other = days[0][0].year
+        agree = all(_known_workday(existing, day) == working for day, working in days)
+        found.append(problem("notice-other-year" if agree else "notice-other-year-differs", file=source, cell=f"第{item.line}行",
+                             name=item.name, days="、".join(d.isoformat() for d, _ in sorted(days)), other=other, year=notice.year))
+    return found
+
+
+def _known_workday(calendar: Calendar, day: dt.date) -> bool | None:
+    try:
+        return calendar.is_workday(day)
+    except TrackerError:  # no data for that year
+        return None
 
 
 def _against_package(notice: Notice, override, source: str) -> list[Problem]:
@@ -318,7 +420,8 @@ def year_view(calendar: Calendar, year: int, monthly_day: int, policy: str) -> Y
             continue
         if breaks and breaks[-1][1][-1] == day - dt.timedelta(days=1):  # one break, even when two festivals share it
             names, days = breaks[-1]
-            breaks[-1] = (names if name in names.split("、") else f"{names}、{name}", days + [day])
+            parts = names.split("、")
+            breaks[-1] = ("、".join(parts + [n for n in name.split("、") if n not in parts]), days + [day])
         else:
             breaks.append((name, [day]))
     return YearView(year, source, breaks, workdays, year_deadlines(calendar, year, monthly_day, policy, {}))

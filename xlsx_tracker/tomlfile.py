@@ -27,6 +27,11 @@ _REASONS = {  # tomllib's words for the mistakes people make by hand
 
 
 def decode(data: bytes) -> str | None:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Notepad's "Unicode": UTF-16 with its byte-order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            return None
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)

@@ -127,6 +127,7 @@ def missing_year_message(year: int) -> str:
 
 def load_calendar(master_dir: Path, assume_weekends: bool = False) -> tuple[Calendar, list[Problem]]:
     overrides: dict[int, YearOverride] = {}
+    sources: dict[int, str] = {}
     problems: list[Problem] = []
     folder = Path(master_dir) / CALENDAR_DIR
     for path in sorted(folder.glob("*.toml")) if folder.exists() else []:
@@ -135,6 +136,10 @@ def load_calendar(master_dir: Path, assume_weekends: bool = False) -> tuple[Cale
         found += invalid
         problems += found
         if override and not found:
+            if override.year in sources:  # which one would win depends on file names: refuse both
+                problems.append(problem("bad-calendar", file=path.name, detail=f"{sources[override.year]} 和 {path.name} "
+                                        f"都是 {override.year} 年的数据,只能保留一个。请删除或改名(扩展名不要用 .toml)其中一个。"))
+            sources[override.year] = path.name
             overrides[override.year] = override
     return Calendar(overrides, assume_weekends), problems
 
