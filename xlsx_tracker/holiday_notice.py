@@ -71,12 +71,6 @@ class Notice:
     def ok(self) -> bool:
         return self.year is not None and not any(p.severity == "error" for p in self.problems)
 
-    def holidays(self) -> dict[dt.date, str]:
-        return {day: item.name for item in self.items for day in item.holidays if day.year == self.year}
-
-    def workdays(self) -> dict[dt.date, str]:
-        return {day: item.name for item in self.items for day in item.workdays if day.year == self.year}
-
 
 # ---------------------------------------------------------------- reading the text
 
