@@ -64,6 +64,15 @@ def test_page_and_fonts_follow_gbt_9704(written):
     assert east_asian(footer.runs[0]) == "宋体" and footer.runs[0].font.size == Pt(14)
 
 
+def test_the_signature_never_stands_alone_on_a_page(written):
+    path, _ = written
+    paragraphs = Document(str(path)).paragraphs
+    last = max(i for i, p in enumerate(paragraphs) if p.text.endswith("日") and "年" in p.text)  # the date line
+    block = paragraphs[last - 5:last]
+    assert block[0].text.startswith("联系人:") and all(p.paragraph_format.keep_with_next for p in block)
+    assert not paragraphs[last - 6].paragraph_format.keep_with_next
+
+
 def test_table_cells_take_their_font_from_two_styles(written):
     path, state = written
     [table] = Document(str(path)).tables

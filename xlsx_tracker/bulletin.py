@@ -77,6 +77,7 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> tuple[list[P
         *[Paragraph("body", f"{i}.{line}") for i, line in enumerate(_issues(state), start=1)],
         Paragraph("heading", "四、下一步工作要求"),
         *[Paragraph("body", line) for line in _next_steps(master, state)],
+        Paragraph("contact", f"联系人:{s.contact_name},电话:{s.contact_phone},邮箱:{s.contact_email}。"),
         Paragraph("plain", ""),
         Paragraph("body", "附件:各单位得分及亮灯情况表"),
         Paragraph("plain", ""),
@@ -144,7 +145,6 @@ def _next_steps(master: Master, state: MonthState) -> list[str]:
         f"(一)各单位要对照本通报和回执指出的问题,逐项整改,于下月{s.monthly_day}日前按时报送工作进展,确保数据真实、材料完整。",
         "(二)亮红灯、黄灯的单位要分析原因,明确责任人和完成时限,加快推进;已列入约谈或挂牌督办名单的单位,要专题研究整改措施。",
         "(三)各单位要按照申报材料要求,同步整理情况说明、证明材料目录和印证材料,做到逐一分类建档。",
-        f"联系人:{s.contact_name},电话:{s.contact_phone},邮箱:{s.contact_email}。",
     ]
 
 
@@ -157,6 +157,7 @@ def write_bulletin(master: Master, state: MonthState, path: Path, issued: dt.dat
     _page_setup(document)
     for paragraph in paragraphs:
         _add(document, paragraph)
+    _keep_signature_with_text(document)
     document.add_page_break()
     _add(document, Paragraph("plain", "附件"))
     _add(document, Paragraph("title", "各单位得分及亮灯情况表"))
@@ -165,6 +166,15 @@ def write_bulletin(master: Master, state: MonthState, path: Path, issued: dt.dat
     document.core_properties.author = master.settings.office
     with atomic_path(path) as tmp:
         document.save(str(tmp))
+
+
+SIGNATURE_BLOCK = 6  # the contact line, a blank line, the 附件 line, a blank line, the office, the date
+
+
+def _keep_signature_with_text(document) -> None:
+    """The office and the date never stand alone on a page (GB/T 9704): the lines before them go along."""
+    for made in document.paragraphs[-SIGNATURE_BLOCK:-1]:
+        made.paragraph_format.keep_with_next = True
 
 
 def write_month_bulletin(run: MonthRun, state: MonthState, issued: dt.date | None = None, on_wait=None) -> Path:
@@ -207,6 +217,7 @@ STYLE = {  # kind -> font, size, bold, alignment, first-line indent in character
     "heading": (HEADING_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
     "subheading": (SUBHEADING_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
     "body": (BODY_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
+    "contact": (BODY_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.LEFT, 2),  # an e-mail address cannot break: no stretched line
     "plain": (BODY_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.LEFT, 0),
     "signature": (BODY_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.RIGHT, 0),
 }
