@@ -11,7 +11,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from test_loop import looped  # noqa: F401  (a month with on-time, erroneous, late and silent units)
 
-from xlsx_tracker.bulletin import write_bulletin
+from xlsx_tracker.bulletin import bulletin, write_bulletin
 from xlsx_tracker.state import RED, key_figures
 
 
@@ -19,7 +19,7 @@ from xlsx_tracker.state import RED, key_figures
 def written(looped, tmp_path_factory):  # noqa: F811
     _, _, run, result, _, _ = looped
     path = tmp_path_factory.mktemp("bulletin") / "通报.docx"
-    write_bulletin(run.master, result.state, path, dt.date(2024, 5, 24))
+    write_bulletin(run.master, bulletin(run.master, result.state, dt.date(2024, 5, 24)), path)
     return path, result.state
 
 

@@ -36,8 +36,16 @@ MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}  # 
 
 @dataclass(frozen=True)
 class Paragraph:
-    kind: str  # "title", "heading" (一、), "subheading" ((一)), "body", "plain" (no indent), "signature"
+    kind: str  # "title", "heading" (一、), "subheading" ((一)), "body", "contact", "plain" (no indent), "signature"
     text: str
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """What the 通报 says, as plain text: it no longer needs the month state once made."""
+
+    paragraphs: list[Paragraph]
+    table: list[list[str]]  # the attached table, header row first
 
 
 def bulletin_name(month: str) -> str:
@@ -47,8 +55,8 @@ def bulletin_name(month: str) -> str:
 # ---------------------------------------------------------------- what to say
 
 
-def bulletin(master: Master, state: MonthState, issued: dt.date) -> tuple[list[Paragraph], list[list[str]]]:
-    """(paragraphs, the attached table's rows) — every number from the month state."""
+def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
+    """The paragraphs and the attached table's rows — every number from the month state."""
     s, label = master.settings, month_label(state.month)
     figures = key_figures(state)
     total = len(state.units)
@@ -87,7 +95,7 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> tuple[list[P
     table = [["序号", "单位", "得分", "排名", "报送情况", "亮灯"]]
     table += [[str(i), u.unit, f"{u.total:g}", str(u.rank), u.timeliness_text, lights[u.unit].light if u.unit in lights else ""]
               for i, u in enumerate(state.units, start=1)]
-    return text, table
+    return Bulletin(text, table)
 
 
 def _percent(part: int, whole: int) -> str:
@@ -151,8 +159,8 @@ def _next_steps(master: Master, state: MonthState) -> list[str]:
 # ---------------------------------------------------------------- how to lay it out
 
 
-def write_bulletin(master: Master, state: MonthState, path: Path, issued: dt.date) -> None:
-    paragraphs, table = bulletin(master, state, issued)
+def write_bulletin(master: Master, content: Bulletin, path: Path) -> None:
+    paragraphs, table = content.paragraphs, content.table
     document = Document()
     _page_setup(document)
     for paragraph in paragraphs:
@@ -177,10 +185,10 @@ def _keep_signature_with_text(document) -> None:
         made.paragraph_format.keep_with_next = True
 
 
-def write_month_bulletin(run: MonthRun, state: MonthState, issued: dt.date | None = None, on_wait=None) -> Path:
+def write_month_bulletin(run: MonthRun, content: Bulletin, on_wait=None) -> Path:
     path = run.workspace.reports_dir / run.month / bulletin_name(run.month)
     with workspace_lock(run.workspace, on_wait):
-        write_bulletin(run.master, state, path, issued or dt.date.today())
+        write_bulletin(run.master, content, path)
     return path
 
 

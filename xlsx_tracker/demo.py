@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import simulate, taizhang
-from .bulletin import write_month_bulletin
+from .bulletin import bulletin, write_month_bulletin
 from .merge import MergeResult, merge
 from .notices import notices_for
 from .report import build_report
@@ -91,7 +91,7 @@ def run_demo(root: Path, month: str, progress=None) -> DemoResult:
         merges.append(merged)
         reports.append(build_report(run, merged.state)[0])
         notices_for(run, merged.state)
-        write_month_bulletin(run, merged.state)
+        write_month_bulletin(run, bulletin(run.master, merged.state, dt.date.today()))
         review_round(run, merged.state)
     taizhang.build(run)
     return DemoResult(workspace, months, merges, reports)

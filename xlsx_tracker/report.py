@@ -7,6 +7,7 @@ with xlsxwriter. Other views of the same state render the same figures.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,6 +60,9 @@ def build_report(run: MonthRun, state: MonthState | None = None, generated: dt.d
         path = run.workspace.reports_dir / run.month / report_name(run.month)
         with atomic_path(path) as tmp:
             ReportWriter(run.master, state, previous, generated or dt.datetime.now()).write(tmp)
+    # xlsxwriter's workbook, sheets and formats refer to each other: freed now rather than at some later collection,
+    # before the 通报 builds its table (report at 3,200 units: peak 167 -> 148 MiB)
+    gc.collect()
     return path, state
 
 
