@@ -306,7 +306,7 @@ def calendar_import(ctx, notice, force):
     workspace = _workspace(ctx)
     workspace.require_master()  # the calendar goes into a workspace, never into a folder that merely exists
     if notice == "-":
-        data, source = click.get_binary_stream("stdin").read(), "标准输入"
+        data, source = sys.stdin.buffer.read(), "标准输入"
     else:
         path = Path(notice)
         if path.is_dir():
