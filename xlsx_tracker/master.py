@@ -320,15 +320,15 @@ def _task_from_record(record, registry, by_key, at) -> tuple[Task | None, list[P
 
 
 def _resolve_units(record, registry: Registry, at) -> tuple[tuple[str, ...], list[Problem]]:
-    units, problems = [], []
+    units, problems = {}, []  # a dict keeps the order and finds a repeat at once (thousands of units)
     for name in LIST_SEP.split(record["责任单位"]):
         if not name:
             continue
         canonical = ALL_UNITS if name == ALL_UNITS else registry.canonical(name)
         if canonical is None:
             problems.append(unknown_unit_problem(name, record["编号"], "", **at("责任单位")))
-        elif canonical not in units:
-            units.append(canonical)
+        else:
+            units.setdefault(canonical)
     return tuple(units), problems
 
 
