@@ -70,3 +70,16 @@ def test_unknown_unit_is_a_problem_naming_it_and_the_indicator():
 @pytest.mark.parametrize(("name", "expected"), [("司法局", "司法局"), ("../etc", "_etc"), ("a/b:c", "a_b_c"), ("CON", "_CON"), ("..", "_")])
 def test_safe_filename(name, expected):
     assert safe_filename(name) == expected
+
+
+def test_lookups_follow_names_added_after_the_first_lookup():
+    registry = Registry(units=["司法局"], aliases={"区司法局": "司法局"})
+    assert registry.canonical(" 区司法局 ") == "司法局" and registry.canonical("政府办") is None
+    registry.units.append("政府办")
+    registry.aliases["区政府办"] = "政府办"
+    assert (registry.canonical("政府办"), registry.canonical("区政府办")) == ("政府办", "政府办")
+
+
+def test_a_units_own_name_wins_over_an_alias_spelled_alike():
+    registry = Registry(units=["人大办", "政府办"], aliases={"政府办": "人大办"})
+    assert registry.canonical("政府办") == "政府办"
