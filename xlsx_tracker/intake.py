@@ -19,7 +19,7 @@ from xml.etree import ElementTree
 from . import layout
 from .explanation import text_of
 from .inbox import InboxItem, read_bytes
-from .model import Problem
+from .model import Problem, wall_clock
 from .problems import problem
 from .sheetio import LazyWorkbook, cell_text, column_letter, header_index, parse_ref
 from .workdays import normalize_month
@@ -308,12 +308,9 @@ def _modified(returned: Returned, parts: dict[str, bytes]) -> dt.datetime | None
 def parse_stamp(raw: str) -> dt.datetime | None:
     """An ISO time as local wall-clock time without zone; None when it is not a usable time."""
     try:
-        stamp = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        if stamp.tzinfo:
-            stamp = stamp.astimezone().replace(tzinfo=None)
+        return wall_clock(dt.datetime.fromisoformat(raw.replace("Z", "+00:00")))
     except (ValueError, OverflowError, OSError):  # year 9999 in UTC+8 overflows
         return None
-    return stamp.replace(microsecond=0)
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:

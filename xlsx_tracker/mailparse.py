@@ -17,6 +17,8 @@ from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
+from .model import wall_clock
+
 SIDECAR_SUFFIX = ".邮件.json"  # "./.name.邮件.json" beside each saved attachment; hidden, so the inbox ignores it
 _RAW = re.compile(r"[\udc80-\udcff]")
 
@@ -103,9 +105,7 @@ def _when(text: str) -> str:
         stamp = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
         return ""
-    if stamp.tzinfo:
-        stamp = stamp.astimezone().replace(tzinfo=None)
-    return stamp.replace(microsecond=0).isoformat(sep=" ")
+    return wall_clock(stamp).isoformat(sep=" ")
 
 
 def message_facts(message: EmailMessage) -> dict[str, str]:
@@ -133,5 +133,4 @@ def server_time(internaldate: bytes) -> str:
     found = re.search(rb'INTERNALDATE "([^"]+)"', internaldate)
     if not found:
         return ""
-    stamp = dt.datetime.strptime(found.group(1).decode(), "%d-%b-%Y %H:%M:%S %z")
-    return stamp.astimezone().replace(tzinfo=None).isoformat(sep=" ")
+    return wall_clock(dt.datetime.strptime(found.group(1).decode(), "%d-%b-%Y %H:%M:%S %z")).isoformat(sep=" ")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 SECTION_LABELS = {"main": "指标", "bonus": "加分项", "veto": "否决项"}
@@ -124,3 +125,8 @@ class TrackerError(Exception):
         lines = [str(self)]
         lines.extend(p.render() for p in self.problems)
         return "\n".join(lines)
+
+
+def wall_clock(stamp: dt.datetime) -> dt.datetime:
+    """A time as this computer's local wall-clock time without zone, to the second: how the ledger keeps times."""
+    return (stamp.astimezone().replace(tzinfo=None) if stamp.tzinfo else stamp).replace(microsecond=0)
