@@ -23,7 +23,7 @@ from .model import Problem, wall_clock
 from .problems import problem
 from .sheetio import LazyWorkbook, cell_text, column_letter, header_index, parse_ref
 from .workdays import normalize_month
-from .zipsafe import MAX_MEMBER_BYTES, TooLarge, bounded_read, chunks, head, limit_problem
+from .zipsafe import MAX_MEMBER_BYTES, TooLarge, bounded_read, chunks, limit_problem, zip_kind
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
 KIND_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}, "xls": {".xls", ".et"}}
@@ -174,18 +174,9 @@ def _zip_kind(archive: zipfile.ZipFile | None) -> str:
     if archive is None:
         return "corrupt-zip"
     try:
-        names = archive.NameToInfo
-        if "xl/workbook.xml" in names:
-            return "xlsx"
-        if "mimetype" in names and b"spreadsheet" in head(archive, "mimetype", 100):
-            return "ods"
-        if "word/document.xml" in names:
-            return "docx"
-        if "Doc_1/Document.xml" in names or "OFD.xml" in names:
-            return "ofd"
+        return zip_kind(archive)
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
         return "corrupt-zip"
-    return "zip"
 
 
 def read_data(data: bytes, name: str, modified: dt.datetime | None = None) -> Returned:

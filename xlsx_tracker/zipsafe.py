@@ -104,7 +104,20 @@ def directory_problem(path) -> str:
     return ""
 
 
+def zip_kind(archive: zipfile.ZipFile) -> str:
+    """What a zip holds, by its parts: xlsx, ods, docx, ofd, or a plain zip."""
+    names = archive.NameToInfo
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    if "mimetype" in names and b"spreadsheet" in head(archive, "mimetype", 100):
+        return "ods"
+    if "word/document.xml" in names:
+        return "docx"
+    if "Doc_1/Document.xml" in names or "OFD.xml" in names:
+        return "ofd"
+    return "zip"
+
+
 def is_workbook(archive: zipfile.ZipFile) -> bool:
     """An .xlsx or .ods, whatever its name says."""
-    names = archive.NameToInfo
-    return "xl/workbook.xml" in names or ("mimetype" in names and b"spreadsheet" in head(archive, "mimetype", 100))
+    return zip_kind(archive) in ("xlsx", "ods")
