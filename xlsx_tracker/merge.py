@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import os
 import shutil
 import tempfile
@@ -21,10 +19,10 @@ from .intake import FILENAME_RE, MAX_FILE_BYTES, Returned, read_item, strip_copy
 from .issued import IssuedRows
 from .master import Master
 from .model import Problem, TrackerError
-from .problems import problem, problems_csv
+from .problems import CSV_COLUMNS, problem, problems_csv_rows
 from .reconcile import reconcile
 from .run import MonthRun
-from .sheetio import csv_safe, write_text_atomic
+from .sheetio import write_excel_csv
 from .state import MonthState, fate, keep_lights, load_state
 from .workspace import Workspace, workspace_lock
 
@@ -198,11 +196,7 @@ def manifest(state: MonthState, seen: list[tuple[InboxItem, str, str]], ignored:
 
 
 def write_manifest(path: Path, entries: list[ManifestEntry]) -> None:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(MANIFEST_COLUMNS)
-    writer.writerows([csv_safe(v) for v in e.row()] for e in entries)
-    write_text_atomic(path, "\ufeff" + buffer.getvalue())  # BOM: Excel on Chinese Windows reads it right
+    write_excel_csv(path, MANIFEST_COLUMNS, [e.row() for e in entries])
 
 
 def dry_run(run: MonthRun, inbox: Path, out: Path, **options) -> MergeResult:
@@ -426,6 +420,5 @@ def _identity_warnings(returned: Returned, master: Master, unit: str, from_snaps
 
 def write_problems(workspace: Workspace, month: str, problems: list[Problem]) -> Path:
     path = workspace.reports_dir / month / f"校验问题_{month}.csv"
-    # UTF-8 with BOM so that Excel on Chinese Windows opens it without mojibake.
-    write_text_atomic(path, "\ufeff" + problems_csv(problems))
+    write_excel_csv(path, CSV_COLUMNS, problems_csv_rows(problems))
     return path

@@ -6,13 +6,10 @@ Every Problem is made here, so a code always has the same severity and wording, 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass
 
 from .model import Problem
-from .sheetio import csv_safe
 
 SEVERITY_TEXT = {"error": "错误", "warning": "提醒", "info": "提示"}
 SEVERITY_ORDER = ("error", "warning", "info")
@@ -209,13 +206,9 @@ def problem_row(p: Problem) -> list[str]:
     return [SEVERITY_TEXT.get(p.severity, p.severity), category(p.code), p.unit, p.file, p.sheet, p.cell, p.message]
 
 
-def problems_csv(problems: list[Problem]) -> str:
-    """The problem list for Excel: the report's columns, then the code in one technical column."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    writer.writerows([csv_safe(v) for v in [*problem_row(p), p.code]] for p in problems)
-    return buffer.getvalue()
+def problems_csv_rows(problems: list[Problem]) -> list[list[str]]:
+    """The problem list for Excel: the report's columns, then the code in one technical column (header CSV_COLUMNS)."""
+    return [[*problem_row(p), p.code] for p in problems]
 
 
 def problem_line(p: Problem) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import os
 import tempfile
 import unicodedata
@@ -175,6 +177,15 @@ def is_formula_like(text: str) -> bool:
 def csv_safe(value):
     """A CSV cell that Excel opens as text: formula-like text gets a leading apostrophe."""
     return f"'{value}" if is_formula_like(value) else value
+
+
+def write_excel_csv(target: Path, header: list[str], rows) -> None:
+    """A CSV that Excel on Chinese Windows opens as it is: UTF-8 with a BOM, CRLF, formula-like cells as text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([csv_safe(v) for v in row] for row in rows)
+    write_text_atomic(target, "\ufeff" + buffer.getvalue())
 
 
 def excel_text(text: str) -> str:
