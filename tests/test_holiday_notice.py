@@ -172,6 +172,9 @@ def test_cli_show_a_known_year_and_a_missing_one(workspace):
     assert "  国庆节、中秋节:10月1日(星期三)至10月8日(星期三),共 8 天" in shown.output.splitlines()  # one break
     missing = run(workspace, "calendar", "show", "2027")
     assert missing.exit_code == 1 and "calendar import" in missing.output
+    provisional = run(workspace, "calendar", "show", "2027", "--assume-weekends").output.splitlines()
+    assert provisional[:4] == ["2027 年节假日安排(数据来源:无数据,仅按周末推算,结果暂定)", "", "放假:无数据", ""]
+    assert "  2月:2月20日(星期六) → 2月22日(星期一)(暂定);2027-02-20为休息日(周末),顺延至下一工作日(《民法典》第二百零三条)" in provisional
 
 
 # ---------------------------------------------------------------- the reminder

@@ -327,12 +327,13 @@ def calendar_import(ctx, notice, force):
 @calendar_group.command("show")
 @click.argument("year", type=click.IntRange(2004, 2099), metavar="年份")
 @policy_option
+@assume_weekends_option
 @workspace_option
 @click.pass_context
-def calendar_show(ctx, year, policy):
+def calendar_show(ctx, year, policy, assume_weekends):
     """列出某年的放假安排、调休上班日,以及每月报送截止日和所用规则。"""
     settings = load_master_or_fail(_workspace(ctx)).settings
-    calendar = _calendar(ctx, False)
+    calendar = _calendar(ctx, assume_weekends)
     for line in view_lines(year_view(calendar, year, settings.monthly_day, policy or settings.policy)):
         click.echo(line)
 

@@ -401,7 +401,10 @@ class YearView:
 def year_view(calendar: Calendar, year: int, monthly_day: int, policy: str) -> YearView:
     """A year's days off grouped into breaks, its make-up workdays, and the monthly deadlines they give."""
     override = calendar.overrides.get(year)
-    source = f"master_template/{CALENDAR_DIR}/{year}.toml" if override else "chinesecalendar 内置数据"
+    if override:
+        source = f"master_template/{CALENDAR_DIR}/{year}.toml"
+    else:
+        source = "chinesecalendar 内置数据" if package_knows(year) else "无数据,仅按周末推算,结果暂定"
     breaks: list[tuple[str, list[dt.date]]] = []
     workdays: list[tuple[dt.date, str]] = []
     for day in _days_of(year):
@@ -431,7 +434,7 @@ def _workday_name(calendar: Calendar, day: dt.date) -> str:
 
 def view_lines(view: YearView) -> list[str]:
     """`calendar show` in Chinese: the breaks, the make-up workdays, the deadlines and the rule each applied."""
-    lines = [f"{view.year} 年节假日安排(数据来源:{view.source})", "", "放假:"]
+    lines = [f"{view.year} 年节假日安排(数据来源:{view.source})", "", "放假:" if view.holidays else "放假:无数据"]
     for name, days in view.holidays:
         span = _day(days[0]) if len(days) == 1 else f"{_day(days[0])}至{_day(days[-1])}"
         lines.append(f"  {name}:{span},共 {len(days)} 天")
@@ -440,7 +443,8 @@ def view_lines(view: YearView) -> list[str]:
     lines += ["", "每月报送截止日(规定日期 → 实际截止日;所用规则):"]
     for deadline in view.deadlines:
         moved = "" if deadline.deadline == deadline.nominal else f" → {_day(deadline.deadline)}"
-        lines.append(f"  {deadline.nominal.month}月:{_day(deadline.nominal)}{moved};{deadline.rule}")
+        mark = "(暂定)" if deadline.provisional else ""
+        lines.append(f"  {deadline.nominal.month}月:{_day(deadline.nominal)}{moved}{mark};{deadline.rule}")
     return lines
 
 
