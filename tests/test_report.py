@@ -224,3 +224,18 @@ def test_second_month_workbook_is_prefilled_from_the_ledger(cycle):
     assert sheet.cell(rows["95"], simulate.column("进展状态")).value == "已完成"  # April's normalised value carried forward
     assert sheet.cell(rows["95"], simulate.column("本月工作进展")).value == "95项进展"
     assert book[layout.LIAISON_SHEET]["B3"].value == "王海"
+
+
+def test_charts_carry_their_data_for_viewers_that_draw_from_the_cache(cycle):
+    """The report is written row by row (constant_memory), so the charts' cached names and values are given
+    explicitly: a preview that draws from the cache shows the same bars as Excel."""
+    import re
+    import zipfile
+
+    _, results = cycle
+    path, state, _ = results["2024-05"]
+    with zipfile.ZipFile(path) as archive:
+        charts = [archive.read(n).decode() for n in sorted(archive.namelist()) if n.startswith("xl/charts/chart")]
+    counts = sorted(int(n) for xml in charts for n in re.findall(r'<c:strCache><c:ptCount val="(\d+)"', xml))
+    assert counts == sorted([len(state.level1), len(state.units)])
+    assert all("<c:numCache>" in xml and '<c:ptCount val="0"' not in xml for xml in charts)

@@ -332,9 +332,10 @@ class SheetFacts:
 # Each pattern begins with literal text, so that the regex engine jumps from one candidate to the next
 # instead of trying at every "<" (a third of the per-file time went here). A false match (the same letters
 # inside a cell's text) can only overstate how far a sheet reaches: the sheet is then read within bounds.
-_ROW_REF = re.compile(rb"row\b[^>]*?\sr=\"(\d+)\"")
-_ANY_WIDE = re.compile(rb" r=\"[A-Z]{2}")  # a cell in column AA or beyond: rare, then found one by one
-_WIDE_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{2,3})(\d+)\"")
+# XML allows any white space around '=' and either quote: a hostile sheet may use them to hide a far cell.
+_ROW_REF = re.compile(rb"row\b[^>]*?\sr\s*=\s*[\"'](\d+)[\"']")
+_ANY_WIDE = re.compile(rb"r\s*=\s*[\"'][A-Z]{2}")  # a cell in column AA or beyond: rare, then found one by one
+_WIDE_CELL = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr\s*=\s*[\"']([A-Z]{2,3})(\d+)[\"']")
 _FORMULA_TAIL = re.compile(rb"f[ >/]")  # of a formula element <f>, <f .../> or <x:f>; not <formula1>, not <fill>
 
 

@@ -297,8 +297,12 @@ class ReportWriter:
     def _bar_chart(self, book, sheet, table: Table, last: int) -> None:
         spec = table.chart
         chart = book.add_chart({"type": "bar"})
+        # the data cached in the chart too: with constant_memory xlsxwriter cannot read it back from the sheet,
+        # and viewers that draw from the cache (previews, Protected View) would show an empty chart
         chart.add_series({"name": spec["name"], "categories": [table.sheet, 2, 1, last, 1],
                           "values": [table.sheet, 2, spec["value_col"], last, spec["value_col"]],
+                          "categories_data": [row[1] for row in table.rows],
+                          "values_data": [row[spec["value_col"]] for row in table.rows],
                           "data_labels": {"value": True}, "fill": {"color": spec["colour"]}})
         chart.set_title({"name": spec["title"], "name_font": {"name": TITLE_FONT, "size": 12}})
         chart.set_x_axis({"min": 0, "max": 100, "name": spec["name"] + "(分)", "name_font": {"name": BODY_FONT, "size": 9}})
@@ -382,6 +386,7 @@ class ReportWriter:
         chart = book.add_chart({"type": "bar"})
         chart.add_series({"name": "平均进度(%)", "categories": ["总览", first_row + 1, 0, first_row + len(data), 0],
                           "values": ["总览", first_row + 1, 1, first_row + len(data), 1],
+                          "categories_data": [name for name, _ in data], "values_data": [round(v, 1) for _, v in data],
                           "data_labels": {"value": True}, "fill": {"color": "#4472C4"}})
         chart.set_title({"name": "各一级指标平均进度", "name_font": {"name": TITLE_FONT, "size": 12}})
         chart.set_x_axis({"min": 0, "max": 100, "name": "平均进度(%)", "name_font": {"name": BODY_FONT, "size": 9}})
