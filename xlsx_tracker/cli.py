@@ -425,7 +425,7 @@ def split_command(ctx, month, policy, assume_weekends, force, unit_names):
     _remind_next_year(run.calendar)
 
 
-@main.command("merge")
+@main.command("merge", short_help="汇总各单位报回的文件:校验、入账,生成问题清单、调度报告、通报、回执和催报通知。")
 @click.argument("inbox", type=click.Path(exists=True, path_type=Path), metavar="[收件目录]", required=False)
 @month_options
 @click.option("--received", callback=_date, metavar="日期",
@@ -524,7 +524,7 @@ def fetch_command(ctx, month, policy, assume_weekends, mark_read):
     click.echo(f"下一步:xlsx-tracker merge --month {month}")
 
 
-@main.command("send")
+@main.command("send", short_help="把回执或催报通知发到各单位联络员邮箱(默认只预览,加 --yes 才发送)。")
 @click.argument("kind", type=click.Choice(["receipts", "reminders"]), metavar="receipts|reminders")
 @month_options
 @click.option("--yes", is_flag=True, help="确认发送。不加时只列出将要发送的邮件,不发送。")
@@ -550,7 +550,7 @@ def send_command(ctx, kind, month, policy, assume_weekends, yes):
         click.echo(f"预览:将发送{label} {len(result.planned)} 封;确认无误后加 --yes 发送。")
 
 
-@main.command("review")
+@main.command("review", short_help="审核销号:生成待审核清单,或用 --apply 导入审核结果。")
 @month_options
 @click.option("--apply", "filled", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件",
               help="记入填好的审核文件中的审核结果。")
