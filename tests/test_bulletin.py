@@ -110,3 +110,16 @@ def test_converts_to_pdf_with_libreoffice(written, tmp_path):
     pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
     print(f"通报: {pages} pages")
     assert 2 <= pages <= 8
+
+
+def test_stale_and_slipped_items_are_counted_per_unit_and_their_numbers_left_to_the_receipts():
+    from types import SimpleNamespace
+
+    from xlsx_tracker.bulletin import _issues
+
+    month = SimpleNamespace(not_returned=[], problems=[], vetoes=[],
+                            stale={"人大办": ["47-51/2", "52-54/1", "61/2"], "司法局": []},
+                            slipped={"区委办": [("47-51/3", ["2024-06-30", "2024-09-30"])]})
+    assert _issues(month) == [
+        "进展更新不及时。人大办3项本月进展与上月完全相同(具体事项编号已在各单位回执和调度报告“催办名单”中列明)。",
+        "部分任务延期。区委办1项预计完成时间较上月延后(具体事项编号已在各单位回执和调度报告“催办名单”中列明)。"]

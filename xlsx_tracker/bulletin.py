@@ -36,7 +36,7 @@ MARGINS = {"top": Mm(37), "bottom": Mm(35), "left": Mm(28), "right": Mm(26)}  # 
 
 @dataclass(frozen=True)
 class Paragraph:
-    kind: str  # "title", "heading" (一、), "subheading" ((一)), "body", "contact", "plain" (no indent), "signature"
+    kind: str  # "title", "heading" (一、), "subheading" ((一)), "body", "ragged", "plain" (no indent), "signature"
     text: str
 
 
@@ -85,7 +85,7 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
         *[Paragraph("body", f"{i}.{line}") for i, line in enumerate(_issues(state), start=1)],
         Paragraph("heading", "四、下一步工作要求"),
         *[Paragraph("body", line) for line in _next_steps(master, state)],
-        Paragraph("contact", f"联系人:{s.contact_name},电话:{s.contact_phone},邮箱:{s.contact_email}。"),
+        Paragraph("ragged", f"联系人:{s.contact_name},电话:{s.contact_phone},邮箱:{s.contact_email}。"),
         Paragraph("plain", ""),
         Paragraph("body", "附件:各单位得分及亮灯情况表"),
         Paragraph("plain", ""),
@@ -125,6 +125,9 @@ def _lagging(state: MonthState, watch_reds: int) -> list[str]:
     return lines or ["本月没有进展滞后的单位。"]
 
 
+WHERE_LISTED = "(具体事项编号已在各单位回执和调度报告“催办名单”中列明)"
+
+
 def _issues(state: MonthState) -> list[str]:
     lines = []
     if state.not_returned:
@@ -135,13 +138,16 @@ def _issues(state: MonthState) -> list[str]:
             errors[p.unit] = errors.get(p.unit, 0) + 1
     if errors:
         lines.append("报送质量不高。" + "、".join(f"{u}({n}处)" for u, n in errors.items()) + "报送的表格存在错误,已逐一反馈单元格位置,请改正后重新报送。")
-    stale = {u: ids for u, ids in state.stale.items() if ids}
+    # leadership reads how many items each unit has; the task numbers are in each unit's receipt and in 催办名单
+    # (listed here they ran to pages of "47-51/2、52-54/1……" that no line could lay out well)
+    stale = {u: len(ids) for u, ids in state.stale.items() if ids}
     if stale:
-        lines.append("进展更新不及时。" + ";".join(f"{u}第{'、'.join(ids)}项" for u, ids in stale.items()) + "本月进展与上月完全相同。")
-    slipped = {u: items for u, items in state.slipped.items() if items}
+        lines.append("进展更新不及时。" + "、".join(f"{u}{n}项" for u, n in stale.items())
+                     + f"本月进展与上月完全相同{WHERE_LISTED}。")
+    slipped = {u: len(items) for u, items in state.slipped.items() if items}
     if slipped:
-        lines.append("部分任务延期。" + ";".join(f"{u}第{'、'.join(t for t, _ in items)}项" for u, items in slipped.items())
-                     + "预计完成时间较上月延后。")
+        lines.append("部分任务延期。" + "、".join(f"{u}{n}项" for u, n in slipped.items())
+                     + f"预计完成时间较上月延后{WHERE_LISTED}。")
     if state.vetoes:
         lines.append("否决项情形。" + veto_names(state) + "申报已发生否决项情形。")
     return lines or ["本月未发现突出问题。"]
@@ -225,7 +231,8 @@ STYLE = {  # kind -> font, size, bold, alignment, first-line indent in character
     "heading": (HEADING_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
     "subheading": (SUBHEADING_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
     "body": (BODY_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 2),
-    "contact": (BODY_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.LEFT, 2),  # an e-mail address cannot break: no stretched line
+    # an e-mail address cannot break: justified, its line was stretched with wide gaps between characters
+    "ragged": (BODY_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.LEFT, 2),
     "plain": (BODY_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.LEFT, 0),
     "signature": (BODY_FONT, BODY_SIZE, False, WD_ALIGN_PARAGRAPH.RIGHT, 0),
 }
