@@ -319,9 +319,7 @@ def calendar_import(ctx, notice, force):
         raise TrackerError("放假通知没有导入,未写入任何文件:", found.problems)
     echo_problems(found.problems)
     click.echo(f"已导入 {found.year} 年节假日安排:{written.resolve()}")
-    settings = load_master_or_fail(workspace).settings
-    for line in view_lines(year_view(_calendar(ctx, False), found.year, settings.monthly_day, settings.policy)):
-        click.echo(line)
+    _echo_year(ctx, found.year)
 
 
 @calendar_group.command("show")
@@ -332,6 +330,10 @@ def calendar_import(ctx, notice, force):
 @click.pass_context
 def calendar_show(ctx, year, policy, assume_weekends):
     """列出某年的放假安排、调休上班日,以及每月报送截止日和所用规则。"""
+    _echo_year(ctx, year, policy, assume_weekends)
+
+
+def _echo_year(ctx, year: int, policy: str | None = None, assume_weekends: bool = False) -> None:
     settings = load_master_or_fail(_workspace(ctx)).settings
     calendar = _calendar(ctx, assume_weekends)
     for line in view_lines(year_view(calendar, year, settings.monthly_day, policy or settings.policy)):

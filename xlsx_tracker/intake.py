@@ -140,10 +140,10 @@ def _sha256(data: bytes) -> str:
 # ---------------------------------------------------------------- what the bytes are
 
 
-def sniff(data: bytes, archive: zipfile.ZipFile | None = None) -> str:
+def sniff(data: bytes, archive: zipfile.ZipFile | None) -> str:
     """The format by content: xlsx, ods, xls, encrypted, or a material kind (pdf, docx, image, ...).
 
-    `archive` is the data opened as a zip, when the caller has it: its directory is parsed once per file.
+    `archive` is the data opened as a zip (`open_zip`, None when it is not one): its directory is parsed once per file.
     """
     if not data:
         return "empty"
@@ -152,7 +152,7 @@ def sniff(data: bytes, archive: zipfile.ZipFile | None = None) -> str:
             return "encrypted"
         return "doc" if "WordDocument".encode("utf-16-le") in data[:65536 * 4] else "xls"
     if data[:4] == b"PK\x03\x04":
-        return _zip_kind(archive or open_zip(data))
+        return _zip_kind(archive)
     if data[:4] == b"%PDF":
         return "pdf"
     if data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n" or data[:4] in (b"GIF8", b"II*\x00", b"MM\x00*"):

@@ -208,12 +208,13 @@ def accepted(conn: sqlite3.Connection, month: str) -> dict[str, Submission]:
     return winners(submissions(conn, month))
 
 
+SHARED_TEXT = 24  # characters: short cell texts are interned, progress narratives are not
+
+
 def _shared_strings(pairs: list[tuple[str, object]]) -> dict:
     # column names, statuses, dates and names repeat across tens of thousands of rows: one string object each
     return {sys.intern(k): sys.intern(v) if isinstance(v, str) and len(v) <= SHARED_TEXT else v for k, v in pairs}
 
-
-SHARED_TEXT = 24  # characters: short cell texts are interned, progress narratives are not
 _ROW_DECODER = json.JSONDecoder(object_pairs_hook=_shared_strings)
 
 

@@ -95,7 +95,7 @@ class Registry:
     def suggest(self, name: str, limit: int = 5) -> list[str]:
         """Units a mistyped name may mean: containing it, contained in it, or spelled alike (names and aliases)."""
         name = clean_name(name)
-        spellings = {**{u: u for u in self.units}, **self.aliases}
+        spellings = self._spellings()
         found = [unit for spelling, unit in spellings.items() if name and (name in spelling or spelling in name)]
         found += [spellings[s] for s in difflib.get_close_matches(name, list(spellings), n=limit, cutoff=0.5)]
         return list(dict.fromkeys(found))[:limit]
