@@ -20,14 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from xlsx_tracker.master import load_master_or_fail, write_master
-from xlsx_tracker.model import Carried
-from xlsx_tracker.run import month_run
-from xlsx_tracker.settings import STATUSES
-from xlsx_tracker.sheetio import read_workbook
-from xlsx_tracker.split import split
-from xlsx_tracker.units import ALL_UNITS, Registry
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base.model import Carried
+from xlsx_tracker.base.sheetio import read_workbook
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.master.settings import STATUSES
+from xlsx_tracker.master.tasklist import load_master_or_fail, write_master
+from xlsx_tracker.master.units import ALL_UNITS, Registry
+from xlsx_tracker.month.run import month_run
+from xlsx_tracker.month.split import split
 
 MONTH = "2024-05"
 DEFECT_SHARE = 0.05
@@ -97,7 +97,7 @@ PARALLEL_FLOOR = """
 import sys
 from multiprocessing import Pool
 from pathlib import Path
-from xlsx_tracker.sheetio import read_workbook
+from xlsx_tracker.base.sheetio import read_workbook
 def read(path):
     read_workbook(Path(path))
 if __name__ == "__main__":
@@ -119,9 +119,9 @@ def parallel_floor(files: list[Path], workers: int, scratch: Path) -> float:
 
 def merge_profile(workspace, master, inbox: Path) -> dict[str, float]:
     """Where merge spends its time, in this process: wall time of the whole, of the ledger writes and of the archive."""
-    from xlsx_tracker import ledger
-    from xlsx_tracker import merge as merge_module
-    from xlsx_tracker.run import month_run
+    from xlsx_tracker.month import ledger
+    from xlsx_tracker.month import merge as merge_module
+    from xlsx_tracker.month.run import month_run
 
     spent = {"ledger": 0.0, "archive": 0.0, "state and files": 0.0}
 

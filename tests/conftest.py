@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from xlsx_tracker.master import load_master_or_fail
-from xlsx_tracker.run import MonthRun
-from xlsx_tracker.workdays import load_calendar
-from xlsx_tracker.workspace import Workspace, init_workspace
+from xlsx_tracker.base.workspace import Workspace, init_workspace
+from xlsx_tracker.calendar.workdays import load_calendar
+from xlsx_tracker.master.tasklist import load_master_or_fail
+from xlsx_tracker.month.run import MonthRun
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +23,7 @@ def fixed_today(monkeypatch):
     Tests of the reminder set their own day."""
     import datetime as dt
 
-    from xlsx_tracker import cli
+    from xlsx_tracker.cli import main as cli
 
     monkeypatch.setattr(cli, "_today", lambda: dt.date(2024, 5, 21))
 
@@ -98,7 +98,7 @@ def mask_run(text: str) -> str:
 
 def issued_like(source: Workspace, root: Path) -> Workspace:
     """A new workspace that has issued what source issued (its snapshots), with nothing merged yet."""
-    from xlsx_tracker import ledger
+    from xlsx_tracker.month import ledger
 
     target = init_workspace(root)
     source_conn, target_conn = ledger.connect(source.ledger_file), ledger.connect(target.ledger_file)

@@ -21,7 +21,7 @@ from xml.sax.saxutils import escape
 import openpyxl
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
-from xlsx_tracker import layout
+from xlsx_tracker.base import layout
 
 LONG_TEXT_CHAR = "长"
 EXCEL_MAX_ROW = 1_048_576
@@ -451,10 +451,10 @@ def _filled_workbook(root: Path) -> Path:
     import datetime as dt
     import random
 
-    from xlsx_tracker import simulate
-    from xlsx_tracker.run import month_run
-    from xlsx_tracker.split import split
-    from xlsx_tracker.workspace import init_workspace
+    from xlsx_tracker.base.workspace import init_workspace
+    from xlsx_tracker.demo.cycle import simulate
+    from xlsx_tracker.month.run import month_run
+    from xlsx_tracker.month.split import split
 
     workspace = init_workspace(root / "工作区")
     issued = split(month_run(workspace, "2024-05"), out_dir=root / "下发", issued_at=dt.datetime(2024, 5, 6, 9, 0))

@@ -11,8 +11,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from test_loop import looped  # noqa: F401  (a month with on-time, erroneous, late and silent units)
 
-from xlsx_tracker.bulletin import bulletin, write_bulletin
-from xlsx_tracker.state import RED, key_figures
+from xlsx_tracker.month.state import RED, key_figures
+from xlsx_tracker.outputs.bulletin import bulletin, write_bulletin
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +115,7 @@ def test_converts_to_pdf_with_libreoffice(written, tmp_path):
 def test_stale_and_slipped_items_are_counted_per_unit_and_their_numbers_left_to_the_receipts():
     from types import SimpleNamespace
 
-    from xlsx_tracker.bulletin import _issues
+    from xlsx_tracker.outputs.bulletin import _issues
 
     month = SimpleNamespace(not_returned=[], problems=[], vetoes=[],
                             stale={"人大办": ["47-51/2", "52-54/1", "61/2"], "司法局": []},

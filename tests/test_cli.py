@@ -8,7 +8,7 @@ import sys
 import openpyxl
 from click.testing import CliRunner
 
-from xlsx_tracker.cli import main
+from xlsx_tracker.cli.main import main
 
 
 def run(workspace, *args):

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from xlsx_tracker.explanation import char_count, check, group_in_name, limits
+from xlsx_tracker.intake.explanation import char_count, check, group_in_name, limits
 
 TITLE = "关于依法依纪严肃处理的情况说明"
 

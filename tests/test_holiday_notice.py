@@ -8,11 +8,11 @@ import chinese_calendar
 import pytest
 from click.testing import CliRunner
 
-from xlsx_tracker import cli
-from xlsx_tracker.cli import main
-from xlsx_tracker.holiday_notice import calendar_path, import_notice, next_year_reminder, read_notice
-from xlsx_tracker.problems import problem_line
-from xlsx_tracker.workdays import Calendar, YearOverride, chinese_name, load_calendar
+from xlsx_tracker.base.problems import problem_line
+from xlsx_tracker.calendar.holiday_notice import calendar_path, import_notice, next_year_reminder, read_notice
+from xlsx_tracker.calendar.workdays import Calendar, YearOverride, chinese_name, load_calendar
+from xlsx_tracker.cli import main as cli
+from xlsx_tracker.cli.main import main
 
 NOTICES = Path(__file__).parent / "fixtures" / "notices"
 NOTICE_2026 = (NOTICES / "2026_as_published.txt").read_text(encoding="utf-8")

@@ -18,13 +18,15 @@ import openpyxl
 import pytest
 from conftest import issued_like, month_of
 
-from xlsx_tracker import intake, layout, ledger, simulate
-from xlsx_tracker.demo import stamp_saved
-from xlsx_tracker.merge import merge
-from xlsx_tracker.model import Problems
-from xlsx_tracker.report import build_report
-from xlsx_tracker.split import split
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base import layout
+from xlsx_tracker.base.model import Problems
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.demo.cycle import simulate, stamp_saved
+from xlsx_tracker.intake import reader as intake
+from xlsx_tracker.month import ledger
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
+from xlsx_tracker.outputs.report import build_report
 
 MONTH = "2024-05"
 NOW = dt.datetime(2024, 5, 21, 9, 0)

@@ -9,11 +9,13 @@ import zipfile
 import pytest
 from conftest import month_of
 
-from xlsx_tracker import intake, ledger, simulate
-from xlsx_tracker.inbox import list_inbox
-from xlsx_tracker.merge import merge
-from xlsx_tracker.split import split
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.demo.cycle import simulate
+from xlsx_tracker.intake import reader as intake
+from xlsx_tracker.intake.inbox import list_inbox
+from xlsx_tracker.month import ledger
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
 
 MONTH = "2024-05"
 NOW = dt.datetime(2024, 5, 21, 9)

@@ -8,13 +8,12 @@ import openpyxl
 import pytest
 from conftest import month_of
 
-from xlsx_tracker import simulate
-from xlsx_tracker.demo import stamp_saved
-from xlsx_tracker.master import load_master_or_fail
-from xlsx_tracker.merge import merge
-from xlsx_tracker.model import Problems
-from xlsx_tracker.split import split
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base.model import Problems
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.demo.cycle import simulate, stamp_saved
+from xlsx_tracker.master.tasklist import load_master_or_fail
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
 
 MONTH = "2024-05"
 UNITS = ["司法局", "政府办", "区委办"]
@@ -94,8 +93,8 @@ def test_timeliness_follows_the_receipt_time(issued_month, calendar, tmp_path, f
 
 def test_snapshots_are_kept_as_shared_text_and_decoded_once(tmp_path):
     """Units given the same rows share one snapshot text; a return is judged against its decoded rows."""
-    from xlsx_tracker import ledger
-    from xlsx_tracker.issued import IssuedRows, from_snapshot
+    from xlsx_tracker.master.issued import IssuedRows, from_snapshot
+    from xlsx_tracker.month import ledger
 
     conn = ledger.connect(tmp_path / "ledger.sqlite")
     same = [["1", {"编号": "1", "截止日期": "2024-05-20"}, False], ["91", {"编号": "91"}, True]]

@@ -8,17 +8,16 @@ import pytest
 from conftest import month_of
 from test_state import row
 
-from xlsx_tracker import simulate
-from xlsx_tracker.demo import stamp_saved
-from xlsx_tracker.ledger import MonthRecords, Submission
-from xlsx_tracker.merge import merge
-from xlsx_tracker.model import Problem
-from xlsx_tracker.report import build_report
-from xlsx_tracker.settings import Lights, Scoring
-from xlsx_tracker.split import split
-from xlsx_tracker.state import GREEN, RED, YELLOW, time_pace, unit_lights, unit_score
-from xlsx_tracker.workdays import Deadline
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base.model import Problem
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.calendar.workdays import Deadline
+from xlsx_tracker.demo.cycle import simulate, stamp_saved
+from xlsx_tracker.master.settings import Lights, Scoring
+from xlsx_tracker.month.ledger import MonthRecords, Submission
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
+from xlsx_tracker.month.state import GREEN, RED, YELLOW, time_pace, unit_lights, unit_score
+from xlsx_tracker.outputs.report import build_report
 
 DEADLINE = Deadline("2024-08", dt.date(2024, 8, 20), dt.date(2024, 8, 20), "", False)
 RULES = Lights()

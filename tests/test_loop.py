@@ -13,16 +13,15 @@ import xlsxwriter
 from click.testing import CliRunner
 from conftest import month_of
 
-from xlsx_tracker import simulate
-from xlsx_tracker.cli import main
-from xlsx_tracker.demo import stamp_saved
-from xlsx_tracker.master import load_master, load_master_or_fail
-from xlsx_tracker.merge import dry_run, merge
-from xlsx_tracker.model import Problems
-from xlsx_tracker.notices import notices_for, receipt, render_text
-from xlsx_tracker.roster import import_roster
-from xlsx_tracker.split import split
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base.model import Problems
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.cli.main import main
+from xlsx_tracker.demo.cycle import simulate, stamp_saved
+from xlsx_tracker.master.roster import import_roster
+from xlsx_tracker.master.tasklist import load_master, load_master_or_fail
+from xlsx_tracker.month.merge import dry_run, merge
+from xlsx_tracker.month.split import split
+from xlsx_tracker.outputs.notices import notices_for, receipt, render_text
 
 MONTH = "2024-05"
 

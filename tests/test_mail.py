@@ -23,12 +23,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import month_of
 
-from xlsx_tracker import ledger, simulate
-from xlsx_tracker.cli import main
-from xlsx_tracker.mailparse import decoded_filename, parse
-from xlsx_tracker.master import load_master_or_fail
-from xlsx_tracker.split import split
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.cli.main import main
+from xlsx_tracker.demo.cycle import simulate
+from xlsx_tracker.intake.mailparse import decoded_filename, parse
+from xlsx_tracker.master.tasklist import load_master_or_fail
+from xlsx_tracker.month import ledger
+from xlsx_tracker.month.split import split
 
 MONTH = "2024-05"
 USER, PASSWORD = "office@example.com", "AuthCode2024x"  # a client authorisation code, as NetEase issues them
@@ -301,7 +302,7 @@ def test_a_message_saved_from_a_mail_client_is_opened_like_fetched_mail(tmp_path
     inbox = tmp_path / "收件箱"
     inbox.mkdir()
     (inbox / "审计局进展表.eml").write_bytes(message.as_bytes())
-    from xlsx_tracker.merge import merge
+    from xlsx_tracker.month.merge import merge
     result = merge(run, inbox, now=dt.datetime(2024, 5, 22))
     submission = result.accepted["审计局"]
     assert submission.file_name == "审计局进展表.eml/审计局_2024-05.xlsx"

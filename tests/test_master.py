@@ -2,8 +2,8 @@
 
 import openpyxl
 
-from xlsx_tracker.master import TASK_SHEET, UNIT_SHEET, build_master, load_master
-from xlsx_tracker.model import Problems
+from xlsx_tracker.base.model import Problems
+from xlsx_tracker.master.tasklist import TASK_SHEET, UNIT_SHEET, build_master, load_master
 
 
 def edit_master(workspace, change):

@@ -11,11 +11,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import issued_like, ledger_dump, mask_run, month_of
 
-from xlsx_tracker import layout, ledger, simulate
-from xlsx_tracker.cli import main
-from xlsx_tracker.merge import merge
-from xlsx_tracker.model import Problems
-from xlsx_tracker.split import split
+from xlsx_tracker.base import layout
+from xlsx_tracker.base.model import Problems
+from xlsx_tracker.cli.main import main
+from xlsx_tracker.demo.cycle import simulate
+from xlsx_tracker.month import ledger
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
 
 MONTH = "2024-05"
 NOW = dt.datetime(2024, 5, 21, 9, 0)
@@ -65,7 +67,7 @@ DEFECTS = {
 @pytest.fixture(scope="module")
 def inbox_case(tmp_path_factory, master, calendar):
     root = tmp_path_factory.mktemp("merge")
-    from xlsx_tracker.workspace import init_workspace
+    from xlsx_tracker.base.workspace import init_workspace
     workspace = init_workspace(root / "工作区")
     issued = {s.unit: s for s in split(month_of(master, calendar, MONTH, workspace),
                                         issued_at=dt.datetime(2024, 5, 6, 9, 0))}
@@ -74,7 +76,7 @@ def inbox_case(tmp_path_factory, master, calendar):
     for index, (name, (unit, change)) in enumerate(DEFECTS.items()):
         path = fill(issued, unit, inbox, name, change, seed=index)
         if name.startswith("resubmitted_first"):
-            from xlsx_tracker.demo import stamp_saved
+            from xlsx_tracker.demo.cycle import stamp_saved
             stamp_saved(path, dt.datetime(2024, 5, 10, 9, 0))
     _rejected_files(inbox, april, issued)
     return workspace, inbox, issued

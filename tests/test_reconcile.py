@@ -6,11 +6,11 @@ the last test uses today's: a short task sheet and the texts on the reference sh
 import datetime as dt
 from pathlib import Path
 
-from xlsx_tracker import layout
-from xlsx_tracker.intake import Returned, Table
-from xlsx_tracker.issued import Issued
-from xlsx_tracker.model import Problems
-from xlsx_tracker.reconcile import reconcile
+from xlsx_tracker.base import layout
+from xlsx_tracker.base.model import Problems
+from xlsx_tracker.intake.reader import Returned, Table
+from xlsx_tracker.intake.reconcile import reconcile
+from xlsx_tracker.master.issued import Issued
 
 LOCKED = {"编号": "", "一级指标": "一、政府职能", "二级指标": "(一)", "三级指标": "指标原文", "本单位承担事项": "全部申报材料",
           "申报材料要求": "请提供文件", "情况说明题目": "", "牵头单位": "司法局", "截止日期": dt.date(2024, 5, 20)}

@@ -7,13 +7,13 @@ import openpyxl
 import pytest
 from conftest import month_of
 
-from xlsx_tracker import layout, simulate
-from xlsx_tracker.demo import stamp_saved
-from xlsx_tracker.merge import merge
-from xlsx_tracker.report import SHEETS, build_report
-from xlsx_tracker.split import split
-from xlsx_tracker.state import FIGURES
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base import layout
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.demo.cycle import simulate, stamp_saved
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
+from xlsx_tracker.month.state import FIGURES
+from xlsx_tracker.outputs.report import SHEETS, build_report
 
 INJECTION = '=HYPERLINK("http://evil.example/","点我领取")'
 DONE_NA = "无此情形(已作说明)"

@@ -7,16 +7,16 @@ import pytest
 from click.testing import CliRunner
 from conftest import month_of
 
-from xlsx_tracker import layout, simulate
-from xlsx_tracker.cli import main
-from xlsx_tracker.demo import stamp_saved
-from xlsx_tracker.master import load_master_or_fail
-from xlsx_tracker.merge import merge
-from xlsx_tracker.report import build_report
-from xlsx_tracker.review import apply_review, write_review
-from xlsx_tracker.split import split
-from xlsx_tracker.state import load_state
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base import layout
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.cli.main import main
+from xlsx_tracker.demo.cycle import simulate, stamp_saved
+from xlsx_tracker.master.tasklist import load_master_or_fail
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
+from xlsx_tracker.month.state import load_state
+from xlsx_tracker.outputs.report import build_report
+from xlsx_tracker.outputs.review import apply_review, write_review
 
 UNIT = "司法局"
 
@@ -98,7 +98,7 @@ def test_counts_by_status_on_the_overview(two_months):
 
 
 def load_calendar(workspace):
-    from xlsx_tracker.workdays import load_calendar as load
+    from xlsx_tracker.calendar.workdays import load_calendar as load
     return load(workspace.master_dir)[0]
 
 

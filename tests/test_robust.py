@@ -18,13 +18,13 @@ from click.testing import CliRunner
 from conftest import ledger_dump, month_of
 from filelock import FileLock
 
-from xlsx_tracker import ledger
-from xlsx_tracker.cli import main
-from xlsx_tracker.master import load_master_or_fail, write_master
-from xlsx_tracker.model import Carried
-from xlsx_tracker.split import split
-from xlsx_tracker.units import ALL_UNITS, Registry
-from xlsx_tracker.workspace import LOCK_FILE, Workspace, init_workspace
+from xlsx_tracker.base.model import Carried
+from xlsx_tracker.base.workspace import LOCK_FILE, Workspace, init_workspace
+from xlsx_tracker.cli.main import main
+from xlsx_tracker.master.tasklist import load_master_or_fail, write_master
+from xlsx_tracker.master.units import ALL_UNITS, Registry
+from xlsx_tracker.month import ledger
+from xlsx_tracker.month.split import split
 
 MONTH = "2024-05"
 DISTRICTS = 7  # 7 x 32 = 224 returned workbooks

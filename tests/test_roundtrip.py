@@ -8,12 +8,13 @@ import openpyxl
 import pytest
 from conftest import libreoffice_convert, month_of
 
-from xlsx_tracker import layout, simulate
-from xlsx_tracker.intake import read_returned
-from xlsx_tracker.merge import merge
-from xlsx_tracker.model import Problems
-from xlsx_tracker.split import split
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base import layout
+from xlsx_tracker.base.model import Problems
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.demo.cycle import simulate
+from xlsx_tracker.intake.reader import read_returned
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from xlsx_tracker.intake import scan_sheet
+from xlsx_tracker.intake.reader import scan_sheet
 
 HEAD = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:C3"/><sheetData>'
 TAIL = b"</sheetData></worksheet>"

@@ -4,9 +4,9 @@ from collections import Counter
 
 import pytest
 
-from xlsx_tracker.seed import numbered_items, parse_seed, report_titles
-from xlsx_tracker.units import Registry
-from xlsx_tracker.workspace import packaged_master_dir
+from xlsx_tracker.base.workspace import packaged_master_dir
+from xlsx_tracker.master.seed import numbered_items, parse_seed, report_titles
+from xlsx_tracker.master.units import Registry
 
 
 @pytest.fixture(scope="module")

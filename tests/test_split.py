@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import month_of
 
-from xlsx_tracker import layout
-from xlsx_tracker.cli import main
-from xlsx_tracker.model import TrackerError
-from xlsx_tracker.split import split, workbook_name
+from xlsx_tracker.base import layout
+from xlsx_tracker.base.model import TrackerError
+from xlsx_tracker.cli.main import main
+from xlsx_tracker.month.split import split, workbook_name
 
 ISSUED = dt.datetime(2024, 5, 6, 9, 0)
 
@@ -230,8 +230,8 @@ def test_a_workbook_issued_in_the_earlier_layout_still_merges(tmp_path, master, 
     """A fixture filled in a workbook from before the reference sheet: every column on the task sheet."""
     from conftest import month_of
 
-    from xlsx_tracker.merge import merge
-    from xlsx_tracker.workspace import init_workspace
+    from xlsx_tracker.base.workspace import init_workspace
+    from xlsx_tracker.month.merge import merge
     fixture = Path(__file__).parent / "fixtures" / "issued_before_the_new_layout_司法局_2024-05.xlsx"
     book = openpyxl.load_workbook(fixture)
     sheet = book[layout.TASK_SHEET]
@@ -250,7 +250,7 @@ def test_a_workbook_issued_in_the_earlier_layout_still_merges(tmp_path, master, 
 
 def test_the_parallel_path_writes_the_same_workbooks(tmp_path, master, calendar, monkeypatch, issued_may):
     """From 64 units on, workbooks are written by one process per core: the same content as one process writes."""
-    import xlsx_tracker.split as split_module
+    import xlsx_tracker.month.split as split_module
     monkeypatch.setattr(split_module, "PARALLEL_UNITS", 1)
     parallel = {s.unit: s for s in split(month_of(master, calendar, "2024-05"), out_dir=tmp_path, issued_at=ISSUED)}
     assert sorted(parallel) == sorted(issued_may)

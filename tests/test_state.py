@@ -5,10 +5,11 @@ import datetime as dt
 
 import pytest
 
-from xlsx_tracker.ledger import ESTIMATED, MonthRecords, Submission
-from xlsx_tracker.model import Assignment, Indicator, Problem, Task
-from xlsx_tracker.settings import Scoring
-from xlsx_tracker.state import (
+from xlsx_tracker.base.model import Assignment, Indicator, Problem, Task
+from xlsx_tracker.calendar.workdays import Deadline
+from xlsx_tracker.master.settings import Scoring
+from xlsx_tracker.month.ledger import ESTIMATED, MonthRecords, Submission
+from xlsx_tracker.month.state import (
     RowState,
     compute_state,
     indicator_state,
@@ -21,7 +22,6 @@ from xlsx_tracker.state import (
     superseded_reason,
     unit_score,
 )
-from xlsx_tracker.workdays import Deadline
 
 DEADLINE = Deadline("2024-05", dt.date(2024, 5, 20), dt.date(2024, 5, 20), "当日为工作日,不调整", False)
 RULES = Scoring()

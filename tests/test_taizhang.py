@@ -8,14 +8,13 @@ from click.testing import CliRunner
 from conftest import month_of
 from docx import Document
 
-from xlsx_tracker import simulate
-from xlsx_tracker.cli import main
-from xlsx_tracker.demo import stamp_saved
-from xlsx_tracker.master import load_master_or_fail
-from xlsx_tracker.merge import merge
-from xlsx_tracker.split import split
-from xlsx_tracker.taizhang import build
-from xlsx_tracker.workspace import init_workspace
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.cli.main import main
+from xlsx_tracker.demo.cycle import simulate, stamp_saved
+from xlsx_tracker.master.tasklist import load_master_or_fail
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
+from xlsx_tracker.outputs.taizhang import build
 
 
 def explanation_docx(path, title, characters):
@@ -60,8 +59,8 @@ def test_the_taizhang_files_proof_by_group(tmp_path, calendar):
     assert rows["21"][6] == "无情况说明文件" and rows["21"][8] == "关于规章备案的通知.pdf"
     assert index["总目录"].cell(2, 8).hyperlink.target == index["总目录"].cell(2, 8).value  # a link to the folder beside it
     assert [r[0].value for r in index["未归类材料"].iter_rows(min_row=2)] == ["会议照片.jpg"]
-    from xlsx_tracker.review import write_review
-    from xlsx_tracker.state import load_state
+    from xlsx_tracker.month.state import load_state
+    from xlsx_tracker.outputs.review import write_review
     review, _ = write_review(run, load_state(run))  # the reviewer sees the files received for each claim
     received = {r[1].value: r[6].value for r in openpyxl.load_workbook(review)["审核"].iter_rows(min_row=3)}
     assert (received["21"], received["22"]) == ("关于规章备案的通知.pdf", "22_关于规范性文件的情况说明.docx")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from xlsx_tracker.seed import parse_seed
-from xlsx_tracker.units import DEFAULT_UNITS, Registry, safe_filename
+from xlsx_tracker.master.seed import parse_seed
+from xlsx_tracker.master.units import DEFAULT_UNITS, Registry, safe_filename
 
 ALIASES = [
     ("市场局", "市场监督管理局"), ("市场监管局", "市场监督管理局"), ("发改委", "发展和改革委员会"),

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from xlsx_tracker.values import is_url, normalize_date, normalize_phone, normalize_status
+from xlsx_tracker.master.values import is_url, normalize_date, normalize_phone, normalize_status
 
 D = dt.date(2024, 5, 20)
 

@@ -5,8 +5,8 @@ import datetime as dt
 import holidays
 import pytest
 
-from xlsx_tracker.model import TrackerError
-from xlsx_tracker.workdays import Calendar, add_workdays, check_rule, count_workdays, load_calendar, make_deadline, monthly_deadline, parse_override
+from xlsx_tracker.base.model import TrackerError
+from xlsx_tracker.calendar.workdays import Calendar, add_workdays, check_rule, count_workdays, load_calendar, make_deadline, monthly_deadline, parse_override
 
 D = dt.date
 OVERRIDE_2027 = """year = 2027

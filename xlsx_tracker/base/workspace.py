@@ -1,0 +1,121 @@
+"""The workspace: one folder that holds the master, the issued sheets, the ledger and reports."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .model import TrackerError
+
+MASTER_DIR = "master_template"
+MASTER_FILE = "任务清单.xlsx"
+SEED_FILE = "seed.txt"
+SHEETS_DIR = "department_sheets"
+LEDGER_FILE = "ledger.sqlite"
+ARCHIVE_DIR = "archive"
+REPORTS_DIR = "reports"
+LOCK_FILE = ".xlsx-tracker.lock"
+LOCK_WAIT = 600  # seconds a command waits for another one on the same workspace
+TEMP_PREFIX = ".tmp-"  # every atomic write starts as such a file beside its target
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @property
+    def master_dir(self) -> Path:
+        return self.root / MASTER_DIR
+
+    @property
+    def master_file(self) -> Path:
+        return self.master_dir / MASTER_FILE
+
+    @property
+    def seed_file(self) -> Path:
+        return self.master_dir / SEED_FILE
+
+    @property
+    def ledger_file(self) -> Path:
+        return self.root / LEDGER_FILE
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.root / ARCHIVE_DIR
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / REPORTS_DIR
+
+    def sheets_dir(self, month: str) -> Path:
+        return self.root / SHEETS_DIR / month
+
+    def require_master(self) -> None:
+        if not self.master_file.exists():
+            raise TrackerError(
+                f"工作区“{self.root.resolve()}”中没有总任务清单 {MASTER_DIR}/{MASTER_FILE}。"
+                f"请在工作区目录中运行命令,或用 --workspace 指定工作区,"
+                f"或先运行“xlsx-tracker init 目录”新建工作区。"
+            )
+
+
+def packaged_master_dir() -> Path:
+    """The default master shipped with the package (or the repo's copy when run from source)."""
+    here = Path(__file__).resolve().parent.parent
+    installed = here / MASTER_DIR  # pyproject maps the repo's master_template/ into the package
+    return installed if (installed / MASTER_FILE).exists() else here.parent / MASTER_DIR
+
+
+def init_workspace(root: Path, force: bool = False) -> Workspace:
+    workspace = Workspace(Path(root))
+    if workspace.master_dir.exists() and not force:
+        raise TrackerError(f"“{workspace.master_dir}”已存在,未做改动。如需用默认总任务清单覆盖,请加 --force。")
+    source = packaged_master_dir()
+    shutil.copytree(source, workspace.master_dir, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    (workspace.root / SHEETS_DIR).mkdir(parents=True, exist_ok=True)
+    return workspace
+
+
+@contextmanager
+def workspace_lock(workspace: Workspace, on_wait=None, wait: float = LOCK_WAIT):
+    """Only one command writes a workspace at a time; a second one waits, then refuses in Chinese.
+
+    An operating-system lock, so a killed command never leaves it held. Once held, temporary files
+    left by a killed run are removed: nothing else can be writing them.
+    """
+    workspace.root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(workspace.root / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if on_wait:
+            on_wait(f"另一个 xlsx-tracker 命令正在使用工作区“{workspace.root}”,等待其结束(最多 {wait:g} 秒)……")
+        try:
+            lock.acquire(timeout=wait)
+        except Timeout:
+            raise TrackerError(f"工作区“{workspace.root}”正被另一个 xlsx-tracker 命令使用,已等待 {wait:g} 秒仍未结束,本命令未做任何改动。"
+                               "请等该命令结束后再运行。") from None
+    try:
+        remove_temporaries(workspace)
+        yield
+    finally:
+        lock.release()
+
+
+def remove_temporaries(workspace: Workspace) -> list[Path]:
+    """Delete the half-written files a killed run left in archive/, reports/ and department_sheets/."""
+    removed = []
+    for folder in (workspace.archive_dir, workspace.reports_dir, workspace.root / SHEETS_DIR):
+        for dirpath, _, names in os.walk(folder):
+            for name in names:
+                if name.startswith(TEMP_PREFIX):
+                    path = Path(dirpath) / name
+                    path.unlink(missing_ok=True)
+                    removed.append(path)
+    return removed

@@ -1,0 +1,120 @@
+"""What each unit was issued for a month: the locked text of its rows. split writes it, reconcile judges by it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..base.layout import HASHED_COLUMNS
+from ..base.model import Assignment
+from ..calendar.workdays import Deadline
+from .tasklist import Master
+
+MAX_LISTED_LEADS = 40  # beyond this a list of co-lead units helps nobody (city- or province-wide masters)
+WHOLE_GROUP = "全部申报材料"
+VETO_MATERIALS = "各单位自查申报:如本单位存在所列情形,进展状态选“已发生”并在“本月工作进展”中说明;否则选“未发生”。"
+
+
+@dataclass
+class Issued:
+    """What one unit was given: its rows' locked text by id, in issued order, and which are veto rows."""
+
+    rows: dict[str, dict]
+    veto_ids: set[str]
+
+
+def lead_texts(master: Master) -> dict[str, str]:
+    """The 牵头单位 cell of every task, computed once: a unit sees whom it coordinates with."""
+    texts = {}
+    for task in master.tasks:
+        units = master.units_of(task)
+        if task.section != "main":
+            text = "各部门(全部单位)"
+        elif len(units) > MAX_LISTED_LEADS:
+            text = f"共 {len(units)} 个单位(名单见总任务清单)"
+        else:
+            text = "、".join(units)
+        texts[task.task_id] = text + (f"\n备注:{task.notes}" if task.notes else "")
+    return texts
+
+
+def locked_values(assignment: Assignment, deadline: Deadline, leads: dict[str, str]) -> dict[str, object]:
+    """The locked cells of one issued row, by column name."""
+    task = assignment.task
+    return {
+        "编号": task.task_id,
+        "一级指标": task.level1,
+        "二级指标": task.level2,
+        "三级指标": task.indicator_text,
+        "本单位承担事项": task.part_text or WHOLE_GROUP,
+        "申报材料要求": task.materials or VETO_MATERIALS,
+        "情况说明题目": "\n".join(task.report_titles),
+        "牵头单位": leads[task.task_id],
+        "截止日期": deadline.deadline,
+    }
+
+
+def issued_for(master: Master, unit: str, deadline: Deadline, leads: dict[str, str]) -> Issued:
+    """What the current master gives a unit: the rows split writes into its workbook."""
+    assignments = master.assignments_for(unit)
+    return Issued(rows={a.task_id: locked_values(a, deadline, leads) for a in assignments},
+                  veto_ids={a.task_id for a in assignments if a.task.section == "veto"})
+
+
+def snapshot_rows(issued: Issued) -> list[list]:
+    """An Issued as plain JSON-ready rows: [task id, locked values, is veto] in issued order."""
+    return [[task_id, {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}, task_id in issued.veto_ids]
+            for task_id, values in issued.rows.items()]
+
+
+@lru_cache(maxsize=256)
+def from_snapshot(text: str) -> Issued:
+    """A recorded snapshot (JSON text of `snapshot_rows`), decoded once per distinct text. Read-only: shared."""
+    rows = json.loads(text)
+    return Issued(rows={task_id: values for task_id, values, _ in rows}, veto_ids={task_id for task_id, _, veto in rows if veto})
+
+
+class IssuedRows:
+    """What each unit was given this month: the snapshot split recorded, else what the master gives today.
+
+    Lazy, so that worker processes only build the units of the files they read.
+    """
+
+    def __init__(self, master: Master, deadline: Deadline, snapshots: dict[str, dict[str, str]] | None = None):
+        self.master, self.deadline = master, deadline
+        self.snapshots = snapshots or {}  # unit -> issued time -> snapshot rows as JSON text
+        self._leads: dict[str, str] | None = None
+        self._cache: dict[str, Issued] = {}
+
+    def __getitem__(self, unit: str) -> Issued:
+        return self.for_return(unit, "")[0]
+
+    def for_return(self, unit: str, issued_at: str) -> tuple[Issued, bool]:
+        """(what the workbook of that issue held, whether it comes from the recorded snapshot)."""
+        rows = self.snapshots.get(unit, {}).get(issued_at)
+        if rows is not None:
+            return from_snapshot(rows), True
+        if unit not in self._cache:
+            self._leads = self._leads or lead_texts(self.master)
+            self._cache[unit] = issued_for(self.master, unit, self.deadline, self._leads)
+        return self._cache[unit], False
+
+
+def changed_since_issue(master: Master, deadline: Deadline, snapshots: dict[str, dict[str, str]]) -> list[str]:
+    """Task ids whose issued text differs from what the master gives today (latest issue of each unit)."""
+    leads, changed = lead_texts(master), set()
+    for unit, issues in snapshots.items():
+        then = from_snapshot(issues[max(issues)])
+        now = issued_for(master, unit, deadline, leads)
+        for task_id in set(then.rows) | set(now.rows):
+            before, after = then.rows.get(task_id), now.rows.get(task_id)
+            if before is None or after is None or any(str(before.get(c, "")) != str(after.get(c, "")) for c in HASHED_COLUMNS):
+                changed.add(task_id)
+    return sorted(changed, key=task_id_order)
+
+
+def task_id_order(task_id: str) -> tuple:
+    """Task ids in checklist order: 2 before 10, a number's parts (10/1, 10-2) after it, named items last."""
+    head = task_id.split("/")[0].split("-")[0]
+    return (0, int(head), task_id) if head.isdigit() else (1, 0, task_id)

@@ -1,0 +1,203 @@
+"""Workspace settings: master_template/settings.toml, with validated defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..base.model import Problem
+from ..base.problems import BAD_SETTINGS, problem
+from ..base.tomlfile import read_toml
+
+SETTINGS_FILE = "settings.toml"
+STATUSES = ("未启动", "推进中", "已完成", "无此情形(已作说明)")
+VETO_STATUSES = ("未发生", "已发生")
+POLICIES = {"postpone": "顺延", "advance": "提前"}
+
+
+@dataclass(frozen=True)
+class Scoring:
+    status_progress: dict[str, float] = field(
+        default_factory=lambda: {"未启动": 0, "推进中": 50, "已完成": 100, "无此情形(已作说明)": 100}
+    )
+    progress_points: float = 60
+    on_time_points: float = 20
+    late_points: float = 10
+    quality_points: float = 20
+    points_per_problem: float = 2
+    stalled_cycles: int = 2
+    count_unreviewed_as_done: bool = True  # early months: a unit's own 已完成 counts before the office reviews it
+
+
+@dataclass(frozen=True)
+class Lights:
+    """The monthly 亮灯 rules: what makes a unit red or yellow (printed on the report's 说明)."""
+
+    red_not_returned: bool = True
+    red_overdue: bool = True  # an unfinished item past its 预计完成时间
+    red_stalled_cycles: int = 2  # the same item 未启动 this many months running
+    yellow_late: bool = True
+    yellow_stale: bool = True  # 本月进展未更新
+    yellow_slipped: bool = True  # 预计完成时间 moved later
+    yellow_errors: bool = True  # errors in the return
+    yellow_behind_points: float = 10  # behind the time-elapsed pace (序时进度) by at least this many points
+    red_behind_points: float = 30
+    pace_start: dt.date = dt.date(2024, 4, 1)  # the campaign the pace is measured over
+    pace_end: dt.date = dt.date(2024, 12, 31)
+    watch_reds: int = 3  # consecutive red months that put a unit on the 约谈/挂牌督办 list
+
+
+@dataclass(frozen=True)
+class Mail:
+    """The office mailbox: IMAP to fetch the returns, SMTP to send receipts and reminders. No password here."""
+
+    host: str = "imap.163.com"
+    port: int = 993
+    user: str = ""
+    folder: str = "INBOX"
+    tls: bool = True
+    smtp_host: str = "smtp.163.com"
+    smtp_port: int = 465
+    smtp_security: str = "ssl"  # ssl, starttls or none
+
+
+@dataclass(frozen=True)
+class Settings:
+    contact_name: str = "李苏日娜"
+    contact_phone: str = "6218033"
+    contact_email: str = "yx92793972@163.com"
+    office: str = "区委依法治区办(司法局)"
+    district: str = "新城区"
+    monthly_day: int = 20
+    policy: str = "postpone"
+    liaison_deadline: dt.date | None = dt.date(2024, 4, 6)
+    scoring: Scoring = field(default_factory=Scoring)
+    lights: Lights = field(default_factory=Lights)
+    mail: Mail = field(default_factory=Mail)
+
+
+def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
+    path = Path(folder) / SETTINGS_FILE
+    if not path.exists():
+        return Settings(), []
+    data, problems = read_toml(path, BAD_SETTINGS)
+    if problems:
+        return Settings(), problems
+    return _settings_from(data, str(path))
+
+
+def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
+    problems: list[Problem] = []
+    contact, deadline, scoring = (data.get(k, {}) for k in ("contact", "deadline", "scoring"))
+    policy = deadline.get("policy", "postpone")
+    if policy not in POLICIES:
+        problems.append(problem(BAD_SETTINGS, file=where, detail=f"deadline.policy 只能是 postpone(顺延)或 advance(提前),现为“{policy}”"))
+        policy = "postpone"
+    day = deadline.get("monthly_day", 20)
+    if not isinstance(day, int) or not 1 <= day <= 28:
+        problems.append(problem(BAD_SETTINGS, file=where, detail=f"deadline.monthly_day 应为 1–28 的整数,现为“{day}”"))
+        day = 20
+    base = Scoring()
+    progress = {**base.status_progress, **scoring.get("status_progress", {})}
+    unknown = sorted(set(progress) - set(STATUSES))
+    if unknown:
+        problems.append(problem(BAD_SETTINGS, file=where, detail=f"scoring.status_progress 含未知状态:{'、'.join(unknown)}"))
+    settings = Settings(
+        contact_name=contact.get("name", Settings.contact_name),
+        contact_phone=str(contact.get("phone", Settings.contact_phone)),
+        contact_email=contact.get("email", Settings.contact_email),
+        office=contact.get("office", Settings.office),
+        district=data.get("district", Settings.district),
+        monthly_day=day,
+        policy=policy,
+        liaison_deadline=deadline.get("liaison", Settings.liaison_deadline),
+        scoring=Scoring(
+            status_progress={k: v for k, v in progress.items() if k in STATUSES},
+            progress_points=scoring.get("progress_points", base.progress_points),
+            on_time_points=scoring.get("on_time_points", base.on_time_points),
+            late_points=scoring.get("late_points", base.late_points),
+            quality_points=scoring.get("quality_points", base.quality_points),
+            points_per_problem=scoring.get("points_per_problem", base.points_per_problem),
+            stalled_cycles=scoring.get("stalled_cycles", base.stalled_cycles),
+            count_unreviewed_as_done=scoring.get("count_unreviewed_as_done", base.count_unreviewed_as_done),
+        ),
+        lights=_lights_from(data.get("lights", {}), where, problems),
+        mail=_typed(Mail, data.get("mail", {}), "mail", where, problems),
+    )
+    return settings, problems
+
+
+def _lights_from(table: dict, where: str, problems: list[Problem]) -> Lights:
+    return _typed(Lights, table, "lights", where, problems)
+
+
+def _typed(kind, table: dict, section: str, where: str, problems: list[Problem]):
+    """A settings table read into its dataclass; a value of the wrong type is named, and the default kept."""
+    base, values = kind(), {}
+    for name, default in base.__dict__.items():
+        value = table.get(name, default)
+        if type(value) is not type(default) and not (isinstance(default, float) and isinstance(value, int)):
+            problems.append(problem(BAD_SETTINGS, file=where, detail=f"{section}.{name} 应为{_KIND.get(type(default), '值')},现为“{value}”"))
+            value = default
+        values[name] = value
+    return kind(**values)
+
+
+_KIND = {bool: " true 或 false", int: "整数", float: "数字", dt.date: "日期(如 2024-12-31)", str: "文字(加英文双引号)"}
+
+
+DEFAULT_SETTINGS_TOML = """\
+# xlsx-tracker 工作设置(修改后保存即可,每个命令都会重新读取)
+district = "新城区"
+
+[contact]            # 填报说明中显示的联系人
+name = "李苏日娜"
+phone = "6218033"
+email = "yx92793972@163.com"
+office = "区委依法治区办(司法局)"
+
+[deadline]
+monthly_day = 20     # 每月20日前报送工作进展
+policy = "postpone"  # 截止日遇休息日:postpone = 顺延至下一工作日(《民法典》第二百零三条);advance = 提前至前一工作日
+liaison = 2024-04-06 # 联络员名单报送截止日(附件2,“4月6日前”)
+
+[scoring]            # 调度报告评分规则
+progress_points = 60     # 平均进度 × 60
+on_time_points = 20      # 按时报送 20 分
+late_points = 10         # 逾期报送 10 分,未报送 0 分
+quality_points = 20      # 数据质量满分 20 分
+points_per_problem = 2   # 每个校验问题扣 2 分,扣完为止
+stalled_cycles = 2       # 连续几个周期“未启动”视为停滞
+count_unreviewed_as_done = true  # 尚未审核销号的“已完成”是否计为完成(创建初期为 true;改为 false 则只有已销号的才算完成)
+
+[scoring.status_progress]
+"未启动" = 0
+"推进中" = 50
+"已完成" = 100
+"无此情形(已作说明)" = 100
+
+[lights]             # 每月亮灯规则(报告“亮灯”表和“说明”表会打印当时生效的规则)
+red_not_returned = true      # 未报送:红灯
+red_overdue = true           # 有任务超过预计完成时间仍未完成:红灯
+red_stalled_cycles = 2       # 同一任务连续几个月“未启动”:红灯
+yellow_late = true           # 逾期报送:黄灯
+yellow_stale = true          # 本月进展未更新:黄灯
+yellow_slipped = true        # 预计完成时间延后:黄灯
+yellow_errors = true         # 报送文件有“错误”级问题:黄灯
+yellow_behind_points = 10    # 平均进度落后序时进度 10 个百分点及以上:黄灯
+red_behind_points = 30       # 落后 30 个百分点及以上:红灯
+pace_start = 2024-04-01      # 序时进度的起止:创建工作开始和应完成的日期
+pace_end = 2024-12-31
+watch_reds = 3               # 连续几个月红灯列入约谈/挂牌督办名单
+
+[mail]               # 单位邮箱:fetch 收取报回的邮件,send 发送回执和催报(密码不写在这里,见 README“邮箱”)
+host = "imap.163.com"        # 收信(IMAP)服务器
+port = 993
+user = ""                    # 邮箱地址,如 yx92793972@163.com
+folder = "INBOX"
+tls = true
+smtp_host = "smtp.163.com"   # 发信(SMTP)服务器
+smtp_port = 465
+smtp_security = "ssl"        # ssl、starttls 或 none
+"""

@@ -1,0 +1,377 @@
+"""ledger: an embedded SQLite history of every returned file, its values and its problems."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..base import layout
+from ..base.model import Carried, Problem
+from ..base.problems import READER_CRASHED, READER_TIMEOUT
+from ..calendar.workdays import previous_month
+
+ESTIMATED = "保存时间(推定)"  # a receipt time taken from the file's own saved time: an estimate, and said to be
+BUSY_TIMEOUT = 30.0  # seconds to wait for a lock held by another reader (an antivirus scan, a backup)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, unit TEXT NOT NULL, file_name TEXT NOT NULL,
+    archive_path TEXT NOT NULL, size INTEGER NOT NULL, issued TEXT, saved_at TEXT,
+    identity_source TEXT, master_version TEXT, received_at TEXT NOT NULL,
+    outcome TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', doubt TEXT NOT NULL DEFAULT '',
+    receipt_time TEXT NOT NULL DEFAULT '', receipt_source TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (sha256, month)
+);
+CREATE TABLE IF NOT EXISTS row_values (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, task_id TEXT NOT NULL, row_values TEXT NOT NULL,
+    PRIMARY KEY (sha256, month, task_id)
+);
+CREATE TABLE IF NOT EXISTS evidence (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, seq INTEGER NOT NULL, entry TEXT NOT NULL,
+    PRIMARY KEY (sha256, month, seq)
+);
+CREATE TABLE IF NOT EXISTS liaison (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, entry TEXT NOT NULL, PRIMARY KEY (sha256, month)
+);
+CREATE TABLE IF NOT EXISTS issues (
+    month TEXT NOT NULL, unit TEXT NOT NULL, issued_at TEXT NOT NULL, master_version TEXT NOT NULL,
+    deadline TEXT NOT NULL, rows TEXT NOT NULL,
+    PRIMARY KEY (month, unit, issued_at)
+);
+CREATE TABLE IF NOT EXISTS fetched (
+    message_id TEXT NOT NULL, sha256 TEXT NOT NULL, month TEXT NOT NULL, path TEXT NOT NULL, received TEXT NOT NULL,
+    PRIMARY KEY (message_id, sha256)
+);
+CREATE TABLE IF NOT EXISTS sent (
+    month TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL, digest TEXT NOT NULL, to_address TEXT NOT NULL,
+    sent_at TEXT NOT NULL, PRIMARY KEY (month, kind, unit, digest)
+);
+CREATE TABLE IF NOT EXISTS reviews (
+    unit TEXT NOT NULL, task_id TEXT NOT NULL, month TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL,
+    reviewer TEXT NOT NULL, decided_at TEXT NOT NULL, claim TEXT NOT NULL, evidence TEXT NOT NULL,
+    PRIMARY KEY (unit, task_id, month)
+);
+CREATE TABLE IF NOT EXISTS lights (
+    month TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, light TEXT NOT NULL, reasons TEXT NOT NULL,
+    PRIMARY KEY (month, kind, key)
+);
+CREATE TABLE IF NOT EXISTS problems (
+    sha256 TEXT NOT NULL, month TEXT NOT NULL, seq INTEGER NOT NULL, unit TEXT, code TEXT NOT NULL,
+    severity TEXT NOT NULL, file TEXT, sheet TEXT, cell TEXT, message TEXT NOT NULL,
+    PRIMARY KEY (sha256, month, seq)
+);
+"""
+
+
+@dataclass(frozen=True, slots=True)  # tens of thousands at province scale
+class Submission:
+    sha256: str
+    month: str
+    unit: str
+    file_name: str
+    archive_path: str
+    size: int
+    issued: str
+    saved_at: str
+    identity_source: str
+    master_version: str
+    received_at: str
+    outcome: str  # "applied", "rejected", "material" (a PDF or other file sent beside) or "container" (a zip)
+    reason: str = ""
+    doubt: str = ""  # why this file may not be what it claims (its name names another unit)
+    receipt_time: str = ""  # when the office received it: what timeliness is judged on
+    receipt_source: str = ""  # how that is known (see merge.receipt)
+
+    @property
+    def order_key(self) -> tuple:
+        """Resubmission rule: an undoubted file first, then the newest issue, the latest save, the latest receipt, the file name."""
+        return (not self.doubt, self.issued or "", self.saved_at or "", self.receipt_time, self.received_at, self.file_name)
+
+
+@dataclass
+class Recorded:
+    submission: Submission
+    rows: dict[str, dict]
+    evidence: list[dict]
+    liaison: dict
+    problems: list[Problem]
+
+    def prepare(self, item) -> Prepared:
+        """The insert parameters, serialised where the work is done (in a worker process)."""
+        s = self.submission
+        key = (s.sha256, s.month)
+        return Prepared(
+            s, item,
+            [(*key, task_id, _dump(values)) for task_id, values in self.rows.items()],
+            [(*key, seq, _dump(e)) for seq, e in enumerate(self.evidence)],
+            [(*key, _dump(self.liaison))] if self.liaison else [],
+            [(*key, seq, p.unit, p.code, p.severity, p.file, p.sheet, p.cell, p.message) for seq, p in enumerate(self.problems)],
+        )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    submission: Submission
+    item: object  # the inbox item the bytes come from, for the archive
+    row_values: list[tuple]
+    evidence: list[tuple]
+    liaison: list[tuple]
+    problems: list[tuple]
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT)
+    # A rollback journal, not WAL: WAL needs shared memory that network drives (where offices keep shared
+    # folders) do not provide. Commands never overlap (the workspace lock), so WAL's concurrency is not needed.
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.executescript(SCHEMA)
+    _migrate(conn)
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Columns added since the first release, added to a ledger written by it."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(submissions)")}
+    for column in ("doubt", "receipt_time", "receipt_source"):  # in the order of Submission's fields
+        if column not in columns:
+            conn.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection):
+    """All or nothing: a crash inside leaves the ledger as it was before."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def known_hashes(conn: sqlite3.Connection, month: str) -> set[str]:
+    return {sha for (sha,) in conn.execute("SELECT sha256 FROM submissions WHERE month=?", (month,))}
+
+
+RETRIED_CODES = (READER_CRASHED, READER_TIMEOUT)
+
+
+def failed_reads(conn: sqlite3.Connection, month: str) -> set[str]:
+    """Files whose reader crashed or ran out of time: read again by the next merge."""
+    marks = ",".join("?" * len(RETRIED_CODES))
+    return {sha for (sha,) in conn.execute(f"SELECT DISTINCT sha256 FROM problems WHERE month=? AND code IN ({marks})",
+                                           (month, *RETRIED_CODES))}
+
+
+def forget(conn: sqlite3.Connection, sha256: str, month: str) -> None:
+    """Remove a file's record (before it is recorded again from a new read)."""
+    for table in ("submissions", "row_values", "evidence", "liaison", "problems"):
+        conn.execute(f"DELETE FROM {table} WHERE sha256=? AND month=?", (sha256, month))
+
+
+def record(conn: sqlite3.Connection, item: Prepared) -> None:
+    s = item.submission
+    conn.execute("INSERT INTO submissions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 (s.sha256, s.month, s.unit, s.file_name, s.archive_path, s.size, s.issued, s.saved_at,
+                  s.identity_source, s.master_version, s.received_at, s.outcome, s.reason, s.doubt,
+                  s.receipt_time, s.receipt_source))
+    conn.executemany("INSERT INTO row_values VALUES (?,?,?,?)", item.row_values)
+    conn.executemany("INSERT INTO evidence VALUES (?,?,?,?)", item.evidence)
+    conn.executemany("INSERT INTO liaison VALUES (?,?,?)", item.liaison)
+    conn.executemany("INSERT INTO problems VALUES (?,?,?,?,?,?,?,?,?,?)", item.problems)
+
+
+def _dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def submissions(conn: sqlite3.Connection, month: str) -> list[Submission]:
+    rows = conn.execute("SELECT * FROM submissions WHERE month=? ORDER BY unit, file_name, sha256", (month,)).fetchall()
+    return [Submission(*row) for row in rows]
+
+
+def winners(subs: list[Submission]) -> dict[str, Submission]:
+    """The winning applied submission of each unit, by the resubmission rule."""
+    best: dict[str, Submission] = {}
+    for sub in subs:
+        if sub.outcome == "applied" and (sub.unit not in best or sub.order_key > best[sub.unit].order_key):
+            best[sub.unit] = sub
+    return best
+
+
+def accepted(conn: sqlite3.Connection, month: str) -> dict[str, Submission]:
+    """The winning applied submission of each unit for the month."""
+    return winners(submissions(conn, month))
+
+
+SHARED_TEXT = 24  # characters: short cell texts are interned, progress narratives are not
+
+
+def _shared_strings(pairs: list[tuple[str, object]]) -> dict:
+    # column names, statuses, dates and names repeat across tens of thousands of rows: one string object each
+    return {sys.intern(k): sys.intern(v) if isinstance(v, str) and len(v) <= SHARED_TEXT else v for k, v in pairs}
+
+_ROW_DECODER = json.JSONDecoder(object_pairs_hook=_shared_strings)
+
+
+def row_values(conn: sqlite3.Connection, sha256: str, month: str) -> dict[str, dict]:
+    rows = conn.execute("SELECT task_id, row_values FROM row_values WHERE sha256=? AND month=?", (sha256, month))
+    return {task_id: _ROW_DECODER.decode(values) for task_id, values in rows}
+
+
+def evidence(conn: sqlite3.Connection, sha256: str, month: str) -> list[dict]:
+    rows = conn.execute("SELECT entry FROM evidence WHERE sha256=? AND month=? ORDER BY seq", (sha256, month))
+    return [json.loads(entry) for (entry,) in rows]
+
+
+def liaison(conn: sqlite3.Connection, sha256: str, month: str) -> dict:
+    row = conn.execute("SELECT entry FROM liaison WHERE sha256=? AND month=?", (sha256, month)).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def problems(conn: sqlite3.Connection, month: str, subs: list[Submission], winning: dict[str, Submission]) -> list[Problem]:
+    """Problems of the month's files that count: rejected files, materials, each unit's winner, and doubted files."""
+    counted = {s.sha256 for s in subs if s.outcome in ("rejected", "material", "container") or s.doubt} | {s.sha256 for s in winning.values()}
+    rows = conn.execute("SELECT sha256, code, message, file, sheet, cell, unit, severity FROM problems "
+                        "WHERE month=? ORDER BY file, sha256, seq", (month,)).fetchall()
+    return [Problem(*row[1:]) for row in rows if row[0] in counted]
+
+
+def months(conn: sqlite3.Connection) -> list[str]:
+    return [m for (m,) in conn.execute("SELECT DISTINCT month FROM submissions ORDER BY month")]
+
+
+@dataclass(frozen=True)
+class MonthRecords:
+    """What the ledger holds for one month, and the months before it, as plain data: the input of the month state."""
+
+    month: str
+    accepted: dict[str, Submission]  # unit -> winning submission
+    superseded: list[Submission]
+    values: dict[str, dict[str, dict]]  # unit -> task id -> editable values
+    evidence: dict[str, list[dict]]  # unit -> evidence entries
+    problems: list[Problem]  # of the files that count (rejected files, materials, winners, doubted files)
+    liaison_history: list[tuple[str, str, dict]] = ()  # (month, unit, entry) of accepted returns up to this month, in order
+    submissions: list[Submission] = ()  # every file recorded for the month, whatever its fate
+    earlier_values: list[tuple[str, dict[str, dict[str, dict]]]] = ()  # (month, unit -> task id -> values), oldest first
+    earlier_lights: list[tuple[str, dict[str, str]]] = ()  # (month, unit -> light) as kept for earlier months, oldest first
+    reviews: dict = field(default_factory=dict)  # (unit, task id) -> [(month, 通过/退回, reason)] up to this month, in order
+
+
+def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
+    """Read one month, with what earlier months say (liaisons, statuses, texts, planned dates)."""
+    subs = submissions(conn, month)
+    winning = winners(subs)
+    earlier = {m: accepted(conn, m) for m in months(conn) if m < month}
+    return MonthRecords(
+        month=month,
+        accepted=winning,
+        superseded=[s for s in subs if s.outcome == "applied" and s is not winning.get(s.unit)],
+        submissions=subs,
+        values={unit: row_values(conn, sub.sha256, month) for unit, sub in winning.items()},
+        evidence={unit: evidence(conn, sub.sha256, month) for unit, sub in winning.items()},
+        problems=problems(conn, month, subs, winning),
+        liaison_history=[(m, unit, entry) for m, subs_of in [*earlier.items(), (month, winning)]
+                         for unit, sub in sorted(subs_of.items()) if (entry := liaison(conn, sub.sha256, m))],
+        earlier_values=[(m, {unit: row_values(conn, sub.sha256, m) for unit, sub in subs_of.items()}) for m, subs_of in earlier.items()],
+        earlier_lights=lights_before(conn, month),
+        reviews=reviews_until(conn, month),
+    )
+
+
+def carried(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
+    """Each unit's most recent accepted values before this month, to prefill its next workbook; a claim the office
+    returned shows the reason in 存在问题及需协调事项."""
+    found = _carried_values(conn, month)
+    for (unit, task_id), decisions in reviews_until(conn, previous_month(month)).items():
+        last = decisions[-1]
+        row = found.get(unit, Carried()).rows.get(task_id)
+        if last[1] == "退回" and row is not None:
+            row["存在问题及需协调事项"] = f"【审核退回】{last[2]}" + (f";{row['存在问题及需协调事项']}" if row.get("存在问题及需协调事项") else "")
+    return found
+
+
+def _carried_values(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
+    found: dict[str, Carried] = {}
+    for earlier in reversed([m for m in months(conn) if m < month]):
+        for unit, sub in accepted(conn, earlier).items():
+            if unit in found:
+                continue
+            found[unit] = Carried(
+                row_values(conn, sub.sha256, earlier),
+                [{k: v for k, v in e.items() if k in layout.EVIDENCE_COLUMNS} for e in evidence(conn, sub.sha256, earlier)],
+                {k: v for k, v in liaison(conn, sub.sha256, earlier).items() if k in layout.LIAISON_COLUMNS})
+    return found
+
+
+def record_issue(conn: sqlite3.Connection, month: str, unit: str, issued_at: str, master_version: str, deadline: str,
+                 rows: list[list]) -> None:
+    """What split gave one unit for the month: the snapshot every return of that workbook is judged against."""
+    conn.execute("INSERT OR REPLACE INTO issues VALUES (?,?,?,?,?,?)", (month, unit, issued_at, master_version, deadline, _dump(rows)))
+
+
+def issues(conn: sqlite3.Connection, month: str) -> dict[str, dict[str, str]]:
+    """unit -> issued time -> snapshot rows as JSON text, for the month.
+
+    Kept as text, decoded when a return of that issue is judged; units given the same rows share one text.
+    Decoded, 3,200 units' snapshots took 100 MB.
+    """
+    found: dict[str, dict[str, str]] = {}
+    shared: dict[str, str] = {}
+    for unit, issued_at, rows in conn.execute("SELECT unit, issued_at, rows FROM issues WHERE month=?", (month,)):
+        found.setdefault(unit, {})[issued_at] = shared.setdefault(rows, rows)
+    return found
+
+
+def was_issued(conn: sqlite3.Connection, month: str) -> bool:
+    return conn.execute("SELECT 1 FROM issues WHERE month=? LIMIT 1", (month,)).fetchone() is not None
+
+
+def keep_lights(conn: sqlite3.Connection, month: str, kind: str, grades: list[tuple[str, str, list[str]]]) -> None:
+    """A month's grades (unit or indicator, light, reasons), kept so that later months count red months from them."""
+    conn.execute("DELETE FROM lights WHERE month=? AND kind=?", (month, kind))
+    conn.executemany("INSERT INTO lights VALUES (?,?,?,?,?)", [(month, kind, key, light, _dump(reasons)) for key, light, reasons in grades])
+
+
+def lights_before(conn: sqlite3.Connection, month: str) -> list[tuple[str, dict[str, str]]]:
+    found: dict[str, dict[str, str]] = {}
+    for m, key, light in conn.execute("SELECT month, key, light FROM lights WHERE kind='unit' AND month<? ORDER BY month", (month,)):
+        found.setdefault(m, {})[key] = light
+    return list(found.items())
+
+
+def fetched(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    """(Message-ID, attachment SHA-256) of everything fetch has saved: never saved twice."""
+    return set(conn.execute("SELECT message_id, sha256 FROM fetched"))
+
+
+def record_fetch(conn: sqlite3.Connection, message_id: str, sha256: str, month: str, path: str, received: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO fetched VALUES (?,?,?,?,?)", (message_id, sha256, month, path, received))
+
+
+def sent_digests(conn: sqlite3.Connection, month: str, kind: str) -> set[tuple[str, str]]:
+    return set(conn.execute("SELECT unit, digest FROM sent WHERE month=? AND kind=?", (month, kind)))
+
+
+def record_sent(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str) -> None:
+    conn.execute("INSERT OR IGNORE INTO sent VALUES (?,?,?,?,?,datetime('now','localtime'))", (month, kind, unit, digest, to))
+
+
+def record_review(conn: sqlite3.Connection, unit: str, task_id: str, month: str, decision: str, reason: str, reviewer: str,
+                  claim: dict, evidence: list) -> None:
+    """The office's decision on a claim: who, when, on which claim and which evidence (a later decision replaces it)."""
+    conn.execute("INSERT OR REPLACE INTO reviews VALUES (?,?,?,?,?,?,datetime('now','localtime'),?,?)",
+                 (unit, task_id, month, decision, reason, reviewer, _dump(claim), _dump(evidence)))
+
+
+def reviews_until(conn: sqlite3.Connection, month: str) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+    for unit, task_id, m, decision, reason in conn.execute(
+            "SELECT unit, task_id, month, decision, reason FROM reviews WHERE month<=? ORDER BY month", (month,)):
+        found.setdefault((unit, task_id), []).append((m, decision, reason))
+    return found
