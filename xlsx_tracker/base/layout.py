@@ -18,7 +18,8 @@ FIRST_DATA_ROW = 2
 
 LOCKED_COLUMNS = ["编号", "一级指标", "二级指标", "三级指标", "本单位承担事项", "申报材料要求",
                   "情况说明题目", "牵头单位", "截止日期"]
-EDITABLE_COLUMNS = ["进展状态", "本月工作进展", "已形成材料", "存在问题及需协调事项",
+STATUS = "进展状态"  # the column every judgment reads: named here once
+EDITABLE_COLUMNS = [STATUS, "本月工作进展", "已形成材料", "存在问题及需协调事项",
                     "预计完成时间", "责任人", "联系电话"]
 SUMMARY_COLUMN = "任务"  # a short task text beside the inputs; the full text is on REFERENCE_SHEET
 # The clerk's sheet: 编号 and the short task, then what the unit fills. The long texts moved to REFERENCE_SHEET.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .model import Problem
+from .sheetio import write_excel_csv
 
 SEVERITY_TEXT = {"error": "错误", "warning": "提醒", "info": "提示"}
 SEVERITY_ORDER = ("error", "warning", "info")
@@ -232,6 +233,11 @@ def problem_row(p: Problem) -> list[str]:
 def problems_csv_rows(problems: list[Problem]) -> list[list[str]]:
     """The problem list for Excel: the report's columns, then the code in one technical column (header CSV_COLUMNS)."""
     return [[*problem_row(p), p.code] for p in problems]
+
+
+def write_problem_csv(path, problems: list[Problem]) -> None:
+    """The problem list (校验问题_月份.csv) for Excel: written by merge and again with the month's documents."""
+    write_excel_csv(path, CSV_COLUMNS, problems_csv_rows(problems))
 
 
 def problem_line(p: Problem) -> str:

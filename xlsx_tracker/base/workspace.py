@@ -19,6 +19,7 @@ SHEETS_DIR = "department_sheets"
 LEDGER_FILE = "ledger.sqlite"
 ARCHIVE_DIR = "archive"
 REPORTS_DIR = "reports"
+INBOX_DIR = "inbox"
 LOCK_FILE = ".xlsx-tracker.lock"
 LOCK_WAIT = 600  # seconds a command waits for another one on the same workspace
 TEMP_PREFIX = ".tmp-"  # every atomic write starts as such a file beside its target
@@ -55,6 +56,25 @@ class Workspace:
     def sheets_dir(self, month: str) -> Path:
         return self.root / SHEETS_DIR / month
 
+    def inbox_dir(self, month: str) -> Path:
+        """Where fetch saves the month's attachments and merge reads by default."""
+        return self.root / INBOX_DIR / month
+
+    def month_reports(self, month: str) -> Path:
+        """The month's documents: report, 通报, receipts, reminders, problem and file lists."""
+        return self.reports_dir / month
+
+    def problem_list(self, month: str) -> Path:
+        return self.month_reports(month) / f"校验问题_{month}.csv"
+
+    def file_list(self, month: str) -> Path:
+        return self.month_reports(month) / f"文件清单_{month}.csv"
+
+    def archived(self, archive_path: str) -> tuple[Path, str]:
+        """(the archive zip, the entry in it) of a file's archive path as the ledger keeps it (see archive_path)."""
+        zip_path, _, entry = archive_path.rpartition("/")
+        return self.root / zip_path, entry
+
     def require_master(self) -> None:
         if not self.master_file.exists():
             raise TrackerError(
@@ -62,6 +82,11 @@ class Workspace:
                 f"请在工作区目录中运行命令,或用 --workspace 指定工作区,"
                 f"或先运行“xlsx-tracker init 目录”新建工作区。"
             )
+
+
+def archive_path(zip_relative: str, entry: str) -> str:
+    """How the ledger names where a returned file is kept: the run's zip (relative to the workspace) and its entry."""
+    return f"{zip_relative}/{entry}"
 
 
 def packaged_master_dir() -> Path:

@@ -1,17 +1,15 @@
-"""Next year's working-day calendar from the State Council's notice (国务院办公厅关于XXXX年部分节假日安排的通知).
+"""Next year's working-day calendar from the State Council's notice, and what a year's calendar looks like.
 
-The notice is read as published: its title gives the year, each numbered item (一、元旦:……) gives the days off,
-the 补休 days and the make-up workdays. Everything the text says about itself is checked before a file is
-written: every 共N天 against the days listed, every stated weekday against its date, every make-up workday is a
-weekend day, every holiday the notice announces has its item. A problem names the holiday and quotes the text.
+A notice read and checked by notice_text becomes master_template/calendar/<year>.toml only when its text has no
+error; the file is checked as the loader will read it before it is written, and compared with the days the year
+before and chinesecalendar already know. `calendar show` prints a year's breaks, make-up workdays and monthly
+deadlines (year_view), and from November on a reminder says when next year has no calendar yet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import chinese_calendar
@@ -21,30 +19,17 @@ from ..base.problems import (
     BAD_CALENDAR,
     CALENDAR_DUPLICATE_YEAR,
     CALENDAR_EXISTS,
-    NOTICE_BAD_DATE,
-    NOTICE_BAD_RANGE,
-    NOTICE_BAD_YEAR,
-    NOTICE_CONFLICT,
-    NOTICE_COUNT,
     NOTICE_DIFFERS,
-    NOTICE_MISSING_HOLIDAY,
-    NOTICE_NO_ITEMS,
-    NOTICE_NO_YEAR,
     NOTICE_NOT_TEXT,
-    NOTICE_NUMBERING,
     NOTICE_OTHER_YEAR,
     NOTICE_OTHER_YEAR_DIFFERS,
-    NOTICE_UNPLACED_DATE,
-    NOTICE_UNREADABLE,
-    NOTICE_WEEKDAY,
-    NOTICE_WORKDAY_WEEKDAY,
     problem,
 )
 from ..base.sheetio import write_text_atomic
 from ..base.tomlfile import decode, read_toml
+from .notice_text import HolidayNotice, read_notice
 from .workdays import (
     CALENDAR_DIR,
-    WEEKDAYS,
     Calendar,
     Deadline,
     chinese_name,
@@ -55,247 +40,14 @@ from .workdays import (
     year_deadlines,
 )
 
-# Announced in every notice since 2008; an import that lacks one of them was cut short.
-STANDARD_HOLIDAYS = ("元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节")
-NUMERALS = "一二三四五六七八九十"
-
-_TITLE = re.compile(r"(?:国务院办公厅)?关于\s*(\d{4})\s*年\s*部分节假日安排的通知")
-_ANNOUNCED = re.compile(r"现将\s*(\d{4})\s*年(.{2,60}?)放假")
-_ITEM = re.compile(rf"^\s*([{NUMERALS}]{{1,3}})、\s*([^:。,]{{2,30}}?)\s*:\s*(.*)$")
-_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日(?:\s*\(([^)]*)\))?")
-_OFF_WORDS = re.compile("放假|补休|连休|公休|法定节假日")  # not 休息: 鼓励……休息 is advice
-_KIND_WORDS = re.compile("放假|补休|连休|公休|法定节假日|上班")
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-_COUNT = re.compile(r"(?:共|放假)(\d{1,2})天")
-_STATED_WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
-
-
-@dataclass(frozen=True)
-class Item:
-    """One numbered item of the notice: '二、春节:……'."""
-
-    number: str
-    name: str  # 春节, or 国庆节、中秋节 for a combined item
-    text: str  # the item as published, for messages
-    line: int
-    holidays: tuple[dt.date, ...]
-    workdays: tuple[dt.date, ...]
-
-
-@dataclass
-class Notice:
-    year: int | None
-    title: str
-    items: list[Item] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.year is not None and not any(p.severity == "error" for p in self.problems)
-
-
-# ---------------------------------------------------------------- reading the text
-
-
-def read_notice(text: str, source: str = "") -> Notice:
-    """The notice's items and every problem its text has with itself."""
-    text = _normalized(text)
-    title = _TITLE.search(text)
-    announced = _ANNOUNCED.search(text)
-    year = int(title.group(1)) if title else int(announced.group(1)) if announced else None
-    notice = Notice(year, title.group(0) if title else "")
-    if year is None:
-        notice.problems.append(problem(NOTICE_NO_YEAR, file=source))
-        return notice
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        notice.year = None
-        notice.problems.append(problem(NOTICE_BAD_YEAR, file=source, year=year))
-        return notice
-    entries = _entries(text.split("\n"))
-    for number, name, body, line_no in entries:
-        if _is_holiday_name(name):  # a local reprint may add items such as '八、有关要求'
-            notice.items.append(_read_item(notice, source, line_no, number, name, body))
-    _check_whole(notice, source, announced, entries)
-    return notice
-
-
-def _normalized(text: str) -> str:
-    """Full-width forms folded (NFKC), Word's line breaks as new lines, other control characters dropped, and a
-    notice pasted as one paragraph split into one item per line."""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub("\r\n?|[\x0b\x0c\u2028\u2029]", "\n", text)
-    text = re.sub("[\x00-\x08\x0e-\x1f\x7f]", "", text)
-    return re.sub(rf"。[ \t]*([{NUMERALS}]{{1,3}}、)", "。\n\\1", text)
-
-
-def _entries(lines: list[str]) -> list[list]:
-    """[number, name, text, line] of every numbered item, with the lines a web page or Word wrapped it onto."""
-    entries: list[list] = []
-    current = None
-    for line_no, line in enumerate(lines, start=1):
-        found = _ITEM.match(line)
-        if found:
-            current = [*found.groups(), line_no]
-            entries.append(current)
-        elif current is not None and line.strip():
-            if _continues(current[2], line.strip()):
-                current[2] += line.strip()
-            else:
-                current = None  # the closing text: 节假日期间……, 国务院办公厅, the date
-    return entries
-
-
-def _continues(body: str, line: str) -> bool:
-    """A line belongs to the item above when the item stops mid-sentence, or when it lists days off or workdays."""
-    if not body.rstrip().endswith("。"):
-        return True
-    return bool(_DATE.search(line) and _KIND_WORDS.search(line)) and not line.startswith(("鼓励", "节假日期间"))
-
-
-def _is_holiday_name(name: str) -> bool:
-    return all(re.fullmatch(r"\S{1,10}[节旦日]", part) for part in re.split(r"[、和]", name.strip()))
-
-
-def _read_item(notice: Notice, source: str, line_no: int, number: str, name: str, body: str) -> Item:
-    item = _ItemReading(notice, {"file": source, "cell": f"第{line_no}行"}, name.strip(), f"{number}、{name}:{body.strip()}")
-    for sentence in (s for s in re.split(r"[。;]", body) if s.strip()):
-        item.read_sentence(sentence)
-    if not item.holidays:
-        item.say(NOTICE_UNREADABLE)
-    return Item(number, item.name, item.quote, line_no, tuple(sorted(set(item.holidays))), tuple(sorted(set(item.workdays))))
-
-
-class _ItemReading:
-    """One item being read sentence by sentence: its days off, its workdays, and the month a bare '3日' is in."""
-
-    def __init__(self, notice: Notice, where: dict, name: str, quote: str):
-        self.notice, self.where, self.name, self.quote = notice, where, name, quote
-        self.holidays: list[dt.date] = []
-        self.workdays: list[dt.date] = []
-        self.month: int | None = None
-
-    def say(self, code: str, **fields) -> None:
-        self.notice.problems.append(problem(code, **self.where, name=self.name, text=self.quote, **fields))
-
-    def read_sentence(self, sentence: str) -> None:
-        """Each clause is a day-off clause (放假, 补休, 连休) or a workday clause (上班); a clause with dates and
-        neither word takes the kind of the clause it leads into ('2月14日(周六),2月28日(周六)上班')."""
-        clauses = re.split(",", re.sub(r"\(([^)]*)\)", lambda m: m.group(0).replace(",", "、"), sentence))
-        kinds = ["work" if "上班" in c else "off" if _OFF_WORDS.search(c) else None for c in clauses]
-        days_off: list[dt.date] = []
-        for index, clause in enumerate(clauses):
-            dates = self.dates(clause)
-            kind = kinds[index] or next((k for k in kinds[index:] if k), None) or next((k for k in reversed(kinds[:index]) if k), None)
-            if not dates:
-                continue
-            if kind == "work":
-                self.workdays += dates
-                for day in (d for d in dates if d.weekday() < 5):
-                    self.say(NOTICE_WORKDAY_WEEKDAY, day=day.isoformat(), actual=weekday_name(day))
-            elif kind == "off":
-                days_off += self.range_or_days(clause, dates)
-            elif not sentence.lstrip().startswith("鼓励"):  # 鼓励……在除夕(2月9日)休息 is advice, not a day off
-                self.say(NOTICE_UNPLACED_DATE, days="、".join(d.isoformat() for d in dates))
-        days_off += _joined_weekend(days_off) if "与周末连休" in sentence else []
-        stated = _COUNT.search(sentence)
-        if days_off and stated and int(stated.group(1)) != len(set(days_off)):
-            self.say(NOTICE_COUNT, stated=stated.group(1), found=len(set(days_off)), days=_span(sorted(set(days_off))))
-        self.holidays += days_off
-
-    def dates(self, clause: str) -> list[dt.date]:
-        """The dates written in a clause; '至3日' takes the month before it. Stated weekdays are checked."""
-        dates = []
-        for found in _DATE.finditer(clause):
-            year, month_text, day_text, note = found.groups()
-            self.month = int(month_text) if month_text else self.month
-            try:
-                day = dt.date(int(year) if year else self.notice.year, self.month or 0, int(day_text))
-            except ValueError:
-                self.say(NOTICE_BAD_DATE, raw=re.sub(r"\(.*", "", found.group(0)))
-                continue
-            stated = _STATED_WEEKDAY.search(note or "")
-            if stated and WEEKDAYS[day.weekday()] != stated.group(1).replace("天", "日"):
-                self.say(NOTICE_WEEKDAY, day=day.isoformat(), actual=weekday_name(day), stated=stated.group(0))
-            dates.append(day)
-        return dates
-
-    def range_or_days(self, clause: str, dates: list[dt.date]) -> list[dt.date]:
-        """'A至B' is every day from A to B; other dates are single days (放假, 补休)."""
-        if "至" not in clause or len(dates) < 2:
-            return dates
-        first, last = dates[0], dates[1]
-        if last < first:  # '至' backwards: a month missing or mistyped
-            self.say(NOTICE_BAD_RANGE, first=first.isoformat(), last=last.isoformat())
-            return []
-        return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)] + dates[2:]
-
-
-def _joined_weekend(days: list[dt.date]) -> list[dt.date]:
-    """与周末连休: the Saturday and Sunday next to the listed days are part of the break."""
-    if not days:
-        return []
-    joined, before, after = [], min(days) - dt.timedelta(days=1), max(days) + dt.timedelta(days=1)
-    while before.weekday() >= 5:
-        joined.append(before)
-        before -= dt.timedelta(days=1)
-    while after.weekday() >= 5:
-        joined.append(after)
-        after += dt.timedelta(days=1)
-    return joined
-
-
-def _span(days: list[dt.date]) -> str:
-    if not days:
-        return "无"
-    return days[0].isoformat() if len(days) == 1 else f"{min(days).isoformat()} 至 {max(days).isoformat()}"
-
-
-def _check_whole(notice: Notice, source: str, announced: re.Match | None, entries: list[list]) -> None:
-    """Items numbered without a gap; every holiday the notice announces (and the standard seven) present; no day twice."""
-    if not notice.items:
-        notice.problems.append(problem(NOTICE_NO_ITEMS, file=source))
-        return
-    for (before, *_), (after, name, body, line) in zip(entries, entries[1:]):
-        if _numeral(after) != _numeral(before) + 1:
-            notice.problems.append(problem(NOTICE_NUMBERING, file=source, cell=f"第{line}行", before=before, after=after,
-                                           text=f"{after}、{name}:{body.strip()}"))
-    named = {part for item in notice.items for part in re.split(r"[、和]", item.name)}
-    expected = list(STANDARD_HOLIDAYS)
-    if announced:
-        expected += [n for n in re.split(r"[、和]", announced.group(2)) if n and n not in expected]
-    missing = [n for n in expected if n not in named]
-    if missing:
-        last = notice.items[-1]
-        notice.problems.append(problem(NOTICE_MISSING_HOLIDAY, file=source, names="、".join(f"“{n}”" for n in missing),
-                                       last=f"{last.number}、{last.name}"))
-    seen: dict[dt.date, Item] = {}
-    for item in notice.items:
-        for day in item.holidays + item.workdays:
-            if day in seen:
-                first = seen[day]
-                notice.problems.append(problem(NOTICE_CONFLICT, file=source, cell=f"第{item.line}行", day=day.isoformat(),
-                                               text=item.text if first is item else f"{first.text}”和“{item.text}"))
-            seen[day] = item
-
-
 # ---------------------------------------------------------------- writing the year's file
-
-
-def _numeral(text: str) -> int:
-    """一 … 九十九 as a number (十 is 10)."""
-    digits = [NUMERALS.index(c) + 1 for c in text]
-    if len(digits) == 1:
-        return digits[0]
-    if text[0] == "十":
-        return 10 + digits[1]
-    return digits[0] * 10 + (digits[2] if len(digits) > 2 else 0)
 
 
 def calendar_path(master_dir: Path, year: int) -> Path:
     return Path(master_dir) / CALENDAR_DIR / f"{year}.toml"
 
 
-def calendar_toml(notice: Notice, source: str, imported: dt.datetime) -> str:
+def calendar_toml(notice: HolidayNotice, source: str, imported: dt.datetime) -> str:
     """The year's file: every day off and every make-up workday by holiday, each item's text above its dates."""
     lines = [f"# {notice.year} 年法定节假日安排,由 xlsx-tracker calendar import 从国务院办公厅通知导入。",
              f"# 来源:{notice.title or '(无标题)'}({source or '标准输入'}),导入时间 {imported:%Y-%m-%d %H:%M}。",
@@ -318,12 +70,12 @@ def _toml_text(text: str) -> str:
 
 
 def import_notice(master_dir: Path, data: bytes, source: str, force: bool = False,
-                  imported: dt.datetime | None = None) -> tuple[Path | None, Notice]:
+                  imported: dt.datetime | None = None) -> tuple[Path | None, HolidayNotice]:
     """Write master_template/calendar/<year>.toml from the notice (text as Notepad or a paste gives it);
     nothing is written when the text has an error."""
     binary = _binary_kind(data)
     if binary:
-        return None, Notice(None, "", problems=[problem(NOTICE_NOT_TEXT, file=source, kind=binary)])
+        return None, HolidayNotice(None, "", problems=[problem(NOTICE_NOT_TEXT, file=source, kind=binary)])
     notice = read_notice(decode(data) or "", source)
     if not notice.ok:
         return None, notice
@@ -370,7 +122,7 @@ def _other_files_of_year(master_dir: Path, year: int, path: Path) -> list[Path]:
     return found
 
 
-def _other_years(notice: Notice, existing: Calendar, source: str) -> list[Problem]:
+def _other_years(notice: HolidayNotice, existing: Calendar, source: str) -> list[Problem]:
     """Days of the year before (元旦 from 30 December): not written, but compared with that year's data."""
     found = []
     for item in notice.items:
@@ -391,7 +143,7 @@ def _known_workday(calendar: Calendar, day: dt.date) -> bool | None:
         return None
 
 
-def _against_package(notice: Notice, override, source: str) -> list[Problem]:
+def _against_package(notice: HolidayNotice, override, source: str) -> list[Problem]:
     """Where chinesecalendar already knows the year, every day is compared: a difference is shown, the notice wins."""
     if not package_knows(notice.year):
         return []

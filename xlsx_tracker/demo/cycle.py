@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..base.layout import STATUS
 from ..base.workspace import Workspace, init_workspace
 from ..calendar.workdays import previous_month
 from ..month.merge import MergeResult, merge
@@ -16,9 +17,7 @@ from ..month.run import month_run
 from ..month.split import split
 from ..month.state import load_state
 from ..outputs import taizhang
-from ..outputs.bulletin import bulletin, write_month_bulletin
-from ..outputs.notices import notices_for
-from ..outputs.report import build_report
+from ..outputs.documents import MonthDocuments, write_month_documents
 from ..outputs.review import LOCKED, apply_review, write_review
 from . import simulate
 
@@ -28,7 +27,7 @@ class DemoResult:
     workspace: Workspace
     months: list[str]
     merges: list[MergeResult]
-    reports: list[Path]
+    documents: list[MonthDocuments]  # each month's documents as they stand after its review round
 
 
 def fill_returns(issued: list, inbox: Path, month: str, seed: int, done_share: float,
@@ -52,7 +51,7 @@ def _realistic_defect(book, index: int, month: str) -> None:
     ids = list(simulate.task_rows(book))
     first = ids[0]
     kinds = {
-        2: lambda: simulate.set_value(book, first, "进展状态", "完成"),
+        2: lambda: simulate.set_value(book, first, STATUS, "完成"),
         3: lambda: simulate.set_value(book, first, "预计完成时间", f"{month[:4]}年{int(month[5:])}月30日"),
         4: lambda: simulate.paste_invalid_status(book, first),
         5: lambda: simulate.tamper_locked(book, first),
@@ -80,25 +79,23 @@ def stamp_saved(path: Path, when: dt.datetime) -> None:
 def run_demo(root: Path, month: str, progress=None) -> DemoResult:
     workspace = init_workspace(root, force=True)
     months = [previous_month(month), month]
-    merges, reports = [], []
+    merges, documents = [], []
     for number, current in enumerate(months):
         run = month_run(workspace, current)
         issued = split(run, force=True, issued_at=dt.datetime.fromisoformat(f"{current}-02 09:00"))
         saved = dt.datetime.combine(run.deadline.deadline - dt.timedelta(days=2), dt.time(10, 0))
-        inbox = workspace.root / "inbox" / current
+        inbox = workspace.inbox_dir(current)
         fill_returns(issued, inbox, current, seed=number, done_share=0.3 + 0.3 * number, saved_at=saved,
                      skip=2 - number, defects=number == 1)
         merged = merge(run, inbox, progress=progress)
         merges.append(merged)
-        reports.append(build_report(run, merged.state)[0])
-        notices_for(run, merged.state)
-        write_month_bulletin(run, bulletin(run.master, merged.state, dt.date.today()))
-        review_round(run, merged.state)
+        write_month_documents(run, merged.state)  # as merge does
+        documents.append(review_round(run, merged.state))  # and review --apply, again
     taizhang.build(run)
-    return DemoResult(workspace, months, merges, reports)
+    return DemoResult(workspace, months, merges, documents)
 
 
-def review_round(run, state) -> None:
+def review_round(run, state) -> MonthDocuments:
     """The office reviews the month's claims as a clerk would: most pass, every fifth goes back with a reason."""
     path, _ = write_review(run, state)
     book = simulate.open_form(path)
@@ -109,4 +106,5 @@ def review_round(run, state) -> None:
             decision.value, reason.value = ("退回", "证明材料不足,请补充印发文件扫描件") if index % 5 == 4 else ("通过", "")
             reviewer.value = "演示审核人"
     book.save(path)
-    apply_review(run, load_state(run), path)
+    applied = apply_review(run, load_state(run), path)
+    return write_month_documents(run, applied.state)

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 
 from ..base import layout
+from ..base.layout import STATUS
 from ..master.settings import STATUSES
 
 PROGRESS_TEXTS = ["已完成情况说明初稿,正在收集印证材料。", "已召开专题会议部署,材料整理中。", "已完成全部材料并报送审核。",
@@ -43,7 +44,7 @@ def fill_form(book, rng: random.Random, month: str, done_share: float = 0.4) -> 
     for task_id, row in ids:
         veto = str(task_id).startswith("否决")
         status = "未发生" if veto else _status(rng, done_share)
-        sheet.cell(row, column("进展状态")).value = status
+        sheet.cell(row, column(STATUS)).value = status
         sheet.cell(row, column("本月工作进展")).value = rng.choice(PROGRESS_TEXTS)
         sheet.cell(row, column("已形成材料")).value = "情况说明初稿" if status != "未启动" else ""
         sheet.cell(row, column("存在问题及需协调事项")).value = rng.choice(ISSUE_TEXTS)
@@ -92,7 +93,7 @@ def save_as(book, path: Path) -> Path:
 # ---------------------------------------------------------------- defects a real return carries
 
 def paste_invalid_status(book, task_id: str, text: str = "基本完成") -> None:
-    set_value(book, task_id, "进展状态", text)
+    set_value(book, task_id, STATUS, text)
 
 
 def tamper_locked(book, task_id: str, name: str = "三级指标", text: str = "(已删减)") -> None:

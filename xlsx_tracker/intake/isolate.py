@@ -1,6 +1,9 @@
 """Run a function over items in worker processes, so that one item that crashes a native reader, hangs or
 eats memory costs only that item: the worker is replaced and the batch goes on.
 
+What every item needs (the master, the month, ...) is a context handed to each worker process once, when it
+starts: inherited under fork, pickled once per worker under spawn, never sent with each item. The task
+receives it as an argument, task(context, item): no module holds a job in a global.
 Each worker takes one item at a time over a pipe. The parent watches every worker's pipe and process
 sentinel with a deadline per item; a dead worker or a late one becomes a `Failed` result for the item it
 held. Workers have an address-space limit where the platform allows it, and end when the parent ends
@@ -10,6 +13,7 @@ held. Workers have an address-space limit where the platform allows it, and end 
 from __future__ import annotations
 
 import faulthandler
+import math
 import multiprocessing
 import os
 import signal
@@ -31,7 +35,7 @@ class Failed:
     detail: str = ""
 
 
-def _context():
+def _processes():
     # fork starts a worker in milliseconds and shares the parent's loaded master; spawn elsewhere (Windows).
     # XLSX_TRACKER_START_METHOD=spawn lets the tests run the Windows way on Linux.
     methods = multiprocessing.get_all_start_methods()
@@ -70,15 +74,13 @@ def _limit_memory(limit: int | None) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _worker(conn, parent: int, fn, init, initargs, memory_limit) -> None:
+def _worker(conn, parent: int, task, context, memory_limit) -> None:
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     _quiet()
     _limit_memory(memory_limit)
-    if init:
-        init(*initargs)
     while True:
         try:
             message = conn.recv()
@@ -88,7 +90,7 @@ def _worker(conn, parent: int, fn, init, initargs, memory_limit) -> None:
             os._exit(0)
         index, item = message
         try:
-            outcome = (index, True, fn(item))
+            outcome = (index, True, task(context, item))
         except MemoryError:
             outcome = (index, False, Failed("memory", "MemoryError"))
         except Exception as exc:  # one item's failure is data for that item, never the batch's end
@@ -99,18 +101,17 @@ def _worker(conn, parent: int, fn, init, initargs, memory_limit) -> None:
 class _Slot:
     """One worker process and the item it holds."""
 
-    def __init__(self, context, fn, init, initargs, memory_limit):
-        parent_end, child_end = context.Pipe()
+    def __init__(self, processes, task, context, memory_limit):
+        parent_end, child_end = processes.Pipe()
         self.conn = parent_end
-        self.process = context.Process(target=_worker, args=(child_end, os.getpid(), fn, init, initargs, memory_limit),
-                                       daemon=True)
+        self.process = processes.Process(target=_worker, args=(child_end, os.getpid(), task, context, memory_limit), daemon=True)
         self.process.start()
         child_end.close()
         self.index: int | None = None
         self.deadline = 0.0
 
-    def give(self, index: int, item, timeout: float) -> None:
-        self.index, self.deadline = index, time.monotonic() + timeout
+    def give(self, index: int, item, timeout: float | None) -> None:
+        self.index, self.deadline = index, math.inf if timeout is None else time.monotonic() + timeout
         self.conn.send((index, item))
 
     def stop(self, kill: bool = False) -> None:
@@ -128,13 +129,27 @@ class _Slot:
         self.conn.close()
 
 
-def run_isolated(fn: Callable, items: Iterable, *, workers: int = 1, init: Callable | None = None, initargs: tuple = (),
-                 timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> Iterator[tuple[object, object]]:
-    """Yield (item, result or Failed) for every item, in the order given."""
+def run_isolated(fn: Callable, items: Iterable, *, workers: int = 1, timeout: float | None = DEFAULT_TIMEOUT,
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> Iterator[tuple[object, object]]:
+    """Yield (item, fn(item) or Failed) for every item, in the order given."""
+    return run_with_context(_alone, fn, items, workers=workers, timeout=timeout, memory_limit=memory_limit)
+
+
+def _alone(fn: Callable, item):
+    return fn(item)
+
+
+def run_with_context(task: Callable, context, items: Iterable, *, workers: int = 1, timeout: float | None = DEFAULT_TIMEOUT,
+                     memory_limit: int | None = DEFAULT_MEMORY_LIMIT) -> Iterator[tuple[object, object]]:
+    """Yield (item, task(context, item) or Failed) for every item, in the order given.
+
+    The context goes to each worker once, when it starts (a replaced worker gets it again); items go one at a time.
+    timeout is per item, in seconds (None: no deadline); memory_limit is each worker's address space (None: no limit).
+    """
     items = list(items)
     if not items:
         return
-    context = _context()
+    processes = _processes()
     done: dict[int, object] = {}
     pending = iter(range(len(items)))
     slots: list[_Slot] = []
@@ -149,13 +164,13 @@ def run_isolated(fn: Callable, items: Iterable, *, workers: int = 1, init: Calla
     def replace(slot: _Slot, failure: Failed) -> None:
         done[slot.index] = failure
         slot.stop(kill=True)
-        fresh = _Slot(context, fn, init, initargs, memory_limit)
+        fresh = _Slot(processes, task, context, memory_limit)
         slots[slots.index(slot)] = fresh
         feed(fresh)
 
     try:
         for _ in range(min(workers, len(items))):
-            slot = _Slot(context, fn, init, initargs, memory_limit)
+            slot = _Slot(processes, task, context, memory_limit)
             slots.append(slot)
             feed(slot)
         next_out = 0
@@ -166,7 +181,8 @@ def run_isolated(fn: Callable, items: Iterable, *, workers: int = 1, init: Calla
             busy = [s for s in slots if s.index is not None]
             if not busy:
                 continue
-            remaining = max(0.0, min(s.deadline for s in busy) - time.monotonic())
+            first = min(s.deadline for s in busy)
+            remaining = None if first == math.inf else max(0.0, first - time.monotonic())
             ready = wait([s.conn for s in busy] + [s.process.sentinel for s in busy], timeout=remaining)
             for slot in busy:
                 if slot.conn in ready:

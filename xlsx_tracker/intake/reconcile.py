@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..base import layout
+from ..base.layout import STATUS
 from ..base.model import Problem
 from ..base.problems import (
     DATE_NORMALIZED,
@@ -157,7 +158,7 @@ def _cell_notes(checker: _Checker, table, row_index: int, row: list, names: list
 def _editable_values(checker: _Checker, row: list, row_index: int, veto: bool) -> dict:
     columns, sheet = checker.returned.tasks.columns, checker.returned.tasks.sheet
     values = {name: cell_text(_value(row, columns, name)) for name in layout.EDITABLE_COLUMNS}
-    values["进展状态"] = _status(checker, _value(row, columns, "进展状态"), veto, row_index, columns.get("进展状态"))
+    values[STATUS] = _status(checker, _value(row, columns, STATUS), veto, row_index, columns.get(STATUS))
     values["预计完成时间"] = _date(checker, _value(row, columns, "预计完成时间"), row_index, columns.get("预计完成时间"))
     values["联系电话"] = _phone(checker, _value(row, columns, "联系电话"), sheet, row_index, columns.get("联系电话"))
     return values

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import imaplib
-import re
 import smtplib
 import ssl
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from ..intake.mailparse import attachments, message_facts, parse, server_time, w
 from ..master.units import safe_filename
 from ..month import ledger
 from ..month.run import MonthRun
-from ..outputs.notices import RECEIPTS_DIR, REMINDERS_DIR
+from ..outputs.notices import receipt_stem, reminder_stem
 
 PASSWORD_VARIABLE = "XLSX_TRACKER_MAIL_PASSWORD"
 CLIENT_ID = '("name" "xlsx-tracker" "version" "1" "vendor" "xlsx-tracker")'  # RFC 2971: NetEase refuses SELECT without it
@@ -40,7 +39,7 @@ class Fetched:
 
 
 def inbox_folder(run: MonthRun) -> Path:
-    return run.workspace.root / "inbox" / run.month
+    return run.workspace.inbox_dir(run.month)
 
 
 def since_date(run: MonthRun) -> dt.date:
@@ -167,17 +166,17 @@ class Sent:
 
 
 def plan(run: MonthRun, kind: str, liaisons: dict[str, dict]) -> Sent:
-    """What send would send: the month's reminder drafts (reminders) or receipts (receipts), one per unit."""
-    folder = run.workspace.reports_dir / run.month / (REMINDERS_DIR if kind == "reminders" else RECEIPTS_DIR)
-    pattern = "催报_*.eml" if kind == "reminders" else f"回执_*_{run.month}.txt"
-    files = sorted(folder.glob(pattern)) if folder.is_dir() else []
-    if not files:
+    """What send would send: the month's reminder drafts (reminders) or receipts (receipts), one per unit.
+
+    Each unit's file is looked up by the name the writer gave it (notices.receipt_stem / reminder_stem).
+    """
+    found = [(unit, path) for unit in run.master.registry.units if (path := _notice_path(run, kind, unit)).is_file()]
+    if not found:
         raise TrackerError(f"{run.month} 还没有{'催报通知' if kind == 'reminders' else '回执'}。请先运行 xlsx-tracker merge 或 report。")
     result = Sent()
     with run.ledger() as conn:
         done = ledger.sent_digests(conn, run.month, kind)
-        for path in files:
-            unit = _unit_of(path, run)
+        for unit, path in found:
             to = liaisons.get(unit, {}).get("电子邮箱", "")
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             if not to:
@@ -190,9 +189,11 @@ def plan(run: MonthRun, kind: str, liaisons: dict[str, dict]) -> Sent:
     return result
 
 
-def _unit_of(path: Path, run: MonthRun) -> str:
-    stem = re.sub(rf"^(催报|回执)_|_{run.month}$", "", path.stem)
-    return next((u for u in run.master.registry.units if safe_filename(u) == stem), stem)
+def _notice_path(run: MonthRun, kind: str, unit: str) -> Path:
+    folder = run.workspace.month_reports(run.month)
+    if kind == "reminders":
+        return reminder_stem(folder, unit).with_suffix(".eml")
+    return receipt_stem(folder, unit, run.month).with_suffix(".txt")
 
 
 def send(run: MonthRun, kind: str, liaisons: dict[str, dict], password: str, *, yes: bool = False) -> Sent:

@@ -37,7 +37,8 @@ def import_roster(workspace: Workspace, path: Path) -> Imported:
         entries, problems = read_roster(sheets, Path(path).name, master.registry, sheet=name, header_row=header)
         problems = [p for p in problems if p.code != ROSTER_MISSING]
         changed = [u for u, e in entries.items() if master.roster.get(u) != e]
-        write_master(workspace.master_file, master.indicators, master.tasks, master.registry, {**master.roster, **entries})
+        write_master(workspace.master_file, master.indicators, master.tasks, master.registry, {**master.roster, **entries},
+                     master.settings.district)
     return Imported(list(entries), changed, problems)
 
 

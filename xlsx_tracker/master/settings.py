@@ -64,17 +64,29 @@ class Mail:
 
 @dataclass(frozen=True)
 class Settings:
-    contact_name: str = "李苏日娜"
-    contact_phone: str = "6218033"
-    contact_email: str = "yx92793972@163.com"
-    office: str = "区委依法治区办(司法局)"
-    district: str = "新城区"
+    """The office's own facts and rules. Every fact of an office (its name, district, plan and 文号, contact) comes
+    from settings.toml; the defaults here are blank so that nothing of one office shows up in another's papers."""
+
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    office: str = ""
+    district: str = ""
+    plan_title: str = ""  # the plan the checklist belongs to, e.g. 《……实施方案》 without the book-title marks
+    plan_number: str = ""  # its 文号, as printed on the plan
     monthly_day: int = 20
     policy: str = "postpone"
-    liaison_deadline: dt.date | None = dt.date(2024, 4, 6)
+    liaison_deadline: dt.date | None = None
     scoring: Scoring = field(default_factory=Scoring)
     lights: Lights = field(default_factory=Lights)
     mail: Mail = field(default_factory=Mail)
+
+    def plan_basis(self) -> str:
+        """根据《实施方案》(文号)要求, — the opening of a notice; empty when the settings name no plan."""
+        if not self.plan_title:
+            return ""
+        number = f"({self.plan_number})" if self.plan_number else ""
+        return f"根据《{self.plan_title}》{number}要求,"
 
 
 def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
@@ -89,7 +101,7 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
 
 def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
     problems: list[Problem] = []
-    contact, deadline, scoring = (data.get(k, {}) for k in ("contact", "deadline", "scoring"))
+    contact, deadline, scoring, plan = (data.get(k, {}) for k in ("contact", "deadline", "scoring", "plan"))
     policy = deadline.get("policy", "postpone")
     if policy not in POLICIES:
         problems.append(problem(BAD_SETTINGS, file=where, detail=f"deadline.policy 只能是 postpone(顺延)或 advance(提前),现为“{policy}”"))
@@ -109,6 +121,8 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
         contact_email=contact.get("email", Settings.contact_email),
         office=contact.get("office", Settings.office),
         district=data.get("district", Settings.district),
+        plan_title=plan.get("title", Settings.plan_title),
+        plan_number=plan.get("number", Settings.plan_number),
         monthly_day=day,
         policy=policy,
         liaison_deadline=deadline.get("liaison", Settings.liaison_deadline),
@@ -147,57 +161,3 @@ def _typed(kind, table: dict, section: str, where: str, problems: list[Problem])
 _KIND = {bool: " true 或 false", int: "整数", float: "数字", dt.date: "日期(如 2024-12-31)", str: "文字(加英文双引号)"}
 
 
-DEFAULT_SETTINGS_TOML = """\
-# xlsx-tracker 工作设置(修改后保存即可,每个命令都会重新读取)
-district = "新城区"
-
-[contact]            # 填报说明中显示的联系人
-name = "李苏日娜"
-phone = "6218033"
-email = "yx92793972@163.com"
-office = "区委依法治区办(司法局)"
-
-[deadline]
-monthly_day = 20     # 每月20日前报送工作进展
-policy = "postpone"  # 截止日遇休息日:postpone = 顺延至下一工作日(《民法典》第二百零三条);advance = 提前至前一工作日
-liaison = 2024-04-06 # 联络员名单报送截止日(附件2,“4月6日前”)
-
-[scoring]            # 调度报告评分规则
-progress_points = 60     # 平均进度 × 60
-on_time_points = 20      # 按时报送 20 分
-late_points = 10         # 逾期报送 10 分,未报送 0 分
-quality_points = 20      # 数据质量满分 20 分
-points_per_problem = 2   # 每个校验问题扣 2 分,扣完为止
-stalled_cycles = 2       # 连续几个周期“未启动”视为停滞
-count_unreviewed_as_done = true  # 尚未审核销号的“已完成”是否计为完成(创建初期为 true;改为 false 则只有已销号的才算完成)
-
-[scoring.status_progress]
-"未启动" = 0
-"推进中" = 50
-"已完成" = 100
-"无此情形(已作说明)" = 100
-
-[lights]             # 每月亮灯规则(报告“亮灯”表和“说明”表会打印当时生效的规则)
-red_not_returned = true      # 未报送:红灯
-red_overdue = true           # 有任务超过预计完成时间仍未完成:红灯
-red_stalled_cycles = 2       # 同一任务连续几个月“未启动”:红灯
-yellow_late = true           # 逾期报送:黄灯
-yellow_stale = true          # 本月进展未更新:黄灯
-yellow_slipped = true        # 预计完成时间延后:黄灯
-yellow_errors = true         # 报送文件有“错误”级问题:黄灯
-yellow_behind_points = 10    # 平均进度落后序时进度 10 个百分点及以上:黄灯
-red_behind_points = 30       # 落后 30 个百分点及以上:红灯
-pace_start = 2024-04-01      # 序时进度的起止:创建工作开始和应完成的日期
-pace_end = 2024-12-31
-watch_reds = 3               # 连续几个月红灯列入约谈/挂牌督办名单
-
-[mail]               # 单位邮箱:fetch 收取报回的邮件,send 发送回执和催报(密码不写在这里,见 README“邮箱”)
-host = "imap.163.com"        # 收信(IMAP)服务器
-port = 993
-user = ""                    # 邮箱地址,如 yx92793972@163.com
-folder = "INBOX"
-tls = true
-smtp_host = "smtp.163.com"   # 发信(SMTP)服务器
-smtp_port = 465
-smtp_security = "ssl"        # ssl、starttls 或 none
-"""

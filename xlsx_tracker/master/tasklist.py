@@ -29,9 +29,9 @@ from ..base.problems import (
     problem,
 )
 from ..base.sheetio import atomic_path, cell_ref, cell_text, header_index, read_workbook
-from ..base.workspace import Workspace, workspace_lock
+from ..base.workspace import Workspace, packaged_master_dir, workspace_lock
 from .seed import SeedTable, indicator_text, parse_seed_file, unknown_unit_problem
-from .settings import DEFAULT_SETTINGS_TOML, SETTINGS_FILE, Settings, load_settings
+from .settings import SETTINGS_FILE, Settings, load_settings
 from .units import ALL_UNITS, Registry, clean_name
 from .values import is_email, normalize_phone
 
@@ -55,7 +55,7 @@ README_LINES = [
     "“任务分工”:每行是一个报送事项(合并报送的指标组,或其中的“序号N”分项)。",
     "    改派任务:修改“责任单位”列,多个单位用“、”分隔;写“各部门”表示全部单位。",
     "    编号格式:报送组编号,分项用“/”连接,如 4/2、34-46/3-4;请勿重复。",
-    "“指标”:100项指标及附加项的原文,“指标序号”列引用这里的序号。",
+    "“指标”:全部指标及附加项的原文,“指标序号”列引用这里的序号。",
     "“单位名录”:全部责任单位。新增单位请加一行;同一单位的其他写法填入“别名”(用“、”分隔)。",
     "“联络员”:各单位联络员(附件2),催报通知和回执发给这里的联系人。可直接填写,或运行 xlsx-tracker roster import 文件 导入。",
     "修改后直接保存(xlsx 格式)。运行 xlsx-tracker tasks 可检查修改是否有误。",
@@ -118,9 +118,11 @@ def _build_master(workspace: Workspace, seed_path: Path) -> SeedTable:
         workspace.seed_file.write_bytes(seed_path.read_bytes())
     settings_path = workspace.master_dir / SETTINGS_FILE
     if not settings_path.exists():
-        settings_path.write_text(DEFAULT_SETTINGS_TOML, encoding="utf-8")
+        # the embedded default's settings, commented: the office changes its own facts there
+        settings_path.write_bytes((packaged_master_dir() / SETTINGS_FILE).read_bytes())
     roster = _roster_for_build(workspace, registry)
-    write_master(workspace.master_file, table.indicators, table.tasks, registry, roster)
+    district = load_settings(workspace.master_dir)[0].district
+    write_master(workspace.master_file, table.indicators, table.tasks, registry, roster, district)
     return table
 
 
@@ -133,14 +135,17 @@ def _registry_for_build(workspace: Workspace) -> Registry:
     return Registry.default()
 
 
+MASTER_TITLE = "法治政府建设示范创建任务清单(总表)"
+
+
 def write_master(path: Path, indicators: list[Indicator], tasks: list[Task], registry: Registry,
-                 roster: dict[str, dict[str, str]] | None = None) -> None:
+                 roster: dict[str, dict[str, str]] | None = None, district: str = "") -> None:
     import xlsxwriter  # here, not at the top: merge's worker processes load this module and never write
 
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         formats = _master_formats(book)
-        _write_readme(book, formats)
+        _write_readme(book, formats, district + MASTER_TITLE)
         _write_table(book, formats, TASK_SHEET, TASK_COLUMNS, [_task_row(t) for t in tasks],
                      [10, 7, 14, 60, 50, 30, 40, 40, 24, 8])
         _write_table(book, formats, INDICATOR_SHEET, INDICATOR_COLUMNS,
@@ -162,10 +167,10 @@ def _master_formats(book) -> dict:
     }
 
 
-def _write_readme(book, formats) -> None:
+def _write_readme(book, formats, title: str) -> None:
     sheet = book.add_worksheet(README_SHEET)
     sheet.set_column(0, 0, 100)
-    sheet.write(0, 0, "新城区法治政府建设示范创建任务清单(总表)", formats["title"])
+    sheet.write(0, 0, title, formats["title"])
     for row, line in enumerate(README_LINES, start=2):
         sheet.write_string(row, 0, line, formats["text"])
 

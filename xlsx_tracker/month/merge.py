@@ -15,7 +15,6 @@ from pathlib import Path
 from ..base import layout
 from ..base.model import Problem, TrackerError
 from ..base.problems import (
-    CSV_COLUMNS,
     IDENTITY_CONFLICT,
     IDENTITY_FALLBACK,
     IDENTITY_TAMPERED,
@@ -27,20 +26,21 @@ from ..base.problems import (
     UNKNOWN_UNIT_FILE,
     WRONG_MONTH,
     problem,
-    problems_csv_rows,
+    write_problem_csv,
 )
 from ..base.sheetio import write_excel_csv
-from ..base.workspace import Workspace, workspace_lock
+from ..base.workspace import Workspace, archive_path, workspace_lock
 from ..intake import explanation, isolate
 from ..intake.explanation import group_in_name
 from ..intake.inbox import InboxItem, list_inbox, read_bytes
-from ..intake.reader import FILENAME_RE, MAX_FILE_BYTES, Returned, read_item, strip_copy_marks
+from ..intake.reader import FILENAME_RE, Returned, read_item, strip_copy_marks
 from ..intake.reconcile import reconcile
+from ..intake.sniff import MAX_FILE_BYTES
 from ..master.issued import IssuedRows
 from ..master.tasklist import Master
 from . import ledger
 from .run import MonthRun
-from .state import MonthState, fate, keep_lights, load_state
+from .state import MonthState, fate, load_state
 
 
 @dataclass
@@ -54,6 +54,7 @@ class MergeResult:
     changed: list[str] = field(default_factory=list)  # items re-saved or moved while being read: not recorded this run
     manifest: list[ManifestEntry] = field(default_factory=list)  # every inbox entry and its fate
     duplicates: int = 0  # entries whose bytes the ledger already held: not recorded again
+    file_list_path: Path | None = None
 
     @property
     def accepted(self) -> dict[str, ledger.Submission]:
@@ -84,17 +85,8 @@ class _Context:
     receipt_default: str  # merge --received: the day the office says these files arrived
 
 
-_CONTEXT: _Context | None = None
-
-
-def _set_context(context: _Context) -> None:
-    global _CONTEXT
-    _CONTEXT = context
-
-
-def _process_item(item: InboxItem) -> ledger.Prepared:
+def _process_item(c: _Context, item: InboxItem) -> ledger.Prepared:
     """Read and check one inbox item. Pure: it writes nothing, so it runs in an isolated worker."""
-    c = _CONTEXT
     returned = read_item(item)
     return evaluate(returned, c.master, c.issued, c.month, c.received, receipt(item, returned, c.receipt_default)).prepare(item)
 
@@ -148,14 +140,16 @@ def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, receive
                     ledger.forget(conn, prepared.submission.sha256, run.month)
                 ledger.record(conn, stored)  # written while the workers read the next files
         state = load_state(run)
-        keep_lights(run, state)
+        run.keep_lights(state.unit_lights, state.indicator_lights)
         entries = manifest(state, seen_items, ignored)
-        path = write_problems(run.workspace, run.month, state.problems)
-        write_manifest(run.workspace.reports_dir / run.month / f"文件清单_{run.month}.csv", entries)
+        path = run.workspace.problem_list(run.month)
+        write_problem_csv(path, state.problems)
+        write_manifest(run.workspace.file_list(run.month), entries)
     new = sum(1 for _, _, status in seen_items if status in ("new", "retry"))
     changed = [item.name for item, _, status in seen_items if status == "changed"]
     duplicates = sum(1 for _, _, status in seen_items if status == "duplicate")
-    return MergeResult(run.month, len(items), new, ignored, state, path, changed, entries, duplicates)
+    return MergeResult(run.month, len(items), new, ignored, state, path, changed, entries, duplicates,
+                       run.workspace.file_list(run.month))
 
 
 def _items(conn, context: _Context, items: list[InboxItem], progress, workers: int, timeout: float, memory_limit):
@@ -165,8 +159,7 @@ def _items(conn, context: _Context, items: list[InboxItem], progress, workers: i
     """
     retry = ledger.failed_reads(conn, context.month)
     seen = ledger.known_hashes(conn, context.month) - retry
-    results = isolate.run_isolated(_process_item, items, workers=workers, init=_set_context, initargs=(context,),
-                                   timeout=timeout, memory_limit=memory_limit)
+    results = isolate.run_with_context(_process_item, context, items, workers=workers, timeout=timeout, memory_limit=memory_limit)
     for item, result in results:
         prepared = _failed(item, result, context) if isinstance(result, isolate.Failed) else result
         if progress:
@@ -233,6 +226,7 @@ def dry_run(run: MonthRun, inbox: Path, out: Path, **options) -> MergeResult:
         result = merge(replace(run, workspace=scratch), inbox, check_issued=False, **options)
         shutil.copytree(scratch.reports_dir / run.month, out, dirs_exist_ok=True)  # the problem list and file list
     result.problems_path = Path(out) / result.problems_path.name
+    result.file_list_path = Path(out) / result.file_list_path.name
     return result
 
 
@@ -300,7 +294,7 @@ class RunArchive:
                 self._zip = zipfile.ZipFile(self._tmp, "w", zipfile.ZIP_STORED, allowZip64=True)
             self._zip.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), self._same_bytes(item, sub.sha256))
             self._entries[entry] = sub.sha256
-        return replace(prepared, submission=replace(sub, archive_path=f"{self.relative}/{entry}"))
+        return replace(prepared, submission=replace(sub, archive_path=archive_path(self.relative, entry)))
 
     @staticmethod
     def _same_bytes(item: InboxItem, sha256: str) -> bytes:
@@ -432,9 +426,3 @@ def _identity_warnings(returned: Returned, master: Master, unit: str, from_snaps
     if not from_snapshot and identity.version and identity.version != master.version:  # no record of what was issued
         found.append(problem(MASTER_CHANGED, file=returned.name, unit=unit, issued=identity.version, current=master.version))
     return found
-
-
-def write_problems(workspace: Workspace, month: str, problems: list[Problem]) -> Path:
-    path = workspace.reports_dir / month / f"校验问题_{month}.csv"
-    write_excel_csv(path, CSV_COLUMNS, problems_csv_rows(problems))
-    return path

@@ -49,6 +49,15 @@ class MonthRun:
             for unit, rows in snapshots:
                 ledger.record_issue(conn, self.month, unit, issued_at, self.master.version, self.deadline.deadline.isoformat(), rows)
 
+    def keep_lights(self, unit_lights: list, indicator_lights: list) -> None:
+        """Record the month's grades: later months count red months from them, not from a recomputation.
+
+        Called by the commands that record the month (merge, review --apply), never by a view.
+        """
+        with self.ledger() as conn, ledger.transaction(conn):
+            ledger.keep_lights(conn, self.month, "unit", [(x.key, x.light, list(x.reasons)) for x in unit_lights])
+            ledger.keep_lights(conn, self.month, "indicator", [(x.key, x.light, list(x.reasons)) for x in indicator_lights])
+
     def was_issued(self) -> bool:
         """Whether split ran for this month (recorded in the ledger, or workbooks from before it recorded)."""
         if self.has_ledger():

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,10 +12,12 @@ from xlsxwriter.utility import xl_col_to_name
 
 from .. import __version__
 from ..base import layout
+from ..base.layout import STATUS
 from ..base.model import Assignment, Carried, TrackerError
 from ..base.sheetio import Formats, atomic_path, excel_text, wrapped_height
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import Deadline, make_deadline, month_label
+from ..intake import isolate
 from ..master.issued import WHOLE_GROUP, issued_for, lead_texts, snapshot_rows
 from ..master.settings import STATUSES, VETO_STATUSES
 from ..master.tasklist import Master
@@ -26,7 +26,7 @@ from .run import MonthRun
 
 INLINE_LIST_LIMIT = 255
 # The task sheet adds up to about 141 characters: A4 landscape prints it near full size (at least 9 pt).
-TASK_WIDTHS = {"编号": 7, "任务": 28, "进展状态": 15, "本月工作进展": 30, "已形成材料": 14, "存在问题及需协调事项": 18,
+TASK_WIDTHS = {"编号": 7, "任务": 28, STATUS: 15, "本月工作进展": 30, "已形成材料": 14, "存在问题及需协调事项": 18,
                "预计完成时间": 11, "责任人": 7, "联系电话": 12}
 REFERENCE_WIDTHS = {"编号": 6, "一级指标": 9, "二级指标": 9, "三级指标": 26, "本单位承担事项": 24,
                     "申报材料要求": 38, "情况说明题目": 14, "牵头单位": 10, "截止日期": 10}  # 146: prints at 9 pt or more
@@ -101,18 +101,9 @@ class _Job:
     leads: dict[str, str]
 
 
-_JOB: _Job | None = None
-
-
-def _set_job(job: _Job) -> None:
-    global _JOB
-    _JOB = job
-
-
-def _write_one(target: tuple[str, Path]) -> UnitSheet:
+def _write_one(job: _Job, target: tuple[str, Path]) -> UnitSheet:
     """Write one unit's workbook (in a worker process when many): it reads nothing, so the order does not matter."""
     unit, path = target
-    job = _JOB
     form = UnitForm(job.master, unit, job.month, job.deadline, job.liaison, job.issued, job.carried.get(unit, Carried()), job.leads)
     form.write(path)
     return UnitSheet(unit, path, len(form.assignments), form.snapshot())
@@ -120,12 +111,13 @@ def _write_one(target: tuple[str, Path]) -> UnitSheet:
 
 def _write_all(job: _Job, plan: list[tuple[str, Path]], workers: int):
     if workers <= 1:
-        _set_job(job)
-        yield from map(_write_one, plan)
+        for target in plan:
+            yield _write_one(job, target)
         return
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_job, initargs=(job,)) as pool:
-        yield from pool.map(_write_one, plan, chunksize=8)
+    # the job goes to each worker once; no deadline and no memory limit: writing is the tool's own work, not a unit's file
+    for target, result in isolate.run_with_context(_write_one, job, plan, workers=workers, timeout=None, memory_limit=None):
+        # a worker that failed: the unit is written here, so that its error is raised as one process raises it
+        yield _write_one(job, target) if isinstance(result, isolate.Failed) else result
 
 
 def _liaison_deadline(run: MonthRun) -> Deadline | None:
@@ -287,12 +279,12 @@ class UnitForm:
 
     def _task_validations(self, sheet) -> None:
         columns = layout.TASK_COLUMNS
-        status_col = columns.index("进展状态")
+        status_col = columns.index(STATUS)
         for index, assignment in enumerate(self.assignments):
             row = layout.FIRST_DATA_ROW + index
             choices = VETO_STATUSES if assignment.task.section == "veto" else STATUSES
             sheet.data_validation(row, status_col, row, status_col, self._lists.validation(
-                choices, "进展状态", "请从下拉列表中选择进展状态。"))
+                choices, STATUS, "请从下拉列表中选择进展状态。"))
         last = layout.FIRST_DATA_ROW + max(len(self.rows), 1) - 1
         date_col = columns.index("预计完成时间")
         sheet.data_validation(layout.FIRST_DATA_ROW, date_col, last, date_col, _date_validation())

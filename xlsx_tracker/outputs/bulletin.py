@@ -24,8 +24,10 @@ from ..base.sheetio import atomic_path
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import month_label
 from ..master.tasklist import Master
+from ..month.figures import key_figures, veto_names
+from ..month.lights import GREEN, RED, YELLOW
 from ..month.run import MonthRun
-from ..month.state import GREEN, RED, YELLOW, MonthState, key_figures, veto_names
+from ..month.state import MonthState
 
 TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT, PAGE_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"
 TITLE_SIZE, BODY_SIZE, PAGE_SIZE = Pt(22), Pt(16), Pt(14)
@@ -65,17 +67,16 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
     text = [
         Paragraph("title", f"关于{label}法治政府建设示范创建工作进展情况的通报"),
         Paragraph("plain", "各有关单位:"),
-        Paragraph("body", f"根据《{s.district}法治政府建设示范创建工作实施方案》(新政办发〔2024〕26号)要求,{s.office}对{label}"
-                          f"各单位示范创建工作进展情况进行了调度。现将有关情况通报如下。"),
+        Paragraph("body", f"{s.plan_basis()}{s.office}对{label}各单位示范创建工作进展情况进行了调度。现将有关情况通报如下。"),
         Paragraph("heading", "一、总体情况"),
-        Paragraph("body", f"本月应报送单位{total}个,按时报送{figures['按时报送单位数']}个,逾期报送{figures['逾期报送单位数']}个,"
-                          f"未报送{figures['未报送单位数']}个,按时报送率{_percent(figures['按时报送单位数'], total)}。"
-                          f"全区任务总体平均进度{figures['总体平均进度(%)']:.1f}%,序时进度{state.pace:.1f}%;"
-                          f"100项指标中已完成{figures['已完成指标数(共100项)']}项,已完成任务{figures['已完成任务数']}项"
-                          f"(其中经审核销号{figures['已销号任务数']}项,待审核{figures['待审核任务数']}项,本月退回{figures['已退回任务数']}项)。"
+        Paragraph("body", f"本月应报送单位{total}个,按时报送{figures['on_time']}个,逾期报送{figures['late']}个,"
+                          f"未报送{figures['not_returned']}个,按时报送率{_percent(figures['on_time'], total)}。"
+                          f"全区任务总体平均进度{figures['progress']:.1f}%,序时进度{state.pace:.1f}%;"
+                          f"{state.main_indicators}项指标中已完成{figures['indicators_done']}项,已完成任务{figures['tasks_done']}项"
+                          f"(其中经审核销号{figures['reviewed']}项,待审核{figures['pending']}项,本月退回{figures['returned']}项)。"
                           f"亮灯情况:红灯{len(by_light[RED])}个、黄灯{len(by_light[YELLOW])}个、绿灯{len(by_light[GREEN])}个。"
-                          f"回收表格中发现错误{figures['校验问题:错误(条)']}条、提醒{figures['校验问题:提醒(条)']}条。"
-                          + (f"{figures['否决项情形(单位数)']}个单位自查申报存在否决项情形,须立即核实处置。" if state.vetoes else "")),
+                          f"回收表格中发现错误{figures['errors']}条、提醒{figures['warnings']}条。"
+                          + (f"{figures['veto_units']}个单位自查申报存在否决项情形,须立即核实处置。" if state.vetoes else "")),
         Paragraph("heading", "二、各单位进展情况"),
         Paragraph("subheading", "(一)进展较好的单位"),
         Paragraph("body", _good(state, by_light[GREEN])),

@@ -22,10 +22,21 @@ from ..base.workspace import workspace_lock
 from ..calendar.workdays import add_workdays, month_label
 from ..master.tasklist import Master
 from ..master.units import safe_filename
+from ..month.rows import DONE, NOT_REPORTED, RETURNED
 from ..month.run import MonthRun
-from ..month.state import DONE, NOT_REPORTED, RETURNED, MonthState, fate
+from ..month.state import MonthState, fate
 
 RECEIPTS_DIR, REMINDERS_DIR = "回执", "催报"
+
+
+def receipt_stem(folder: Path, unit: str, month: str) -> Path:
+    """Where a unit's receipt is written (.xlsx and .txt); send finds it by the same name."""
+    return folder / RECEIPTS_DIR / f"回执_{safe_filename(unit)}_{month}"
+
+
+def reminder_stem(folder: Path, unit: str) -> Path:
+    """Where a unit's reminder is written (.txt and .eml draft); send finds it by the same name."""
+    return folder / REMINDERS_DIR / f"催报_{safe_filename(unit)}"
 
 
 @dataclass
@@ -140,7 +151,7 @@ def reminder(master: Master, state: MonthState, unit: str, today: dt.date, respo
     s, label = master.settings, month_label(state.month)
     reasons = needs_reminder(state, unit)
     score = state.unit(unit)
-    lines = [f"根据《{s.district}法治政府建设示范创建工作实施方案》(新政办发〔2024〕26号)要求,各单位应于每月{s.monthly_day}日前"
+    lines = [f"{s.plan_basis()}各单位应于每月{s.monthly_day}日前"
              f"报送工作进展情况。{label}的报送截止时间为 {state.deadline.describe()}。"]
     if "not-returned" in reasons:
         lines.append(f"截至 {today:%Y年%m月%d日},我办尚未收到贵单位{label}的工作进展情况表(或所报文件无法采用)。")
@@ -270,7 +281,7 @@ def write_notices(master: Master, state: MonthState, folder: Path, generated: dt
     receipts, reminders = [], []
     for unit in units_that_sent(state):
         notice = receipt(master, state, unit, generated)
-        stem = folder / RECEIPTS_DIR / f"回执_{safe_filename(unit)}_{state.month}"
+        stem = receipt_stem(folder, unit, state.month)
         write_receipt_workbook(notice, stem.with_suffix(".xlsx"))
         write_text_atomic(stem.with_suffix(".txt"), render_text(notice))
         receipts.append(Written(unit, [stem.with_suffix(".xlsx"), stem.with_suffix(".txt")]))
@@ -278,9 +289,9 @@ def write_notices(master: Master, state: MonthState, folder: Path, generated: dt
         if not needs_reminder(state, score.unit):
             continue
         notice = reminder(master, state, score.unit, generated.date(), respond_by)
-        stem = folder / REMINDERS_DIR / f"催报_{safe_filename(score.unit)}"
+        stem = reminder_stem(folder, score.unit)
         write_text_atomic(stem.with_suffix(".txt"), render_text(notice))
-        attached = folder / RECEIPTS_DIR / f"回执_{safe_filename(score.unit)}_{state.month}.xlsx"
+        attached = receipt_stem(folder, score.unit, state.month).with_suffix(".xlsx")
         email = state.liaisons.get(score.unit, {}).get("电子邮箱", "")
         with atomic_path(stem.with_suffix(".eml")) as tmp:
             tmp.write_bytes(eml_draft(master, notice, email, attached))

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..base.layout import STATUS
 from ..base.model import SECTION_LABELS
 from ..base.problems import PROBLEM_COLUMNS, problem_row, severity_summary
 from ..base.sheetio import Formats, atomic_path, excel_text, wrapped_height
@@ -20,23 +21,12 @@ from ..base.workspace import workspace_lock
 from ..calendar.workdays import month_label
 from ..master.issued import task_id_order
 from ..master.tasklist import Master
+from ..month.figures import FIGURES, LEVEL1_DEFINITION, done_without_evidence, key_figures, veto_names
+from ..month.followups import follow_up_rule
+from ..month.lights import GREEN, RED, YELLOW, light_rules
 from ..month.run import MonthRun
-from ..month.state import (
-    FIGURES,
-    GREEN,
-    LEVEL1_DEFINITION,
-    LIAISON_FIELDS,
-    RED,
-    YELLOW,
-    MonthState,
-    done_without_evidence,
-    fate,
-    has_returns,
-    keep_lights,
-    key_figures,
-    load_state,
-    veto_names,
-)
+from ..month.scoring import scoring_rules
+from ..month.state import LIAISON_FIELDS, MonthState, fate, has_returns, load_state
 
 SHEETS = ["总览", "亮灯", "部门得分", "指标进度", "任务明细", "催办名单", "证明材料目录", "待补材料", "联络员名单", "校验问题", "文件清单", "说明"]
 STATUS_COLOURS = {"已完成": "#C6EFCE", "无此情形(已作说明)": "#DDEBF7", "推进中": "#FFEB9C", "未启动": "#FFC7CE",
@@ -54,7 +44,6 @@ def build_report(run: MonthRun, state: MonthState | None = None, generated: dt.d
     run.require_issued()
     with workspace_lock(run.workspace, on_wait):
         state = state or load_state(run)
-        keep_lights(run, state)
         earlier = run.previous()
         previous = load_state(earlier) if has_returns(earlier) else None
         path = run.workspace.reports_dir / run.month / report_name(run.month)
@@ -117,7 +106,7 @@ def _indicators(state: MonthState) -> Table:
             rows.append([SECTION_LABELS[i.section], i.number, i.level1, _short(i.text, 60), item.assignments, item.done,
                          round(item.percent_done, 1), round(item.progress, 1), item.status, ""])
         styles.append(item.status)
-    return Table("指标进度", "指标进度(100项指标及附加项)",
+    return Table("指标进度", f"指标进度({state.main_indicators}项指标及附加项)",
                  ["板块", "序号", "一级指标", "三级指标(摘要)", "任务数", "已完成", "完成率(%)", "平均进度(%)", "状态", "说明"],
                  [7, 5, 22, 50, 7, 7, 9, 9, 9, 24], rows, styles)
 
@@ -131,7 +120,7 @@ def _details(state: MonthState) -> Table:
         styles.append(r.status)
     # eight columns of about 130 characters: A4 landscape at a readable size (the source file is on 文件清单)
     return Table("任务明细", "任务明细",
-                 ["编号", "三级指标(摘要)", "责任单位", "进展状态", "审核", "本月工作进展", "存在问题及需协调事项", "预计完成时间"],
+                 ["编号", "三级指标(摘要)", "责任单位", STATUS, "审核", "本月工作进展", "存在问题及需协调事项", "预计完成时间"],
                  [8, 22, 13, 10, 7, 34, 22, 11], rows, styles)
 
 
@@ -195,10 +184,10 @@ def overview_figures(state: MonthState, previous: MonthState | None) -> list[lis
     now, before = key_figures(state), key_figures(previous) if previous else {}
     rows = []
     for figure in FIGURES:
-        value, old = now[figure.name], before.get(figure.name)
+        value, old = now[figure.key], before.get(figure.key)
         change = round(value - old, 1) if old is not None else ""
         verdict = "" if change in ("", 0) else ("good" if (change > 0) == figure.higher_is_better else "bad")
-        rows.append([figure.name, value, "" if old is None else old, change, verdict])
+        rows.append([figure.label(state), value, "" if old is None else old, change, verdict])
     return rows
 
 
@@ -210,46 +199,24 @@ def veto_banner(state: MonthState) -> str:
 
 def readme_lines(master: Master, state: MonthState, generated: dt.datetime) -> list[str]:
     rules = master.settings.scoring
-    weights = ";".join(f"{k} = {v:g}" for k, v in rules.status_progress.items())
     return [
         "一、怎样阅读本报告",
-        "“总览”给出本月关键指标及与上月的变化;“部门得分”按总分排名;“指标进度”逐项列出100项指标及附加项的完成情况;",
-        "“任务明细”为每个单位每项任务的填报内容;“催办名单”列出未报送、逾期报送、超期未完成或连续未启动的单位及联络员电话;",
+        f"“总览”给出本月关键指标及与上月的变化;“部门得分”按总分排名;“指标进度”逐项列出{state.main_indicators}项指标及附加项的完成情况;",
+        "“任务明细”为每个单位每项任务的填报内容;“催办名单”列出需催办的单位、原因及联络员电话;",
         "“证明材料目录”汇总各单位登记的材料,并列出已报完成但未登记材料的任务;“校验问题”列出回收表格中发现的全部问题及其单元格位置。",
         "二、“总览”各项指标的含义(“变化”= 本月 − 上月,带正负号;绿色表示向好,红色表示变差)",
-        *[f"{index}. {figure.name}:{figure.definition}" for index, figure in enumerate(FIGURES, start=1)],
+        *[f"{index}. {figure.label(state)}:{figure.describe(state)}" for index, figure in enumerate(FIGURES, start=1)],
         f"{len(FIGURES) + 1}. {LEVEL1_DEFINITION}",
         "三、评分规则(可在 master_template/settings.toml 中调整)",
-        f"1. 单项进度:{weights};本月未报送的任务记为“未报送”,进度为0。否决项不计入进度。",
-        f"2. 单位得分(满分100)= 进度分 + 及时分 + 质量分;进度分 = {rules.progress_points:g} × 平均进度(%)÷ 100,"
-        "平均进度为该单位全部任务(不含否决项)单项进度的平均值。",
-        f"3. 及时分:按时报送 {rules.on_time_points:g} 分,逾期报送 {rules.late_points:g} 分,未报送 0 分。"
-        "是否按时以收到时间判断(见第二部分第1项),不晚于截止日即为按时;以保存时间推定的标注“推定”。",
-        f"4. 质量分:满分 {rules.quality_points:g} 分,该单位文件每有一条“错误”或“提醒”级校验问题扣 {rules.points_per_problem:g} 分,"
-        "扣完为止;“提示”级不扣分。未报送单位质量分为0。",
-        "5. 指标进度:一项指标的全部任务(含各分项、各责任单位)均为“已完成”或“无此情形(已作说明)”时,该指标计为完成;同时列出完成任务的百分比。"
-        "否决项为各单位自查申报,只在有单位申报“已发生”时标为“已发生”并列出单位;尚有单位未申报的标为“待申报”。",
-        f"6. 催办:未报送、逾期报送、超过预计完成时间仍未完成、连续 {rules.stalled_cycles} 期“未启动”的单位列入催办名单。",
+        *scoring_rules(rules),
+        f"6. 催办:{follow_up_rule(rules)}的单位列入催办名单。",
         "7. 重复报送:同一单位同月多次报送的,以下发时间最新、其次保存时间最新、再次收到时间最新的文件为准,其余文件保留存档并在校验问题中写明依据;"
         "时间都相同无法判断先后的,列为“提醒”,请人工确认。",
         "四、亮灯规则(可在 master_template/settings.toml 的 [lights] 中调整)",
-        *light_rules(master),
+        *light_rules(master.settings.lights),
         f"五、截止日:每月{master.settings.monthly_day}日前;{state.deadline.rule}。",
         f"六、本报告由 xlsx-tracker 于 {generated:%Y-%m-%d %H:%M} 根据台账生成,总任务清单版本 {master.version}。",
     ]
-
-
-def light_rules(master: Master) -> list[str]:
-    rules = master.settings.lights
-    red = [t for on, t in [(rules.red_not_returned, "未报送"), (rules.red_overdue, "有任务超过预计完成时间仍未完成"),
-                           (True, f"同一任务连续 {rules.red_stalled_cycles} 个月“未启动”"),
-                           (True, f"平均进度落后序时进度 {rules.red_behind_points:g} 个百分点及以上")] if on]
-    yellow = [t for on, t in [(rules.yellow_late, "逾期报送"), (rules.yellow_stale, "本月进展未更新"),
-                              (rules.yellow_slipped, "预计完成时间延后"), (rules.yellow_errors, "报送文件有“错误”级问题"),
-                              (True, f"落后序时进度 {rules.yellow_behind_points:g} 个百分点及以上")] if on]
-    return [f"1. 红灯:{';'.join(red)}。", f"2. 黄灯:{';'.join(yellow)}。", "3. 绿灯:其余单位。",
-            f"4. 序时进度 = 自 {rules.pace_start} 至 {rules.pace_end} 已过时间的比例(按报送截止日计);指标按同样的落后幅度亮灯,否决项有单位申报“已发生”即红灯。",
-            f"5. 连续 {rules.watch_reds} 个月红灯的单位列入约谈/挂牌督办名单;各月亮灯结果记入台账,重新生成旧月份报告时结果不变。"]
 
 
 # ---------------------------------------------------------------- how to lay it out

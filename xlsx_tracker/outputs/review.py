@@ -12,17 +12,20 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..base.layout import STATUS
 from ..base.model import Problem, TrackerError
 from ..base.problems import REVIEW_INVALID_MARK, REVIEW_NO_REASON, REVIEW_TAMPERED, REVIEW_UNKNOWN_ROW, problem
 from ..base.sheetio import Formats, LazyWorkbook, atomic_path, cell_ref, cell_text, excel_text, header_index, wrapped_height
 from ..base.workspace import workspace_lock
 from ..month import ledger
+from ..month.materials import file_materials
+from ..month.rows import PENDING
 from ..month.run import MonthRun
-from ..month.state import PENDING, MonthState, file_materials
+from ..month.state import MonthState, load_state
 
 SHEET = "审核"
 DECISIONS = ("通过", "退回")
-LOCKED = ["单位", "编号", "三级指标(摘要)", "进展状态", "本月工作进展", "登记的证明材料", "收到的材料文件"]
+LOCKED = ["单位", "编号", "三级指标(摘要)", STATUS, "本月工作进展", "登记的证明材料", "收到的材料文件"]
 EDITABLE = ["审核结果", "退回理由", "审核人"]
 COLUMNS = LOCKED + EDITABLE
 WIDTHS = [12, 7, 22, 9, 30, 32, 24, 9, 22, 8]
@@ -106,6 +109,7 @@ class Applied:
     passed: list[tuple[str, str]]
     returned: list[tuple[str, str]]
     problems: list[Problem]
+    state: MonthState | None = None  # the month after the decisions, as every document should now show it
 
 
 def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "", on_wait=None) -> Applied:
@@ -140,8 +144,10 @@ def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "
     with workspace_lock(run.workspace, on_wait), run.ledger() as conn, ledger.transaction(conn):
         for claim, decision, reason, who in decisions:
             ledger.record_review(conn, claim.unit, claim.task_id, run.month, decision, reason, who,
-                                 {"进展状态": claim.status, "本月工作进展": claim.text}, claim.evidence)
+                                 {STATUS: claim.status, "本月工作进展": claim.text}, claim.evidence)
             (result.passed if decision == "通过" else result.returned).append((claim.unit, claim.task_id))
+    result.state = load_state(run)
+    run.keep_lights(result.state.unit_lights, result.state.indicator_lights)  # review records the month, as merge does
     return result
 
 

@@ -24,8 +24,10 @@ from ..base.workspace import workspace_lock
 from ..master.units import safe_filename
 from ..month import ledger
 from ..month.ledger import Submission
+from ..month.materials import Filed, file_materials
+from ..month.rows import REVIEWED
 from ..month.run import MonthRun
-from ..month.state import REVIEWED, Filed, MonthState, file_materials, load_state
+from ..month.state import MonthState, load_state
 
 FOLDER = "工作台账"
 EVIDENCE_COLUMNS = ["单位", "编号", "材料名称", "材料类型", "网址", "备注"]
@@ -87,8 +89,8 @@ def _copy_files(run: MonthRun, folder: Path, filed: list[Filed]) -> int:
 
 
 def _archived(run: MonthRun, sub: Submission) -> bytes:
-    zip_path, _, entry = sub.archive_path.rpartition("/")
-    with zipfile.ZipFile(run.workspace.root / zip_path) as archive:
+    zip_path, entry = run.workspace.archived(sub.archive_path)
+    with zipfile.ZipFile(zip_path) as archive:
         return archive.read(entry)
 
 

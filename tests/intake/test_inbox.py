@@ -1,0 +1,177 @@
+"""Inbox entries found by a hostile reading of intake: each once crashed the batch or lost a return."""
+
+import datetime as dt
+import os
+import shutil
+import threading
+import zipfile
+
+import pytest
+
+from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.intake import reader as intake
+from xlsx_tracker.intake.inbox import list_inbox
+from xlsx_tracker.month import ledger
+from xlsx_tracker.month import merge as merge_module
+from xlsx_tracker.month.merge import merge
+from xlsx_tracker.month.split import split
+
+MONTH = "2024-05"
+NOW = dt.datetime(2024, 5, 21, 9)
+
+
+@pytest.fixture
+def month(tmp_path, master, calendar, month_of):
+    workspace = init_workspace(tmp_path / "工作区")
+    run = month_of(master, calendar, MONTH, workspace)
+    issued = {s.unit: s for s in split(run, issued_at=dt.datetime(2024, 5, 6, 9))}
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    return run, issued, inbox
+
+
+@pytest.fixture
+def filled_bytes(month, filled_return, tmp_path):
+    """filled_bytes(unit, seed=0): the bytes of the unit's workbook as filled, to write into the inbox under any name."""
+    _, issued, _ = month
+
+    def fill(unit, seed=0) -> bytes:
+        return filled_return(issued[unit], tmp_path / "filled", name=f"{unit}.xlsx", seed=seed).read_bytes()
+    return fill
+
+
+def never_returns(*given):
+    """A reader that waits for something that never arrives, as one stuck on a file would: its deadline always passes."""
+    threading.Event().wait()
+
+
+def codes(result, name):
+    return [p.code for p in result.problems if p.file == name]
+
+
+def test_two_oversized_files_are_two_records(month, monkeypatch):
+    run, _, inbox = month
+    monkeypatch.setattr(intake, "MAX_FILE_BYTES", 1000)
+    (inbox / "大文件一.xlsx").write_bytes(b"PK\x03\x04" + b"0" * 5000)
+    (inbox / "大文件二.xlsx").write_bytes(b"PK\x03\x04" + b"1" * 6000)
+    result = merge(run, inbox, now=NOW)
+    assert (codes(result, "大文件一.xlsx"), codes(result, "大文件二.xlsx")) == (["file-too-large"], ["file-too-large"])
+
+
+def test_a_zip_with_a_hostile_directory_is_set_aside_and_the_batch_goes_on(month, filled_bytes):
+    run, issued, inbox = month
+    (inbox / "司法局_2024-05.xlsx").write_bytes(filled_bytes("司法局"))
+    with zipfile.ZipFile(inbox / "怪名.zip", "w") as archive:
+        archive.writestr("正常.txt", b"x")
+    data = (inbox / "怪名.zip").read_bytes()
+    (inbox / "怪名.zip").write_bytes(data.replace("正常.txt".encode(), b"\x00" * len("正常.txt".encode())))
+    (inbox / "目录过大.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 4 + b"\xff\xff" * 2 + b"\x00" * 10)
+    result = merge(run, inbox, now=NOW)
+    assert list(result.accepted) == ["司法局"]
+    assert codes(result, "怪名.zip") == ["corrupt-zip"]
+    assert codes(result, "目录过大.zip") == ["zip-too-large"]
+
+
+def test_a_file_changed_while_it_was_read_is_left_for_the_next_run(month, filled_bytes):
+    run, issued, inbox = month
+    target = inbox / "司法局_2024-05.xlsx"
+    target.write_bytes(filled_bytes("司法局"))
+    (inbox / "政府办_2024-05.xlsx").write_bytes(filled_bytes("政府办"))
+
+    def resaved_meanwhile(name):
+        if name == target.name:
+            target.write_bytes(filled_bytes("司法局", seed=9))
+    first = merge(run, inbox, now=NOW, progress=resaved_meanwhile)
+    assert first.changed == [target.name] and list(first.accepted) == ["政府办"]
+    again = merge(run, inbox, now=NOW)
+    assert sorted(again.accepted) == ["司法局", "政府办"] and again.changed == []
+
+
+def test_a_read_that_timed_out_is_tried_again(month, filled_bytes, monkeypatch):
+    run, issued, inbox = month
+    (inbox / "司法局_2024-05.xlsx").write_bytes(filled_bytes("司法局"))
+    with monkeypatch.context() as patch:
+        patch.setattr(merge_module, "_process_item", never_returns)  # the worker hangs on the file, for certain
+        busy = merge(run, inbox, now=NOW, timeout=0.5)
+    assert codes(busy, "司法局_2024-05.xlsx") == ["reader-timeout"]
+    [timed_out] = [p for p in busy.problems if p.file == "司法局_2024-05.xlsx"]
+    assert (timed_out.severity, timed_out.sheet, timed_out.cell) == ("error", "", "")
+    assert timed_out.message == "读取该文件超过 0.5 秒仍未完成,已跳过,其他文件照常汇总。请让该单位检查文件后另存为新文件重新发送。"
+    assert list(busy.accepted) == []
+    calm = merge(run, inbox, now=NOW)
+    assert calm.new_files == 1 and list(calm.accepted) == ["司法局"] and calm.problems == []
+    conn = ledger.connect(run.workspace.ledger_file)
+    try:
+        assert len(ledger.submissions(conn, MONTH)) == 1  # replaced, not added
+    finally:
+        conn.close()
+
+
+def test_a_workbook_saved_as_zip_is_one_workbook(month, filled_bytes):
+    run, issued, inbox = month
+    (inbox / "司法局_2024-05.zip").write_bytes(filled_bytes("司法局"))
+    result = merge(run, inbox, now=NOW)
+    assert list(result.accepted) == ["司法局"]
+    assert codes(result, "司法局_2024-05.zip") == ["extension-mismatch"]
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")  # the point of the fixture
+def test_two_members_of_one_name_are_both_read(month, filled_bytes):
+    run, issued, inbox = month
+    with zipfile.ZipFile(inbox / "两份.zip", "w") as archive:
+        archive.writestr("表.xlsx", filled_bytes("人大办"))
+        archive.writestr("表.xlsx", filled_bytes("人民法院"))
+    result = merge(run, inbox, now=NOW)
+    assert sorted(result.accepted) == ["人大办", "人民法院"]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="bytes file names are POSIX")
+def test_a_link_whose_target_is_not_utf8_is_reported(month, tmp_path, filled_bytes):
+    run, issued, inbox = month
+    (inbox / "司法局_2024-05.xlsx").write_bytes(filled_bytes("司法局"))
+    os.symlink(b"/tmp/\xb1\xed.xlsx", os.path.join(os.fsencode(inbox), b"link.xlsx"))
+    result = merge(run, inbox, now=NOW)
+    [dangling] = [p for p in result.problems if p.code == "dangling-link"]
+    assert dangling.message.startswith("这是一个指向不存在文件的快捷方式/链接(指向 /tmp/表.xlsx)")
+
+
+def test_a_link_to_the_inbox_itself_is_not_called_outside(tmp_path):
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    os.symlink(inbox, inbox / "回环")
+    items, _ = list_inbox(inbox)
+    assert [(i.problem, i.detail) for i in items] == [("link-inside-inbox", "收件目录本身")]
+    shutil.rmtree(inbox)
+
+
+class EncryptedMember(zipfile.ZipInfo):
+    """A member written with the encryption flag set, as a zipper given a password marks it (the bytes are plain)."""
+
+    def _encodeFilenameFlags(self):
+        name, flags = super()._encodeFilenameFlags()
+        return name, flags | 0x1
+
+
+def problems_at(result, name):
+    return [(p.code, p.file, p.sheet, p.cell, p.severity, p.message) for p in result.problems if p.file == name]
+
+
+def test_a_password_protected_member_of_a_zip_is_named_and_the_rest_is_read(month, filled_bytes):
+    run, _, inbox = month
+    with zipfile.ZipFile(inbox / "司法局材料.zip", "w") as archive:
+        archive.writestr("司法局_2024-05.xlsx", filled_bytes("司法局"))
+        archive.writestr(EncryptedMember("加密的表.xlsx"), filled_bytes("政府办"))
+    result = merge(run, inbox, now=NOW)
+    assert list(result.accepted) == ["司法局"]
+    assert problems_at(result, "司法局材料.zip/加密的表.xlsx") == [
+        ("zip-encrypted", "司法局材料.zip/加密的表.xlsx", "", "", "error", "压缩包中的该文件设置了密码,无法读取。请让该单位发送未加密的文件。")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_pipe_named_like_a_workbook_is_never_opened(month, filled_bytes):
+    run, _, inbox = month
+    (inbox / "司法局_2024-05.xlsx").write_bytes(filled_bytes("司法局"))
+    os.mkfifo(inbox / "管道.xlsx")  # opening it to read would wait for a writer forever
+    result = merge(run, inbox, now=NOW)
+    assert list(result.accepted) == ["司法局"]
+    assert problems_at(result, "管道.xlsx") == [("not-a-file", "管道.xlsx", "", "", "error", "这不是普通文件(设备或管道文件),未读取。")]

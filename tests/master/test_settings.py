@@ -1,0 +1,64 @@
+"""settings.toml as offices edit it in Notepad: each mistake is one bad-settings problem naming the file (and, for a
+syntax error, the line and column); the rest of the file still applies where it can."""
+
+import pytest
+
+from xlsx_tracker.master.settings import Settings, load_settings
+
+GOOD = """district = "新城区"
+
+[contact]
+name = "王海燕"
+office = "区委依法治区办"
+
+[deadline]
+monthly_day = 20
+policy = "postpone"
+"""
+
+
+def settings_with(tmp_path, text=None, data=None):
+    path = tmp_path / "settings.toml"
+    path.write_bytes(data if data is not None else text.encode("utf-8"))
+    settings, problems = load_settings(tmp_path)
+    return settings, [(p.code, p.file, p.sheet, p.cell, p.severity, p.message) for p in problems], str(path)
+
+
+def test_a_good_file_has_no_problem(tmp_path):
+    settings, problems, _ = settings_with(tmp_path, GOOD)
+    assert problems == []
+    assert (settings.district, settings.contact_name, settings.office, settings.monthly_day, settings.policy) == (
+        "新城区", "王海燕", "区委依法治区办", 20, "postpone")
+
+
+def test_no_file_gives_the_blank_defaults(tmp_path):
+    assert load_settings(tmp_path) == (Settings(), [])
+
+
+def test_a_value_without_quotes_names_its_line_and_column(tmp_path):
+    settings, problems, path = settings_with(tmp_path, GOOD.replace('name = "王海燕"', "name = 王海燕"))
+    assert problems == [("bad-settings", path, "", "第4行第8列", "error",
+                         "格式错误:值的写法不对(文字要加英文双引号,日期写作 2027-01-01)。请对照 README 中的示例改正。")]
+    assert settings == Settings()  # nothing of a file that cannot be read is used
+
+
+def test_a_file_in_no_known_encoding(tmp_path):
+    _, problems, path = settings_with(tmp_path, data=b'district = "\xff\xfe\xfd"\n')
+    assert problems == [("bad-settings", path, "", "", "error", "文件编码无法识别。请用记事本打开,“另存为”时编码选 UTF-8。")]
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (('policy = "postpone"', 'policy = "顺延"'), "deadline.policy 只能是 postpone(顺延)或 advance(提前),现为“顺延”"),
+    (("monthly_day = 20", "monthly_day = 31"), "deadline.monthly_day 应为 1–28 的整数,现为“31”"),
+    (("monthly_day = 20", 'monthly_day = "20"'), "deadline.monthly_day 应为 1–28 的整数,现为“20”"),
+])
+def test_a_deadline_rule_out_of_range_falls_back_to_the_default(tmp_path, change, message):
+    settings, problems, path = settings_with(tmp_path, GOOD.replace(*change))
+    assert problems == [("bad-settings", path, "", "", "error", message)]
+    assert (settings.monthly_day, settings.policy, settings.district) == (20, "postpone", "新城区")  # the rest still applies
+
+
+def test_a_status_that_is_not_one_of_the_list(tmp_path):
+    settings, problems, path = settings_with(tmp_path, GOOD + '\n[scoring.status_progress]\n"基本完成" = 90\n"推进中" = 60\n')
+    assert problems == [("bad-settings", path, "", "", "error", "scoring.status_progress 含未知状态:基本完成")]
+    assert settings.scoring.status_progress["推进中"] == 60 and "基本完成" not in settings.scoring.status_progress

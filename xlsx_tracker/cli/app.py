@@ -1,0 +1,183 @@
+"""The command line's frame: the Chinese group, shared options and helpers, and `init`.
+
+Commands live by stage in the modules beside this one; `main` (the entry point, cli/main.py) gathers them.
+click's own words are put into Chinese when the group runs (`ChineseGroup.main`), never at import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from ..base.model import Problem, TrackerError
+from ..base.problems import problem_line
+from ..base.workspace import Workspace, init_workspace
+from ..calendar.holiday_notice import next_year_reminder
+from ..calendar.workdays import load_calendar, normalize_month
+from ..month.run import MonthRun, month_run
+from . import chinese
+
+FORMATS = click.Choice(["table", "csv", "json"])
+
+
+class ChineseCommand(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
+class ChineseGroup(click.Group):
+    """Chinese usage lines; the library's TrackerError becomes exit code 1 with its full text."""
+
+    command_class = ChineseCommand
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
+
+    def main(self, *args, **kwargs):
+        chinese.install()  # click's texts in Chinese for this run: usage lines, option headings, its errors
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except TrackerError as exc:
+            lines = [f"错误:{exc}", *(problem_line(p) for p in exc.problems)]
+            click.echo("\n".join(lines), err=True)
+            ctx.exit(1)
+
+
+ChineseGroup.group_class = ChineseGroup
+
+
+def month_value(ctx, param, value):
+    if value is None:
+        return value
+    try:
+        return normalize_month(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def date_value(ctx, param, value):
+    if value is None:
+        return value
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期“{value}”格式不对,应为 YYYY-MM-DD,例如 2024-05-20") from None
+
+
+def _set_workspace(ctx, param, value):
+    if value is not None:
+        ctx.ensure_object(dict)["workspace"] = Workspace(value)
+
+
+def workspace_option(command):
+    """-w/--workspace, accepted before the command and after it alike."""
+    return click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), metavar="目录",
+                        expose_value=False, is_eager=True, callback=_set_workspace,
+                        help="工作区目录(含 master_template/),默认为当前目录。")(command)
+
+
+policy_option = click.option("--policy", type=click.Choice(["postpone", "advance"]),
+                             help="截止日遇休息日:postpone 顺延,advance 提前;默认取设置。")
+assume_weekends_option = click.option("--assume-weekends", is_flag=True,
+                                      help="缺少节假日数据的年份仅按周末推算(结果标注“暂定”)。")
+
+
+def month_options(command):
+    """--month, --policy, --assume-weekends and -w, shared by the commands that work on one month."""
+    for option in reversed([click.option("--month", required=True, callback=month_value, metavar="月份",
+                                         help="月份,如 2024-05(也可写 2024-5、202405、2024年5月)。"),
+                            policy_option, assume_weekends_option, workspace_option]):
+        command = option(command)
+    return command
+
+
+def workspace_of(ctx) -> Workspace:
+    return ctx.ensure_object(dict).get("workspace") or Workspace(Path("."))
+
+
+def calendar_of(ctx, assume_weekends: bool):
+    calendar, problems = load_calendar(workspace_of(ctx).master_dir, assume_weekends)
+    if problems:
+        raise TrackerError("节假日数据文件有错误:", problems)
+    return calendar
+
+
+def echo_problems(problems: list[Problem]) -> None:
+    for found in problems:
+        click.echo(problem_line(found), err=True)
+
+
+def today() -> dt.date:
+    """Today, in one place: the yearly calendar reminder depends on it, and tests fix it."""
+    return dt.date.today()
+
+
+def remind_next_year(calendar) -> None:
+    line = next_year_reminder(calendar, today())
+    if line:
+        click.echo(line, err=True)
+
+
+def say_waiting(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def month_run_of(ctx, month: str, policy: str | None, assume_weekends: bool) -> MonthRun:
+    return month_run(workspace_of(ctx), month, policy=policy, assume_weekends=assume_weekends)
+
+
+def unit_named(master, name: str) -> str:
+    unit = master.registry.canonical(name)
+    if unit is None:
+        raise click.BadParameter(master.registry.unknown_message(name), param_hint="'--unit'")
+    return unit
+
+
+@click.group(cls=ChineseGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@workspace_option
+@click.pass_context
+def main(ctx):
+    """法治政府建设示范创建任务调度工具:拆分任务表、汇总回收表、生成调度报告。"""
+    if hasattr(sys.stdout, "reconfigure"):
+        # GBK consoles cannot print every character; never crash on output.
+        sys.stdout.reconfigure(errors="replace")
+        sys.stderr.reconfigure(errors="replace")
+    ctx.ensure_object(dict)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="目录")
+@click.option("--force", is_flag=True, help="覆盖已有的 master_template/。")
+def init(directory, force):
+    """新建工作区:把内置的总任务清单和设置复制到“目录”。"""
+    workspace = init_workspace(directory, force)
+    click.echo(f"已新建工作区:{workspace.root.resolve()}")
+    click.echo(f"总任务清单:{workspace.master_file}")
+
+
+def progress_bar(label: str, total: int):
+    """A progress bar on a terminal; silent when output is piped or captured."""
+    if total < 5 or not sys.stderr.isatty():
+        return _NoBar()
+    return click.progressbar(length=total, label=label, file=sys.stderr)
+
+
+class _NoBar:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def update(self, n, current_item=None):
+        pass
+

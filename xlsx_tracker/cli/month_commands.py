@@ -1,0 +1,231 @@
+"""Commands of the monthly cycle: split, merge, report, review, 台账 and the demo.
+
+Each parses, builds the month run, calls the library and prints; the month's documents are written
+through the one list of documents (outputs.documents) by merge, report and review --apply alike.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import click
+
+from ..base.model import TrackerError
+from ..base.problems import problem_line, severity_summary
+from ..month.run import MonthRun
+from ..month.state import load_state
+from ..outputs import review as review_mod
+from ..outputs import taizhang as taizhang_mod
+from ..outputs.documents import Made, MonthDocuments, write_month_documents
+from . import app
+from .app import (
+    assume_weekends_option,
+    date_value,
+    echo_problems,
+    main,
+    month_options,
+    month_run_of,
+    month_value,
+    policy_option,
+    progress_bar,
+    remind_next_year,
+    say_waiting,
+    unit_named,
+    workspace_of,
+    workspace_option,
+)
+
+
+@main.command("split")
+@month_options
+@click.option("--force", is_flag=True, help="覆盖本月已下发的工作簿。")
+@click.option("--unit", "unit_names", multiple=True, metavar="单位", help="只为该单位生成(可重复,可用别名)。")
+@click.pass_context
+def split_command(ctx, month, policy, assume_weekends, force, unit_names):
+    """按单位拆分总任务清单:每个单位一个工作簿,写入 department_sheets/月份/。"""
+    from ..month import split as split_mod
+
+    run = month_run_of(ctx, month, policy, assume_weekends)
+    chosen = [unit_named(run.master, u) for u in unit_names] or None
+    total = len(chosen or run.master.registry.units)
+    with progress_bar("正在生成", total) as bar:
+        written = split_mod.split(run, force=force, units=chosen, progress=lambda unit: bar.update(1), on_wait=say_waiting)
+    click.echo(f"已为 {len(written)} 个单位生成 {month} 任务表,共 {sum(w.rows for w in written)} 行,保存在 {run.workspace.sheets_dir(month)}")
+    click.echo(f"报送截止:{run.deadline.describe()}({run.deadline.rule})")
+    remind_next_year(run.calendar)
+
+
+@main.command("merge", short_help="汇总各单位报回的文件:校验、入账,生成问题清单、调度报告、通报、回执和催报通知。")
+@click.argument("inbox", type=click.Path(exists=True, path_type=Path), metavar="[收件目录]", required=False)
+@month_options
+@click.option("--received", callback=date_value, metavar="日期",
+              help="这批文件的收到日期(YYYY-MM-DD),用于判断是否按时;文件在以日期命名的子文件夹中时以文件夹为准。")
+@click.option("--no-report", is_flag=True, help="只汇总入账,不生成调度报告和通知。")
+@click.option("--dry-run", is_flag=True, help="预检:只读取和校验(收件目录也可以是单个文件),生成回执和通知,不入账、不存档。")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), metavar="目录",
+              help="预检结果保存的目录,默认新建临时目录。")
+@click.pass_context
+def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_report, dry_run, out):
+    """汇总“收件目录”(默认 inbox/月份/,fetch 收取的邮件附件就在这里)中各单位报回的文件:
+    校验、入账,生成问题清单、文件清单、调度报告、通报、回执和催报通知。"""
+    from ..month import merge as merge_mod
+
+    run = month_run_of(ctx, month, policy, assume_weekends)
+    inbox = inbox or default_inbox(run)
+    count = sum(1 for p in inbox.rglob("*") if p.is_file()) if inbox.is_dir() else 1
+    with progress_bar("正在读取", count) as bar:
+        options = {"received": received, "progress": lambda name: bar.update(1), "on_wait": say_waiting}
+        if dry_run:
+            out = out or Path(tempfile.mkdtemp(prefix="xlsx-tracker-预检-"))
+            result = merge_mod.dry_run(run, inbox, out, **options)
+        else:
+            result = merge_mod.merge(run, inbox, **options)
+    completed = bool(result.accepted) or not result.new_files
+    for line in merge_summary(result, completed, dry_run):
+        click.echo(line)
+    if dry_run:
+        echo_documents(write_month_documents(run, result.state, keys=("receipts", "reminders"), today=app.today(), folder=out))
+        click.echo(f"预检结果(未入账、未存档):{out}")
+        remind_next_year(run.calendar)
+        return
+    if not completed:
+        raise TrackerError("没有任何文件可以采用,请按上面列出的问题联系报送单位。")
+    if not no_report:
+        echo_documents(write_month_documents(run, result.state, today=app.today(), on_wait=say_waiting))
+    remind_next_year(run.calendar)
+
+
+def default_inbox(run: MonthRun) -> Path:
+    folder = run.workspace.inbox_dir(run.month)
+    if not folder.is_dir():
+        raise click.BadParameter(f"没有指定收件目录,默认的“{folder}”也不存在。请写明收件目录,或先运行 xlsx-tracker fetch 收取邮件。",
+                                 param_hint="收件目录")
+    return folder
+
+
+def echo_documents(documents: MonthDocuments, prefix: str = "") -> None:
+    """One line per document written (the problem list is named by the merge summary)."""
+    for made in documents.made:
+        for line in document_lines(made):
+            click.echo(prefix + line)
+
+
+def document_lines(made: Made) -> list[str]:
+    if made.key in ("report", "bulletin"):
+        return [f"{made.label}:{made.paths[0]}"]
+    if made.key == "receipts" and made.units:
+        return [f"回执 {len(made.units)} 份:{made.paths[0].parent}"]
+    if made.key == "reminders" and made.units:
+        return [f"催报通知 {len(made.units)} 份(.txt 可直接粘贴,.eml 为邮件草稿,未发送):{made.paths[0].parent}"]
+    return []
+
+
+def merge_summary(result, completed: bool = True, dry_run: bool = False) -> list[str]:
+    head = "预检完成(未入账)" if dry_run else "汇总完成" if completed else "没有可采用的文件"
+    lines = [
+        f"{result.month} {head}:收件目录共 {len(result.manifest)} 个文件(含压缩包内的文件),其中新收 {result.new_files} 个,"
+        f"已入账过 {result.duplicates} 个,临时文件 {len(result.ignored)} 个(忽略)。",
+        f"已采用单位 {len(result.accepted)} 个;未报送单位 {len(result.not_returned)} 个" +
+        (f":{'、'.join(result.not_returned)}" if result.not_returned else "。"),
+        f"问题:{severity_summary(result.problems)}。",
+    ]
+    lines.extend("  " + problem_line(found) for found in result.problems)
+    if result.changed:
+        lines.append(f"以下 {len(result.changed)} 个文件在汇总过程中被改动、移动或删除,本次未入账,请稍后再运行一次 merge:"
+                     + "、".join(result.changed))
+    lines.append(f"问题清单:{result.problems_path}")
+    lines.append(f"文件清单:{result.file_list_path}")
+    return lines
+
+
+@main.command("review", short_help="审核销号:生成待审核清单,或用 --apply 导入审核结果。")
+@month_options
+@click.option("--apply", "filled", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件",
+              help="记入填好的审核文件中的审核结果。")
+@click.option("--reviewer", default="", metavar="姓名", help="审核人(审核文件中未填审核人时使用)。")
+@click.pass_context
+def review_command(ctx, month, policy, assume_weekends, filled, reviewer):
+    """审核销号:生成本月待审核的“已完成”事项清单(reports/月份/审核_月份.xlsx),或用 --apply 记入审核结果。"""
+    run = month_run_of(ctx, month, policy, assume_weekends)
+    run.require_issued()
+    state = load_state(run)
+    if filled is None:
+        path, count = review_mod.write_review(run, state, on_wait=say_waiting)
+        click.echo(f"待审核事项 {count} 项:{path}")
+        click.echo(f"审核后运行:xlsx-tracker review --month {month} --apply {path.name}")
+        return
+    applied = review_mod.apply_review(run, state, filled, reviewer, on_wait=say_waiting)
+    echo_problems(applied.problems)
+    click.echo(f"已记入审核结果:通过(销号){len(applied.passed)} 项,退回 {len(applied.returned)} 项"
+               + (f";另有 {len(applied.problems)} 行未采用,见上。" if applied.problems else "。"))
+    click.echo("已按审核结果重新生成本月的调度报告、通报、回执和催报通知:")
+    echo_documents(write_month_documents(run, applied.state, today=app.today(), on_wait=say_waiting), "  ")
+
+
+def _taizhang(ctx, month, policy, assume_weekends):
+    """工作台账:按报送组建立文件夹,收入各组的证明材料目录和报来的材料文件,并生成总目录(每次整体重建,不改动原件)。"""
+    workspace = workspace_of(ctx)
+    if month is None:
+        if not workspace.ledger_file.exists():
+            raise TrackerError("还没有台账:请先运行 xlsx-tracker merge 汇总报回的文件。")
+        from ..month import ledger
+        conn = ledger.connect(workspace.ledger_file)
+        try:
+            known = ledger.months(conn)
+        finally:
+            conn.close()
+        if not known:
+            raise TrackerError("台账中还没有任何月份的报送。")
+        month = known[-1]
+    run = month_run_of(ctx, month, policy, assume_weekends)
+    built = taizhang_mod.build(run, on_wait=say_waiting)
+    click.echo(f"工作台账({month} 为止):{built.root},报送组 {built.groups} 个,材料文件 {built.files} 个。")
+    if built.unmatched:
+        click.echo(f"无法归类的材料 {len(built.unmatched)} 个(见总目录“未归类材料”表):" + "、".join(built.unmatched))
+
+
+def _taizhang_options(command):
+    for option in reversed([click.option("--month", callback=month_value, metavar="月份", help="截至哪个月(默认为台账中最近的月份)。"),
+                            policy_option, assume_weekends_option, workspace_option]):
+        command = option(command)
+    return command
+
+
+main.command("taizhang")(click.pass_context(_taizhang_options(_taizhang)))
+main.command("ledger-book", help="同 taizhang:生成工作台账。")(click.pass_context(_taizhang_options(_taizhang)))
+
+
+@main.command("report")
+@month_options
+@click.pass_context
+def report_command(ctx, month, policy, assume_weekends):
+    """根据台账重新生成某月的全部文件:调度报告、通报、回执、催报通知和问题清单(审核或修改设置后运行)。"""
+    run = month_run_of(ctx, month, policy, assume_weekends)
+    documents = write_month_documents(run, today=app.today(), on_wait=say_waiting)
+    echo_documents(documents)
+    figures = documents.figures
+    click.echo(f"报送单位 {documents.units - figures['not_returned']}/{documents.units},总体平均进度 {figures['progress']:.1f}%,"
+               f"已完成指标 {figures['indicators_done']}/{documents.main_indicators},"
+               f"问题:错误 {figures['errors']} 条,提醒 {figures['warnings']} 条,提示 {figures['infos']} 条。")
+
+
+@main.command("demo")
+@click.option("--month", default="2024-05", show_default=True, callback=month_value, metavar="月份", help="演示月份(同时演示上一个月)。")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), metavar="目录",
+              help="演示工作区目录,默认新建临时目录。")
+def demo_command(month, directory):
+    """演示完整流程:拆分 → 模拟各单位报回(含常见错误)→ 汇总 → 调度报告。"""
+    from ..demo.cycle import run_demo  # imports openpyxl, which no other command needs at start-up
+
+    root = directory or Path(tempfile.mkdtemp(prefix="xlsx-tracker-demo-"))
+    result = run_demo(root, month)
+    click.echo(f"演示工作区:{result.workspace.root.resolve()}")
+    for current, merged, documents in zip(result.months, result.merges, result.documents, strict=True):
+        click.echo(f"[{current}] 下发表格:{result.workspace.sheets_dir(current)}")
+        click.echo(f"[{current}] 模拟报回:{result.workspace.inbox_dir(current)}")
+        click.echo(f"[{current}] 采用 {len(merged.accepted)} 个单位,未报送 {len(merged.not_returned)} 个;问题:{severity_summary(merged.problems)}")
+        echo_documents(documents, f"[{current}] ")
+    click.echo(f"审核销号:{result.workspace.reports_dir / result.months[-1]}/审核_{result.months[-1]}.xlsx(已演示审核一轮)")
+    click.echo(f"工作台账:{result.workspace.root / '工作台账'}")
+    click.echo(f"台账:{result.workspace.ledger_file}")

@@ -1,0 +1,69 @@
+"""Follow-ups (催办): which units the office chases this month and why, and the words that state the rule.
+
+`follow_up_rule` is printed on the report's 说明 and in the definition of 需催办单位数; every reason
+`follow_ups` gives is one of the conditions it lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..master.settings import Scoring
+from .rows import RETURNED, stalled_and_overdue
+from .scoring import UnitScore
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    unit: str
+    reasons: list[str]
+    liaison: dict
+    light: str = ""
+
+
+def follow_up_conditions(rules: Scoring) -> list[str]:
+    """Each condition that puts a unit on the 催办名单, in the order its reasons are listed."""
+    return ["未报送", "逾期报送", "有任务超过预计完成时间仍未完成", f"有任务连续{rules.stalled_cycles}期“未启动”",
+            "有任务本月进展与上月一字不差(未更新)", "有任务审核退回", "有任务预计完成时间延后"]
+
+
+def follow_up_rule(rules: Scoring) -> str:
+    return "、".join(follow_up_conditions(rules))
+
+
+def follow_ups(rows, units: list[UnitScore], records, rules: Scoring, today: dt.date,
+               liaisons: dict[str, dict], stale: dict, slipped: dict, lights: dict[str, str]) -> list[FollowUp]:
+    stalled, overdue_by_unit = stalled_and_overdue(rows, records, rules.stalled_cycles, today)
+    returned_by_unit = defaultdict(list)  # grouped once: a scan of all rows per unit is quadratic at province scale
+    for row in rows:
+        if row.review == RETURNED:
+            returned_by_unit[row.assignment.unit].append(row.assignment.task_id)
+    result = []
+    for score in units:
+        reasons = _reasons(score, rules, overdue_by_unit.get(score.unit, []), stalled.get(score.unit, []),
+                           stale.get(score.unit, []), returned_by_unit.get(score.unit, []), slipped.get(score.unit, []))
+        if reasons:
+            result.append(FollowUp(score.unit, reasons, liaisons.get(score.unit, {}), lights.get(score.unit, "")))
+    return result
+
+
+def _reasons(score: UnitScore, rules: Scoring, overdue, stalled, stale, returned, slipped) -> list[str]:
+    reasons = []
+    if not score.returned:
+        reasons.append("未报送")
+    elif not score.on_time:
+        reasons.append(f"逾期报送({score.received_at[:10]}收到)")
+    if overdue:
+        reasons.append(f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}")
+    if stalled:
+        reasons.append(f"{len(stalled)} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled)}")
+    if stale:
+        reasons.append(f"{len(stale)} 项本月进展未更新:{'、'.join(stale)}")
+    if returned:
+        reasons.append(f"{len(returned)} 项审核退回:{'、'.join(returned)}")
+    if slipped:
+        moved = "、".join(f"{task_id}({' → '.join(dates)})" for task_id, dates in slipped)
+        reasons.append(f"{len(slipped)} 项延期:{moved}")
+    return reasons

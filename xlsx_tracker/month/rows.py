@@ -1,0 +1,162 @@
+"""Task rows of the month: each unit's status per task as the office counts it, and the row-level rules.
+
+A row's counted status (what progress is computed on) is decided here and nowhere else: review decisions,
+claims awaiting review, tasks the office closed. The rules that find stale, slipped, stalled and overdue rows
+live here too, beside the words that describe them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ..base.layout import STATUS
+from ..base.model import Assignment
+from ..master.settings import STATUSES
+from ..master.tasklist import Master
+from .ledger import MonthRecords
+
+DONE = {"已完成", STATUSES[3]}
+NOT_REPORTED = "未报送"
+VETO_DECLARED, VETO_CLEAR, VETO_PENDING = "已发生", "未发生", "待申报"
+REVIEWED, PENDING, RETURNED = "已销号", "待审核", "已退回"
+
+
+@dataclass(frozen=True, slots=True)  # tens of thousands at province scale
+class RowState:
+    assignment: Assignment
+    values: dict
+    source: str  # file name, or "" when the unit did not report this row
+    review: str = ""  # 已销号 / 待审核 / 已退回 for a claim of 已完成 or 无此情形; "" otherwise
+    review_reason: str = ""  # why the office returned the claim
+    counted: str = ""  # the status progress is counted on ("" = the status itself)
+
+    @property
+    def status(self) -> str:
+        return self.values.get(STATUS) or NOT_REPORTED
+
+    @property
+    def counted_status(self) -> str:
+        """The status progress counts: an unreviewed claim counts as 推进中 when the settings say claims need review."""
+        return self.counted or self.status
+
+    @property
+    def section(self) -> str:
+        return self.assignment.task.section
+
+
+
+def row_states(master: Master, records: MonthRecords) -> list[RowState]:
+    """Every assignment of the master with the values its unit's accepted file gave it this month."""
+    rows = []
+    count_claims = master.settings.scoring.count_unreviewed_as_done
+    for assignment in master.assignments():
+        values = records.values.get(assignment.unit, {}).get(assignment.task_id)
+        source = records.accepted[assignment.unit].file_name if values is not None else ""
+        status = (values or {}).get(STATUS) or NOT_REPORTED
+        review, reason = review_status(status, records.reviews.get((assignment.unit, assignment.task_id), []), records.month)
+        counted = _counted(status, review, count_claims)
+        rows.append(RowState(assignment, values or {}, source, review, reason, counted))
+    return rows
+
+
+def _counted(status: str, review: str, count_claims: bool) -> str:
+    """The status progress counts on, when it is not the reported one ("" = the reported one).
+
+    A task the office closed (已销号) stays done whatever a later return says; an unreviewed claim counts as
+    推进中 when the settings count only reviewed work.
+    """
+    if review == REVIEWED:
+        return "" if status in DONE else "已完成"
+    return "推进中" if status in DONE and not count_claims else ""
+
+
+def review_status(status: str, decisions: list[tuple[str, str, str]], month: str) -> tuple[str, str]:
+    """(已销号 / 待审核 / 已退回 / "", the return reason) of a row from the office's decisions up to this month.
+
+    A pass closes the task for good; a return stands for the month it was made, and a claim made again in a
+    later month waits for review anew.
+    """
+    passed = [d for d in decisions if d[1] == "通过"]
+    if passed:
+        return REVIEWED, ""
+    returned = [d for d in decisions if d[1] == "退回"]
+    if returned and returned[-1][0] == month:
+        return RETURNED, returned[-1][2]
+    if status in DONE:
+        return PENDING, returned[-1][2] if returned else ""
+    return "", returned[-1][2] if returned else ""
+
+
+
+def stale_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[str, list[str]]:
+    """Unfinished rows whose 本月工作进展 is word for word last month's: 本月进展未更新."""
+    if not earlier:
+        return {}
+    last = earlier[-1][1]
+    stale: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        text = (row.values.get("本月工作进展") or "").strip()
+        before = (last.get(row.assignment.unit, {}).get(row.assignment.task_id, {}).get("本月工作进展") or "").strip()
+        if text and text == before and row.status not in DONE and row.section != "veto":
+            stale[row.assignment.unit].append(row.assignment.task_id)
+    return dict(stale)
+
+
+def slipped_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[str, list[tuple[str, list[str]]]]:
+    """Rows whose 预计完成时间 moved later than last month's: unit -> [(task id, the dates month by month)]."""
+    slipped: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
+    for row in rows:
+        planned = row.values.get("预计完成时间") or ""
+        unit, task_id = row.assignment.unit, row.assignment.task_id
+        history = [v for _, values in earlier if (v := values.get(unit, {}).get(task_id, {}).get("预计完成时间"))]
+        if planned and history and planned > history[-1] and row.status not in DONE and row.section != "veto":
+            dates = [d for i, d in enumerate([*history, planned]) if i == 0 or d != [*history, planned][i - 1]]
+            slipped[unit].append((task_id, dates))
+    return dict(slipped)
+
+
+
+
+
+def stalled_and_overdue(rows, records: MonthRecords, cycles: int, today: dt.date) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per unit: the task ids 未启动 for `cycles` months running, and those past their planned date unfinished."""
+    statuses = [{(u, t): v.get(STATUS) or "" for u, tasks in values.items() for t, v in tasks.items()}
+                for _, values in records.earlier_values]
+    overdue: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        if is_overdue(row, today):
+            overdue[row.assignment.unit].append(row.assignment.task_id)
+    return stalled_rows(rows, statuses, cycles), overdue
+
+
+def is_overdue(row: RowState, today: dt.date) -> bool:
+    planned = row.values.get("预计完成时间")
+    return bool(planned) and row.status not in DONE and row.section != "veto" and dt.date.fromisoformat(planned) < today
+
+
+def stalled_rows(rows: list[RowState], earlier: list[dict[tuple[str, str], str]], cycles: int) -> dict[str, list[str]]:
+    """Rows 未启动 this month and in each of the previous cycles - 1 months."""
+    if cycles < 2 or len(earlier) < cycles - 1:
+        return {}
+    recent = earlier[len(earlier) - (cycles - 1):]
+    stalled: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        key = (row.assignment.unit, row.assignment.task_id)
+        if row.status == "未启动" and all(e.get(key) == "未启动" for e in recent):
+            stalled[row.assignment.unit].append(row.assignment.task_id)
+    return stalled
+
+
+
+def group(items, key) -> dict[str, list]:
+    """Items grouped by key, each group in the items' order."""
+    grouped = defaultdict(list)
+    for item in items:
+        grouped[key(item)].append(item)
+    return grouped
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0

@@ -1,0 +1,125 @@
+"""The month's documents, each registered once with what it needs.
+
+merge, report, review --apply and demo write the month's documents through `write_month_documents`, so
+no command can forget one (deleting reports/<month>/ and running report gives every document back).
+The order keeps memory low at province scale: the 通报's text is taken from the month state, the state
+is let go, and only then is its Word table built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..base.problems import write_problem_csv
+from ..base.workspace import workspace_lock
+from ..month.figures import key_figures
+from ..month.run import MonthRun
+from ..month.state import MonthState, load_state
+from .bulletin import bulletin, write_month_bulletin
+from .notices import notices_for
+from .report import build_report
+
+
+@dataclass(frozen=True)
+class Made:
+    """One document of the month as written: its key, its Chinese name and its files (one per unit for notices)."""
+
+    key: str
+    label: str
+    paths: list[Path]
+    units: list[str] = field(default_factory=list)  # the units a per-unit document was written for
+
+
+@dataclass
+class Context:
+    today: dt.date
+    now: dt.datetime
+    folder: Path | None  # write here instead of reports/<month>/ (a dry run); only for documents that allow it
+    on_wait: Callable[[str], None] | None
+    notices: tuple | None = None  # receipts and reminders are written together, once
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    label: str
+    write: Callable[[MonthRun, MonthState, Context], Made | Callable[[], Made]]  # a callable result is written last
+    anywhere: bool = False  # may be written into another folder (a dry run)
+
+
+def _problems(run: MonthRun, state: MonthState, ctx: Context) -> Made:
+    path = run.workspace.problem_list(run.month)
+    with workspace_lock(run.workspace, ctx.on_wait):
+        write_problem_csv(path, state.problems)
+    return Made("problems", "问题清单", [path])
+
+
+def _report(run: MonthRun, state: MonthState, ctx: Context) -> Made:
+    path, _ = build_report(run, state, ctx.now, on_wait=ctx.on_wait)
+    return Made("report", "调度报告", [path])
+
+
+def _bulletin(run: MonthRun, state: MonthState, ctx: Context) -> Callable[[], Made]:
+    content = bulletin(run.master, state, ctx.today)  # the text now; the Word table after the state is let go
+    return lambda: Made("bulletin", "通报", [write_month_bulletin(run, content, on_wait=ctx.on_wait)])
+
+
+def _notices(run: MonthRun, state: MonthState, ctx: Context) -> tuple:
+    if ctx.notices is None:
+        ctx.notices = notices_for(run, state, ctx.now, folder=ctx.folder, on_wait=ctx.on_wait)
+    return ctx.notices
+
+
+def _receipts(run: MonthRun, state: MonthState, ctx: Context) -> Made:
+    receipts = _notices(run, state, ctx)[0]
+    return Made("receipts", "回执", [path for w in receipts for path in w.paths], [w.unit for w in receipts])
+
+
+def _reminders(run: MonthRun, state: MonthState, ctx: Context) -> Made:
+    reminders = _notices(run, state, ctx)[1]
+    return Made("reminders", "催报通知", [path for w in reminders for path in w.paths], [w.unit for w in reminders])
+
+
+DOCUMENTS = [
+    Document("problems", "问题清单", _problems),
+    Document("report", "调度报告", _report),
+    Document("receipts", "回执", _receipts, anywhere=True),
+    Document("reminders", "催报通知", _reminders, anywhere=True),
+    Document("bulletin", "通报", _bulletin),
+]
+DOCUMENT_KEYS = tuple(d.key for d in DOCUMENTS)
+
+
+@dataclass
+class MonthDocuments:
+    made: list[Made]
+    figures: dict[str, float]  # the key figures the documents show, for the console's summary
+    units: int
+    main_indicators: int
+
+    def get(self, key: str) -> Made | None:
+        return next((m for m in self.made if m.key == key), None)
+
+
+def write_month_documents(run: MonthRun, state: MonthState | None = None, *, keys: tuple[str, ...] = DOCUMENT_KEYS,
+                          today: dt.date | None = None, now: dt.datetime | None = None, folder: Path | None = None,
+                          on_wait=None) -> MonthDocuments:
+    """Write the month's documents (all of them unless keys names some) from its state (read from the ledger unless given)."""
+    unknown = [k for k in keys if k not in DOCUMENT_KEYS]
+    chosen = [d for d in DOCUMENTS if d.key in keys]
+    if unknown or (folder is not None and not all(d.anywhere for d in chosen)):
+        raise ValueError(f"documents {keys!r} cannot be written {'into ' + str(folder) if folder else ''}")
+    run.require_issued()
+    now = (now or dt.datetime.now()).replace(microsecond=0)
+    ctx = Context(today or now.date(), now, folder, on_wait)
+    state = state or load_state(run)
+    summary = MonthDocuments([], key_figures(state), len(state.units), state.main_indicators)
+    results = [document.write(run, state, ctx) for document in chosen]
+    del state  # what is written last needs only its text: the month state's memory is given back first
+    gc.collect()
+    summary.made = [result() if callable(result) else result for result in results]
+    return summary
