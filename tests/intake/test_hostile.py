@@ -16,7 +16,6 @@ import openpyxl
 import pytest
 
 from xlsx_tracker.base import layout
-from xlsx_tracker.base.model import Problems
 from xlsx_tracker.base.workspace import init_workspace
 from xlsx_tracker.demo import simulate
 from xlsx_tracker.demo.cycle import stamp_saved
@@ -26,6 +25,7 @@ from xlsx_tracker.month.merge import merge
 from xlsx_tracker.month.split import split
 from xlsx_tracker.outputs.report import build_report
 
+from ..fields import fields
 from . import hostile
 
 MONTH = "2024-05"
@@ -152,7 +152,7 @@ def _identity_conflict_and_tie(filled, src, inbox, expected):
 
 
 def problems_of(result, name):
-    return Problems([p for p in result.problems if p.file == name]).flatten(["code", "sheet", "cell"])
+    return fields([p for p in result.problems if p.file == name], ["code", "sheet", "cell"])
 
 
 EXPECTED_PROBLEMS = {

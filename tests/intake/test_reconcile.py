@@ -7,10 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 from xlsx_tracker.base import layout
-from xlsx_tracker.base.model import Problems
 from xlsx_tracker.intake.reader import Returned, SheetTable
 from xlsx_tracker.intake.reconcile import reconcile
 from xlsx_tracker.master.issued import Issued
+
+from ..fields import fields
 
 LOCKED = {"编号": "", "一级指标": "一、政府职能", "二级指标": "(一)", "三级指标": "指标原文", "本单位承担事项": "全部申报材料",
           "申报材料要求": "请提供文件", "情况说明题目": "", "牵头单位": "司法局", "截止日期": dt.date(2024, 5, 20)}
@@ -38,7 +39,7 @@ def returned(*rows, evidence=(), liaison=(), columns=layout.LEGACY_TASK_COLUMNS,
 
 def check(*rows, **tables):
     result = reconcile(returned(*rows, **tables), ISSUED, "司法局", "2024-05")
-    return result, Problems(result.problems).flatten(["code", "sheet", "cell", "severity"])
+    return result, fields(result.problems, ["code", "sheet", "cell", "severity"])
 
 
 def test_clean_rows_give_values_and_no_problems():
@@ -97,7 +98,7 @@ def test_missing_columns_editable_is_an_error_locked_a_warning():
     data = returned(task_row("1", 进展状态="推进中"), task_row("2"), task_row("否决1"))
     del data.tasks.columns["进展状态"], data.tasks.columns["三级指标"]
     result = reconcile(data, ISSUED, "司法局", "2024-05")
-    found = Problems([p for p in result.problems if p.code.startswith("missing")]).flatten(["code", "cell", "severity"])
+    found = fields([p for p in result.problems if p.code.startswith("missing")], ["code", "cell", "severity"])
     assert found == [["missing-column", "2:2", "error"], ["missing-locked-column", "2:2", "warning"]]
 
 
@@ -133,7 +134,7 @@ def test_todays_layout_checks_the_texts_on_the_reference_sheet():
     data = returned(short("1", 进展状态="已完成"), short("2", 进展状态="推进中"), short("否决1", 进展状态="未发生"),
                     columns=layout.TASK_COLUMNS, reference=[full("1"), full("2", 三级指标="(已删减)"), full("否决1")])
     result = reconcile(data, ISSUED, "司法局", "2024-05")
-    assert Problems(result.problems).flatten(["code", "sheet", "cell"]) == [["locked-cell-changed", "任务说明", "D4"]]
+    assert fields(result.problems, ["code", "sheet", "cell"]) == [["locked-cell-changed", "任务说明", "D4"]]
     assert result.rows["1"]["进展状态"] == "已完成"
 
 

@@ -7,12 +7,13 @@ import openpyxl
 import pytest
 
 from xlsx_tracker.base import layout
-from xlsx_tracker.base.model import Problems
 from xlsx_tracker.base.workspace import init_workspace
 from xlsx_tracker.demo import simulate
 from xlsx_tracker.intake.reader import read_returned
 from xlsx_tracker.month.merge import merge
 from xlsx_tracker.month.split import split
+
+from ..fields import fields
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +72,7 @@ def merged_from_libreoffice(tmp_path_factory, master, calendar, filled_return, l
 
 def test_libreoffice_saved_returns_are_read_and_identified(merged_from_libreoffice):
     result = merged_from_libreoffice
-    problems = Problems(result.problems).flatten(["file", "code", "sheet", "cell"])
+    problems = fields(result.problems, ["file", "code", "sheet", "cell"])
     assert problems == [["libreoffice_saved_公安分局.xlsx", "status-normalized", "任务清单", "C3"]]
     assert sorted(result.accepted) == ["公安分局", "教育局", "自然资源局"]
     assert {s.identity_source for s in result.accepted.values()} == {"隐藏表"}

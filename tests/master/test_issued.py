@@ -6,11 +6,12 @@ import shutil
 import openpyxl
 import pytest
 
-from xlsx_tracker.base.model import Problems
 from xlsx_tracker.base.workspace import init_workspace
 from xlsx_tracker.master.tasklist import load_master_or_fail
 from xlsx_tracker.month.merge import merge
 from xlsx_tracker.month.split import split
+
+from ..fields import fields
 
 MONTH = "2024-05"
 UNITS = ["司法局", "政府办", "区委办"]
@@ -48,7 +49,7 @@ def test_a_master_edited_after_split_causes_no_false_problem(issued_month, calen
     result = merge(month_of(edited, calendar, MONTH, workspace), tmp_path / "收件箱", now=dt.datetime(2024, 5, 21))
     assert sorted(result.accepted) == sorted(UNITS)
     assert [p for p in result.problems if p.unit] == []  # nothing against any unit
-    assert Problems(result.problems).flatten(["code", "severity", "message"]) == [[
+    assert fields(result.problems, ["code", "severity", "message"]) == [[
         "master-edited-after-issue", "info",
         "总任务清单在下发后有改动:编号 21、96 的内容与下发时不同。报回文件按下发时的内容核对,不会因此判为改动;下次下发时按新内容。"]]
 

@@ -3,10 +3,11 @@
 import xlsxwriter
 from click.testing import CliRunner
 
-from xlsx_tracker.base.model import Problems
 from xlsx_tracker.cli.main import main
 from xlsx_tracker.master.roster import import_roster
 from xlsx_tracker.master.tasklist import load_master, load_master_or_fail
+
+from ..fields import fields
 
 
 def test_the_roster_lives_in_the_master_and_is_checked(workspace, fill_roster):
@@ -14,7 +15,7 @@ def test_the_roster_lives_in_the_master_and_is_checked(workspace, fill_roster):
                             "政府办": ["李娜", "副主任", "电话待定", "lina@"]})
     master = load_master(workspace)
     assert master.roster["司法局"] == {"姓名": "王海", "职务": "科员", "联系电话": "0471-6218033", "电子邮箱": "wanghai@example.com"}
-    assert Problems([p for p in master.problems if p.code.startswith("roster")]).flatten(["code", "cell", "severity"]) == [
+    assert fields([p for p in master.problems if p.code.startswith("roster")], ["code", "cell", "severity"]) == [
         ["roster-bad-phone", "D2", "warning"], ["roster-bad-email", "E2", "warning"]]  # 政府办 is the first unit
     assert len(master.roster) == 2  # units whose row is blank have no liaison yet
 

@@ -2,8 +2,9 @@
 
 import openpyxl
 
-from xlsx_tracker.base.model import Problems
 from xlsx_tracker.master.tasklist import TASK_SHEET, UNIT_SHEET, build_master, load_master
+
+from ..fields import fields
 
 
 def edit_master(workspace, change):
@@ -40,7 +41,7 @@ def test_task_reassigned_through_an_alias(workspace):
 def test_row_deleted_warns_that_indicator_is_not_issued(workspace):
     edit_master(workspace, lambda book: book[TASK_SHEET].delete_rows(row_of(book[TASK_SHEET], "7")))
     master = load_master(workspace)
-    assert Problems(master.problems).flatten(["code", "sheet", "severity"]) == [["uncovered-indicator", "任务分工", "warning"]]
+    assert fields(master.problems, ["code", "sheet", "severity"]) == [["uncovered-indicator", "任务分工", "warning"]]
     assert "指标第7项没有任何报送事项" in master.problems[0].message
 
 
@@ -50,7 +51,7 @@ def test_cell_emptied_is_an_error_at_its_cell(workspace):
         sheet.cell(row_of(sheet, "7"), 8).value = None
     edit_master(workspace, empty)
     master = load_master(workspace)
-    assert Problems(master.errors).flatten(["code", "sheet", "cell"]) == [["empty-cell", "任务分工", "H11"]]
+    assert fields(master.errors, ["code", "sheet", "cell"]) == [["empty-cell", "任务分工", "H11"]]
     assert master.errors[0].message == "“责任单位”为空。请填写,或删除整行。"
 
 

@@ -10,12 +10,14 @@ import pytest
 from click.testing import CliRunner
 
 from xlsx_tracker.base import layout
-from xlsx_tracker.base.model import Problems
+from xlsx_tracker.base.problems import problem_line
 from xlsx_tracker.cli.main import main
 from xlsx_tracker.demo.cycle import simulate
 from xlsx_tracker.month import ledger
 from xlsx_tracker.month.merge import merge
 from xlsx_tracker.month.split import split
+
+from ..fields import fields
 
 MONTH = "2024-05"
 NOW = dt.datetime(2024, 5, 21, 9, 0)
@@ -88,7 +90,7 @@ def merged(inbox_case, master, calendar, month_of):
 
 
 def problems_of(result, file_name):
-    return Problems([p for p in result.problems if p.file == file_name]).flatten(["code", "sheet", "cell"])
+    return fields([p for p in result.problems if p.file == file_name], ["code", "sheet", "cell"])
 
 
 def test_applied_rejected_and_ignored(merged):
@@ -136,8 +138,8 @@ def test_messages_say_what_to_fix(merged):
     [wrong] = [p for p in r.problems if p.code == "wrong-month"]
     assert wrong.message == "这是 2024-04 的表(教育局),不是 2024-05 的,未计入本月。可能是上月文件被重复发送。"
     [invalid] = [p for p in r.problems if p.code == "invalid-status"]
-    assert invalid.render() == ("[invalid-status] status_pasted_invalid.xlsx / 任务清单 / C3: 进展状态“基本完成”无效(可能是粘贴绕过了下拉列表),"
-                                "未采用。应为:未启动 / 推进中 / 已完成 / 无此情形(已作说明)。")
+    assert problem_line(invalid) == ("[错误·进展状态无效] status_pasted_invalid.xlsx / 任务清单 / C3:进展状态“基本完成”无效(可能是粘贴绕过了下拉列表),"
+                                     "未采用。应为:未启动 / 推进中 / 已完成 / 无此情形(已作说明)。")
 
 
 def test_not_returned_units(merged):
@@ -206,7 +208,7 @@ def test_rerun_is_idempotent(merged, master, calendar, ledger_dump, month_of):
     again = merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW + dt.timedelta(days=3))
     assert again.new_files == 0
     assert ledger_dump(workspace.ledger_file) == before
-    assert [p.render() for p in again.problems] == [p.render() for p in first.problems]
+    assert [problem_line(p) for p in again.problems] == [problem_line(p) for p in first.problems]
 
 
 def test_kill_mid_run_leaves_ledger_consistent(tmp_path, inbox_case, master, calendar, monkeypatch, issued_like, ledger_dump, month_of):
@@ -263,7 +265,7 @@ def test_parallel_intake_equals_serial(tmp_path, merged, master, calendar, issue
     parallel = merge(month_of(master, calendar, MONTH, workspace), inbox, now=NOW, workers=2, parallel_threshold=1)
     assert parallel.new_files == serial.new_files == 25
     assert ledger_dump(workspace.ledger_file) == ledger_dump(serial_ws.ledger_file)
-    assert [mask_run(p.render()) for p in parallel.problems] == [mask_run(p.render()) for p in serial.problems]
+    assert [mask_run(problem_line(p)) for p in parallel.problems] == [mask_run(problem_line(p)) for p in serial.problems]
 
 
 def test_workers_started_the_windows_way(tmp_path, inbox_case, master, calendar, monkeypatch, issued_like, ledger_dump, month_of):

@@ -89,30 +89,6 @@ class Problem:
         parts = [p for p in (self.file, self.sheet, self.cell) if p]
         return " / ".join(parts) or self.unit
 
-    def render(self) -> str:
-        where = self.location()
-        prefix = f"[{self.code}] {where}:" if where else f"[{self.code}]"
-        return f"{prefix} {self.message}"
-
-
-@dataclass
-class Problems:
-    """An ordered collection of problems; stages append, callers read."""
-
-    items: list[Problem] = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def __iter__(self):
-        return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def flatten(self, keys: list[str]) -> list[list[str]]:
-        return [[getattr(p, k) for k in keys] for p in self.items]
-
 
 class TrackerError(Exception):
     """An error the user can fix; carries the problems that explain it."""
@@ -120,11 +96,6 @@ class TrackerError(Exception):
     def __init__(self, message: str, problems: list[Problem] | None = None):
         super().__init__(message)
         self.problems = list(problems or [])
-
-    def render(self) -> str:
-        lines = [str(self)]
-        lines.extend(p.render() for p in self.problems)
-        return "\n".join(lines)
 
 
 def wall_clock(stamp: dt.datetime) -> dt.datetime:
