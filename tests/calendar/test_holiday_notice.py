@@ -13,7 +13,7 @@ from xlsx_tracker.calendar.holiday_notice import calendar_path, import_notice, n
 from xlsx_tracker.calendar.notice_text import read_notice
 from xlsx_tracker.calendar.workdays import Calendar, YearOverride, chinese_name, load_calendar
 from xlsx_tracker.cli import app as cli_app
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 
 NOTICES = Path(__file__).resolve().parents[1] / "fixtures" / "notices"  # tests/fixtures/notices
 NOTICE_2026 = (NOTICES / "2026_as_published.txt").read_text(encoding="utf-8")

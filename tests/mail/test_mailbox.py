@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from xlsx_tracker.base.workspace import init_workspace
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 from xlsx_tracker.intake.mailparse import parse
 from xlsx_tracker.master.tasklist import load_master_or_fail
 from xlsx_tracker.month import ledger

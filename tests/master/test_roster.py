@@ -3,7 +3,7 @@
 import xlsxwriter
 from click.testing import CliRunner
 
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 from xlsx_tracker.master.roster import import_roster
 from xlsx_tracker.master.tasklist import load_master, load_master_or_fail
 

@@ -7,8 +7,13 @@ from xlsx_tracker.master.settings import Settings, load_settings
 
 GOOD = """district = "新城区"
 
+[plan]
+title = "新城区法治政府建设示范创建工作实施方案"
+number = "新政办发〔2024〕26号"
+
 [contact]
 name = "王海燕"
+phone = "6218033"
 office = "区委依法治区办"
 
 [deadline]
@@ -31,13 +36,38 @@ def test_a_good_file_has_no_problem(tmp_path):
         "新城区", "王海燕", "区委依法治区办", 20, "postpone")
 
 
-def test_no_file_gives_the_blank_defaults(tmp_path):
-    assert load_settings(tmp_path) == (Settings(), [])
+def test_no_file_gives_the_blank_defaults_and_says_what_the_papers_will_lack(tmp_path):
+    settings, problems = load_settings(tmp_path)
+    assert settings == Settings()
+    assert [(p.code, p.severity, p.message) for p in problems] == [(
+        "settings-incomplete", "warning",
+        "设置文件没有写明实施方案名称([plan] 中的 title)、实施方案文号([plan] 中的 number)、办公室名称([contact] 中的 office)、"
+        "联系人([contact] 中的 name)、联系电话([contact] 中的 phone),通报和催报通知中将缺少这些内容。"
+        "请用记事本在 settings.toml 中补上(写法见 README“工作区”)。")]
+
+
+def test_a_workspace_from_before_the_plan_table_is_warned(tmp_path):
+    old = GOOD.replace('[plan]\ntitle = "新城区法治政府建设示范创建工作实施方案"\nnumber = "新政办发〔2024〕26号"\n', "")
+    settings, problems, path = settings_with(tmp_path, old)
+    assert settings.plan_basis() == ""
+    assert [(code, file, severity) for code, file, _, _, severity, _ in problems] == [("settings-incomplete", path, "warning")]
+    assert "实施方案名称([plan] 中的 title)、实施方案文号([plan] 中的 number),通报" in problems[0][5]
+
+
+@pytest.mark.parametrize(("title", "number", "basis"), [
+    ("新城区法治政府建设示范创建工作实施方案", "新政办发〔2024〕26号", "根据《新城区法治政府建设示范创建工作实施方案》(新政办发〔2024〕26号)要求,"),
+    ("《某区实施方案》", "(某办发〔2025〕1号)", "根据《某区实施方案》(某办发〔2025〕1号)要求,"),  # marks written in are not doubled
+    ("某区实施方案", "", "根据《某区实施方案》要求,"),
+    ("", "某办发〔2025〕1号", "根据某办发〔2025〕1号要求,"),
+    ("", "", ""),
+])
+def test_the_plan_basis_of_a_notice(title, number, basis):
+    assert Settings(plan_title=title, plan_number=number).plan_basis() == basis
 
 
 def test_a_value_without_quotes_names_its_line_and_column(tmp_path):
     settings, problems, path = settings_with(tmp_path, GOOD.replace('name = "王海燕"', "name = 王海燕"))
-    assert problems == [("bad-settings", path, "", "第4行第8列", "error",
+    assert problems == [("bad-settings", path, "", "第8行第8列", "error",
                          "格式错误:值的写法不对(文字要加英文双引号,日期写作 2027-01-01)。请对照 README 中的示例改正。")]
     assert settings == Settings()  # nothing of a file that cannot be read is used
 

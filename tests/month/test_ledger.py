@@ -39,7 +39,7 @@ def conn(tmp_path):
 
 def test_a_new_ledger_has_every_table_and_a_rollback_journal(conn):
     tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"submissions", "row_values", "evidence", "liaison", "issues", "fetched", "sent", "reviews", "lights", "problems"}
+    assert tables == {"submissions", "row_values", "evidence", "liaison", "issues", "fetched", "sent", "reviews", "lights", "problems", "written"}
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
 
 

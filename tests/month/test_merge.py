@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from xlsx_tracker.base import layout
 from xlsx_tracker.base.problems import problem_line
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 from xlsx_tracker.demo.cycle import simulate
 from xlsx_tracker.month import ledger
 from xlsx_tracker.month.merge import merge

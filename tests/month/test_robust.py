@@ -19,7 +19,7 @@ from filelock import FileLock
 
 from xlsx_tracker.base.model import Carried
 from xlsx_tracker.base.workspace import LOCK_FILE, Workspace, init_workspace
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 from xlsx_tracker.master.tasklist import load_master_or_fail, write_master
 from xlsx_tracker.master.units import ALL_UNITS, Registry
 from xlsx_tracker.month import ledger

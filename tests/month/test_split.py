@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from xlsx_tracker.base import layout
 from xlsx_tracker.base.model import TrackerError
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 from xlsx_tracker.month.split import split, workbook_name
 
 ISSUED = dt.datetime(2024, 5, 6, 9, 0)

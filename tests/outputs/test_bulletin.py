@@ -91,7 +91,7 @@ def test_every_figure_is_the_month_states(written):
     figures = key_figures(state)
     assert f"本月应报送单位{len(state.units)}个,按时报送{figures['on_time']}个,逾期报送{figures['late']}个," \
            f"未报送{figures['not_returned']}个" in text
-    assert f"全区任务总体平均进度{figures['progress']:.1f}%,序时进度{state.pace:.1f}%" in text
+    assert f"全部任务总体平均进度{figures['progress']:.1f}%,序时进度{state.pace:.1f}%" in text
     assert f"已完成{figures['indicators_done']}项,已完成任务{figures['tasks_done']}项" in text
     reds = [x.key for x in state.unit_lights if x.light == RED]
     assert f"红灯{len(reds)}个" in text and all(unit in text for unit in reds)

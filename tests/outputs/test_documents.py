@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from xlsx_tracker.base.workspace import Workspace, init_workspace
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 from xlsx_tracker.master.tasklist import load_master_or_fail
 from xlsx_tracker.month.split import split
 from xlsx_tracker.outputs.bulletin import bulletin_name
@@ -37,8 +37,8 @@ def expected_files(workspace, month: str) -> dict[str, list]:
 
 
 def test_the_list_holds_each_document_once():
-    assert DOCUMENT_KEYS == ("problems", "report", "receipts", "reminders", "bulletin")
-    assert [d.label for d in DOCUMENTS] == ["问题清单", "调度报告", "回执", "催报通知", "通报"]
+    assert DOCUMENT_KEYS == ("report", "receipts", "reminders", "bulletin", "problems")
+    assert [d.label for d in DOCUMENTS] == ["调度报告", "回执", "催报通知", "通报", "问题清单"]
 
 
 def cli(workspace, *args):
@@ -126,17 +126,28 @@ def test_send_previews_the_receipts_report_wrote_back(rewritten):
     assert "没有联络员邮箱、无法发送(请在总任务清单“联络员”表中补充):政府办、司法局" in result.output  # in the order of the unit list
 
 
-@pytest.mark.parametrize("key", DOCUMENT_KEYS)
-def test_review_apply_rewrites_every_document(rewritten, key):
+@pytest.fixture(scope="module")
+def reviewed(rewritten):
+    """Every document deleted, then a review passing one claim applied: review --apply writes them all again."""
     workspace, _, _ = rewritten
     cli(workspace, "review", "--month", MONTH)
     sheet = workspace.month_reports(MONTH) / review_name(MONTH)
-    files = expected_files(workspace, MONTH)[key]
-    for path in files:
-        path.unlink()
+    book = openpyxl.load_workbook(sheet)
+    row = next(r for r in book["审核"].iter_rows(min_row=3) if r[0].value)
+    row[7].value, row[9].value = "通过", "审核人甲"  # 审核结果, 审核人
+    book.save(sheet)
+    for paths in expected_files(workspace, MONTH).values():
+        for path in paths:
+            path.unlink()
     result = cli(workspace, "review", "--month", MONTH, "--apply", str(sheet))
-    assert "已按审核结果重新生成本月的调度报告、通报、回执和催报通知:" in result.output
-    missing = [str(p) for p in files if not p.is_file()]
+    return workspace, result
+
+
+@pytest.mark.parametrize("key", DOCUMENT_KEYS)
+def test_review_apply_rewrites_every_document(reviewed, key):
+    workspace, result = reviewed
+    assert "已记入审核结果:通过(销号)1 项,退回 0 项。" in result.output.split("\n")
+    missing = [str(p) for p in expected_files(workspace, MONTH)[key] if not p.is_file()]
     assert missing == []
 
 
@@ -161,3 +172,99 @@ def test_demo_writes_every_document_of_both_months(demo, key, month):
         stems = sorted((folder / ("回执" if key == "receipts" else "催报")).glob("*.txt"))
         assert stems, key
         assert f"[{month}] {'回执' if key == 'receipts' else '催报通知'} " in demo.output
+
+
+@pytest.fixture
+def fresh(tmp_path, calendar, month_of, filled_return):
+    """A month of its own for a test that changes it: issued, 司法局 and 政府办 returned, not yet merged."""
+    workspace = init_workspace(tmp_path / "工作区")
+    run = month_of(load_master_or_fail(workspace), calendar, MONTH, workspace)
+    issued = {s.unit: s for s in split(run, issued_at=dt.datetime(2024, 5, 6, 9))}
+    for unit in SENT:
+        filled_return(issued[unit], workspace.inbox_dir(MONTH) / "2024-05-17", seed=3)
+    return workspace, issued
+
+
+def test_a_bulletin_the_office_edited_is_never_overwritten(fresh):
+    import docx
+
+    workspace, _ = fresh
+    cli(workspace, "merge", "--month", MONTH)
+    path = expected_files(workspace, MONTH)["bulletin"][0]
+    edited = docx.Document(str(path))
+    edited.add_paragraph("办公室补充的一段话。")
+    edited.save(str(path))
+    before = path.read_bytes()
+    result = cli(workspace, "report", "--month", MONTH)
+    assert path.read_bytes() == before
+    beside = sorted(path.parent.glob(f"{path.stem}(更新于 *时*分).docx"))
+    assert len(beside) == 1
+    assert f"注意:原通报在生成后被修改过,没有覆盖,仍是“{path.name}”;新生成的是“{beside[0].name}”。" in result.output.split("\n")
+
+
+def test_a_bulletin_left_as_written_is_rewritten_in_place(fresh):
+    workspace, _ = fresh
+    cli(workspace, "merge", "--month", MONTH)
+    result = cli(workspace, "report", "--month", MONTH)
+    path = expected_files(workspace, MONTH)["bulletin"][0]
+    assert sorted(p.name for p in path.parent.glob("*.docx")) == [path.name]
+    assert "注意:" not in result.output
+
+
+def test_a_document_open_in_excel_is_named_and_the_others_are_written(fresh, monkeypatch):
+    import os
+
+    workspace, _ = fresh
+    cli(workspace, "merge", "--month", MONTH)
+    locked = workspace.problem_list(MONTH)
+    real_replace = os.replace
+
+    def replace(source, target):  # Windows: Excel keeps the file it has open
+        if str(target) == str(locked):
+            raise PermissionError(13, "in use")
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", replace)
+    for path in expected_files(workspace, MONTH)["report"]:
+        path.unlink()
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "report", "--month", MONTH])
+    assert result.exit_code == 1
+    assert result.output.strip().split("\n")[-1] == (
+        f"错误:以下文件正在 Excel、WPS 或 Word 中打开,没有更新:“{locked.name}”。"
+        f"请关闭后运行 xlsx-tracker report --month {MONTH},重新生成本月的全部文件。")
+    assert all(p.is_file() for p in expected_files(workspace, MONTH)["report"])  # written before the CSV was refused
+
+
+def test_a_review_that_records_nothing_rewrites_nothing(fresh):
+    workspace, _ = fresh
+    cli(workspace, "merge", "--month", MONTH)
+    cli(workspace, "review", "--month", MONTH)
+    report = expected_files(workspace, MONTH)["report"][0]
+    report.unlink()
+    result = cli(workspace, "review", "--month", MONTH, "--apply", str(workspace.month_reports(MONTH) / review_name(MONTH)))
+    assert result.output.strip().split("\n")[-2:] == ["已记入审核结果:通过(销号)0 项,退回 0 项。", "没有记入新的审核结果,本月的文件没有重新生成。"]
+    assert not report.exists()
+
+
+def test_a_reminder_of_a_unit_that_has_since_returned_is_removed(fresh, filled_return):
+    workspace, issued = fresh
+    cli(workspace, "merge", "--month", MONTH)
+    stale = reminder_stem(workspace.month_reports(MONTH), "财政局")
+    assert stale.with_suffix(".eml").is_file()
+    filled_return(issued["财政局"], workspace.inbox_dir(MONTH) / "2024-05-18", seed=4)
+    cli(workspace, "merge", "--month", MONTH)
+    assert not stale.with_suffix(".eml").exists() and not stale.with_suffix(".txt").exists()
+    assert receipt_stem(workspace.month_reports(MONTH), "财政局", MONTH).with_suffix(".txt").is_file()
+
+
+def test_report_says_when_the_lights_differ_from_those_recorded(fresh):
+    workspace, _ = fresh
+    cli(workspace, "merge", "--month", MONTH)
+    settings = workspace.master_dir / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("red_not_returned = true", "red_not_returned = false"),
+                        encoding="utf-8")
+    result = cli(workspace, "report", "--month", MONTH)
+    [line] = [line for line in result.output.split("\n") if line.startswith("提醒:")]
+    assert line.startswith("提醒:按现在的设置和台账,30 个单位的亮灯与本月汇总或审核时记入台账的不同:")
+    assert "组织部(红灯→绿灯)" in line
+    assert line.endswith("以后各月的“连续红灯”按台账记入的结果计算;如以现在的结果为准,请再运行一次 merge(不会重复入账)。")

@@ -356,3 +356,16 @@ def test_notice_files_are_named_by_a_safe_unit_name(tmp_path):
     assert receipt_stem(tmp_path, "区委办", "2024-05") == tmp_path / "回执" / "回执_区委办_2024-05"
     assert receipt_stem(tmp_path, "../外部/单位", "2024-05") == tmp_path / "回执" / "回执__外部_单位_2024-05"  # never a path out of the folder
     assert reminder_stem(tmp_path, "公安分局:交警") == tmp_path / "催报" / "催报_公安分局_交警"
+
+
+def test_a_notice_rewritten_with_the_same_content_has_the_same_digest(tmp_path):
+    from xlsx_tracker.outputs.notices import content_digest
+
+    first, second, other = (tmp_path / f"{name}" for name in ("一", "二", "三"))
+    for folder, stamp, line in ((first, "2024-05-24 09:00", "已采用"), (second, "2024-05-25 16:41", "已采用"), (other, "2024-05-24 09:00", "未采用")):
+        folder.mkdir()
+        (folder / "回执_司法局_2024-05.txt").write_text(f"回执\n\n单位:司法局\n回执时间:{stamp}\n\n结果\n  {line}\n", encoding="utf-8")
+        (folder / "回执_司法局_2024-05.eml").write_bytes(f"Date: {stamp}\nboundary={folder.name}\n".encode())
+    digests = [content_digest(folder / "回执_司法局_2024-05.eml") for folder in (first, second, other)]
+    assert digests[0] == digests[1]  # only the time of writing and the draft's headers differ: sent once
+    assert digests[0] != digests[2]  # what the unit is told differs: a new notice

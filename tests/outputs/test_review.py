@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from xlsx_tracker.base import layout
 from xlsx_tracker.base.workspace import init_workspace
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 from xlsx_tracker.demo import simulate
 from xlsx_tracker.master.tasklist import load_master_or_fail
 from xlsx_tracker.month.merge import merge
@@ -129,7 +129,7 @@ def test_a_tampered_review_file_is_checked_like_any_return(tmp_path, calendar, m
         "[错误·审核文件有误] 审核_2024-04.xlsx / 审核 / B7:“司法局”的编号“999”不是本月待审核的事项(可能已审核或被改动),本行未采用。",
     ]
     assert lines[4:6] == ["已记入审核结果:通过(销号)1 项,退回 0 项;另有 4 行未采用,见上。",
-                          "已按审核结果重新生成本月的调度报告、通报、回执和催报通知:"]
+                          "已按审核结果重新生成本月的文件:"]
     folder = workspace.root / "reports" / "2024-04"
     assert lines[6:8] == [f"  调度报告:{folder / '2024年4月法治政府建设示范创建工作调度报告.xlsx'}", f"  回执 1 份:{folder / '回执'}"]
     assert row_of(load_state(run), "25").review == "已销号" and row_of(load_state(run), "21").review == "待审核"

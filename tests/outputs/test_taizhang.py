@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from docx import Document
 
 from xlsx_tracker.base.workspace import init_workspace
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 from xlsx_tracker.master.tasklist import load_master_or_fail
 from xlsx_tracker.month.merge import merge
 from xlsx_tracker.month.split import split

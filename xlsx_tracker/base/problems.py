@@ -159,6 +159,8 @@ REVIEW_INVALID_MARK = Code("review-invalid-mark", "error", "审核文件有误",
 REVIEW_NO_REASON = Code("review-no-reason", "error", "审核文件有误", "选择“退回”时必须填写退回理由,本行未采用。")
 GROUP_MISMATCH = Code("group-mismatch", "error", "种子文件有误", "申报材料写明合并报送第{claimed}项指标,但表格合并的是{actual}")
 BAD_SETTINGS = Code("bad-settings", "error", "设置文件有误", "{detail}")
+SETTINGS_INCOMPLETE = Code("settings-incomplete", "warning", "设置文件不完整",
+    "设置文件没有写明{missing},通报和催报通知中将缺少这些内容。请用记事本在 settings.toml 中补上(写法见 README“工作区”)。")
 BAD_CALENDAR = Code("bad-calendar", "error", "节假日文件有误", "{detail}")
 # ---- the State Council's holiday notice (calendar import)
 NOTICE_NO_YEAR = Code("notice-no-year", "error", "放假通知有误",

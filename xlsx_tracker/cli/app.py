@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from ..base.model import Problem, TrackerError
-from ..base.problems import problem_line
+from ..base.problems import SETTINGS_INCOMPLETE, problem_line
 from ..base.workspace import Workspace, init_workspace
 from ..calendar.holiday_notice import next_year_reminder
 from ..calendar.workdays import load_calendar, normalize_month
@@ -40,7 +40,7 @@ class ChineseGroup(click.Group):
         super().__init__(*args, **kwargs)
 
     def main(self, *args, **kwargs):
-        chinese.install()  # click's texts in Chinese for this run: usage lines, option headings, its errors
+        chinese.install(self)  # click's texts in Chinese for this run: usage lines, option headings, its errors
         return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
@@ -132,7 +132,9 @@ def say_waiting(message: str) -> None:
 
 
 def month_run_of(ctx, month: str, policy: str | None, assume_weekends: bool) -> MonthRun:
-    return month_run(workspace_of(ctx), month, policy=policy, assume_weekends=assume_weekends)
+    run = month_run(workspace_of(ctx), month, policy=policy, assume_weekends=assume_weekends)
+    echo_problems([p for p in run.master.problems if p.code == SETTINGS_INCOMPLETE])  # a gap the papers would show
+    return run
 
 
 def unit_named(master, name: str) -> str:

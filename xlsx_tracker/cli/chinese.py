@@ -78,8 +78,13 @@ def ntranslate(singular: str, plural: str, count: int) -> str:
     return translate(singular if count == 1 else plural)
 
 
-def install() -> None:
-    """Bind click's gettext names to the Chinese table (idempotent)."""
+def install(group=None) -> None:
+    """Bind click's gettext names to the Chinese table (idempotent); with group, also name its path parameters in Chinese.
+
+    click.Path takes its name ("file", "directory") from gettext when a command is declared, before this runs.
+    """
+    if group is not None:
+        _name_paths(group)
     for name in CLICK_MODULES:
         module = importlib.import_module(f"click.{name}")
         if hasattr(module, "_"):
@@ -94,6 +99,16 @@ def install() -> None:
         exceptions.MissingParameter.format_message = _chinese_stop(exceptions.MissingParameter.format_message)
     formatting = importlib.import_module("click.formatting")
     formatting.term_len = display_len  # help columns line up when option names carry Chinese metavars
+
+
+def _name_paths(command) -> None:
+    import click
+
+    for param in command.params:
+        if isinstance(param.type, click.Path):
+            param.type.name = translate(param.type.name)
+    for sub in getattr(command, "commands", {}).values():
+        _name_paths(sub)
 
 
 def display_len(text: str) -> int:

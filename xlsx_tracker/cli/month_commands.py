@@ -92,7 +92,9 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
     if not completed:
         raise TrackerError("没有任何文件可以采用,请按上面列出的问题联系报送单位。")
     if not no_report:
-        echo_documents(write_month_documents(run, result.state, today=app.today(), on_wait=say_waiting))
+        documents = write_month_documents(run, result.state, today=app.today(), on_wait=say_waiting)
+        echo_documents(documents)
+        fail_on_blocked(documents, month, "汇总结果已记入台账。")
     remind_next_year(run.calendar)
 
 
@@ -105,10 +107,24 @@ def default_inbox(run: MonthRun) -> Path:
 
 
 def echo_documents(documents: MonthDocuments, prefix: str = "") -> None:
-    """One line per document written (the problem list is named by the merge summary)."""
+    """One line per document written (the problem list is named by the merge summary), and what the office should know."""
     for made in documents.made:
         for line in document_lines(made):
             click.echo(prefix + line)
+        if made.note:
+            click.echo(f"{prefix}注意:{made.note}。")
+    if documents.lights_changed:
+        changes = "、".join(f"{unit}({kept}→{now})" for unit, kept, now in documents.lights_changed)
+        click.echo(f"{prefix}提醒:按现在的设置和台账,{len(documents.lights_changed)} 个单位的亮灯与本月汇总或审核时记入台账的不同:{changes}。"
+                   "以后各月的“连续红灯”按台账记入的结果计算;如以现在的结果为准,请再运行一次 merge(不会重复入账)。")
+
+
+def fail_on_blocked(documents: MonthDocuments, month: str, recorded: str = "") -> None:
+    """Exit 1 naming every document another program kept open; what was recorded stays recorded."""
+    if documents.blocked:
+        names = "、".join(f"“{path.name}”" for path in dict.fromkeys(documents.blocked))
+        raise TrackerError(f"{recorded}以下文件正在 Excel、WPS 或 Word 中打开,没有更新:{names}。"
+                           f"请关闭后运行 xlsx-tracker report --month {month},重新生成本月的全部文件。")
 
 
 def document_lines(made: Made) -> list[str]:
@@ -156,11 +172,17 @@ def review_command(ctx, month, policy, assume_weekends, filled, reviewer):
         click.echo(f"审核后运行:xlsx-tracker review --month {month} --apply {path.name}")
         return
     applied = review_mod.apply_review(run, state, filled, reviewer, on_wait=say_waiting)
+    del state  # the month before the decisions: only the new one is needed from here
     echo_problems(applied.problems)
     click.echo(f"已记入审核结果:通过(销号){len(applied.passed)} 项,退回 {len(applied.returned)} 项"
                + (f";另有 {len(applied.problems)} 行未采用,见上。" if applied.problems else "。"))
-    click.echo("已按审核结果重新生成本月的调度报告、通报、回执和催报通知:")
-    echo_documents(write_month_documents(run, applied.state, today=app.today(), on_wait=say_waiting), "  ")
+    if applied.state is None:
+        click.echo("没有记入新的审核结果,本月的文件没有重新生成。")
+        return
+    documents = write_month_documents(run, applied.state, today=app.today(), on_wait=say_waiting)
+    click.echo("已按审核结果重新生成本月的文件:")
+    echo_documents(documents, "  ")
+    fail_on_blocked(documents, month, "审核结果已记入台账。")
 
 
 def _taizhang(ctx, month, policy, assume_weekends):
@@ -208,6 +230,7 @@ def report_command(ctx, month, policy, assume_weekends):
     click.echo(f"报送单位 {documents.units - figures['not_returned']}/{documents.units},总体平均进度 {figures['progress']:.1f}%,"
                f"已完成指标 {figures['indicators_done']}/{documents.main_indicators},"
                f"问题:错误 {figures['errors']} 条,提醒 {figures['warnings']} 条,提示 {figures['infos']} 条。")
+    fail_on_blocked(documents, month)
 
 
 @main.command("demo")
@@ -226,6 +249,7 @@ def demo_command(month, directory):
         click.echo(f"[{current}] 模拟报回:{result.workspace.inbox_dir(current)}")
         click.echo(f"[{current}] 采用 {len(merged.accepted)} 个单位,未报送 {len(merged.not_returned)} 个;问题:{severity_summary(merged.problems)}")
         echo_documents(documents, f"[{current}] ")
-    click.echo(f"审核销号:{result.workspace.reports_dir / result.months[-1]}/审核_{result.months[-1]}.xlsx(已演示审核一轮)")
-    click.echo(f"工作台账:{result.workspace.root / '工作台账'}")
+    last = result.months[-1]
+    click.echo(f"审核销号:{result.workspace.month_reports(last) / review_mod.review_name(last)}(已演示审核一轮)")
+    click.echo(f"工作台账:{result.workspace.root / taizhang_mod.FOLDER}")
     click.echo(f"台账:{result.workspace.ledger_file}")

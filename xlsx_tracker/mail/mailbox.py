@@ -24,7 +24,7 @@ from ..intake.mailparse import attachments, message_facts, parse, server_time, w
 from ..master.units import safe_filename
 from ..month import ledger
 from ..month.run import MonthRun
-from ..outputs.notices import receipt_stem, reminder_stem
+from ..outputs.notices import content_digest, receipt_stem, reminder_stem
 
 PASSWORD_VARIABLE = "XLSX_TRACKER_MAIL_PASSWORD"
 CLIENT_ID = '("name" "xlsx-tracker" "version" "1" "vendor" "xlsx-tracker")'  # RFC 2971: NetEase refuses SELECT without it
@@ -178,7 +178,7 @@ def plan(run: MonthRun, kind: str, liaisons: dict[str, dict]) -> Sent:
         done = ledger.sent_digests(conn, run.month, kind)
         for unit, path in found:
             to = liaisons.get(unit, {}).get("电子邮箱", "")
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest = content_digest(path)
             if not to:
                 result.no_address.append(unit)
             elif (unit, digest) in done:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.model import Problem
-from ..base.problems import BAD_SETTINGS, problem
+from ..base.problems import BAD_SETTINGS, SETTINGS_INCOMPLETE, problem
 from ..base.tomlfile import read_toml
 
 SETTINGS_FILE = "settings.toml"
@@ -82,21 +82,35 @@ class Settings:
     mail: Mail = field(default_factory=Mail)
 
     def plan_basis(self) -> str:
-        """根据《实施方案》(文号)要求, — the opening of a notice; empty when the settings name no plan."""
-        if not self.plan_title:
-            return ""
-        number = f"({self.plan_number})" if self.plan_number else ""
-        return f"根据《{self.plan_title}》{number}要求,"
+        """根据《实施方案》(文号)要求, — the opening of a notice; empty when the settings name no plan (a warning says so)."""
+        title = self.plan_title.strip().removeprefix("《").removesuffix("》")  # written with its marks or without
+        number = self.plan_number.strip().removeprefix("(").removesuffix(")")
+        if not title:
+            return f"根据{number}要求," if number else ""
+        return f"根据《{title}》" + (f"({number})" if number else "") + "要求,"
 
 
 def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
     path = Path(folder) / SETTINGS_FILE
     if not path.exists():
-        return Settings(), []
+        return Settings(), [_incomplete(Settings(), str(path))]  # every fact is missing
     data, problems = read_toml(path, BAD_SETTINGS)
     if problems:
         return Settings(), problems
-    return _settings_from(data, str(path))
+    settings, problems = _settings_from(data, str(path))
+    missing = _incomplete(settings, str(path))
+    return settings, [*problems, *([missing] if missing else [])]
+
+
+# the office's facts its papers print; a blank one leaves a gap in a 通报 (a workspace made before [plan] existed)
+OFFICE_FACTS = [("plan_title", "实施方案名称([plan] 中的 title)"), ("plan_number", "实施方案文号([plan] 中的 number)"),
+                ("office", "办公室名称([contact] 中的 office)"), ("contact_name", "联系人([contact] 中的 name)"),
+                ("contact_phone", "联系电话([contact] 中的 phone)")]
+
+
+def _incomplete(settings: Settings, where: str) -> Problem | None:
+    missing = [label for name, label in OFFICE_FACTS if not getattr(settings, name)]
+    return problem(SETTINGS_INCOMPLETE, file=where, missing="、".join(missing)) if missing else None
 
 
 def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:

@@ -46,7 +46,7 @@ FIGURES = [
     Figure("warnings", "校验问题:提醒(条)", "“提醒”级问题的条数:内容已按规则处理后采用,请单位下次注意。错误和提醒都扣质量分。", False),
     Figure("infos", "校验问题:提示(条)", "“提示”级问题的条数:仅供了解(如收到的材料、格式自动转换),不扣分。", False),
     Figure("veto_units", "否决项情形(单位数)", "自查申报否决项情形“已发生”的单位数。", False),
-    Figure("follow_ups", "需催办单位数(见“催办名单”)", "{follow_up}的单位数。", False),
+    Figure("follow_ups", "需催办单位数(见“催办名单”)", "符合下列情形之一的单位数:{follow_up}。", False),
 ]
 FIGURE_BY_KEY = {figure.key: figure for figure in FIGURES}
 LEVEL1_DEFINITION = "一级指标平均进度(%):该一级指标下全部任务(不含否决项、加分项)单项进度的平均值。"

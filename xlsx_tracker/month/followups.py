@@ -30,7 +30,8 @@ def follow_up_conditions(rules: Scoring) -> list[str]:
 
 
 def follow_up_rule(rules: Scoring) -> str:
-    return "、".join(follow_up_conditions(rules))
+    """The conditions, any one of which puts a unit on the list (the sentence around it says 符合下列情形之一)."""
+    return ";".join(follow_up_conditions(rules))
 
 
 def follow_ups(rows, units: list[UnitScore], records, rules: Scoring, today: dt.date,

@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS lights (
     month TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, light TEXT NOT NULL, reasons TEXT NOT NULL,
     PRIMARY KEY (month, kind, key)
 );
+CREATE TABLE IF NOT EXISTS written (
+    path TEXT NOT NULL PRIMARY KEY, sha256 TEXT NOT NULL, written_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS problems (
     sha256 TEXT NOT NULL, month TEXT NOT NULL, seq INTEGER NOT NULL, unit TEXT, code TEXT NOT NULL,
     severity TEXT NOT NULL, file TEXT, sheet TEXT, cell TEXT, message TEXT NOT NULL,
@@ -336,6 +339,21 @@ def keep_lights(conn: sqlite3.Connection, month: str, kind: str, grades: list[tu
     """A month's grades (unit or indicator, light, reasons), kept so that later months count red months from them."""
     conn.execute("DELETE FROM lights WHERE month=? AND kind=?", (month, kind))
     conn.executemany("INSERT INTO lights VALUES (?,?,?,?,?)", [(month, kind, key, light, _dump(reasons)) for key, light, reasons in grades])
+
+
+def lights_of(conn: sqlite3.Connection, month: str) -> dict[str, str]:
+    """The unit grades kept for month (unit -> light); empty when none were kept."""
+    return dict(conn.execute("SELECT key, light FROM lights WHERE kind='unit' AND month=?", (month,)))
+
+
+def written_digest(conn: sqlite3.Connection, path: str) -> str | None:
+    """The SHA-256 of a document as the tool last wrote it (path relative to the workspace), or None."""
+    row = conn.execute("SELECT sha256 FROM written WHERE path=?", (path,)).fetchone()
+    return row[0] if row else None
+
+
+def record_written(conn: sqlite3.Connection, path: str, sha256: str, written_at: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO written VALUES (?,?,?)", (path, sha256, written_at))
 
 
 def lights_before(conn: sqlite3.Connection, month: str) -> list[tuple[str, dict[str, str]]]:

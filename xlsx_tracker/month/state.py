@@ -1,8 +1,8 @@
 """The month state: rows, unit scores, indicators, lights, follow-ups and problems, as plain data.
 
 `compute_state` is a pure function of the master, the deadline and the ledger's records of the month;
-`load_state` reads those records once and writes nothing. Every view (console, report, receipts, the 通报,
-the page) renders this one state, so a figure is computed in one place. The rules live by job in
+`load_state` reads those records once and writes nothing. Every view (console, report, receipts, the 通报)
+renders this one state, so a figure is computed in one place. The rules live by job in
 `rows`, `scoring`, `lights`, `followups` and `figures`, each beside the words that describe it.
 """
 

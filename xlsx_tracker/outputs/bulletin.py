@@ -9,6 +9,7 @@ block of 22 lines × 28 characters, 2号 方正小标宋简体 title, 3号 仿�
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from ..base.sheetio import atomic_path
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import month_label
 from ..master.tasklist import Master
+from ..month import ledger
 from ..month.figures import key_figures, veto_names
 from ..month.lights import GREEN, RED, YELLOW
 from ..month.run import MonthRun
@@ -71,7 +73,7 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
         Paragraph("heading", "一、总体情况"),
         Paragraph("body", f"本月应报送单位{total}个,按时报送{figures['on_time']}个,逾期报送{figures['late']}个,"
                           f"未报送{figures['not_returned']}个,按时报送率{_percent(figures['on_time'], total)}。"
-                          f"全区任务总体平均进度{figures['progress']:.1f}%,序时进度{state.pace:.1f}%;"
+                          f"全部任务总体平均进度{figures['progress']:.1f}%,序时进度{state.pace:.1f}%;"
                           f"{state.main_indicators}项指标中已完成{figures['indicators_done']}项,已完成任务{figures['tasks_done']}项"
                           f"(其中经审核销号{figures['reviewed']}项,待审核{figures['pending']}项,本月退回{figures['returned']}项)。"
                           f"亮灯情况:红灯{len(by_light[RED])}个、黄灯{len(by_light[YELLOW])}个、绿灯{len(by_light[GREEN])}个。"
@@ -192,11 +194,40 @@ def _keep_signature_with_text(document) -> None:
         made.paragraph_format.keep_with_next = True
 
 
-def write_month_bulletin(run: MonthRun, content: Bulletin, on_wait=None) -> Path:
-    path = run.workspace.reports_dir / run.month / bulletin_name(run.month)
-    with workspace_lock(run.workspace, on_wait):
-        write_bulletin(run.master, content, path)
-    return path
+def write_month_bulletin(run: MonthRun, content: Bulletin, on_wait=None, now: dt.datetime | None = None) -> tuple[Path, Path | None]:
+    """Write the month's 通报; returns (the file written, the office's edited 通报 left untouched or None).
+
+    A 通报 the office has edited since the tool wrote it (its SHA-256 differs from the one the ledger kept) is
+    theirs: the new one is written beside it, "……(更新于 HH时MM分).docx", and the edited one is never replaced.
+    """
+    path = run.workspace.month_reports(run.month) / bulletin_name(run.month)
+    now = now or dt.datetime.now()
+    with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
+        kept = path if _edited_by_office(run, conn, path) else None
+        target = path if kept is None else _beside(run, conn, path, now)
+        write_bulletin(run.master, content, target)
+        relative = target.relative_to(run.workspace.root).as_posix()
+        ledger.record_written(conn, relative, _sha256(target), now.isoformat(sep=" ", timespec="seconds"))
+    return target, kept
+
+
+def _edited_by_office(run: MonthRun, conn, path: Path) -> bool:
+    """Whether path exists and is not the file the tool last wrote there (a file of unknown origin counts as edited)."""
+    if not path.exists():
+        return False
+    return ledger.written_digest(conn, path.relative_to(run.workspace.root).as_posix()) != _sha256(path)
+
+
+def _beside(run: MonthRun, conn, path: Path, now: dt.datetime) -> Path:
+    for stamp in (f"{now:%H时%M分}", f"{now:%H时%M分%S秒}"):
+        candidate = path.with_name(f"{path.stem}(更新于 {stamp}){path.suffix}")
+        if not _edited_by_office(run, conn, candidate):
+            return candidate
+    return path.with_name(f"{path.stem}(更新于 {now:%Y%m%d%H%M%S%f}){path.suffix}")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _page_setup(document) -> None:

@@ -1,9 +1,11 @@
 """The month's documents, each registered once with what it needs.
 
 merge, report, review --apply and demo write the month's documents through `write_month_documents`, so
-no command can forget one (deleting reports/<month>/ and running report gives every document back).
-The order keeps memory low at province scale: the 通报's text is taken from the month state, the state
-is let go, and only then is its Word table built.
+no command can forget one (deleting reports/<month>/ and running report gives every document back; the file
+list and the review sheet are records of a merge run and of a review, not documents of the month state).
+A document open in Excel or WPS does not stop the others: it is named at the end. The order keeps memory low
+at province scale: the 通报's text is taken from the month state, the state is let go, and only then is its
+Word table built.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.problems import write_problem_csv
+from ..base.sheetio import FileInUse
 from ..base.workspace import workspace_lock
+from ..month import ledger
 from ..month.figures import key_figures
 from ..month.run import MonthRun
 from ..month.state import MonthState, load_state
@@ -32,6 +36,7 @@ class Made:
     label: str
     paths: list[Path]
     units: list[str] = field(default_factory=list)  # the units a per-unit document was written for
+    note: str = ""  # what the office should know about this writing (an edited 通报 kept, for one)
 
 
 @dataclass
@@ -65,7 +70,12 @@ def _report(run: MonthRun, state: MonthState, ctx: Context) -> Made:
 
 def _bulletin(run: MonthRun, state: MonthState, ctx: Context) -> Callable[[], Made]:
     content = bulletin(run.master, state, ctx.today)  # the text now; the Word table after the state is let go
-    return lambda: Made("bulletin", "通报", [write_month_bulletin(run, content, on_wait=ctx.on_wait)])
+
+    def write() -> Made:
+        path, kept = write_month_bulletin(run, content, on_wait=ctx.on_wait, now=ctx.now)
+        note = f"原通报在生成后被修改过,没有覆盖,仍是“{kept.name}”;新生成的是“{path.name}”" if kept else ""
+        return Made("bulletin", "通报", [path], note=note)
+    return write
 
 
 def _notices(run: MonthRun, state: MonthState, ctx: Context) -> tuple:
@@ -85,11 +95,11 @@ def _reminders(run: MonthRun, state: MonthState, ctx: Context) -> Made:
 
 
 DOCUMENTS = [
-    Document("problems", "问题清单", _problems),
     Document("report", "调度报告", _report),
     Document("receipts", "回执", _receipts, anywhere=True),
     Document("reminders", "催报通知", _reminders, anywhere=True),
     Document("bulletin", "通报", _bulletin),
+    Document("problems", "问题清单", _problems),  # last: a CSV left open in Excel is the likeliest to be in use
 ]
 DOCUMENT_KEYS = tuple(d.key for d in DOCUMENTS)
 
@@ -100,6 +110,8 @@ class MonthDocuments:
     figures: dict[str, float]  # the key figures the documents show, for the console's summary
     units: int
     main_indicators: int
+    blocked: list[Path] = field(default_factory=list)  # documents open in another program: not updated
+    lights_changed: list[tuple[str, str, str]] = field(default_factory=list)  # (unit, kept light, light shown now)
 
     def get(self, key: str) -> Made | None:
         return next((m for m in self.made if m.key == key), None)
@@ -117,9 +129,26 @@ def write_month_documents(run: MonthRun, state: MonthState | None = None, *, key
     now = (now or dt.datetime.now()).replace(microsecond=0)
     ctx = Context(today or now.date(), now, folder, on_wait)
     state = state or load_state(run)
-    summary = MonthDocuments([], key_figures(state), len(state.units), state.main_indicators)
-    results = [document.write(run, state, ctx) for document in chosen]
+    summary = MonthDocuments([], key_figures(state), len(state.units), state.main_indicators,
+                             lights_changed=[] if folder else _lights_changed(run, state))
+    results = [_attempt(summary, document.write, run, state, ctx) for document in chosen]
     del state  # what is written last needs only its text: the month state's memory is given back first
     gc.collect()
-    summary.made = [result() if callable(result) else result for result in results]
+    summary.made = [made for result in results if (made := _attempt(summary, result) if callable(result) else result)]
     return summary
+
+
+def _attempt(summary: MonthDocuments, write: Callable, *args):
+    """Run one writing step; a file open in another program is noted and the other documents still written."""
+    try:
+        return write(*args)
+    except FileInUse as exc:
+        summary.blocked.append(exc.path)
+        return None
+
+
+def _lights_changed(run: MonthRun, state: MonthState) -> list[tuple[str, str, str]]:
+    """Units whose light now differs from the one merge or review kept for the month (the rules or data changed since)."""
+    with run.ledger() as conn:
+        kept = ledger.lights_of(conn, run.month)
+    return [(x.key, kept[x.key], x.light) for x in state.unit_lights if x.key in kept and kept[x.key] != x.light]

@@ -8,6 +8,7 @@ message), as a printable workbook, and as an .eml draft. Nothing is sent here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -37,6 +38,20 @@ def receipt_stem(folder: Path, unit: str, month: str) -> Path:
 def reminder_stem(folder: Path, unit: str) -> Path:
     """Where a unit's reminder is written (.txt and .eml draft); send finds it by the same name."""
     return folder / REMINDERS_DIR / f"催报_{safe_filename(unit)}"
+
+
+RECEIPT_TIME = "回执时间"
+
+
+def content_digest(path: Path) -> str:
+    """What send compares to never send the same notice twice: the notice's text without the moment it was written.
+
+    A notice rewritten by report or review with the same content (only the 回执时间 changed, or the .eml draft's
+    date header and MIME boundary) is the same notice.
+    """
+    text = path.with_suffix(".txt").read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if not line.startswith(RECEIPT_TIME)]
+    return hashlib.sha256("\n".join(kept).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -98,7 +113,7 @@ def receipt(master: Master, state: MonthState, unit: str, generated: dt.datetime
         Section("五、其他提示(无需改正)", lines=[f"{_where(p)}:{p.message}" if _where(p) else p.message for p in notes] or ["无。"]),
     ]
     facts = [("报送单位", unit), ("报送月份", label), ("报送截止", f"{state.deadline.describe()}前"),
-             ("回执时间", f"{generated:%Y-%m-%d %H:%M}")]
+             (RECEIPT_TIME, f"{generated:%Y-%m-%d %H:%M}")]
     closing = [f"如对本回执有疑问,请联系{office_contact(master)}。", "重新报送时请使用原工作簿修改后发送,文件名可不改;以最后一次报送为准。"]
     return Notice(unit, f"{master.settings.district}法治政府建设示范创建工作报送回执", facts, sections, closing)
 
@@ -296,7 +311,18 @@ def write_notices(master: Master, state: MonthState, folder: Path, generated: dt
         with atomic_path(stem.with_suffix(".eml")) as tmp:
             tmp.write_bytes(eml_draft(master, notice, email, attached))
         reminders.append(Written(score.unit, [stem.with_suffix(".txt"), stem.with_suffix(".eml")]))
+    _remove_stale(master, folder, state.month, {w.unit for w in receipts}, {w.unit for w in reminders})
     return receipts, reminders
+
+
+def _remove_stale(master: Master, folder: Path, month: str, receipted: set[str], reminded: set[str]) -> None:
+    """A notice of an earlier writing that this month state no longer gives (a unit that has since sent, say) is
+    removed, so that send never sends it. Only files by the writer's own names are touched."""
+    for unit in master.registry.units:
+        stale = [] if unit in receipted else [receipt_stem(folder, unit, month).with_suffix(s) for s in (".xlsx", ".txt")]
+        stale += [] if unit in reminded else [reminder_stem(folder, unit).with_suffix(s) for s in (".txt", ".eml")]
+        for path in stale:
+            path.unlink(missing_ok=True)
 
 
 def notices_for(run: MonthRun, state: MonthState, generated: dt.datetime | None = None, folder: Path | None = None,

@@ -209,7 +209,7 @@ def readme_lines(master: Master, state: MonthState, generated: dt.datetime) -> l
         f"{len(FIGURES) + 1}. {LEVEL1_DEFINITION}",
         "三、评分规则(可在 master_template/settings.toml 中调整)",
         *scoring_rules(rules),
-        f"6. 催办:{follow_up_rule(rules)}的单位列入催办名单。",
+        f"6. 催办:符合下列情形之一的单位列入催办名单:{follow_up_rule(rules)}。",
         "7. 重复报送:同一单位同月多次报送的,以下发时间最新、其次保存时间最新、再次收到时间最新的文件为准,其余文件保留存档并在校验问题中写明依据;"
         "时间都相同无法判断先后的,列为“提醒”,请人工确认。",
         "四、亮灯规则(可在 master_template/settings.toml 的 [lights] 中调整)",

@@ -109,11 +109,15 @@ class Applied:
     passed: list[tuple[str, str]]
     returned: list[tuple[str, str]]
     problems: list[Problem]
-    state: MonthState | None = None  # the month after the decisions, as every document should now show it
+    state: MonthState | None = None  # the month after the decisions (None when nothing was recorded)
 
 
 def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "", on_wait=None) -> Applied:
-    """Record the decisions of a filled review file; everything that cannot be taken is a problem with its cell."""
+    """Record the decisions of a filled review file; everything that cannot be taken is a problem with its cell.
+
+    When any decision is recorded, the month's lights are kept again and the new month state is returned with the
+    result (the caller rewrites the month's documents from it); otherwise the ledger is left as it was.
+    """
     name = Path(path).name
     try:
         book = LazyWorkbook(Path(path))
@@ -141,13 +145,15 @@ def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "
         found = _check_row(name, index, columns, value, pending, result.problems)
         if found:
             decisions.append((found, value["审核结果"], value["退回理由"], value["审核人"] or reviewer))
-    with workspace_lock(run.workspace, on_wait), run.ledger() as conn, ledger.transaction(conn):
-        for claim, decision, reason, who in decisions:
-            ledger.record_review(conn, claim.unit, claim.task_id, run.month, decision, reason, who,
-                                 {STATUS: claim.status, "本月工作进展": claim.text}, claim.evidence)
-            (result.passed if decision == "通过" else result.returned).append((claim.unit, claim.task_id))
-    result.state = load_state(run)
-    run.keep_lights(result.state.unit_lights, result.state.indicator_lights)  # review records the month, as merge does
+    with workspace_lock(run.workspace, on_wait):
+        with run.ledger() as conn, ledger.transaction(conn):
+            for claim, decision, reason, who in decisions:
+                ledger.record_review(conn, claim.unit, claim.task_id, run.month, decision, reason, who,
+                                     {STATUS: claim.status, "本月工作进展": claim.text}, claim.evidence)
+                (result.passed if decision == "通过" else result.returned).append((claim.unit, claim.task_id))
+        if decisions:  # the month changed: its lights are recorded again, as merge records them
+            result.state = load_state(run)
+            run.keep_lights(result.state.unit_lights, result.state.indicator_lights)
     return result
 
 

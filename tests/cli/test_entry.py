@@ -8,7 +8,7 @@ import sys
 import openpyxl
 from click.testing import CliRunner
 
-from xlsx_tracker.cli.main import main
+from xlsx_tracker.cli import main
 
 
 def run(workspace, *args):
@@ -239,3 +239,9 @@ def test_demo_runs_the_whole_cycle(tmp_path):
     assert any((reports / "回执").glob("回执_*_2024-05.xlsx")) and any((reports / "催报").glob("催报_*.eml"))
     assert (reports / "审核_2024-05.xlsx").exists() and (reports / "2024年5月法治政府建设示范创建工作进展情况通报.docx").exists()
     assert (tmp_path / "演示" / "工作台账" / "总目录.xlsx").exists()
+
+
+def test_click_names_a_missing_file_in_chinese(workspace):
+    result = run(workspace, "review", "--month", "2024-05", "--apply", "不存在.xlsx")
+    assert result.exit_code == 2
+    assert last_line(result) == "错误:'--apply' 的值无效:文件“不存在.xlsx”不存在。"
