@@ -242,6 +242,6 @@ def test_demo_runs_the_whole_cycle(tmp_path):
 
 
 def test_click_names_a_missing_file_in_chinese(workspace):
-    result = run(workspace, "review", "--month", "2024-05", "--apply", "不存在.xlsx")
+    result = run(workspace, "roster", "import", "不存在.xlsx")
     assert result.exit_code == 2
-    assert last_line(result) == "错误:'--apply' 的值无效:文件“不存在.xlsx”不存在。"
+    assert last_line(result) == "错误:'文件' 的值无效:文件“不存在.xlsx”不存在。"

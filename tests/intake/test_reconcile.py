@@ -4,37 +4,12 @@ Most tests use the earlier layout (every issued text on the task sheet), which m
 the last test uses today's: a short task sheet and the texts on the reference sheet."""
 
 import datetime as dt
-from pathlib import Path
 
 from xlsx_tracker.base import layout
-from xlsx_tracker.intake.reader import Returned, SheetTable
 from xlsx_tracker.intake.reconcile import reconcile
-from xlsx_tracker.master.issued import Issued
 
 from ..fields import fields
-
-LOCKED = {"编号": "", "一级指标": "一、政府职能", "二级指标": "(一)", "三级指标": "指标原文", "本单位承担事项": "全部申报材料",
-          "申报材料要求": "请提供文件", "情况说明题目": "", "牵头单位": "司法局", "截止日期": dt.date(2024, 5, 20)}
-ISSUED = Issued(rows={tid: {**LOCKED, "编号": tid} for tid in ("1", "2", "否决1")}, veto_ids={"否决1"})
-COLUMNS = {name: col for col, name in enumerate(layout.LEGACY_TASK_COLUMNS)}
-
-
-def task_row(task_id, **editable):
-    """One returned task row: the issued locked text, then the editable values given (by column name)."""
-    values = {**ISSUED.rows.get(task_id, LOCKED), "编号": task_id, **editable}
-    return [values.get(name) for name in layout.LEGACY_TASK_COLUMNS]
-
-
-def returned(*rows, evidence=(), liaison=(), columns=layout.LEGACY_TASK_COLUMNS, reference=()):
-    """rows are task rows from Excel row 3 down; evidence and liaison rows likewise from row 3."""
-    def table(sheet, columns, body):
-        return SheetTable(sheet, layout.HEADER_ROW, {n: c for c, n in enumerate(columns)},
-                     [(layout.FIRST_DATA_ROW + i, list(r)) for i, r in enumerate(body)])
-    return Returned(Path("司法局_2024-05.xlsx"), "0" * 64, 1,
-                    tasks=table(layout.TASK_SHEET, columns, rows),
-                    reference=table(layout.REFERENCE_SHEET, layout.REFERENCE_COLUMNS, reference) if reference else SheetTable(),
-                    evidence=table(layout.EVIDENCE_SHEET, layout.EVIDENCE_COLUMNS, evidence),
-                    liaison=table(layout.LIAISON_SHEET, layout.LIAISON_COLUMNS, liaison))
+from .returned_rows import COLUMNS, ISSUED, LOCKED, returned, task_row  # noqa: F401
 
 
 def check(*rows, **tables):
@@ -43,7 +18,7 @@ def check(*rows, **tables):
 
 
 def test_clean_rows_give_values_and_no_problems():
-    result, problems = check(task_row("1", 进展状态="已完成", 预计完成时间=dt.datetime(2024, 6, 30), 联系电话="0471-6218033"),
+    result, problems = check(task_row("1", 进展状态="已完成", 本月工作进展="已印发", 预计完成时间=dt.datetime(2024, 6, 30), 联系电话="0471-6218033"),
                              task_row("2", 进展状态="推进中"), task_row("否决1", 进展状态="未发生"))
     assert problems == []
     assert result.rows["1"]["进展状态"] == "已完成"
@@ -53,9 +28,9 @@ def test_clean_rows_give_values_and_no_problems():
 
 
 def test_each_editable_defect_gives_one_problem_at_its_cell():
-    _, problems = check(task_row("1", 进展状态="完成", 预计完成时间="6月30日", 联系电话=13912345678.0),
+    _, problems = check(task_row("1", 进展状态="完成", 本月工作进展="已印发", 预计完成时间="6月30日", 联系电话=13912345678.0),
                         task_row("2", 进展状态="基本完成", 预计完成时间="下个月", 联系电话="待定"),
-                        task_row("否决1", 进展状态="是"))
+                        task_row("否决1", 进展状态="是", 本月工作进展="5月发生一起,已处置"))
     assert problems == [
         ["status-normalized", "任务清单", "J3", "warning"],
         ["date-normalized", "任务清单", "N3", "info"],
@@ -68,15 +43,15 @@ def test_each_editable_defect_gives_one_problem_at_its_cell():
 
 
 def test_values_taken_and_refused():
-    result, _ = check(task_row("1", 进展状态="完成", 预计完成时间="6月30日"), task_row("2", 进展状态="基本完成"),
-                      task_row("否决1", 进展状态="是"))
+    result, _ = check(task_row("1", 进展状态="完成", 本月工作进展="已印发", 预计完成时间="6月30日"), task_row("2", 进展状态="基本完成"),
+                      task_row("否决1", 进展状态="是", 本月工作进展="5月发生一起,已处置"))
     assert (result.rows["1"]["进展状态"], result.rows["1"]["预计完成时间"]) == ("已完成", "2024-06-30")
     assert result.rows["2"]["进展状态"] is None
     assert result.rows["否决1"]["进展状态"] == "已发生"
 
 
 def test_rows_added_deleted_duplicated_and_reordered():
-    _, problems = check(task_row("2", 进展状态="推进中"), task_row("1", 进展状态="推进中"), task_row("1", 进展状态="已完成"),
+    _, problems = check(task_row("2", 进展状态="推进中"), task_row("1", 进展状态="推进中"), task_row("1", 进展状态="已完成", 本月工作进展="已印发"),
                         task_row("", 本月工作进展="另加一行"), task_row("99", 进展状态="推进中"))
     assert problems == [
         ["duplicate-row", "任务清单", "A5", "error"],
@@ -131,7 +106,7 @@ def test_todays_layout_checks_the_texts_on_the_reference_sheet():
     def full(task_id, **changed):
         return [{**ISSUED.rows[task_id], **changed}.get(name) for name in layout.REFERENCE_COLUMNS]
 
-    data = returned(short("1", 进展状态="已完成"), short("2", 进展状态="推进中"), short("否决1", 进展状态="未发生"),
+    data = returned(short("1", 进展状态="已完成", 本月工作进展="已印发"), short("2", 进展状态="推进中"), short("否决1", 进展状态="未发生"),
                     columns=layout.TASK_COLUMNS, reference=[full("1"), full("2", 三级指标="(已删减)"), full("否决1")])
     result = reconcile(data, ISSUED, "司法局", "2024-05")
     assert fields(result.problems, ["code", "sheet", "cell"]) == [["locked-cell-changed", "任务说明", "D4"]]

@@ -211,14 +211,24 @@ def test_a_returned_claim_carries_the_reason_into_the_next_workbook(conn, two_mo
     ledger.record_review(conn, "司法局", "21", MONTH, "退回", "缺少印发文件", "张审核", {"进展状态": "已完成"}, [])
     ledger.record_review(conn, "政府办", "1", "2024-04", "通过", "", "张审核", {}, [])
     carried = ledger.carried(conn, "2024-06")
-    assert carried["司法局"].rows["21"] == {"进展状态": "已完成", "存在问题及需协调事项": "【审核退回】缺少印发文件"}
-    assert carried["政府办"].rows["1"] == {"进展状态": "未启动"}
+    assert carried["司法局"].reviews == {"21": ("退回", "缺少印发文件")}
+    assert carried["司法局"].rows["21"] == {"进展状态": "已完成"}  # the unit's own values, untouched
+    assert carried["政府办"].reviews == {"1": ("通过", "")}
 
 
-def test_a_reason_goes_before_what_the_unit_wrote(conn):
+def test_a_reason_never_goes_into_what_the_unit_wrote(conn):
     record(conn, submission("司法局"), rows={"21": {"存在问题及需协调事项": "需财政局提供数据"}})
     ledger.record_review(conn, "司法局", "21", MONTH, "退回", "缺少印发文件", "张审核", {}, [])
-    assert ledger.carried(conn, "2024-06")["司法局"].rows["21"]["存在问题及需协调事项"] == "【审核退回】缺少印发文件;需财政局提供数据"
+    carried = ledger.carried(conn, "2024-06")["司法局"]
+    assert carried.rows["21"]["存在问题及需协调事项"] == "需财政局提供数据"
+    assert carried.reviews["21"] == ("退回", "缺少印发文件")
+
+
+def test_a_pass_closes_a_task_whatever_came_after(conn):
+    record(conn, submission("司法局"), rows={"21": {"进展状态": "已完成"}})
+    ledger.record_review(conn, "司法局", "21", "2024-04", "通过", "", "甲", {}, [])
+    ledger.record_review(conn, "司法局", "21", MONTH, "退回", "误退", "乙", {}, [])
+    assert ledger.carried(conn, "2024-06")["司法局"].reviews["21"] == ("通过", "")
 
 
 def test_reviews_are_listed_in_month_order_and_a_later_decision_replaces_an_earlier_one(conn):
@@ -226,7 +236,7 @@ def test_reviews_are_listed_in_month_order_and_a_later_decision_replaces_an_earl
     ledger.record_review(conn, "司法局", "21", "2024-04", "退回", "缺少纪要", "甲", {}, [])
     ledger.record_review(conn, "司法局", "21", "2024-05", "通过", "", "乙", {}, [])  # the same month decided again
     ledger.record_review(conn, "司法局", "21", "2024-06", "退回", "以后的月份", "乙", {}, [])
-    assert ledger.reviews_until(conn, MONTH) == {("司法局", "21"): [("2024-04", "退回", "缺少纪要"), ("2024-05", "通过", "")]}
+    assert ledger.reviews_until(conn, MONTH) == {("司法局", "21"): [("2024-04", "退回", "缺少纪要", ""), ("2024-05", "通过", "", "")]}
 
 
 # ---------------------------------------------------------------- issues, lights, fetches and sends

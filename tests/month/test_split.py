@@ -51,9 +51,9 @@ def test_sheets_in_order_and_hidden(justice):
 def test_task_sheet_header_locked_and_editable_cells(justice):
     sheet = justice[layout.TASK_SHEET]
     assert [c.value for c in sheet[2]] == ["编号", "任务", "进展状态", "本月工作进展", "已形成材料", "存在问题及需协调事项",
-                                           "预计完成时间", "责任人", "联系电话"]  # the inputs right beside the task
+                                           "预计完成时间", "责任人", "联系电话", "审核意见"]  # the inputs right beside the task
     assert sheet.protection.sheet is True
-    for col in (1, 2):
+    for col in (1, 2, 10):  # 编号, 任务 and the office's 审核意见
         assert sheet.cell(3, col).protection.locked is True
     for col in range(3, 10):
         assert sheet.cell(3, col).protection.locked is False

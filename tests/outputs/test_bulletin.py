@@ -116,7 +116,7 @@ def test_stale_and_slipped_items_are_counted_per_unit_and_their_numbers_left_to_
 
     from xlsx_tracker.outputs.bulletin import _issues
 
-    month = SimpleNamespace(not_returned=[], problems=[], vetoes=[],
+    month = SimpleNamespace(not_returned=[], problems=[], vetoes=[], follow_ups=[],
                             stale={"人大办": ["47-51/2", "52-54/1", "61/2"], "司法局": []},
                             slipped={"区委办": [("47-51/3", ["2024-06-30", "2024-09-30"])]})
     assert _issues(month) == [

@@ -268,3 +268,49 @@ def test_report_says_when_the_lights_differ_from_those_recorded(fresh):
     assert line.startswith("提醒:按现在的设置和台账,30 个单位的亮灯与本月汇总或审核时记入台账的不同:")
     assert "组织部(红灯→绿灯)" in line
     assert line.endswith("以后各月的“连续红灯”按台账记入的结果计算;如以现在的结果为准,请再运行一次 merge(不会重复入账)。")
+
+
+def test_a_dry_run_of_one_file_writes_that_units_receipt_and_no_reminder(fresh, tmp_path):
+    workspace, issued = fresh
+    one = next(workspace.inbox_dir(MONTH).rglob("司法局_*.xlsx"))
+    out = tmp_path / "预检"
+    result = cli(workspace, "merge", "--month", MONTH, "--dry-run", "--out", str(out), str(one))
+    assert sorted(p.name for p in out.rglob("*") if p.is_file() and p.parent.name in ("回执", "催报")) == [
+        f"回执_司法局_{MONTH}.txt", f"回执_司法局_{MONTH}.xlsx"]
+    assert "催报通知" not in result.output
+
+
+@pytest.fixture
+def trapped(fresh, filled_return):
+    """A month with the traps: a declared veto, a blank form, two dated copies of one unit, an error."""
+    workspace, issued = fresh
+    inbox = workspace.inbox_dir(MONTH)
+    filled_return(issued["民政局"], inbox / "2024-05-17", seed=5, statuses={"否决1": "已发生", "否决2": "未发生"},
+                  values={"否决1": {"本月工作进展": "5月发生一起败诉"}})
+    filled_return(issued["财政局"], inbox / "2024-05-17", fill=False)  # untouched: 报送空表
+    filled_return(issued["教育局"], inbox / "2024-05-18", seed=6)
+    filled_return(issued["教育局"], inbox / "2024-05-19", seed=7)  # the later folder wins, no tie
+    result = cli(workspace, "merge", "--month", MONTH)
+    return workspace, result
+
+
+def test_every_view_of_a_trapped_month_agrees(trapped):
+    import docx
+
+    workspace, result = trapped
+    files = expected_files(workspace, MONTH)
+    book = openpyxl.load_workbook(files["report"][0], read_only=True)
+    chased = {row[0] for row in book["催办名单"].iter_rows(min_row=3, values_only=True) if row and row[0]}
+    reminded = {p.stem.removeprefix("催报_") for p in (workspace.month_reports(MONTH) / "催报").glob("催报_*.txt")}
+    assert chased == reminded
+    assert "财政局" in chased and "财政局" in (workspace.month_reports(MONTH) / "催报" / "催报_财政局.txt").read_text(encoding="utf-8")
+    overview = {row[0]: row[1] for row in book["总览"].iter_rows(values_only=True) if row and row[0]}
+    assert overview["需催办单位数(见“催办名单”)"] == len(chased)
+    assert overview["报送空表单位数"] == 1
+    text = "\n".join(p.text for p in docx.Document(str(files["bulletin"][0])).paragraphs)
+    good = text.split("(一)进展较好的单位")[1].split("(二)进展滞后的单位")[0]
+    lagging = text.split("(二)进展滞后的单位")[1].split("三、存在的问题")[0]
+    assert "民政局" not in good and "民政局" not in lagging  # named once, in the veto paragraph
+    assert "民政局(否决1)申报已发生否决项情形" in text
+    assert "报送空表。财政局报回的工作簿未填写任何内容,视为未报送。" in text
+    assert "按文件名顺序" not in result.output and "无法判断哪份在后" not in result.output  # dated folders decide

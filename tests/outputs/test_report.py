@@ -98,9 +98,9 @@ def test_overview_key_figures_with_last_month(cycle):
     sheet = results["2024-05"][2]["总览"]
     figures = overview_rows(sheet)
     assert list(figures) == [  # every figure 说明 defines, in its order; the master has 100 indicators
-        "按时报送单位数", "逾期报送单位数", "未报送单位数", "总体平均进度(%)", "已完成指标数(共100项)", "已完成任务数", "已销号任务数",
-        "待审核任务数", "已退回任务数", "校验问题:错误(条)", "校验问题:提醒(条)", "校验问题:提示(条)", "否决项情形(单位数)",
-        "需催办单位数(见“催办名单”)"]
+        "按时报送单位数", "逾期报送单位数", "未报送单位数", "报送空表单位数", "总体平均进度(%)", "已完成指标数(共100项)", "已完成任务数",
+        "已销号任务数", "待审核任务数", "已退回任务数", "校验问题:错误(条)", "校验问题:提醒(条)", "校验问题:提示(条)",
+        "报送有错误的单位数", "否决项情形(单位数)", "需催办单位数(见“催办名单”)"]
     assert [c.value for c in figures["按时报送单位数"]] == [2, 1, 1]
     assert [c.value for c in figures["逾期报送单位数"]] == [0, 1, -1]
     assert [c.value for c in figures["未报送单位数"]] == [30, 30, 0]
@@ -131,11 +131,11 @@ def test_every_overview_figure_is_defined_on_the_readme_sheet(cycle):
     lines = text.split("\n")
     for figure in FIGURES:  # each figure's label and definition, numbered in the order of 总览
         assert sum(1 for line in lines if line.split(". ", 1)[-1].startswith(figure.name.split("(共")[0])) == 1
-    assert "5. 已完成指标数(共100项):100项指标中,全部任务(含各分项、各责任单位)均为“已完成”或“无此情形(已作说明)”的指标数。" in lines
+    assert "6. 已完成指标数(共100项):100项指标中,全部任务(含各分项、各责任单位)均为“已完成”或“无此情形(已作说明)”的指标数。" in lines
     # the follow-up figure and rule say every reason a unit is chased for, as the 催办名单 gives them
-    conditions = ("未报送;逾期报送;有任务超过预计完成时间仍未完成;有任务连续2期“未启动”;有任务本月进展与上月一字不差(未更新);"
-                  "有任务审核退回;有任务预计完成时间延后")
-    assert f"14. 需催办单位数(见“催办名单”):符合下列情形之一的单位数:{conditions}。" in lines
+    conditions = ("未报送;报送空表;逾期报送;报送的表格有“错误”级问题;有任务超过预计完成时间仍未完成;有任务连续2期“未启动”;"
+                  "有任务本月进展与上月一字不差(未更新);有任务审核退回;有任务预计完成时间延后")
+    assert f"16. 需催办单位数(见“催办名单”):符合下列情形之一的单位数:{conditions}。" in lines
     assert f"6. 催办:符合下列情形之一的单位列入催办名单:{conditions}。" in lines
     assert "进度分 = 60 × 平均进度(%)÷ 100" in text
 
@@ -201,7 +201,7 @@ def test_native_charts(cycle):
         charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
         assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
         first, second = (archive.read(c).decode("utf-8") for c in charts)
-    assert "<c:f>总览!$A$22:$A$30</c:f>" in first  # the nine 一级指标 under the fourteen key figures
+    assert "<c:f>总览!$A$24:$A$32</c:f>" in first  # the nine 一级指标 under the sixteen key figures
     assert "部门得分" in second and "<c:barChart>" in second
 
 

@@ -80,7 +80,9 @@ def test_a_returned_claim_goes_back_to_the_unit_and_comes_back_for_review(two_mo
     _, _, (book, count, state) = two_months
     sheet = book[layout.TASK_SHEET]
     row = simulate.task_rows(book)["22"]
-    assert sheet.cell(row, simulate.column("存在问题及需协调事项")).value.startswith("【审核退回】缺少印发文件的扫描件")
+    # the reason reaches the unit in the locked 审核意见 column, never inside its own cells
+    assert "缺少印发文件的扫描件" in sheet.cell(row, simulate.column(layout.REVIEW_COLUMN)).value
+    assert "缺少印发文件的扫描件" not in str(sheet.cell(row, simulate.column("存在问题及需协调事项")).value)
     assert count == 1  # 21 stays closed; 22 was claimed again and waited for review
     assert (row_of(state, "21").review, row_of(state, "22").review) == ("已销号", "已销号")
 
@@ -128,10 +130,11 @@ def test_a_tampered_review_file_is_checked_like_any_return(tmp_path, calendar, m
         "[错误·审核文件有误] 审核_2024-04.xlsx / 审核 / I5:选择“退回”时必须填写退回理由,本行未采用。",
         "[错误·审核文件有误] 审核_2024-04.xlsx / 审核 / B7:“司法局”的编号“999”不是本月待审核的事项(可能已审核或被改动),本行未采用。",
     ]
-    assert lines[4:6] == ["已记入审核结果:通过(销号)1 项,退回 0 项;另有 4 行未采用,见上。",
+    assert lines[4:7] == ["已记入审核结果:通过(销号)1 项,退回 0 项;另有 4 行未采用,见上。",
+                          "各单位得分和亮灯没有变化。",  # a pass of a claim already counted as done (count_unreviewed_as_done)
                           "已按审核结果重新生成本月的文件:"]
     folder = workspace.root / "reports" / "2024-04"
-    assert lines[6:8] == [f"  调度报告:{folder / '2024年4月法治政府建设示范创建工作调度报告.xlsx'}", f"  回执 1 份:{folder / '回执'}"]
+    assert lines[7:9] == [f"  调度报告:{folder / '2024年4月法治政府建设示范创建工作调度报告.xlsx'}", f"  回执 1 份:{folder / '回执'}"]
     assert row_of(load_state(run), "25").review == "已销号" and row_of(load_state(run), "21").review == "待审核"
 
 

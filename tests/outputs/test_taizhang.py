@@ -32,6 +32,7 @@ def test_the_taizhang_files_proof_by_group(tmp_path, calendar, month_of, filled_
     [sheet] = split(run, units=["司法局"], issued_at=dt.datetime(2024, 5, 6, 9))
     inbox = tmp_path / "收件箱"
     filled_return(sheet, inbox, fill=False, statuses=lambda t: "未发生" if str(t).startswith("否决") else "已完成",
+                  values=lambda t: {"本月工作进展": "已完成,见证明材料"},
                   evidence=[("21", "关于规章备案的通知", "正式文件(PDF)", "http://www.example.gov.cn/21.html")],
                   saved=dt.datetime(2024, 5, 15, 9))
     (inbox / "关于规章备案的通知.pdf").write_bytes(b"%PDF-1.4 notice for 21")  # named in the 证明材料目录

@@ -22,8 +22,11 @@ STATUS = "进展状态"  # the column every judgment reads: named here once
 EDITABLE_COLUMNS = [STATUS, "本月工作进展", "已形成材料", "存在问题及需协调事项",
                     "预计完成时间", "责任人", "联系电话"]
 SUMMARY_COLUMN = "任务"  # a short task text beside the inputs; the full text is on REFERENCE_SHEET
-# The clerk's sheet: 编号 and the short task, then what the unit fills. The long texts moved to REFERENCE_SHEET.
-TASK_COLUMNS = ["编号", SUMMARY_COLUMN, *EDITABLE_COLUMNS]
+REVIEW_COLUMN = "审核意见"  # the office's word on an earlier claim (closed, or returned with its reason): locked, never read back
+CLOSED = "已销号"  # the status a closed task shows in later workbooks, locked; a return that carries it changes nothing
+# The clerk's sheet: 编号 and the short task, then what the unit fills, then the office's 审核意见.
+# The long texts moved to REFERENCE_SHEET.
+TASK_COLUMNS = ["编号", SUMMARY_COLUMN, *EDITABLE_COLUMNS, REVIEW_COLUMN]
 REFERENCE_COLUMNS = LOCKED_COLUMNS
 # Workbooks issued before the reference sheet carried every column on the task sheet; merge still reads them.
 LEGACY_TASK_COLUMNS = LOCKED_COLUMNS + EDITABLE_COLUMNS

@@ -71,6 +71,7 @@ class Carried:
     rows: dict[str, dict[str, object]] = field(default_factory=dict)
     evidence: list[dict[str, str]] = field(default_factory=list)
     liaison: dict[str, str] = field(default_factory=dict)
+    reviews: dict[str, tuple[str, str]] = field(default_factory=dict)  # task id -> (通过/退回, reason): the last decision
 
 
 @dataclass(frozen=True, slots=True)  # tens of thousands at province scale

@@ -122,6 +122,12 @@ DATE_NORMALIZED = Code("date-normalized", "info", "日期格式", "预计完成�
 INVALID_PHONE = Code("invalid-phone", "error", "电话无效", "联系电话“{raw}”无效,未采用。请填写7–20位数字(可含“-”)。")
 PHONE_AS_NUMBER = Code("phone-as-number", "info", "电话格式", "联系电话 {phone} 被存成了数字,已按文本读取。")
 INVALID_EMAIL = Code("invalid-email", "error", "邮箱无效", "电子邮箱“{raw}”无效,未采用。请填写如 name@example.com 的邮箱地址。")
+NOT_APPLICABLE_UNEXPLAINED = Code("not-applicable-unexplained", "error", "回答不完整",
+    "进展状态为“无此情形(已作说明)”,但“本月工作进展”中没有写明理由,本项未采用、不计进度。请写明本单位为何不涉及此项任务。")
+DONE_WITHOUT_PROGRESS = Code("done-without-progress", "warning", "回答不完整",
+    "进展状态为“已完成”,但“本月工作进展”为空,本月暂按“推进中”计。请写明完成情况(如印发文件的名称、文号和日期)。")
+VETO_WITHOUT_ACCOUNT = Code("veto-without-account", "error", "回答不完整",
+    "否决项申报为“已发生”,但“本月工作进展”中没有写明具体情况。已按“已发生”记录;请写明发生的时间、事由和处置情况。")
 # ---- the evidence sheet (reconcile)
 EVIDENCE_UNKNOWN_ID = Code("evidence-unknown-id", "error", "证明材料登记有误", "材料对应的编号“{task_id}”不是本单位的任务编号。请从下拉列表选择。")
 INVALID_URL = Code("invalid-url", "error", "证明材料登记有误", "网址“{url}”不是有效网址(应以 http:// 或 https:// 开头),未采用。")
@@ -157,6 +163,8 @@ REVIEW_UNKNOWN_ROW = Code("review-unknown-row", "error", "审核文件有误", "
 REVIEW_TAMPERED = Code("review-tampered", "error", "审核文件有误", "“{column}”与生成审核文件时的内容不同,本行未采用。请勿改动灰色单元格。")
 REVIEW_INVALID_MARK = Code("review-invalid-mark", "error", "审核文件有误", "审核结果“{raw}”无效,应为“通过”或“退回”,本行未采用。")
 REVIEW_NO_REASON = Code("review-no-reason", "error", "审核文件有误", "选择“退回”时必须填写退回理由,本行未采用。")
+REVIEW_CONFLICT = Code("review-conflict", "error", "审核文件有误",
+    "“{unit_name}”的编号“{task_id}”本月已记入审核结果“{recorded}”,与本行的“{raw}”不同,本行未采用(已记入的审核结果不会被改写)。")
 GROUP_MISMATCH = Code("group-mismatch", "error", "种子文件有误", "申报材料写明合并报送第{claimed}项指标,但表格合并的是{actual}")
 BAD_SETTINGS = Code("bad-settings", "error", "设置文件有误", "{detail}")
 SETTINGS_INCOMPLETE = Code("settings-incomplete", "warning", "设置文件不完整",

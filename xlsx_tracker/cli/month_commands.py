@@ -86,7 +86,9 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
     for line in merge_summary(result, completed, dry_run):
         click.echo(line)
     if dry_run:
-        echo_documents(write_month_documents(run, result.state, keys=("receipts", "reminders"), today=app.today(), folder=out))
+        read = {entry.unit for entry in result.manifest if entry.unit}  # a dry run speaks of the files it read, to their units
+        echo_documents(write_month_documents(run, result.state, keys=("receipts", "reminders"), today=app.today(), folder=out,
+                                             units=read))
         click.echo(f"预检结果(未入账、未存档):{out}")
         remind_next_year(run.calendar)
         return
@@ -109,28 +111,60 @@ def default_inbox(run: MonthRun) -> Path:
 
 @main.command("review", short_help="审核销号:生成待审核清单,或用 --apply 导入审核结果。")
 @month_options
-@click.option("--apply", "filled", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件",
-              help="记入填好的审核文件中的审核结果。")
+@click.option("--apply", "filled", type=click.Path(dir_okay=False, path_type=Path), metavar="文件",
+              help="记入填好的审核文件中的审核结果(可只写文件名:当前目录中没有时,到 reports/月份/ 中找)。")
+@click.option("--force", is_flag=True, help="重新生成空白审核表,不保留原审核表中已填写而尚未记入的审核结果。")
 @click.option("--reviewer", default="", metavar="姓名", help="审核人(审核文件中未填审核人时使用)。")
 @click.pass_context
-def review_command(ctx, month, policy, assume_weekends, filled, reviewer):
-    """审核销号:生成本月待审核的“已完成”事项清单(reports/月份/审核_月份.xlsx),或用 --apply 记入审核结果。"""
+def review_command(ctx, month, policy, assume_weekends, filled, force, reviewer):
+    """审核销号:生成本月待审核的“已完成”事项清单(reports/月份/审核_月份.xlsx,已填写的审核结果会保留),
+    或用 --apply 记入审核结果(同一审核表可以再次记入,已记入的不会重复)。"""
+    def typed(path: Path) -> str:
+        """A path as the clerk types it here: relative when under the current directory, else absolute."""
+        full, here = path.resolve(), Path.cwd().resolve()
+        text = str(full.relative_to(here)) if full.is_relative_to(here) else str(full)
+        return f'"{text}"' if any(c.isspace() or c in "&()[]{};,'`$^|<>" for c in text) else text
+
+    if filled is not None and force:
+        raise click.UsageError("--force 只用于重新生成审核表,不能与 --apply 同时使用。")
+    if filled is not None and not filled.is_file():  # a bare name is looked for in reports/<month>/ too
+        by_name = workspace_of(ctx).month_reports(month) / filled.name
+        if not by_name.is_file():
+            raise click.BadParameter(f"找不到审核文件“{filled}”:当前目录下({filled.absolute()})和本月的报告目录中"
+                                     f"({by_name.absolute()})都没有。", param_hint="'--apply'")
+        filled = by_name
     run = month_run_of(ctx, month, policy, assume_weekends)
     run.require_issued()
     state = load_state(run)
     if filled is None:
-        path, count = review_mod.write_review(run, state, on_wait=say_waiting)
-        click.echo(f"待审核事项 {count} 项:{path}")
-        click.echo(f"审核后运行:xlsx-tracker review --month {month} --apply {path.name}")
+        written = review_mod.review_sheet(run, state, on_wait=say_waiting, force=force)
+        click.echo(f"待审核事项 {written.count} 项:{written.path}")
+        if written.kept:
+            click.echo(f"已保留原审核表中已填写的 {written.kept} 项审核结果。")
+        if written.discarded:
+            click.echo(f"已按 --force 重新生成空白审核表,原审核表中已填写而尚未记入的 {written.discarded} 项审核结果没有保留。")
+        if written.folders:
+            click.echo(f"审核材料:{written.path.parent / review_mod.MATERIALS}({written.folders} 项共 {written.files} 个文件,"
+                       "在审核表中点“收到的材料文件”即可打开)")
+        if written.missing:
+            click.echo(f"存档中找不到以下材料,没有复制:{'、'.join(written.missing)}")
+        workspace = "" if run.workspace.root.resolve() == Path.cwd().resolve() else f" -w {typed(run.workspace.root)}"
+        click.echo(f"审核后运行:xlsx-tracker review{workspace} --month {month} --apply {typed(written.path)}")
         return
     applied = review_mod.apply_review(run, state, filled, reviewer, on_wait=say_waiting)
-    del state  # the month before the decisions: only the new one is needed from here
     echo_problems(applied.problems)
-    click.echo(f"已记入审核结果:通过(销号){len(applied.passed)} 项,退回 {len(applied.returned)} 项"
-               + (f";另有 {len(applied.problems)} 行未采用,见上。" if applied.problems else "。"))
+    taken = [f"通过(销号){len(applied.passed)} 项,退回 {len(applied.returned)} 项"]
+    taken += [f"已记入过 {len(applied.already)} 项,未重复记入"] if applied.already else []
+    taken += [f"另有 {len(applied.problems)} 行未采用,见上"] if applied.problems else []
+    click.echo(f"已记入审核结果:{';'.join(taken)}。")
     if applied.state is None:
         click.echo("没有记入新的审核结果,本月的文件没有重新生成。")
         return
+    changed = review_mod.changes(state, applied.state)
+    del state  # the month before the decisions: only the new one is needed from here
+    click.echo("审核后得分、排名或亮灯有变化的单位:" if changed else "各单位得分和亮灯没有变化。")
+    for line in changed:
+        click.echo(f"  {line}")
     documents = write_month_documents(run, applied.state, today=app.today(), on_wait=say_waiting)
     click.echo("已按审核结果重新生成本月的文件:")
     echo_documents(documents, "  ")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from ..base.model import TrackerError
-from ..base.problems import problem_line, severity_summary
+from ..base.model import Problem, TrackerError
+from ..base.problems import SEVERITY_TEXT, category, problem_line, severity_summary
 from ..outputs.documents import Made, MonthDocuments
+from ..outputs.unit_words import TaskCells
 
 
 def echo_documents(documents: MonthDocuments, prefix: str = "") -> None:
@@ -41,18 +42,92 @@ def document_lines(made: Made) -> list[str]:
 
 
 def merge_summary(result, completed: bool = True, dry_run: bool = False) -> list[str]:
+    """What merge prints: the files read, the units, then the problems -- errors one a line, the rest grouped.
+
+    A dry run says only what it read and checked: the other units were not asked for, so none is called 未报送.
+    """
     head = "预检完成(未入账)" if dry_run else "汇总完成" if completed else "没有可采用的文件"
     lines = [
         f"{result.month} {head}:收件目录共 {len(result.manifest)} 个文件(含压缩包内的文件),其中新收 {result.new_files} 个,"
         f"已入账过 {result.duplicates} 个,临时文件 {len(result.ignored)} 个(忽略)。",
-        f"已采用单位 {len(result.accepted)} 个;未报送单位 {len(result.not_returned)} 个" +
-        (f":{'、'.join(result.not_returned)}" if result.not_returned else "。"),
-        f"问题:{severity_summary(result.problems)}。",
     ]
-    lines.extend("  " + problem_line(found) for found in result.problems)
+    if dry_run:
+        names, units = read_in_run(result)
+        problems = [p for p in result.problems if p.file in names or (not p.file and (not p.unit or p.unit in units))]
+        lines.append(checked_units_line(result, names, units))
+    else:
+        problems = result.problems
+        lines.append(f"已采用单位 {len(result.accepted)} 个;未报送单位 {len(result.not_returned)} 个" +
+                     (f":{'、'.join(result.not_returned)}" if result.not_returned else "。"))
+    lines.append(f"问题:{severity_summary(problems)}。")
+    state = getattr(result, "state", None)
+    lines.extend("  " + line for line in problem_lines(problems, TaskCells(state) if state is not None else None))
     if result.changed:
         lines.append(f"以下 {len(result.changed)} 个文件在汇总过程中被改动、移动或删除,本次未入账,请稍后再运行一次 merge:"
                      + "、".join(result.changed))
-    lines.append(f"问题清单:{result.problems_path}")
+    lines.append(f"问题清单(全部 {len(result.problems)} 条逐条列出,含上面归并的提醒和提示):{result.problems_path}")
     lines.append(f"文件清单:{result.file_list_path}")
     return lines
+
+
+GROUP_SHOWN = 10  # task ids or cells named on a grouped line; the rest are in the problem list
+
+
+def errors_of(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.severity == "error"]
+
+
+def problem_lines(problems: list[Problem], cells: TaskCells | None = None) -> list[str]:
+    """Errors one a line; then warnings, then notes, one line per unit and category (a lone problem in full)."""
+    lines = [problem_line(p) for p in errors_of(problems)]
+    for severity in ("warning", "info"):
+        groups: dict[tuple[str, str], list[Problem]] = {}
+        for p in problems:
+            if p.severity == severity:
+                groups.setdefault((p.unit, category(p.code)), []).append(p)
+        for (unit, kind), found in groups.items():
+            lines.append(problem_line(found[0]) if len(found) == 1 else group_line(severity, unit, kind, found, cells))
+    return lines
+
+
+def group_line(severity: str, unit: str, kind: str, found: list[Problem], cells: TaskCells | None) -> str:
+    """[提醒·进展状态未填] 财政局 17 项:编号 1、2、3……"""
+    rows = [cells.row(p) if cells is not None else None for p in found]
+    if all(row is not None for row in rows):  # every one on a task: its 编号
+        count, prefix = f"{len(found)} 项", "编号 "
+        listed = list(dict.fromkeys(row.assignment.task_id for row in rows))
+    else:
+        count, prefix = f"{len(found)} 条", ""
+        listed = list(dict.fromkeys(f"编号 {row.assignment.task_id}" if row is not None else _spot(p)
+                                    for p, row in zip(found, rows, strict=True)))
+    shown = prefix + "、".join(listed[:GROUP_SHOWN]) + ("……" if len(listed) > GROUP_SHOWN else "")
+    return f"[{SEVERITY_TEXT[severity]}·{kind}] {unit or '未识别单位'} {count}:{shown}"
+
+
+def _spot(p: Problem) -> str:
+    """A problem's place on a grouped line: the sheet and cell, else the file."""
+    return " ".join(x for x in (p.sheet, p.cell) if x) or p.file or p.message
+
+
+def read_in_run(result) -> tuple[set[str], list[str]]:
+    """The file names a run read (as the problems name them) and the units they belong to, in inbox order."""
+    names = {entry.name for entry in result.manifest}
+    return names, list(dict.fromkeys(entry.unit for entry in result.manifest if entry.unit))
+
+
+def checked_units_line(result, names: set[str], units: list[str]) -> str:
+    """The units whose workbooks a dry run read, and whether each would be taken."""
+    if not units:
+        return "预检的文件中没有能识别出单位的工作簿。"
+    said = []
+    for unit in units:
+        accepted, score = result.state.accepted.get(unit), result.state.unit(unit)
+        if accepted is None:
+            said.append(f"{unit}(不能采用)")
+        elif accepted.file_name not in names:
+            said.append(f"{unit}(不采用,以已入账的“{accepted.file_name}”为准)")
+        elif score is not None and score.blank:
+            said.append(f"{unit}(报送空表)")
+        else:
+            said.append(f"{unit}(可以采用)")
+    return f"预检的单位 {len(units)} 个:{'、'.join(said)}。"

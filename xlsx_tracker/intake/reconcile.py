@@ -9,6 +9,7 @@ from ..base.layout import STATUS
 from ..base.model import Problem
 from ..base.problems import (
     DATE_NORMALIZED,
+    DONE_WITHOUT_PROGRESS,
     DUPLICATE_ROW,
     EMPTY_STATUS,
     EVIDENCE_UNKNOWN_ID,
@@ -26,16 +27,19 @@ from ..base.problems import (
     MISSING_COLUMN,
     MISSING_LOCKED_COLUMN,
     MISSING_ROW,
+    NOT_APPLICABLE_UNEXPLAINED,
     PHONE_AS_NUMBER,
     ROWS_REORDERED,
     SHEET_RENAMED,
     STATUS_NORMALIZED,
     TEXT_TOO_LONG,
     TYPE_NORMALIZED,
+    VETO_WITHOUT_ACCOUNT,
     problem,
 )
 from ..base.sheetio import EXCEL_CELL_LIMIT, cell_ref, cell_text
 from ..master.issued import Issued
+from ..master.settings import Answers
 from ..master.values import fold, is_email, is_url, normalize_date, normalize_phone, normalize_status
 from .reader import Returned
 
@@ -53,9 +57,12 @@ class Reconciled:
     problems: list[Problem] = field(default_factory=list)
 
 
+DEFAULT_ANSWERS = Answers()  # frozen: one shared default
+
+
 class _Checker:
-    def __init__(self, returned: Returned, unit: str, month: str):
-        self.returned, self.unit = returned, unit
+    def __init__(self, returned: Returned, unit: str, month: str, answers: Answers = DEFAULT_ANSWERS):
+        self.returned, self.unit, self.answers = returned, unit, answers
         self.year = int(month[:4])
         self.result = Reconciled(unit, month)
 
@@ -64,8 +71,8 @@ class _Checker:
         self.result.problems.append(problem(code, file=self.returned.name, sheet=sheet, cell=cell, unit=self.unit, **fields))
 
 
-def reconcile(returned: Returned, issued: Issued, unit: str, month: str) -> Reconciled:
-    checker = _Checker(returned, unit, month)
+def reconcile(returned: Returned, issued: Issued, unit: str, month: str, answers: Answers = DEFAULT_ANSWERS) -> Reconciled:
+    checker = _Checker(returned, unit, month, answers)
     for table in (returned.tasks, returned.evidence, returned.liaison):
         for name, found, col in table.renamed:
             checker.problem(HEADER_RENAMED, table.sheet, table.header_row, col, found=found, column=name)
@@ -158,10 +165,42 @@ def _cell_notes(checker: _Checker, table, row_index: int, row: list, names: list
 def _editable_values(checker: _Checker, row: list, row_index: int, veto: bool) -> dict:
     columns, sheet = checker.returned.tasks.columns, checker.returned.tasks.sheet
     values = {name: cell_text(_value(row, columns, name)) for name in layout.EDITABLE_COLUMNS}
-    values[STATUS] = _status(checker, _value(row, columns, STATUS), veto, row_index, columns.get(STATUS))
+    closed = values[STATUS] == layout.CLOSED  # the locked status of a task the office closed: nothing to judge
+    values[STATUS] = "已完成" if closed else _status(checker, _value(row, columns, STATUS), veto, row_index, columns.get(STATUS))
     values["预计完成时间"] = _date(checker, _value(row, columns, "预计完成时间"), row_index, columns.get("预计完成时间"))
     values["联系电话"] = _phone(checker, _value(row, columns, "联系电话"), sheet, row_index, columns.get("联系电话"))
+    if not closed:
+        _substance(checker, values, row_index, veto)
     return values
+
+
+NOT_APPLICABLE = "无此情形(已作说明)"
+PROGRESS = "本月工作进展"
+
+
+def _substance(checker: _Checker, values: dict, row_index: int, veto: bool) -> None:
+    """An answer counts only with its substance: the rules of settings [answers], in the words of answer_rules."""
+    rules, col = checker.answers, checker.returned.tasks.columns.get(PROGRESS)
+    if col is None or (values.get(PROGRESS) or "").strip():
+        return  # explained (or the column is gone, which missing-column already says)
+    status, sheet = values[STATUS], checker.returned.tasks.sheet
+    if status == NOT_APPLICABLE and rules.explain_not_applicable:
+        checker.problem(NOT_APPLICABLE_UNEXPLAINED, sheet, row_index, col)
+        values[STATUS] = None  # not adopted: the row counts as not reported
+    elif status == "已完成" and not veto and rules.progress_for_done:
+        checker.problem(DONE_WITHOUT_PROGRESS, sheet, row_index, col)
+        values[STATUS] = "推进中"  # until explained: no claim to review, half the progress
+    elif veto and status == "已发生" and rules.account_for_veto:
+        checker.problem(VETO_WITHOUT_ACCOUNT, sheet, row_index, col)  # still declared: a veto is never dropped
+
+
+def answer_rules(answers: Answers) -> list[str]:
+    """The answer rules in force, in the office's words (the report's 说明 prints them)."""
+    return [text for on, text in [
+        (answers.explain_not_applicable, "报“无此情形(已作说明)”须在“本月工作进展”中写明理由,否则不采用、不计进度(错误)。"),
+        (answers.progress_for_done, "报“已完成”须写明“本月工作进展”,否则暂按“推进中”计、不进入审核销号(提醒)。"),
+        (answers.account_for_veto, "否决项报“已发生”须在“本月工作进展”中写明具体情况,否则列为错误(仍按已发生处理)。"),
+    ] if on]
 
 
 def _status(checker, raw, veto: bool, row_index: int, col) -> str | None:

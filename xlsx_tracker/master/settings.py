@@ -27,13 +27,14 @@ class Scoring:
     quality_points: float = 20
     points_per_problem: float = 2
     stalled_cycles: int = 2
-    count_unreviewed_as_done: bool = True  # early months: a unit's own 已完成 counts before the office reviews it
+    count_unreviewed_as_done: bool = True  # a claim 待审核 counts as done before the office reviews it (已退回 never does)
 
 
 @dataclass(frozen=True)
 class Lights:
     """The monthly 亮灯 rules: what makes a unit red or yellow (printed on the report's 说明)."""
 
+    red_veto_declared: bool = True  # a unit that declares a veto situation (已发生) is red, and never praised
     red_not_returned: bool = True
     red_overdue: bool = True  # an unfinished item past its 预计完成时间
     red_stalled_cycles: int = 2  # the same item 未启动 this many months running
@@ -46,6 +47,16 @@ class Lights:
     pace_start: dt.date = dt.date(2024, 4, 1)  # the campaign the pace is measured over
     pace_end: dt.date = dt.date(2024, 12, 31)
     watch_reds: int = 3  # consecutive red months that put a unit on the 约谈/挂牌督办 list
+
+
+@dataclass(frozen=True)
+class Answers:
+    """What an answer needs before it counts (printed on the report's 说明): an empty answer earns nothing."""
+
+    explain_not_applicable: bool = True  # 无此情形(已作说明) needs its reason in 本月工作进展, else not adopted (error)
+    progress_for_done: bool = True  # 已完成 needs 本月工作进展, else counted as 推进中 until explained (warning)
+    account_for_veto: bool = True  # 已发生 on a veto item needs its account in 本月工作进展 (error; still declared)
+    blank_form_is_missing: bool = True  # a workbook returned untouched is 报送空表: not a submission, not on time
 
 
 @dataclass(frozen=True)
@@ -79,6 +90,7 @@ class Settings:
     liaison_deadline: dt.date | None = None
     scoring: Scoring = field(default_factory=Scoring)
     lights: Lights = field(default_factory=Lights)
+    answers: Answers = field(default_factory=Answers)
     mail: Mail = field(default_factory=Mail)
 
     def plan_basis(self) -> str:
@@ -151,6 +163,7 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
             count_unreviewed_as_done=scoring.get("count_unreviewed_as_done", base.count_unreviewed_as_done),
         ),
         lights=_lights_from(data.get("lights", {}), where, problems),
+        answers=_typed(Answers, data.get("answers", {}), "answers", where, problems),
         mail=_typed(Mail, data.get("mail", {}), "mail", where, problems),
     )
     return settings, problems

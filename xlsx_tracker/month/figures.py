@@ -34,7 +34,8 @@ FIGURES = [
     Figure("on_time", "按时报送单位数", "收到时间不晚于报送截止日的单位数。收到时间依次以邮件服务器收件时间、收件目录的日期文件夹、"
            "汇总时指定的日期为准;都没有时以文件自身的保存时间推定,并标注“推定”。", True),
     Figure("late", "逾期报送单位数", "已报送、但收到时间晚于报送截止日的单位数。", False),
-    Figure("not_returned", "未报送单位数", "本月没有任何可采用文件的单位数。", False),
+    Figure("not_returned", "未报送单位数", "本月没有任何可采用文件的单位数(不含报送空表的单位)。", False),
+    Figure("blank_forms", "报送空表单位数", "报回的工作簿未填写任何内容的单位数:不算报送、不算按时,列入催办名单。", False),
     Figure("progress", "总体平均进度(%)", "全部单位全部任务(不含否决项)单项进度的平均值;单项进度按评分规则第1条折算,未报送的任务计0。", True),
     Figure("indicators_done", "已完成指标数(共{indicators}项)",
            "{indicators}项指标中,全部任务(含各分项、各责任单位)均为“已完成”或“无此情形(已作说明)”的指标数。", True),
@@ -45,6 +46,7 @@ FIGURES = [
     Figure("errors", "校验问题:错误(条)", "回收文件中“错误”级问题的条数:内容未被采用或文件未被采用,须改正。", False),
     Figure("warnings", "校验问题:提醒(条)", "“提醒”级问题的条数:内容已按规则处理后采用,请单位下次注意。错误和提醒都扣质量分。", False),
     Figure("infos", "校验问题:提示(条)", "“提示”级问题的条数:仅供了解(如收到的材料、格式自动转换),不扣分。", False),
+    Figure("error_units", "报送有错误的单位数", "报送的表格有“错误”级问题、须改正后重新报送的单位数。", False),
     Figure("veto_units", "否决项情形(单位数)", "自查申报否决项情形“已发生”的单位数。", False),
     Figure("follow_ups", "需催办单位数(见“催办名单”)", "符合下列情形之一的单位数:{follow_up}。", False),
 ]
@@ -59,7 +61,8 @@ def key_figures(state) -> dict[str, float]:
     values = {
         "on_time": sum(1 for u in returned if u.on_time),
         "late": sum(1 for u in returned if not u.on_time),
-        "not_returned": len(state.units) - len(returned),
+        "not_returned": sum(1 for u in state.units if not u.returned and not u.blank),
+        "blank_forms": sum(1 for u in state.units if u.blank),
         "progress": round(state.overall_progress, 1),
         "indicators_done": state.indicators_done,
         "tasks_done": sum(1 for r in state.rows if r.counted_status in DONE),
@@ -67,6 +70,7 @@ def key_figures(state) -> dict[str, float]:
         "pending": sum(1 for r in state.rows if r.review == PENDING),
         "returned": sum(1 for r in state.rows if r.review == RETURNED),
         "errors": by_severity["error"], "warnings": by_severity["warning"], "infos": by_severity["info"],
+        "error_units": sum(1 for f in state.follow_ups if "errors" in f.kinds),
         "veto_units": len({r.assignment.unit for r in state.vetoes}),
         "follow_ups": len(state.follow_ups),
     }

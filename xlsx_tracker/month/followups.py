@@ -21,12 +21,18 @@ class FollowUp:
     reasons: list[str]
     liaison: dict
     light: str = ""
+    kinds: tuple[str, ...] = ()  # the reasons as keys, in the same order (see FOLLOW_UP_KINDS)
+
+
+# every reason a unit is chased for, as a key (what notices and the page branch on) and its condition in words
+FOLLOW_UP_KINDS = ("not-returned", "blank", "late", "errors", "overdue", "stalled", "stale", "returned", "slipped")
 
 
 def follow_up_conditions(rules: Scoring) -> list[str]:
-    """Each condition that puts a unit on the 催办名单, in the order its reasons are listed."""
-    return ["未报送", "逾期报送", "有任务超过预计完成时间仍未完成", f"有任务连续{rules.stalled_cycles}期“未启动”",
-            "有任务本月进展与上月一字不差(未更新)", "有任务审核退回", "有任务预计完成时间延后"]
+    """Each condition that puts a unit on the 催办名单, in the order of FOLLOW_UP_KINDS."""
+    return ["未报送", "报送空表", "逾期报送", "报送的表格有“错误”级问题", "有任务超过预计完成时间仍未完成",
+            f"有任务连续{rules.stalled_cycles}期“未启动”", "有任务本月进展与上月一字不差(未更新)", "有任务审核退回",
+            "有任务预计完成时间延后"]
 
 
 def follow_up_rule(rules: Scoring) -> str:
@@ -35,36 +41,46 @@ def follow_up_rule(rules: Scoring) -> str:
 
 
 def follow_ups(rows, units: list[UnitScore], records, rules: Scoring, today: dt.date,
-               liaisons: dict[str, dict], stale: dict, slipped: dict, lights: dict[str, str]) -> list[FollowUp]:
+               liaisons: dict[str, dict], stale: dict, slipped: dict, lights: dict[str, str], problems=()) -> list[FollowUp]:
+    """The one set of units the office chases this month: the 催办名单, the 催报 notices and the 通报's counts."""
     stalled, overdue_by_unit = stalled_and_overdue(rows, records, rules.stalled_cycles, today)
     returned_by_unit = defaultdict(list)  # grouped once: a scan of all rows per unit is quadratic at province scale
     for row in rows:
         if row.review == RETURNED:
             returned_by_unit[row.assignment.unit].append(row.assignment.task_id)
+    errors = defaultdict(int)
+    for found in problems:
+        if found.severity == "error" and found.unit:
+            errors[found.unit] += 1
     result = []
     for score in units:
-        reasons = _reasons(score, rules, overdue_by_unit.get(score.unit, []), stalled.get(score.unit, []),
-                           stale.get(score.unit, []), returned_by_unit.get(score.unit, []), slipped.get(score.unit, []))
-        if reasons:
-            result.append(FollowUp(score.unit, reasons, liaisons.get(score.unit, {}), lights.get(score.unit, "")))
+        found = _reasons(score, rules, errors.get(score.unit, 0), overdue_by_unit.get(score.unit, []), stalled.get(score.unit, []),
+                         stale.get(score.unit, []), returned_by_unit.get(score.unit, []), slipped.get(score.unit, []))
+        if found:
+            kinds, reasons = zip(*found, strict=True)
+            result.append(FollowUp(score.unit, list(reasons), liaisons.get(score.unit, {}), lights.get(score.unit, ""), kinds))
     return result
 
 
-def _reasons(score: UnitScore, rules: Scoring, overdue, stalled, stale, returned, slipped) -> list[str]:
+def _reasons(score: UnitScore, rules: Scoring, errors: int, overdue, stalled, stale, returned, slipped) -> list[tuple[str, str]]:
     reasons = []
-    if not score.returned:
-        reasons.append("未报送")
+    if score.blank:
+        reasons.append(("blank", "报送空表(报回的工作簿未填写)"))
+    elif not score.returned:
+        reasons.append(("not-returned", "未报送"))
     elif not score.on_time:
-        reasons.append(f"逾期报送({score.received_at[:10]}收到)")
+        reasons.append(("late", f"逾期报送({score.received_at[:10]}收到)"))
+    if errors:
+        reasons.append(("errors", f"报送的表格有 {errors} 处错误须改正"))
     if overdue:
-        reasons.append(f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}")
+        reasons.append(("overdue", f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}"))
     if stalled:
-        reasons.append(f"{len(stalled)} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled)}")
+        reasons.append(("stalled", f"{len(stalled)} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled)}"))
     if stale:
-        reasons.append(f"{len(stale)} 项本月进展未更新:{'、'.join(stale)}")
+        reasons.append(("stale", f"{len(stale)} 项本月进展未更新:{'、'.join(stale)}"))
     if returned:
-        reasons.append(f"{len(returned)} 项审核退回:{'、'.join(returned)}")
+        reasons.append(("returned", f"{len(returned)} 项审核退回:{'、'.join(returned)}"))
     if slipped:
         moved = "、".join(f"{task_id}({' → '.join(dates)})" for task_id, dates in slipped)
-        reasons.append(f"{len(slipped)} 项延期:{moved}")
+        reasons.append(("slipped", f"{len(slipped)} 项延期:{moved}"))
     return reasons

@@ -263,7 +263,8 @@ class MonthRecords:
     submissions: list[Submission] = ()  # every file recorded for the month, whatever its fate
     earlier_values: list[tuple[str, dict[str, dict[str, dict]]]] = ()  # (month, unit -> task id -> values), oldest first
     earlier_lights: list[tuple[str, dict[str, str]]] = ()  # (month, unit -> light) as kept for earlier months, oldest first
-    reviews: dict = field(default_factory=dict)  # (unit, task id) -> [(month, 通过/退回, reason)] up to this month, in order
+    reviews: dict = field(default_factory=dict)  # (unit, task id) -> [(month, 通过/退回, reason, claim text)] up to this month
+    carried_evidence: dict = field(default_factory=dict)  # unit -> evidence of its last accepted return before this month
 
 
 def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
@@ -284,18 +285,28 @@ def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
         earlier_values=[(m, {unit: row_values(conn, sub.sha256, m) for unit, sub in subs_of.items()}) for m, subs_of in earlier.items()],
         earlier_lights=lights_before(conn, month),
         reviews=reviews_until(conn, month),
+        carried_evidence=_last_evidence(conn, earlier),
     )
 
 
+def _last_evidence(conn: sqlite3.Connection, earlier: dict[str, dict[str, Submission]]) -> dict[str, list[dict]]:
+    """Each unit's evidence entries as its last accepted return before the month listed them (split prefilled them)."""
+    found: dict[str, list[dict]] = {}
+    for month in sorted(earlier, reverse=True):
+        for unit, sub in earlier[month].items():
+            if unit not in found:
+                found[unit] = evidence(conn, sub.sha256, month)
+    return found
+
+
 def carried(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
-    """Each unit's most recent accepted values before this month, to prefill its next workbook; a claim the office
-    returned shows the reason in 存在问题及需协调事项."""
+    """Each unit's most recent accepted values before this month, to prefill its next workbook, with the office's
+    last decision on each claim (shown in the locked 审核意见 column, never written into the unit's own cells)."""
     found = _carried_values(conn, month)
     for (unit, task_id), decisions in reviews_until(conn, previous_month(month)).items():
-        last = decisions[-1]
-        row = found.get(unit, Carried()).rows.get(task_id)
-        if last[1] == "退回" and row is not None:
-            row["存在问题及需协调事项"] = f"【审核退回】{last[2]}" + (f";{row['存在问题及需协调事项']}" if row.get("存在问题及需协调事项") else "")
+        passed = [d for d in decisions if d[1] == "通过"]
+        last = passed[-1] if passed else decisions[-1]  # a pass closes the task for good
+        found.setdefault(unit, Carried()).reviews[task_id] = (last[1], last[2])
     return found
 
 
@@ -387,9 +398,10 @@ def record_review(conn: sqlite3.Connection, unit: str, task_id: str, month: str,
                  (unit, task_id, month, decision, reason, reviewer, _dump(claim), _dump(evidence)))
 
 
-def reviews_until(conn: sqlite3.Connection, month: str) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
-    found: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
-    for unit, task_id, m, decision, reason in conn.execute(
-            "SELECT unit, task_id, month, decision, reason FROM reviews WHERE month<=? ORDER BY month", (month,)):
-        found.setdefault((unit, task_id), []).append((m, decision, reason))
+def reviews_until(conn: sqlite3.Connection, month: str) -> dict[tuple[str, str], list[tuple[str, str, str, str]]]:
+    """(unit, task id) -> [(month, 通过/退回, reason, the 本月工作进展 of the claim decided)], oldest first."""
+    found: dict[tuple[str, str], list[tuple[str, str, str, str]]] = {}
+    for unit, task_id, m, decision, reason, claim in conn.execute(
+            "SELECT unit, task_id, month, decision, reason, claim FROM reviews WHERE month<=? ORDER BY month", (month,)):
+        found.setdefault((unit, task_id), []).append((m, decision, reason, (json.loads(claim) or {}).get("本月工作进展") or ""))
     return found

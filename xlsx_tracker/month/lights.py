@@ -40,6 +40,7 @@ class UnitFacts:
     stale: bool
     slipped: bool
     errors: bool
+    vetoes: tuple[str, ...] = ()  # veto items the unit declared 已发生
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,10 @@ class LightRule:
 
 
 UNIT_RULES = [
-    LightRule(RED, lambda r: r.red_not_returned, lambda r: "未报送",
-              lambda r, f: "" if f.score.returned else "未报送"),
+    LightRule(RED, lambda r: r.red_veto_declared, lambda r: "自查申报否决项情形“已发生”",
+              lambda r, f: f"申报否决项情形已发生({'、'.join(f.vetoes)})" if f.vetoes else ""),
+    LightRule(RED, lambda r: r.red_not_returned, lambda r: "未报送(含报送空表)",
+              lambda r, f: "" if f.score.returned else "报送空表" if f.score.blank else "未报送"),
     LightRule(RED, lambda r: r.red_overdue, lambda r: "有任务超过预计完成时间仍未完成",
               lambda r, f: f"{f.overdue} 项超过预计完成时间仍未完成" if f.overdue else ""),
     LightRule(RED, lambda r: True, lambda r: f"同一任务连续 {r.red_stalled_cycles} 个月“未启动”",
@@ -85,12 +88,16 @@ def unit_lights(rules: Lights, rows, units: list[UnitScore], problems, stale, sl
                 today: dt.date, pace: float) -> list[Light]:
     stalled, overdue = stalled_and_overdue(rows, records, rules.red_stalled_cycles, today)
     errors = {p.unit for p in problems if p.severity == "error" and p.unit}
+    vetoes: dict[str, list[str]] = {}
+    for row in rows:
+        if row.section == "veto" and row.status == "已发生":
+            vetoes.setdefault(row.assignment.unit, []).append(row.assignment.task_id)
     active = [rule for rule in UNIT_RULES if rule.on(rules)]
     lights = []
     for score in units:
         unit = score.unit
         facts = UnitFacts(score, pace - score.progress, len(overdue.get(unit, [])), len(stalled.get(unit, [])),
-                          bool(stale.get(unit)), bool(slipped.get(unit)), unit in errors)
+                          bool(stale.get(unit)), bool(slipped.get(unit)), unit in errors, tuple(vetoes.get(unit, ())))
         met = [(rule.light, reason) for rule in active if (reason := rule.reason(rules, facts))]
         red = [reason for light, reason in met if light == RED]
         light = RED if red else YELLOW if met else GREEN

@@ -361,7 +361,7 @@ def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
         return ledger.Recorded(submission, {}, [], {}, [_with_unit(p, unit) for p in problems])
     given, from_snapshot = issued.for_return(unit, identity.issued)
     problems += _identity_warnings(returned, master, unit, from_snapshot)
-    result = reconcile(returned, given, unit, month)
+    result = reconcile(returned, given, unit, month, master.settings.answers)
     problems = [_with_unit(p, unit) for p in problems] + result.problems
     return ledger.Recorded(submission, result.rows, result.evidence, result.liaison, problems)
 

@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from ..base.layout import STATUS
+from ..base.layout import EDITABLE_COLUMNS, EVIDENCE_COLUMNS, STATUS
 from ..base.model import Assignment
 from ..master.settings import STATUSES
 from ..master.tasklist import Master
@@ -31,6 +31,7 @@ class RowState:
     review: str = ""  # 已销号 / 待审核 / 已退回 for a claim of 已完成 or 无此情形; "" otherwise
     review_reason: str = ""  # why the office returned the claim
     counted: str = ""  # the status progress is counted on ("" = the status itself)
+    returned_unchanged: bool = False  # a claim returned in an earlier month, sent again with the same 本月工作进展
 
     @property
     def status(self) -> str:
@@ -47,29 +48,44 @@ class RowState:
 
 
 
-def row_states(master: Master, records: MonthRecords) -> list[RowState]:
-    """Every assignment of the master with the values its unit's accepted file gave it this month."""
+def row_states(master: Master, records: MonthRecords, blank: set[str] = frozenset()) -> list[RowState]:
+    """Every assignment of the master with the values its unit's accepted file gave it this month.
+
+    A unit in blank (报送空表) reported nothing: its rows carry no values.
+    """
     rows = []
     count_claims = master.settings.scoring.count_unreviewed_as_done
     for assignment in master.assignments():
-        values = records.values.get(assignment.unit, {}).get(assignment.task_id)
+        values = None if assignment.unit in blank else records.values.get(assignment.unit, {}).get(assignment.task_id)
         source = records.accepted[assignment.unit].file_name if values is not None else ""
         status = (values or {}).get(STATUS) or NOT_REPORTED
-        review, reason = review_status(status, records.reviews.get((assignment.unit, assignment.task_id), []), records.month)
+        decisions = records.reviews.get((assignment.unit, assignment.task_id), [])
+        review, reason = review_status(status, decisions, records.month)
         counted = _counted(status, review, count_claims)
-        rows.append(RowState(assignment, values or {}, source, review, reason, counted))
+        unchanged = review == PENDING and _resent_unchanged(values or {}, decisions, records.month)
+        rows.append(RowState(assignment, values or {}, source, review, reason, counted, unchanged))
     return rows
+
+
+def _resent_unchanged(values: dict, decisions: list[tuple], month: str) -> bool:
+    """Whether a claim returned in an earlier month came back with the very 本月工作进展 that was returned."""
+    returned = [d for d in decisions if d[1] == "退回" and d[0] < month]
+    if not returned or len(returned[-1]) < 4:
+        return False
+    return (values.get("本月工作进展") or "").strip() == (returned[-1][3] or "").strip()
 
 
 def _counted(status: str, review: str, count_claims: bool) -> str:
     """The status progress counts on, when it is not the reported one ("" = the reported one).
 
-    A task the office closed (已销号) stays done whatever a later return says; an unreviewed claim counts as
-    推进中 when the settings count only reviewed work.
+    A task the office closed (已销号) stays done whatever a later return says; a claim the office returned (已退回)
+    never counts as done; a claim waiting for review (待审核) counts as done only when the settings say so.
     """
     if review == REVIEWED:
         return "" if status in DONE else "已完成"
-    return "推进中" if status in DONE and not count_claims else ""
+    if status in DONE and (review == RETURNED or not count_claims):
+        return "推进中"
+    return ""
 
 
 def review_status(status: str, decisions: list[tuple[str, str, str]], month: str) -> tuple[str, str]:
@@ -88,6 +104,39 @@ def review_status(status: str, decisions: list[tuple[str, str, str]], month: str
         return PENDING, returned[-1][2] if returned else ""
     return "", returned[-1][2] if returned else ""
 
+
+
+# the words of the 报送空表 rule, printed on the report's 说明 beside the other answer rules
+BLANK_FORM_RULE = "报回的工作簿未填写任何内容(与下发时相同)的,视为“报送空表”:不算报送、不算按时,列入催办名单并发催报。"
+RETURN_MARK = "【审核退回】"  # what split writes before a return reason it carries into a unit's next workbook
+
+
+def blank_units(records: MonthRecords) -> set[str]:
+    """Units whose accepted workbook came back as issued: nothing filled in (the first month), or nothing changed
+    from what split carried over from the last accepted return (later months), its evidence list included."""
+    last: dict[str, dict] = {}  # each unit's values as its latest earlier return gave them: what split carried
+    for _, values in reversed(records.earlier_values):
+        for unit, rows in values.items():
+            last.setdefault(unit, rows)
+    return {unit for unit in records.accepted
+            if _same_evidence(records.evidence.get(unit, []), records.carried_evidence.get(unit, []))
+            and _untouched(records.values.get(unit, {}), last.get(unit, {}))}
+
+
+def _same_evidence(now: list[dict], carried: list[dict]) -> bool:
+    def entries(rows):
+        return [tuple((k, str(row.get(k) or "")) for k in EVIDENCE_COLUMNS) for row in rows if any(row.get(k) for k in EVIDENCE_COLUMNS)]
+    return entries(now) == entries(carried)
+
+
+def _untouched(values: dict[str, dict], carried: dict[str, dict]) -> bool:
+    for task_id, row in values.items():
+        before = carried.get(task_id, {})
+        for name in EDITABLE_COLUMNS:
+            value = row.get(name) or ""
+            if value and value != (before.get(name) or "") and not str(value).startswith(RETURN_MARK):
+                return False
+    return True
 
 
 def stale_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[str, list[str]]:

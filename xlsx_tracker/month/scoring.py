@@ -34,9 +34,12 @@ class UnitScore:
     problem_count: int
     total: float
     rank: int = 0
+    blank: bool = False  # the accepted workbook came back untouched (报送空表): not a return
 
     @property
     def timeliness_text(self) -> str:
+        if self.blank:
+            return "报送空表"
         if not self.returned:
             return "未报送"
         return ("按时" if self.on_time else "逾期") + ("(推定)" if self.received_how == ledger.ESTIMATED else "")
@@ -80,7 +83,8 @@ class IndicatorState:
 
 
 
-def unit_scores(units: list[str], rows, accepted, problems, deadline, weights, rules: Scoring) -> list[UnitScore]:
+def unit_scores(units: list[str], rows, accepted, problems, deadline, weights, rules: Scoring,
+                blank: set[str] = frozenset()) -> list[UnitScore]:
     """Every unit's score, in rank order."""
     by_unit: dict[str, list[RowState]] = defaultdict(list)
     for row in rows:
@@ -90,13 +94,14 @@ def unit_scores(units: list[str], rows, accepted, problems, deadline, weights, r
     for found in counted(problems):
         if found.unit:
             problem_counts[found.unit] += 1
-    scores = [unit_score(unit, [weights.get(r.counted_status, 0.0) for r in by_unit[unit]], accepted.get(unit),
-                         problem_counts[unit], deadline, rules) for unit in units]
+    scores = [unit_score(unit, [weights.get(r.counted_status, 0.0) for r in by_unit[unit]],
+                         None if unit in blank else accepted.get(unit), problem_counts[unit], deadline, rules, unit in blank)
+              for unit in units]
     return rank(scores)
 
 
 def unit_score(unit: str, progresses: list[float], submission: Submission | None, problem_count: int,
-               deadline: Deadline, rules: Scoring) -> UnitScore:
+               deadline: Deadline, rules: Scoring, blank: bool = False) -> UnitScore:
     """One unit's score: progress points + timeliness points + quality points (see the report's 说明)."""
     returned = submission is not None
     received = submission.receipt_time if returned else ""
@@ -108,7 +113,7 @@ def unit_score(unit: str, progresses: list[float], submission: Submission | None
     return UnitScore(unit, returned, bool(on_time), received, submission.receipt_source if returned else "",
                      submission.file_name if returned else "", len(progresses),
                      progress, progress_points, timeliness, quality, problem_count,
-                     round(progress_points + timeliness + quality, 2))
+                     round(progress_points + timeliness + quality, 2), blank=blank)
 
 
 def rank(scores: list[UnitScore]) -> list[UnitScore]:
@@ -153,7 +158,10 @@ def scoring_rules(rules: Scoring) -> list[str]:
     """The scoring rules in the office's words, from the settings in force: printed on the report's 说明."""
     weights = ";".join(f"{k} = {v:g}" for k, v in rules.status_progress.items())
     return [
-        f"1. 单项进度:{weights};本月未报送的任务记为“未报送”,进度为0。否决项不计入进度。",
+        f"1. 单项进度:{weights};本月未报送的任务记为“未报送”,进度为0。否决项不计入进度。"
+        f"审核销号:已销号的任务始终按“已完成”计,之后的报送不影响;审核退回的不计为完成(按“推进中”计);"
+        f"待审核的“已完成”{'暂计为完成' if rules.count_unreviewed_as_done else '按“推进中”计,审核通过后才计为完成'}"
+        "(settings.toml 中的 count_unreviewed_as_done 只管待审核的)。",
         f"2. 单位得分(满分100)= 进度分 + 及时分 + 质量分;进度分 = {rules.progress_points:g} × 平均进度(%)÷ 100,"
         "平均进度为该单位全部任务(不含否决项)单项进度的平均值。",
         f"3. 及时分:按时报送 {rules.on_time_points:g} 分,逾期报送 {rules.late_points:g} 分,未报送 0 分。"

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.utility import xl_col_to_name
 
 from .. import __version__
 from ..base import layout
@@ -22,12 +21,12 @@ from ..master.issued import WHOLE_GROUP, issued_for, lead_texts, snapshot_rows
 from ..master.settings import STATUSES, VETO_STATUSES
 from ..master.tasklist import Master
 from ..master.units import safe_filename
+from .form_parts import ListSheet, closed, date_validation, phone_validation, review_note
 from .run import MonthRun
 
-INLINE_LIST_LIMIT = 255
 # The task sheet adds up to about 141 characters: A4 landscape prints it near full size (at least 9 pt).
-TASK_WIDTHS = {"编号": 7, "任务": 28, STATUS: 15, "本月工作进展": 30, "已形成材料": 14, "存在问题及需协调事项": 18,
-               "预计完成时间": 11, "责任人": 7, "联系电话": 12}
+TASK_WIDTHS = {"编号": 7, "任务": 26, STATUS: 15, "本月工作进展": 27, "已形成材料": 14, "存在问题及需协调事项": 18,
+               "预计完成时间": 11, "责任人": 7, "联系电话": 12, layout.REVIEW_COLUMN: 15}  # 160 wide: A4 landscape at 9 pt
 REFERENCE_WIDTHS = {"编号": 6, "一级指标": 9, "二级指标": 9, "三级指标": 26, "本单位承担事项": 24,
                     "申报材料要求": 38, "情况说明题目": 14, "牵头单位": 10, "截止日期": 10}  # 146: prints at 9 pt or more
 SUMMARY_LENGTH = 36  # characters of the task shown beside the inputs
@@ -167,7 +166,7 @@ class UnitForm:
             names = [layout.GUIDE_SHEET, layout.TASK_SHEET, layout.REFERENCE_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET,
                      layout.LISTS_SHEET, layout.META_SHEET]
             guide, tasks, reference, evidence, liaison, lists, meta = (book.add_worksheet(n) for n in names)
-            self._lists = _ListSheet(lists)
+            self._lists = ListSheet(lists)
             self._write_guide(guide)
             self._write_tasks(tasks)
             self._write_reference(reference)
@@ -259,12 +258,18 @@ class UnitForm:
     def _write_task_row(self, sheet, row: int, assignment: Assignment, locked: dict) -> None:
         f = self.formats
         carried = self.carried.rows.get(assignment.task_id, {})
+        decision = self.carried.reviews.get(assignment.task_id)
         summary = task_summary(locked)
         sheet.write_string(row, 0, locked["编号"], f.text("locked", locked["编号"]))
         sheet.write_string(row, 1, summary, f.text("locked", summary))
         for col, name in enumerate(layout.EDITABLE_COLUMNS, start=2):
+            if name == STATUS and closed(decision):  # closed by the office: shown, locked, never asked again
+                sheet.write_string(row, col, layout.CLOSED, f.text("locked", layout.CLOSED))
+                continue
             _write_editable(sheet, row, col, carried.get(name), f, date=name == "预计完成时间")
-        texts = {"任务": summary, **{k: str(v) for k, v in carried.items() if k in TASK_WIDTHS and v}}
+        note = review_note(decision)
+        sheet.write_string(row, layout.TASK_COLUMNS.index(layout.REVIEW_COLUMN), note, f.text("locked", note))
+        texts = {"任务": summary, layout.REVIEW_COLUMN: note, **{k: str(v) for k, v in carried.items() if k in TASK_WIDTHS and v}}
         sheet.set_row(row, min(max([18.0, *(wrapped_height(v, TASK_WIDTHS[k]) for k, v in texts.items())]), 80))
 
     def _write_reference(self, sheet) -> None:
@@ -292,14 +297,16 @@ class UnitForm:
         status_col = columns.index(STATUS)
         for index, assignment in enumerate(self.assignments):
             row = layout.FIRST_DATA_ROW + index
+            if closed(self.carried.reviews.get(assignment.task_id)):
+                continue  # a locked 已销号: no list to choose from
             choices = VETO_STATUSES if assignment.task.section == "veto" else STATUSES
             sheet.data_validation(row, status_col, row, status_col, self._lists.validation(
                 choices, STATUS, "请从下拉列表中选择进展状态。"))
         last = layout.FIRST_DATA_ROW + max(len(self.rows), 1) - 1
         date_col = columns.index("预计完成时间")
-        sheet.data_validation(layout.FIRST_DATA_ROW, date_col, last, date_col, _date_validation())
+        sheet.data_validation(layout.FIRST_DATA_ROW, date_col, last, date_col, date_validation())
         phone_col = columns.index("联系电话")
-        sheet.data_validation(layout.FIRST_DATA_ROW, phone_col, last, phone_col, _phone_validation())
+        sheet.data_validation(layout.FIRST_DATA_ROW, phone_col, last, phone_col, phone_validation())
 
     def _write_evidence(self, sheet) -> None:
         f = self.formats
@@ -332,7 +339,7 @@ class UnitForm:
         known = self.carried.liaison or self.master.roster.get(self.unit, {})  # last return, else the office's roster
         for col, name in enumerate(layout.LIAISON_COLUMNS[1:], start=1):
             _write_editable(sheet, row, col, known.get(name), f)
-        sheet.data_validation(row, 3, row, 3, _phone_validation())
+        sheet.data_validation(row, 3, row, 3, phone_validation())
         note = "联络员有变动时请更新本表。"
         if self.liaison:
             note = f"联络员名单请于 {self.liaison.describe()}前报送({self.liaison.rule})。" + note
@@ -357,29 +364,6 @@ class UnitForm:
         sheet.very_hidden()
 
 
-class _ListSheet:
-    """Dropdown sources: inline when short, else a range on the hidden list sheet."""
-
-    def __init__(self, sheet):
-        self.sheet = sheet
-        self.columns: dict[tuple[str, ...], int] = {}
-
-    def validation(self, values, title: str, message: str) -> dict:
-        values = [str(v) for v in values]
-        rule = {"validate": "list", "error_title": f"{title}无效", "error_message": message,
-                "input_title": title, "input_message": message[:255]}
-        if len(",".join(values)) <= INLINE_LIST_LIMIT and all("," not in v for v in values):
-            return {**rule, "source": values}
-        key = tuple(values)
-        if key not in self.columns:
-            col = len(self.columns)
-            self.columns[key] = col
-            for row, value in enumerate(values):
-                self.sheet.write_string(row, col, value)
-        letter = xl_col_to_name(self.columns[key])
-        return {**rule, "source": f"={layout.LISTS_SHEET}!${letter}$1:${letter}${len(values)}"}
-
-
 def _write_editable(sheet, row, col, value, f, date=False) -> None:
     if isinstance(value, (dt.date, dt.datetime)):
         value = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
@@ -389,19 +373,6 @@ def _write_editable(sheet, row, col, value, f, date=False) -> None:
         sheet.write_string(row, col, text, f.text("edit", text))
     else:
         sheet.write_blank(row, col, None, f["edit_date" if date else "edit"])
-
-
-def _date_validation() -> dict:
-    return {"validate": "date", "criteria": "between",
-            "minimum": dt.date(2023, 1, 1), "maximum": dt.date(2035, 12, 31),
-            "error_title": "日期无效", "error_message": "请填写 2023-01-01 至 2035-12-31 之间的日期,例如 2024-06-30。",
-            "input_title": "预计完成时间", "input_message": "请填写日期,例如 2024-06-30。"}
-
-
-def _phone_validation() -> dict:
-    return {"validate": "length", "criteria": "between", "minimum": 7, "maximum": 20,
-            "error_title": "电话号码无效", "error_message": "请填写7–20位的电话号码,如 6218033 或 13800000000。",
-            "input_title": "联系电话", "input_message": "固定电话或手机号码。"}
 
 
 def _protect_and_print(sheet, header_row: int, month: str, unit: str) -> None:

@@ -21,7 +21,7 @@ from . import ledger
 from .followups import FollowUp, follow_up_rule, follow_ups
 from .ledger import MonthRecords, Submission
 from .lights import Light, indicator_lights, time_pace, unit_lights
-from .rows import VETO_DECLARED, RowState, group, mean, row_states, slipped_rows, stale_rows
+from .rows import VETO_DECLARED, RowState, blank_units, group, mean, row_states, slipped_rows, stale_rows
 from .run import MonthRun
 from .scoring import IndicatorState, UnitScore, indicator_states, level1_progress, unit_scores
 
@@ -68,6 +68,7 @@ class MonthState:
 
     @property
     def not_returned(self) -> list[str]:
+        """Units without a usable return this month (报送空表 included)."""
         return [u.unit for u in self.units if not u.returned]
 
     def unit(self, name: str) -> UnitScore | None:
@@ -85,6 +86,14 @@ class MonthState:
 
     def light_of(self, unit: str) -> Light | None:
         return self._lights_by_unit.get(unit)
+
+    def follow_up_of(self, unit: str) -> FollowUp | None:
+        """The unit's place in the one set of units chased this month (None: not chased)."""
+        return self._follow_ups_by_unit.get(unit)
+
+    @cached_property
+    def _follow_ups_by_unit(self) -> dict[str, FollowUp]:
+        return {f.unit: f for f in self.follow_ups}
 
     # indexes built once: per-unit lookups by scanning every row are quadratic at province scale
     @cached_property
@@ -142,10 +151,11 @@ def compute_state(master: Master, deadline: Deadline, records: MonthRecords, tod
                   notices: list[Problem] = ()) -> MonthState:
     rules = master.settings.scoring
     weights = {k: float(v) for k, v in rules.status_progress.items()}
-    rows = row_states(master, records)
+    blank = blank_units(records) if master.settings.answers.blank_form_is_missing else set()
+    rows = row_states(master, records, blank)
     liaisons, changes = roster_now(master.roster, records)
     problems = [*notices, *records.problems, *_superseded_problems(records), *changes]
-    units = unit_scores(master.registry.units, rows, records.accepted, problems, deadline, weights, rules)
+    units = unit_scores(master.registry.units, rows, records.accepted, problems, deadline, weights, rules, blank)
     stale, slipped = stale_rows(rows, records.earlier_values), slipped_rows(rows, records.earlier_values)
     today = today or deadline.deadline
     indicators = indicator_states(master.indicators, rows, weights)
@@ -157,7 +167,8 @@ def compute_state(master: Master, deadline: Deadline, records: MonthRecords, tod
         indicators=indicators, level1=level1_progress(rows, weights),
         vetoes=[r for r in rows if r.section == "veto" and r.status == VETO_DECLARED],
         problems=problems, evidence=_evidence(records), liaisons=liaisons,
-        follow_ups=follow_ups(rows, units, records, rules, today, liaisons, stale, slipped, {x.key: x.light for x in lights}),
+        follow_ups=follow_ups(rows, units, records, rules, today, liaisons, stale, slipped, {x.key: x.light for x in lights},
+                              problems),
         weights=weights, accepted=records.accepted, superseded=records.superseded, submissions=list(records.submissions),
         stale=stale, slipped=slipped, follow_up_rule=follow_up_rule(rules),
     )
@@ -213,6 +224,8 @@ def superseded_reason(lost: Submission, winner: Submission) -> tuple[str, str]:
     if (lost.saved_at or "") != (winner.saved_at or ""):
         mine = lost.saved_at or "未知或不可信"
         return f"采用保存时间较晚的{name}(本文件 {mine},采用文件 {winner.saved_at})", ""
+    if (lost.receipt_time or "") != (winner.receipt_time or ""):  # a dated folder or the mail server says which came later
+        return f"采用较晚收到的{name}(本文件 {lost.receipt_time[:10] or '不详'} 收到,采用文件 {winner.receipt_time[:10]} 收到)", ""
     if lost.received_at != winner.received_at:
         return f"两份文件下发、保存时间相同,采用较晚收到的{name}", "收到时间"
     return f"两份文件下发、保存、收到时间都相同,按文件名顺序采用{name}", "文件名顺序"

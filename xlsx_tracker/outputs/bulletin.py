@@ -72,7 +72,8 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
         Paragraph("body", f"{s.plan_basis()}{s.office}对{label}各单位示范创建工作进展情况进行了调度。现将有关情况通报如下。"),
         Paragraph("heading", "一、总体情况"),
         Paragraph("body", f"本月应报送单位{total}个,按时报送{figures['on_time']}个,逾期报送{figures['late']}个,"
-                          f"未报送{figures['not_returned']}个,按时报送率{_percent(figures['on_time'], total)}。"
+                          f"未报送{figures['not_returned']}个" + (f",报送空表{figures['blank_forms']}个" if figures["blank_forms"] else "")
+                          + f",按时报送率{_percent(figures['on_time'], total)}。"
                           f"全部任务总体平均进度{figures['progress']:.1f}%,序时进度{state.pace:.1f}%;"
                           f"{state.main_indicators}项指标中已完成{figures['indicators_done']}项,已完成任务{figures['tasks_done']}项"
                           f"(其中经审核销号{figures['reviewed']}项,待审核{figures['pending']}项,本月退回{figures['returned']}项)。"
@@ -105,18 +106,26 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0%"
 
 
+def _veto_units(state: MonthState) -> set[str]:
+    return {r.assignment.unit for r in state.vetoes}
+
+
 def _good(state: MonthState, green: list[str]) -> str:
-    top = [u for u in state.units if u.returned][:5]
-    if not top:
-        return "本月暂无单位报送。"
-    ranked = "、".join(f"{u.unit}({u.total:g}分)" for u in top)
-    greens = f"亮绿灯的单位共{len(green)}个。" if green else "本月没有亮绿灯的单位。"
-    return f"得分居前的单位为:{ranked}。{greens}"
+    """Praise follows the light: green units that declared no veto, best score first. Nobody else is praised."""
+    vetoed, greens = _veto_units(state), set(green)
+    praised = [u for u in state.units if u.unit in greens and u.unit not in vetoed]
+    if not praised:
+        return "本月没有亮绿灯的单位。"
+    listed = "、".join(f"{u.unit}({u.total:g}分)" for u in praised[:5])
+    more = f"等{len(praised)}个" if len(praised) > 5 else f"共{len(praised)}个"
+    return f"亮绿灯的单位{more},按得分依次为:{listed}。"
 
 
 def _lagging(state: MonthState, watch_reds: int) -> list[str]:
-    red = [x for x in state.unit_lights if x.light == RED]
-    yellow = [x for x in state.unit_lights if x.light == YELLOW]
+    """Red and yellow units; a unit that declared a veto is named once, in the veto paragraph of 三, not here."""
+    vetoed = _veto_units(state)
+    red = [x for x in state.unit_lights if x.light == RED and x.key not in vetoed]
+    yellow = [x for x in state.unit_lights if x.light == YELLOW and x.key not in vetoed]
     lines = []
     if red:
         lines.append("亮红灯的单位:" + ";".join(f"{x.key}({'、'.join(x.reasons)})" for x in red) + "。")
@@ -132,14 +141,17 @@ WHERE_LISTED = "(具体事项编号已在各单位回执和调度报告“催办
 
 
 def _issues(state: MonthState) -> list[str]:
+    """The problems of the month, each from the one set of units chased (state.follow_ups)."""
+    chased = {kind: [f.unit for f in state.follow_ups if kind in f.kinds] for kind in ("not-returned", "blank", "errors")}
     lines = []
-    if state.not_returned:
-        lines.append(f"未按要求报送。{'、'.join(state.not_returned)}共{len(state.not_returned)}个单位本月未报送工作进展。")
-    errors: dict[str, int] = {}
-    for p in state.problems:
-        if p.severity == "error" and p.unit:
-            errors[p.unit] = errors.get(p.unit, 0) + 1
-    if errors:
+    if chased["not-returned"]:
+        names = chased["not-returned"]
+        lines.append(f"未按要求报送。{'、'.join(names)}共{len(names)}个单位本月未报送工作进展。")
+    if chased["blank"]:
+        names = chased["blank"]
+        lines.append(f"报送空表。{'、'.join(names)}报回的工作簿未填写任何内容,视为未报送。")
+    if chased["errors"]:
+        errors = {u: sum(1 for p in state.problems_of(u) if p.severity == "error") for u in chased["errors"]}
         lines.append("报送质量不高。" + "、".join(f"{u}({n}处)" for u, n in errors.items()) + "报送的表格存在错误,已逐一反馈单元格位置,请改正后重新报送。")
     # leadership reads how many items each unit has; the task numbers are in each unit's receipt and in 催办名单
     # (listed here they ran to pages of "47-51/2、52-54/1……" that no line could lay out well)
@@ -152,7 +164,7 @@ def _issues(state: MonthState) -> list[str]:
         lines.append("部分任务延期。" + "、".join(f"{u}{n}项" for u, n in slipped.items())
                      + f"预计完成时间较上月延后{WHERE_LISTED}。")
     if state.vetoes:
-        lines.append("否决项情形。" + veto_names(state) + "申报已发生否决项情形。")
+        lines.append("否决项情形。" + veto_names(state) + "申报已发生否决项情形,相关单位本月亮红灯,须立即核实处置。")
     return lines or ["本月未发现突出问题。"]
 
 

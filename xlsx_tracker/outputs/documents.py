@@ -45,6 +45,7 @@ class Context:
     now: dt.datetime
     folder: Path | None  # write here instead of reports/<month>/ (a dry run); only for documents that allow it
     on_wait: Callable[[str], None] | None
+    units: set[str] | None = None  # only these units' receipts and no reminders (a dry run of some files)
     notices: tuple | None = None  # receipts and reminders are written together, once
 
 
@@ -80,7 +81,7 @@ def _bulletin(run: MonthRun, state: MonthState, ctx: Context) -> Callable[[], Ma
 
 def _notices(run: MonthRun, state: MonthState, ctx: Context) -> tuple:
     if ctx.notices is None:
-        ctx.notices = notices_for(run, state, ctx.now, folder=ctx.folder, on_wait=ctx.on_wait)
+        ctx.notices = notices_for(run, state, ctx.now, folder=ctx.folder, on_wait=ctx.on_wait, units=ctx.units)
     return ctx.notices
 
 
@@ -119,7 +120,7 @@ class MonthDocuments:
 
 def write_month_documents(run: MonthRun, state: MonthState | None = None, *, keys: tuple[str, ...] = DOCUMENT_KEYS,
                           today: dt.date | None = None, now: dt.datetime | None = None, folder: Path | None = None,
-                          on_wait=None) -> MonthDocuments:
+                          units: set[str] | None = None, on_wait=None) -> MonthDocuments:
     """Write the month's documents (all of them unless keys names some) from its state (read from the ledger unless given)."""
     unknown = [k for k in keys if k not in DOCUMENT_KEYS]
     chosen = [d for d in DOCUMENTS if d.key in keys]
@@ -127,7 +128,7 @@ def write_month_documents(run: MonthRun, state: MonthState | None = None, *, key
         raise ValueError(f"documents {keys!r} cannot be written {'into ' + str(folder) if folder else ''}")
     run.require_issued()
     now = (now or dt.datetime.now()).replace(microsecond=0)
-    ctx = Context(today or now.date(), now, folder, on_wait)
+    ctx = Context(today or now.date(), now, folder, on_wait, units)
     state = state or load_state(run)
     summary = MonthDocuments([], key_figures(state), len(state.units), state.main_indicators,
                              lights_changed=[] if folder else _lights_changed(run, state))

@@ -1,8 +1,13 @@
 """Per-unit views of the month state: the receipt (回执) for each unit that sent anything, and the reminder
-(催报) for each unit that has not returned, returned late, or returned with errors.
+(催报) for each unit on the month's follow-up list (state.follow_ups: the one set the 催办名单 and the 通报 count).
 
 What to say is computed as plain sections (`receipt`, `reminder`); they are rendered as text (to paste into a
 message), as a printable workbook, and as an .eml draft. Nothing is sent here.
+
+Both speak to the unit: errors first, then what to fill in, grouped; a task is named by its 编号 and short text
+before the cell; nothing of the office's own machinery (archive paths, hashes, how a tie between files was broken)
+is shown. The office's views (the problem CSV, the report's 校验问题) keep the technical messages: `for_unit`
+words a shared message for the unit, the catalogue's templates stay as the office reads them.
 """
 
 from __future__ import annotations
@@ -16,16 +21,17 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..base.model import TrackerError
-from ..base.problems import SEVERITY_TEXT, category
+from ..base.model import Problem, TrackerError
+from ..base.problems import DONE_WITHOUT_PROGRESS, EMPTY_STATUS, SUPERSEDED, category
 from ..base.sheetio import Formats, atomic_path, display_width, excel_text, write_text_atomic
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import add_workdays, month_label
 from ..master.tasklist import Master
 from ..master.units import safe_filename
-from ..month.rows import DONE, NOT_REPORTED, RETURNED
+from ..month.rows import DONE, NOT_REPORTED, RETURNED, RowState
 from ..month.run import MonthRun
-from ..month.state import MonthState, fate
+from ..month.state import MonthState
+from .unit_words import Spots, base_name, for_unit, ids_label, short_text, task_label, unit_fate
 
 RECEIPTS_DIR, REMINDERS_DIR = "回执", "催报"
 
@@ -91,26 +97,34 @@ def units_that_sent(state: MonthState) -> list[str]:
     return [u.unit for u in state.units if u.unit in sent]
 
 
+BLANK_FORM = "贵单位报回的是未填写的空表,视为未报送。请填写后重新报送。"
+# Warnings that ask for something left out: said under 请补充, grouped, not as problems one by one.
+TO_FILL = {EMPTY_STATUS.code: ("进展状态未填写的任务", "请从下拉列表选择。"),
+           DONE_WITHOUT_PROGRESS.code: ("报“已完成”但未写本月工作进展的任务", "本月暂按“推进中”计,请写明完成情况(如印发文件的名称、文号和日期)。")}
+
+
 def receipt(master: Master, state: MonthState, unit: str, generated: dt.datetime) -> Notice:
     label = month_label(state.month)
-    files = state.submissions_of(unit)
-    rows = state.rows_of(unit)
-    problems = [p for p in state.problems_of(unit) if p.severity != "info"]
-    notes = [p for p in state.problems_of(unit) if p.severity == "info"]
-    reported = [r for r in rows if r.status != NOT_REPORTED]
-    score = state.unit(unit)
+    spots = Spots(state, unit)
+    problems = state.problems_of(unit)
+    errors = [p for p in problems if p.severity == "error"]
+    to_fill = [p for p in problems if p.severity == "warning" and p.code in TO_FILL and p.file == spots.adopted]
+    filled = {id(p) for p in to_fill}
+    warnings = [p for p in problems if p.severity == "warning" and id(p) not in filled]
+    notes = [p for p in problems if p.severity == "info" and p.code != SUPERSEDED]  # the file table says which file counts
     sections = [
         Section("一、收到的文件", table=[["文件", "收到时间", "依据", "处理结果"],
-                                       *[[s.file_name, s.receipt_time[:16] or "不详", s.receipt_source, fate(state, s)] for s in files]],
+                                       *[[base_name(s.file_name), s.receipt_time[:16] or "不详", s.receipt_source, unit_fate(state, s)]
+                                         for s in state.submissions_of(unit)]],
                 widths=[34, 17, 14, 40]),
-        Section("二、采用情况", lines=[_adoption(state, unit, rows, reported, score)]),
-        Section("三、需要改正的问题", lines=[] if problems else ["未发现问题。"],
-                table=[["级别", "类别", "位置", "问题及改正方法"],
-                       *[[SEVERITY_TEXT[p.severity], category(p.code), _where(p), p.message] for p in problems]] if problems else [],
-                widths=[6, 14, 22, 63],
-                items=[f"【{SEVERITY_TEXT[p.severity]}】{_where(p)}:{p.message}" if _where(p) else p.message for p in problems]),
-        Section("四、尚缺或需关注的内容", lines=_missing(state, unit, rows)),
-        Section("五、其他提示(无需改正)", lines=[f"{_where(p)}:{p.message}" if _where(p) else p.message for p in notes] or ["无。"]),
+        Section("二、采用情况", lines=[_adoption(state, unit)]),
+        Section("三、需要改正的问题", lines=[] if errors else ["未发现问题。"],
+                table=[["任务", "类别", "位置", "问题及改正方法"],
+                       *[[spots.task(p), category(p.code), spots.place(p), for_unit(state, p)] for p in errors]] if errors else [],
+                widths=[20, 16, 14, 38], items=[spots.line(p) for p in errors]),
+        Section("四、请补充", lines=_to_fill(state, unit, spots, to_fill)),
+        Section("五、请注意(已按说明处理,下次请避免)", lines=spots.grouped(warnings) or ["无。"]),
+        Section("六、其他提示(无需改正)", lines=spots.grouped(notes) or ["无。"]),
     ]
     facts = [("报送单位", unit), ("报送月份", label), ("报送截止", f"{state.deadline.describe()}前"),
              (RECEIPT_TIME, f"{generated:%Y-%m-%d %H:%M}")]
@@ -118,68 +132,139 @@ def receipt(master: Master, state: MonthState, unit: str, generated: dt.datetime
     return Notice(unit, f"{master.settings.district}法治政府建设示范创建工作报送回执", facts, sections, closing)
 
 
-def _adoption(state: MonthState, unit: str, rows, reported, score) -> str:
+def _adoption(state: MonthState, unit: str) -> str:
+    score, rows = state.unit(unit), state.rows_of(unit)
+    if score is not None and score.blank:
+        accepted = state.accepted.get(unit)
+        name = f"“{base_name(accepted.file_name)}”" if accepted else "的工作簿"
+        return f"收到{name},但报回的是未填写的空表,视为未报送。请填写后重新报送。"
     if score is None or not score.returned:
         return "本月尚无可采用的文件(见上表“处理结果”),视为未报送。"
     timing = f"收到时间 {score.received_at[:16]}({score.received_how}),{score.timeliness_text}"
     light = state.light_of(unit)
     if light is not None:
         timing += f";本月亮灯:{light.light}" + (f"({';'.join(light.reasons)})" if light.reasons else "")
-    return (f"已采用“{score.file_name}”:本单位 {len(rows)} 项任务中 {len(reported)} 项填报了有效的进展状态,"
+    reported = sum(1 for r in rows if r.status != NOT_REPORTED)
+    return (f"已采用“{base_name(score.file_name)}”:本单位 {len(rows)} 项任务中 {reported} 项填报了有效的进展状态,"
             f"其中已完成 {sum(1 for r in rows if r.status in DONE)} 项;{timing}。")
 
 
-def _missing(state: MonthState, unit: str, rows) -> list[str]:
-    lines = [f"任务 {r.assignment.task_id} 报“{r.status}”经审核退回:{r.review_reason}。请补充材料后在下月报送中重新申报。"
-             for r in rows if r.review == RETURNED]
-    blank = [r.assignment.task_id for r in rows if r.status == NOT_REPORTED]
-    if blank:
-        lines.append(f"进展状态未填写或无效的任务 {len(blank)} 项:{'、'.join(blank)}。")
-    if state.stale.get(unit):
-        lines.append(f"本月进展未更新(与上月所填完全相同)的任务:{'、'.join(state.stale[unit])}。请写明本月新的进展。")
-    for task_id, dates in state.slipped.get(unit, []):
-        lines.append(f"任务 {task_id} 预计完成时间延后:{' → '.join(dates)}(延期)。请在“存在问题及需协调事项”中说明原因。")
+def _to_fill(state: MonthState, unit: str, spots: Spots, to_fill: list[Problem]) -> list[str]:
+    """What the unit left out or must add: returned claims, blank items grouped, stale and slipped tasks, the liaison."""
+    rows = state.rows_of(unit)
+    lines = [f"退回事项未修改:{task_label(r)}上月审核退回(理由:{r.review_reason or '见上月回执'}),本月报送的内容与退回时相同,"
+             "请按退回理由补充后重新报送。" for r in rows if r.returned_unchanged]
+    lines += [f"{task_label(r)}报“{r.status}”经审核退回(理由:{r.review_reason})。请按退回理由补充材料后在下月报送中重新申报。"
+              for r in rows if r.review == RETURNED and not r.returned_unchanged]
+    score = state.unit(unit)
+    blank = score is not None and score.blank
+    for code, (what, ask) in TO_FILL.items():
+        found = [p for p in to_fill if p.code == code]
+        if not found or blank:  # a blank form is said once, in 采用情况
+            continue
+        tasks = [spots.row(p) for p in found]
+        if all(r is not None for r in tasks):
+            lines.append(f"{what} {len(found)} 项:{ids_label(tasks)}。{ask}")
+        else:
+            lines.append(f"{what} {len(found)} 项:{'、'.join(spots.place(p) for p in found)}。{ask}")
+    by_id = {r.assignment.task_id: r for r in rows}
+    stale = [by_id[t] for t in state.stale.get(unit, []) if t in by_id]
+    if stale:
+        lines.append(f"本月进展未更新(与上月所填完全相同)的任务 {len(stale)} 项:{ids_label(stale)}。请写明本月新的进展。")
+    slipped = [(by_id[task_id], dates) for task_id, dates in state.slipped.get(unit, []) if task_id in by_id]
+    if slipped:
+        few = len(slipped) <= 3
+        moved = "、".join(f"{r.assignment.task_id}(" + (f"{short_text(r)},") * few + f"{' → '.join(dates)})" for r, dates in slipped)
+        lines.append(f"预计完成时间延后的任务 {len(slipped)} 项:编号 {moved}。请在“存在问题及需协调事项”中说明原因。")
     contact = state.liaisons.get(unit, {})
     if not contact.get("姓名") or not contact.get("联系电话"):
         lines.append("联络员信息不全,请在“联络员”表中填写姓名、职务、联系电话和电子邮箱。")
     return lines or ["无。"]
 
 
-def _where(p) -> str:
-    return " / ".join(x for x in (p.file, p.sheet, p.cell) if x)
-
-
-def needs_reminder(state: MonthState, unit: str) -> list[str]:
-    """Why a unit gets a reminder: not returned, returned late, or with errors (empty when none)."""
-    score = state.unit(unit)
-    reasons = []
-    if score is None or not score.returned:
-        reasons.append("not-returned")
-    elif not score.on_time:
-        reasons.append("late")
-    if any(p.severity == "error" for p in state.problems_of(unit)):
-        reasons.append("errors")
-    return reasons
+def reminder_kinds(state: MonthState, unit: str) -> list[str]:
+    """Why the unit gets a 催报: the kinds of its place on the month's one follow-up list (empty when not on it)."""
+    found = state.follow_up_of(unit)
+    return list(found.kinds) if found is not None else []
 
 
 def reminder(master: Master, state: MonthState, unit: str, today: dt.date, respond_by: str) -> Notice:
     s, label = master.settings, month_label(state.month)
-    reasons = needs_reminder(state, unit)
-    score = state.unit(unit)
+    found = state.follow_up_of(unit)
+    kinds = list(found.kinds) if found is not None else []
+    reasons = dict(zip(kinds, found.reasons, strict=False)) if found is not None else {}
     lines = [f"{s.plan_basis()}各单位应于每月{s.monthly_day}日前"
              f"报送工作进展情况。{label}的报送截止时间为 {state.deadline.describe()}。"]
-    if "not-returned" in reasons:
-        lines.append(f"截至 {today:%Y年%m月%d日},我办尚未收到贵单位{label}的工作进展情况表(或所报文件无法采用)。")
-    if "late" in reasons:
-        lines.append(f"贵单位{label}的进展情况表于 {score.received_at[:10]} 收到,晚于报送截止时间。")
-    errors = [p for p in state.problems_of(unit) if p.severity == "error"]
-    if errors:
-        lines.append(f"贵单位报送的表格有 {len(errors)} 处需要改正的问题(详见回执):")
-        lines.extend(f"{i}. {_where(p)}:{p.message}" for i, p in enumerate(errors, start=1))
-    ask = "报送" if "not-returned" in reasons else "改正后重新报送" if errors else "今后按时报送"
-    lines.append(f"请于 {respond_by} 前{ask}。" if ask != "今后按时报送" else "请今后按时报送。")
+    for kind in kinds:
+        lines.extend(_chase(master, state, unit, kind, reasons.get(kind, ""), today))
+    if "blank" in kinds or "not-returned" in kinds:
+        lines.append(f"请于 {respond_by} 前报送。")
+    elif "errors" in kinds:
+        lines.append(f"请于 {respond_by} 前改正后重新报送。")
+    elif "late" in kinds:
+        lines.append("请今后按时报送。")
     closing = [f"联系人:{office_contact(master)}", "", s.office, f"{today:%Y年%m月%d日}"]
     return Notice(unit, f"关于报送{label}法治政府建设示范创建工作进展情况的催报通知", [], [Section(f"{unit}:", lines)], closing)
+
+
+def _chase(master: Master, state: MonthState, unit: str, kind: str, reason: str, today: dt.date) -> list[str]:
+    """What the 催报 says for one reason the unit is chased, in the unit's words."""
+    label, score, rows = month_label(state.month), state.unit(unit), state.rows_of(unit)
+    by_id = {r.assignment.task_id: r for r in rows}
+    if kind == "blank":
+        return [BLANK_FORM]
+    if kind == "not-returned":
+        if state.submissions_of(unit):
+            return [f"贵单位报送的{label}工作进展情况表未能采用(原因详见回执),视为未报送。"]
+        return [f"截至 {today:%Y年%m月%d日},我办尚未收到贵单位{label}的工作进展情况表。"]
+    if kind == "late":
+        return [f"贵单位{label}的进展情况表于 {score.received_at[:10]} 收到,晚于报送截止时间。"]
+    if kind == "errors":
+        spots = Spots(state, unit)
+        errors = [p for p in state.problems_of(unit) if p.severity == "error"]
+        return [f"贵单位报送的表格有 {len(errors)} 处需要改正的问题(详见回执):",
+                *[f"{i}. {spots.line(p)}" for i, p in enumerate(errors, start=1)]]
+    if kind == "stale":
+        ids = "、".join(state.stale.get(unit, [])) or _ids_in(reason, by_id)
+        return [f"{_subject(ids)}本月的工作进展与上月所填完全相同。请写明本月新的进展。"]
+    if kind == "slipped":
+        moved = "、".join(f"{task_id}({' → '.join(dates)})" for task_id, dates in state.slipped.get(unit, []))
+        return [f"{_subject(moved or _ids_in(reason, by_id))}的预计完成时间比上月推迟。请在“存在问题及需协调事项”中说明原因。"]
+    if kind == "returned":
+        returned = [r for r in rows if r.review == RETURNED]
+        ids = "、".join(r.assignment.task_id for r in returned) or _ids_in(reason, by_id)
+        return [f"{_subject(ids)}申报的完成事项经审核退回{_return_reasons(returned)}。请按退回理由补充材料后重新申报。"]
+    subject = _subject(_ids_in(reason, by_id))
+    if kind == "overdue":
+        return [f"{subject}已超过贵单位填报的预计完成时间,仍未完成。请抓紧推进,并在“存在问题及需协调事项”中说明原因。"]
+    if kind == "stalled":
+        return [f"{subject}已连续{master.settings.scoring.stalled_cycles}期报“未启动”。请尽快启动,并在“存在问题及需协调事项”中说明原因。"]
+    return [reason] if reason else []
+
+
+def _return_reasons(rows: list[RowState]) -> str:
+    """(理由:…) once when every return gave the same reason, else (22:…;55:…) by reason."""
+    by_reason: dict[str, list[str]] = {}
+    for r in rows:
+        if r.review_reason:
+            by_reason.setdefault(r.review_reason, []).append(r.assignment.task_id)
+    if len(by_reason) == 1:
+        return f"(理由:{next(iter(by_reason))})"
+    return "(" + ";".join(f"{'、'.join(ids)}:{why}" for why, ids in by_reason.items()) + ")" if by_reason else ""
+
+
+def _ids_in(reason: str, by_id: dict[str, RowState]) -> str:
+    """The task ids a follow-up reason lists after its colon (“3 项…:1、2、5”), each checked against the unit's tasks.
+
+    The state keeps no per-unit list of overdue or stalled tasks (they need today and the earlier months): the
+    follow-up's own reason, made by the same rule, is where they are named.
+    """
+    listed = reason.split(":", 1)[1] if ":" in reason else ""
+    return "、".join(t for part in listed.split("、") if (t := part.split("(")[0].strip()) in by_id)
+
+
+def _subject(ids: str) -> str:
+    return f"编号 {ids} " if ids else "贵单位有任务"
 
 
 # ---------------------------------------------------------------- how to write it
@@ -291,26 +376,34 @@ def eml_draft(master: Master, notice: Notice, to: str, attachment: Path | None) 
     return bytes(message)
 
 
-def write_notices(master: Master, state: MonthState, folder: Path, generated: dt.datetime, respond_by: str) -> tuple[list[Written], list[Written]]:
-    """Receipts and reminders of the month into folder/回执 and folder/催报; returns what was written."""
+def write_notices(master: Master, state: MonthState, folder: Path, generated: dt.datetime, respond_by: str,
+                  units: set[str] | None = None) -> tuple[list[Written], list[Written]]:
+    """Receipts and reminders of the month into folder/回执 and folder/催报; returns what was written.
+
+    A reminder goes to exactly the units of state.follow_ups. With units (a dry run of some files), only those units'
+    receipts are written, no reminder, and nothing else in the folder is touched.
+    """
     receipts, reminders = [], []
     for unit in units_that_sent(state):
+        if units is not None and unit not in units:
+            continue
         notice = receipt(master, state, unit, generated)
         stem = receipt_stem(folder, unit, state.month)
         write_receipt_workbook(notice, stem.with_suffix(".xlsx"))
         write_text_atomic(stem.with_suffix(".txt"), render_text(notice))
         receipts.append(Written(unit, [stem.with_suffix(".xlsx"), stem.with_suffix(".txt")]))
-    for score in state.units:
-        if not needs_reminder(state, score.unit):
-            continue
-        notice = reminder(master, state, score.unit, generated.date(), respond_by)
-        stem = reminder_stem(folder, score.unit)
+    if units is not None:
+        return receipts, reminders
+    for follow_up in state.follow_ups:
+        unit = follow_up.unit
+        notice = reminder(master, state, unit, generated.date(), respond_by)
+        stem = reminder_stem(folder, unit)
         write_text_atomic(stem.with_suffix(".txt"), render_text(notice))
-        attached = receipt_stem(folder, score.unit, state.month).with_suffix(".xlsx")
-        email = state.liaisons.get(score.unit, {}).get("电子邮箱", "")
+        attached = receipt_stem(folder, unit, state.month).with_suffix(".xlsx")
+        email = state.liaisons.get(unit, {}).get("电子邮箱", "")
         with atomic_path(stem.with_suffix(".eml")) as tmp:
             tmp.write_bytes(eml_draft(master, notice, email, attached))
-        reminders.append(Written(score.unit, [stem.with_suffix(".txt"), stem.with_suffix(".eml")]))
+        reminders.append(Written(unit, [stem.with_suffix(".txt"), stem.with_suffix(".eml")]))
     _remove_stale(master, folder, state.month, {w.unit for w in receipts}, {w.unit for w in reminders})
     return receipts, reminders
 
@@ -326,14 +419,17 @@ def _remove_stale(master: Master, folder: Path, month: str, receipted: set[str],
 
 
 def notices_for(run: MonthRun, state: MonthState, generated: dt.datetime | None = None, folder: Path | None = None,
-                on_wait=None) -> tuple[list[Written], list[Written]]:
-    """Write the month's receipts and reminders: into reports/<month>/ (under the workspace lock), or into folder."""
+                on_wait=None, units: set[str] | None = None) -> tuple[list[Written], list[Written]]:
+    """Write the month's receipts and reminders: into reports/<month>/ (under the workspace lock), or into folder.
+
+    With units, only those units' receipts and no reminder (see write_notices).
+    """
     generated = (generated or dt.datetime.now()).replace(microsecond=0)
     try:  # units get three working days to answer
         respond_by = add_workdays(run.calendar, generated.date(), 3).strftime("%Y年%m月%d日")
     except TrackerError:  # next year's calendar not yet known
         respond_by = "收到本通知后3个工作日内"
     if folder is not None:
-        return write_notices(run.master, state, folder, generated, respond_by)
+        return write_notices(run.master, state, folder, generated, respond_by, units)
     with workspace_lock(run.workspace, on_wait):
-        return write_notices(run.master, state, run.workspace.reports_dir / run.month, generated, respond_by)
+        return write_notices(run.master, state, run.workspace.reports_dir / run.month, generated, respond_by, units)

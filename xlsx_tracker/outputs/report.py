@@ -19,11 +19,13 @@ from ..base.problems import PROBLEM_COLUMNS, problem_row, severity_summary
 from ..base.sheetio import Formats, atomic_path, excel_text, wrapped_height
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import month_label
+from ..intake.reconcile import answer_rules
 from ..master.issued import task_id_order
 from ..master.tasklist import Master
 from ..month.figures import FIGURES, LEVEL1_DEFINITION, done_without_evidence, key_figures, veto_names
 from ..month.followups import follow_up_rule
 from ..month.lights import GREEN, RED, YELLOW, light_rules
+from ..month.rows import BLANK_FORM_RULE
 from ..month.run import MonthRun
 from ..month.scoring import scoring_rules
 from ..month.state import LIAISON_FIELDS, MonthState, fate, has_returns, load_state
@@ -197,6 +199,11 @@ def veto_banner(state: MonthState) -> str:
     return f"⚠ 否决项警示:{veto_names(state)} 申报存在否决项情形,请立即核实处置!"
 
 
+def answer_lines(answers) -> list[str]:
+    """The answer rules in force and the 报送空表 rule, each in the words that sit beside the code applying it."""
+    return [*answer_rules(answers), *([BLANK_FORM_RULE] if answers.blank_form_is_missing else [])]
+
+
 def readme_lines(master: Master, state: MonthState, generated: dt.datetime) -> list[str]:
     rules = master.settings.scoring
     return [
@@ -212,6 +219,8 @@ def readme_lines(master: Master, state: MonthState, generated: dt.datetime) -> l
         f"6. 催办:符合下列情形之一的单位列入催办名单:{follow_up_rule(rules)}。",
         "7. 重复报送:同一单位同月多次报送的,以下发时间最新、其次保存时间最新、再次收到时间最新的文件为准,其余文件保留存档并在校验问题中写明依据;"
         "时间都相同无法判断先后的,列为“提醒”,请人工确认。",
+        *[f"{i}. 填报要求(空的回答不得分,可在 [answers] 中调整):{line}"
+          for i, line in enumerate(answer_lines(master.settings.answers), start=8)],
         "四、亮灯规则(可在 master_template/settings.toml 的 [lights] 中调整)",
         *light_rules(master.settings.lights),
         f"五、截止日:每月{master.settings.monthly_day}日前;{state.deadline.rule}。",

@@ -1,23 +1,32 @@
 """审核销号: the office reviews each unit's claim of 已完成 / 无此情形 against its evidence, then closes or returns it.
 
-`write_review` lists every claim waiting for review in a workbook where only the decision cells can be edited;
-`apply_review` reads that file back like any return — tampered texts, invalid marks and unknown rows are
-reported with their cells — and records each valid decision in the ledger: who, when, the claim and its evidence.
+`review_sheet` lists every claim waiting for review in a workbook where only the decision cells can be edited,
+keeps the decisions already filled in an earlier sheet of the month, and copies each claim's received materials
+out of the archive into a folder its row links to; `apply_review` reads that file back like any return — tampered
+texts, invalid marks and unknown rows are reported with their cells — and records each valid decision in the
+ledger: who, when, the claim and its evidence. A decision already recorded is not recorded again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import os
+import shutil
+import zipfile
+from contextlib import suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import xlsxwriter
 
 from ..base.layout import STATUS
 from ..base.model import Problem, TrackerError
-from ..base.problems import REVIEW_INVALID_MARK, REVIEW_NO_REASON, REVIEW_TAMPERED, REVIEW_UNKNOWN_ROW, problem
+from ..base.problems import REVIEW_CONFLICT, REVIEW_INVALID_MARK, REVIEW_NO_REASON, REVIEW_TAMPERED, REVIEW_UNKNOWN_ROW, problem
 from ..base.sheetio import Formats, LazyWorkbook, atomic_path, cell_ref, cell_text, excel_text, header_index, wrapped_height
 from ..base.workspace import workspace_lock
+from ..master.units import safe_filename
 from ..month import ledger
+from ..month.ledger import Submission
 from ..month.materials import file_materials
 from ..month.rows import PENDING
 from ..month.run import MonthRun
@@ -29,6 +38,7 @@ LOCKED = ["单位", "编号", "三级指标(摘要)", STATUS, "本月工作进�
 EDITABLE = ["审核结果", "退回理由", "审核人"]
 COLUMNS = LOCKED + EDITABLE
 WIDTHS = [12, 7, 22, 9, 30, 32, 24, 9, 22, 8]
+MATERIALS = "审核材料"  # reports/<month>/审核材料/<编号>_<单位>/: the files received for each claim, by their real names
 
 
 @dataclass(frozen=True)
@@ -40,10 +50,16 @@ class Claim:
     text: str
     evidence: list[dict]
     files: tuple[str, ...] = ()  # material files received for the claim's group
+    materials: tuple[Submission, ...] = field(default=(), compare=False)  # those files as the ledger keeps them
 
     def cells(self) -> list[str]:
         listed = ";".join(f"{e.get('材料名称', '')}({e.get('材料类型', '')}){' ' + e['网址'] if e.get('网址') else ''}" for e in self.evidence)
         return [self.unit, self.task_id, self.summary, self.status, self.text, listed or "(未登记)", ";".join(self.files) or "(无)"]
+
+    @property
+    def folder(self) -> str:
+        """The claim's folder under 审核材料/."""
+        return safe_filename(f"{self.task_id}_{self.unit}")
 
 
 def review_name(month: str) -> str:
@@ -51,58 +67,250 @@ def review_name(month: str) -> str:
 
 
 def claims(state: MonthState) -> list[Claim]:
-    """Every claim of the month waiting for the office's review, with its evidence rows and the files received."""
+    """Every claim of the month waiting for the office's review, with its evidence rows and the files received.
+
+    A file is the claim's when it belongs to the claim's group and was sent by the claim's unit, or by no unit
+    known (a material placed by the indicator number in its name)."""
     evidence: dict[tuple[str, str], list[dict]] = {}
     for entry in state.evidence:
         evidence.setdefault((entry["单位"], entry.get("编号", "")), []).append(entry)
     materials = [s for s in state.submissions if s.outcome == "material"]
     filed = file_materials(state, materials, list(dict.fromkeys(r.assignment.task.group_id for r in state.rows)))
-    files: dict[str, list[str]] = {}
+    received: dict[str, list] = {}
     for item in filed:
-        files.setdefault(item.group, []).append(item.submission.file_name.rsplit("/", 1)[-1])
-    return [Claim(r.assignment.unit, r.assignment.task_id, " ".join(r.assignment.task.indicator_text.split())[:40], r.status,
-                  r.values.get("本月工作进展", "") or "", evidence.get((r.assignment.unit, r.assignment.task_id), []),
-                  tuple(sorted(files.get(r.assignment.task.group_id, []))))
-            for r in state.rows if r.review == PENDING]
+        received.setdefault(item.group, []).append(item)
+    found = []
+    for r in state.rows:
+        if r.review != PENDING:
+            continue
+        unit = r.assignment.unit
+        subs = sorted((i.submission for i in received.get(r.assignment.task.group_id, []) if i.unit in ("", unit)),
+                      key=lambda s: (_real_name(s), s.sha256))
+        found.append(Claim(unit, r.assignment.task_id, " ".join(r.assignment.task.indicator_text.split())[:40], r.status,
+                           r.values.get("本月工作进展", "") or "", evidence.get((unit, r.assignment.task_id), []),
+                           tuple(sorted(_real_name(s) for s in subs)), tuple(subs)))
+    return found
+
+
+def _real_name(sub: Submission) -> str:
+    return sub.file_name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def recorded_decisions(run: MonthRun) -> dict[tuple[str, str], tuple[str, str]]:
+    """(unit, task id) -> (通过/退回, reason) of the decisions the ledger holds for this month."""
+    if not run.workspace.ledger_file.exists():
+        return {}
+    with run.ledger() as conn:
+        decided = ledger.reviews_until(conn, run.month)
+    return {key: (d[1], d[2]) for key, found in decided.items() for d in found if d[0] == run.month}
+
+
+def _same(recorded: tuple[str, str] | None, decision: str, reason: str) -> bool:
+    """A row repeats a recorded decision: the same mark, and for a return the same reason."""
+    return recorded is not None and recorded[0] == decision and (decision != "退回" or recorded[1] == reason)
+
+
+def _said(decision: str, reason: str) -> str:
+    return f"{decision}(理由:{reason})" if decision == "退回" and reason else decision
+
+
+# ---------------------------------------------------------------- the sheet
+
+@dataclass
+class Written:
+    path: Path
+    count: int  # claims listed
+    kept: int = 0  # decisions of the earlier sheet carried into this one
+    discarded: int = 0  # decisions of the earlier sheet left out on --force (none recorded in the ledger)
+    folders: int = 0  # claims whose materials were copied to 审核材料/
+    files: int = 0
+    missing: list[str] = field(default_factory=list)  # materials the archive no longer holds
 
 
 def write_review(run: MonthRun, state: MonthState, on_wait=None) -> tuple[Path, int]:
-    found = claims(state)
-    path = run.workspace.reports_dir / run.month / review_name(run.month)
-    with workspace_lock(run.workspace, on_wait), atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
-        f = Formats(book, _FORMATS)
-        sheet = book.add_worksheet(SHEET)
-        sheet.merge_range(0, 0, 0, len(COLUMNS) - 1, f"{run.month} 审核销号(共 {len(found)} 项待审核:审核结果选“通过”或“退回”,退回须写理由)", f["title"])
-        for col, (name, width) in enumerate(zip(COLUMNS, WIDTHS, strict=True)):
-            sheet.set_column(col, col, width)
-            sheet.write_string(1, col, name, f["head_edit" if name in EDITABLE else "head"])
-        for index, claim in enumerate(found, start=2):
-            cells = claim.cells()
-            for col, value in enumerate(cells):
-                text = excel_text(value)
-                sheet.write_string(index, col, text, f.text("locked", text))
-            for col in range(len(LOCKED), len(COLUMNS)):
-                sheet.write_blank(index, col, None, f["edit"])
-            sheet.set_row(index, max(wrapped_height(v, w) for v, w in zip(cells, WIDTHS, strict=False)))
-        if found:
-            decision = len(LOCKED)
-            sheet.data_validation(2, decision, len(found) + 1, decision, {
-                "validate": "list", "source": list(DECISIONS), "error_title": "审核结果无效", "error_message": "请选择“通过”或“退回”。"})
-        sheet.freeze_panes(2, 2)
-        sheet.protect("", {"autofilter": True, "format_rows": True, "format_columns": True})
-        sheet.autofilter(1, 0, max(len(found) + 1, 1), len(COLUMNS) - 1)
-        sheet.set_landscape()
-        sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-        sheet.repeat_rows(0, 1)
-        meta = book.add_worksheet("_meta")
-        meta.write_string(0, 0, "月份")
-        meta.write_string(0, 1, run.month)
-        meta.very_hidden()
-        book.close()
-    return path, len(found)
+    written = review_sheet(run, state, on_wait)
+    return written.path, written.count
 
+
+def review_sheet(run: MonthRun, state: MonthState, on_wait=None, force: bool = False) -> Written:
+    """Write reports/<month>/审核_<month>.xlsx and its 审核材料/ folder.
+
+    Decisions filled in the sheet already there are carried to the claims still waiting, unchanged; a filled
+    decision that cannot be carried (its claim changed or no longer waits) and is not in the ledger stops the
+    run, unless force, which starts a blank sheet and counts what it left out.
+    """
+    found = claims(state)
+    path = run.workspace.month_reports(run.month) / review_name(run.month)
+    recorded = recorded_decisions(run)
+    with workspace_lock(run.workspace, on_wait):
+        carried, written = _carried(run, path, found, recorded, force)
+        folders = _copy_materials(run, found, written)
+        with atomic_path(path) as tmp:
+            _write(tmp, run.month, found, carried, folders)
+    return written
+
+
+def _carried(run: MonthRun, path: Path, found: list[Claim], recorded: dict, force: bool) -> tuple[dict, Written]:
+    """The decisions of the sheet already there that go into the new one (unit, task id) -> editable cells."""
+    written = Written(path, len(found))
+    if not path.exists():
+        return {}, written
+    try:
+        filled = _filled_rows(path)
+    except Exception as exc:  # calamine raises many types for damaged files
+        if force:
+            return {}, written
+        raise TrackerError(f"已有的审核文件“{path.name}”无法读取({type(exc).__name__}),其中可能有已填写的审核结果,审核表没有重新生成。"
+                           "请用 Excel 打开检查;确定不要其中的审核结果时,加 --force 重新生成空白审核表。") from exc
+    pending = {(c.unit, c.task_id): c for c in found}
+    carried, lost = {}, []
+    for value in filled:
+        key = (value["单位"], value["编号"])
+        decided = bool(value["审核结果"] or value["退回理由"])
+        claim = pending.get(key)
+        if claim and all(value[c] == excel_text(e).strip() for c, e in zip(LOCKED, claim.cells(), strict=True)):
+            carried[key] = [value[c] for c in EDITABLE]
+            written.kept += decided
+        elif decided and not _same(recorded.get(key), value["审核结果"], value["退回理由"]):
+            lost.append(value)
+    if force:
+        written.kept = 0
+        written.discarded = len(lost) + sum(1 for v in carried.values() if v[0] or v[1])
+        return {}, written
+    if lost:
+        items = "、".join(f"{v['单位']} 编号 {v['编号']}“{_said(v['审核结果'], v['退回理由']) or v['退回理由']}”" for v in lost)
+        raise TrackerError(
+            f"“{path.name}”中已填写的 {len(lost)} 项审核结果无法带入新的审核表(填写后该事项有了变化,或已不再待审核):{items}。"
+            f"为免丢失,审核表没有重新生成。可先运行 xlsx-tracker review --month {run.month} --apply {path.name} 记入其余的审核结果;"
+            "确定不要这些审核结果时,加 --force 重新生成空白审核表。")
+    return carried, written
+
+
+def _filled_rows(path: Path) -> list[dict]:
+    """The rows of a review sheet with anything written in its decision cells."""
+    book = LazyWorkbook(path)
+    try:
+        rows = book.get(SHEET) or []
+    finally:
+        book.close()
+    columns = header_index(rows[1], COLUMNS) if len(rows) > 1 else {}
+    if len(columns) < len(COLUMNS):
+        raise ValueError("no review sheet")
+    values = [{c: cell_text(row[i]) if i < len(row) else "" for c, i in columns.items()} for row in rows[2:]]
+    return [v for v in values if any(v[c] for c in EDITABLE)]
+
+
+def _write(tmp: Path, month: str, found: list[Claim], carried: dict, folders: set[str]) -> None:
+    book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
+    f = Formats(book, _FORMATS)
+    sheet = book.add_worksheet(SHEET)
+    sheet.merge_range(0, 0, 0, len(COLUMNS) - 1, f"{month} 审核销号(共 {len(found)} 项待审核:审核结果选“通过”或“退回”,退回须写理由;"
+                      "点“收到的材料文件”打开该项的材料)", f["title"])
+    for col, (name, width) in enumerate(zip(COLUMNS, WIDTHS, strict=True)):
+        sheet.set_column(col, col, width)
+        sheet.write_string(1, col, name, f["head_edit" if name in EDITABLE else "head"])
+    linked = len(LOCKED) - 1
+    for index, claim in enumerate(found, start=2):
+        cells = claim.cells()
+        for col, value in enumerate(cells):
+            text = excel_text(value)
+            if col == linked and claim.folder in folders:  # relative: opens from wherever reports/<month>/ is copied
+                sheet.write_url(index, col, f"external:{MATERIALS}/{claim.folder}", f["link"], string=text, tip="打开收到的材料文件")
+            else:
+                sheet.write_string(index, col, text, f.text("locked", text))
+        for col, value in enumerate(carried.get((claim.unit, claim.task_id), [""] * len(EDITABLE)), start=len(LOCKED)):
+            if value:
+                sheet.write_string(index, col, value, f.text("edit", value))
+            else:
+                sheet.write_blank(index, col, None, f["edit"])
+        sheet.set_row(index, max(wrapped_height(v, w) for v, w in zip(cells, WIDTHS, strict=False)))
+    if found:
+        decision = len(LOCKED)
+        sheet.data_validation(2, decision, len(found) + 1, decision, {
+            "validate": "list", "source": list(DECISIONS), "error_title": "审核结果无效", "error_message": "请选择“通过”或“退回”。"})
+    sheet.freeze_panes(2, 2)
+    sheet.protect("", {"autofilter": True, "format_rows": True, "format_columns": True})
+    sheet.autofilter(1, 0, max(len(found) + 1, 1), len(COLUMNS) - 1)
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0, 1)
+    meta = book.add_worksheet("_meta")
+    meta.write_string(0, 0, "月份")
+    meta.write_string(0, 1, month)
+    meta.very_hidden()
+    book.close()
+
+
+# ---------------------------------------------------------------- the materials, out of the archive
+
+def _copy_materials(run: MonthRun, found: list[Claim], written: Written) -> set[str]:
+    """Bring 审核材料/ to exactly the claims' received files, by their real names (a clash gets “(2)”).
+
+    A file already there with the archived bytes is left alone and anything else there is removed, so a rebuild
+    gives the same tree; the archive is only read. Returns the folders made.
+    """
+    root = run.workspace.month_reports(run.month) / MATERIALS
+    wanted: set[Path] = set()
+    for claim in found:
+        used: set[str] = set()
+        for sub in claim.materials:
+            target = root / claim.folder / _free_name(safe_filename(_real_name(sub)), used)
+            if _copied(run, sub, target):
+                wanted.add(target)
+            else:
+                written.missing.append(_real_name(sub))
+    folders = {target.parent.name for target in wanted}
+    written.folders, written.files = len(folders), len(wanted)
+    _remove_stale(root, wanted, folders)
+    return folders
+
+
+def _free_name(name: str, used: set[str]) -> str:
+    stem, suffix = os.path.splitext(name)
+    candidate, number = name, 1
+    while candidate.casefold() in used:  # Windows names ignore case
+        number += 1
+        candidate = f"{stem}({number}){suffix}"
+    used.add(candidate.casefold())
+    return candidate
+
+
+def _copied(run: MonthRun, sub: Submission, target: Path) -> bool:
+    """target holds the archived file's bytes (copied unless already there); False when the archive lacks it."""
+    if target.is_file() and target.stat().st_size == sub.size:
+        with open(target, "rb") as stream:
+            if hashlib.file_digest(stream, "sha256").hexdigest() == sub.sha256:
+                return True
+    zip_path, entry = run.workspace.archived(sub.archive_path)
+    try:
+        archive = zipfile.ZipFile(zip_path)
+    except (OSError, zipfile.BadZipFile):
+        return False
+    with archive:
+        if entry not in archive.namelist():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with archive.open(entry) as source, atomic_path(target) as tmp, open(tmp, "wb") as out:
+            shutil.copyfileobj(source, out)
+    return True
+
+
+def _remove_stale(root: Path, wanted: set[Path], folders: set[str]) -> None:
+    """Files and folders of an earlier run no claim needs now (one held open elsewhere goes on a later run)."""
+    if not root.is_dir():
+        return
+    stale = [p for p in root.iterdir() if p.name not in folders or not p.is_dir()] if folders else [root]
+    stale += [p for folder in folders for p in (root / folder).iterdir() if p not in wanted]
+    for path in stale:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            with suppress(OSError):  # Windows: open in a viewer
+                path.unlink()
+
+
+# ---------------------------------------------------------------- the decisions back
 
 @dataclass
 class Applied:
@@ -110,13 +318,16 @@ class Applied:
     returned: list[tuple[str, str]]
     problems: list[Problem]
     state: MonthState | None = None  # the month after the decisions (None when nothing was recorded)
+    already: list[tuple[str, str]] = field(default_factory=list)  # rows repeating a decision the ledger holds
 
 
 def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "", on_wait=None) -> Applied:
     """Record the decisions of a filled review file; everything that cannot be taken is a problem with its cell.
 
-    When any decision is recorded, the month's lights are kept again and the new month state is returned with the
-    result (the caller rewrites the month's documents from it); otherwise the ledger is left as it was.
+    A row repeating a decision already recorded for the month is counted and skipped, so the same sheet can be
+    applied again after a few rows were corrected; a row contradicting one is a problem. When any decision is
+    recorded, the month's lights are kept again and the new month state is returned with the result (the caller
+    rewrites the month's documents from it); otherwise the ledger is left as it was.
     """
     name = Path(path).name
     try:
@@ -136,13 +347,14 @@ def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "
     if missing:
         raise TrackerError(f"审核文件的表头缺少:{'、'.join(missing)}。请勿改动表头。")
     pending = {(c.unit, c.task_id): c for c in claims(state)}
+    recorded = recorded_decisions(run)
     result = Applied([], [], [])
     decisions = []
     for index, row in enumerate(rows[2:], start=2):
         value = {c: cell_text(row[i]) if i < len(row) else "" for c, i in columns.items()}
         if not any(value.values()):
             continue
-        found = _check_row(name, index, columns, value, pending, result.problems)
+        found = _check_row(name, index, columns, value, pending, recorded, result)
         if found:
             decisions.append((found, value["审核结果"], value["退回理由"], value["审核人"] or reviewer))
     with workspace_lock(run.workspace, on_wait):
@@ -157,28 +369,70 @@ def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "
     return result
 
 
-def _check_row(name: str, index: int, columns: dict, value: dict, pending: dict, problems: list[Problem]) -> Claim | None:
+def _check_row(name: str, index: int, columns: dict, value: dict, pending: dict, recorded: dict, result: Applied) -> Claim | None:
     def at(column: str) -> dict:
         return {"file": name, "sheet": SHEET, "cell": cell_ref(index, columns[column]), "unit": value["单位"]}
 
-    claim = pending.get((value["单位"], value["编号"]))
+    key = (value["单位"], value["编号"])
+    decision, reason = value["审核结果"], value["退回理由"]
+    claim = pending.get(key)
+    if claim is None and key in recorded:  # decided already: by this sheet applied before, or another
+        if decision and decision not in DECISIONS:
+            result.problems.append(problem(REVIEW_INVALID_MARK, raw=decision, **at("审核结果")))
+        elif _same(recorded[key], decision, reason):
+            result.already.append(key)
+        elif decision:
+            result.problems.append(problem(REVIEW_CONFLICT, unit_name=key[0], task_id=key[1], recorded=_said(*recorded[key]),
+                                           raw=_said(decision, reason), **at("审核结果")))
+        return None
     if claim is None:
-        problems.append(problem(REVIEW_UNKNOWN_ROW, unit_name=value["单位"], task_id=value["编号"], **at("编号")))
+        result.problems.append(problem(REVIEW_UNKNOWN_ROW, unit_name=value["单位"], task_id=value["编号"], **at("编号")))
         return None
     for column, expected in zip(LOCKED, claim.cells(), strict=True):
         if value[column] != excel_text(expected).strip():
-            problems.append(problem(REVIEW_TAMPERED, column=column, **at(column)))
+            result.problems.append(problem(REVIEW_TAMPERED, column=column, **at(column)))
             return None
-    decision = value["审核结果"]
     if not decision:
         return None  # not reviewed yet: it stays waiting
     if decision not in DECISIONS:
-        problems.append(problem(REVIEW_INVALID_MARK, raw=decision, **at("审核结果")))
+        result.problems.append(problem(REVIEW_INVALID_MARK, raw=decision, **at("审核结果")))
         return None
-    if decision == "退回" and not value["退回理由"]:
-        problems.append(problem(REVIEW_NO_REASON, **at("退回理由")))
+    if decision == "退回" and not reason:
+        result.problems.append(problem(REVIEW_NO_REASON, **at("退回理由")))
         return None
     return claim
+
+
+# ---------------------------------------------------------------- what the decisions changed
+
+def changes(before, after) -> list[str]:
+    """One line per unit whose score, rank or light differs between two states of the month, naming only what changed."""
+    old = {score.unit: score for score in before.units}
+    lines = []
+    for score in after.units:
+        was = old.get(score.unit)
+        if was is None:
+            continue
+        parts = []
+        if _points(was.total) != _points(score.total):
+            parts.append(f"得分 {_points(was.total)} → {_points(score.total)}")
+        if was.rank != score.rank:
+            parts.append(f"排名 {was.rank} → {score.rank}")
+        lights = [_light(state, score.unit) for state in (before, after)]
+        if lights[0] != lights[1]:
+            parts.append(f"亮灯 {lights[0]} → {lights[1]}")
+        if parts:
+            lines.append(f"{score.unit}:" + ",".join(parts))
+    return lines
+
+
+def _points(total: float) -> str:
+    return f"{round(total, 2):g}"
+
+
+def _light(state, unit: str) -> str:
+    light = state.light_of(unit)
+    return light.light if light else "未亮灯"
 
 
 _BASE = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True, "border": 1}
@@ -187,5 +441,6 @@ _FORMATS = {
     "head": {**_BASE, "bold": True, "bg_color": "#BFBFBF", "align": "center"},
     "head_edit": {**_BASE, "bold": True, "bg_color": "#FFE699", "align": "center"},
     "locked": {**_BASE, "bg_color": "#F2F2F2", "locked": True},
+    "link": {**_BASE, "bg_color": "#F2F2F2", "locked": True, "font_color": "#0563C1", "underline": 1},
     "edit": {**_BASE, "locked": False},
 }
