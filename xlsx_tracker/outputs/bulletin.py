@@ -76,7 +76,7 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
                           + f",按时报送率{_percent(figures['on_time'], total)}。"
                           f"全部任务总体平均进度{figures['progress']:.1f}%,序时进度{state.pace:.1f}%;"
                           f"{state.main_indicators}项指标中已完成{figures['indicators_done']}项,已完成任务{figures['tasks_done']}项"
-                          f"(其中经审核销号{figures['reviewed']}项,待审核{figures['pending']}项,本月退回{figures['returned']}项)。"
+                          f"(其中经审核销号{figures['reviewed']}项,待审核{figures['pending']}项);本月审核退回{figures['returned']}项,不计为完成。"
                           f"亮灯情况:红灯{len(by_light[RED])}个、黄灯{len(by_light[YELLOW])}个、绿灯{len(by_light[GREEN])}个。"
                           f"回收表格中发现错误{figures['errors']}条、提醒{figures['warnings']}条。"
                           + (f"{figures['veto_units']}个单位自查申报存在否决项情形,须立即核实处置。" if state.vetoes else "")),
