@@ -314,3 +314,23 @@ def test_every_view_of_a_trapped_month_agrees(trapped):
     assert "民政局(否决1)申报已发生否决项情形" in text
     assert "报送空表。财政局报回的工作簿未填写任何内容,视为未报送。" in text
     assert "按文件名顺序" not in result.output and "无法判断哪份在后" not in result.output  # dated folders decide
+
+
+def test_the_demo_month_s_documents_agree(demo):
+    import docx
+
+    root = next(line.split(":", 1)[1] for line in demo.output.split("\n") if line.startswith("演示工作区:"))
+    workspace = Workspace(Path(root))
+    folder = workspace.month_reports(MONTH)
+    book = openpyxl.load_workbook(folder / report_name(MONTH), read_only=True)
+    chased = {row[0] for row in book["催办名单"].iter_rows(min_row=3, values_only=True) if row and row[0]}
+    reminded = {p.stem.removeprefix("催报_") for p in (folder / "催报").glob("催报_*.txt")}
+    assert chased == reminded and len(chased) == int(next(
+        line for line in demo.output.split("\n") if line.startswith(f"[{MONTH}] 催报通知 ")).split()[2])
+    lights = {row[1]: row[2] for row in book["亮灯"].iter_rows(min_row=3, values_only=True) if row and row[0] == "单位"}
+    text = "\n".join(p.text for p in docx.Document(str(folder / bulletin_name(MONTH))).paragraphs)
+    good = text.split("(一)进展较好的单位")[1].split("(二)进展滞后的单位")[0]
+    praised = {unit for unit in lights if f"{unit}(" in good}
+    assert praised and all(lights[unit] == "绿灯" for unit in praised)
+    scores = {row[1]: row[7] for row in book["部门得分"].iter_rows(min_row=3, values_only=True) if row and row[1]}
+    assert len(scores) == 32 and all(scores[unit].startswith("按时") for unit in praised)
