@@ -138,3 +138,15 @@ def test_merge_dry_run_of_one_file_from_the_command_line(workspace, filled_retur
     out = tmp_path / "预检"
     assert sorted(p.name for p in (out / "回执").iterdir()) == ["回执_人大办_2024-05.txt", "回执_人大办_2024-05.xlsx"]
     assert not (out / "催报").exists()  # a dry run chases no one
+
+
+def test_a_blank_form_is_counted_apart_from_the_units_that_did_not_return():
+    from types import SimpleNamespace
+
+    from xlsx_tracker.cli.printing import returned_line
+
+    units = [SimpleNamespace(unit=u, blank=u == "财政局") for u in ("司法局", "财政局", "检察院")]
+    result = SimpleNamespace(state=SimpleNamespace(units=units), accepted={"司法局": 1, "财政局": 2}, not_returned=["财政局", "检察院"])
+    assert returned_line(result) == "已采用单位 1 个;未报送单位 1 个:检察院;报送空表 1 个:财政局(视为未报送)"
+    result.not_returned, result.accepted = ["财政局"], {"司法局": 1, "财政局": 2, "检察院": 3}
+    assert returned_line(result) == "已采用单位 2 个;未报送单位 0 个;报送空表 1 个:财政局(视为未报送)"

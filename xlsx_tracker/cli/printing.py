@@ -57,8 +57,7 @@ def merge_summary(result, completed: bool = True, dry_run: bool = False) -> list
         lines.append(checked_units_line(result, names, units))
     else:
         problems = result.problems
-        lines.append(f"已采用单位 {len(result.accepted)} 个;未报送单位 {len(result.not_returned)} 个" +
-                     (f":{'、'.join(result.not_returned)}" if result.not_returned else "。"))
+        lines.append(returned_line(result))
     lines.append(f"问题:{severity_summary(problems)}。")
     state = getattr(result, "state", None)
     lines.extend("  " + line for line in problem_lines(problems, TaskCells(state) if state is not None else None))
@@ -131,3 +130,14 @@ def checked_units_line(result, names: set[str], units: list[str]) -> str:
         else:
             said.append(f"{unit}(可以采用)")
     return f"预检的单位 {len(units)} 个:{'、'.join(said)}。"
+
+
+def returned_line(result) -> str:
+    """已采用 / 未报送 / 报送空表, as the month state counts them (a blank form is neither taken nor missing)."""
+    blank = [u.unit for u in result.state.units if u.blank]
+    missing = [u for u in result.not_returned if u not in blank]
+    usable = len(result.accepted) - len(blank)
+    line = f"已采用单位 {usable} 个;未报送单位 {len(missing)} 个" + (f":{'、'.join(missing)}" if missing else "")
+    if blank:
+        return line + f";报送空表 {len(blank)} 个:{'、'.join(blank)}(视为未报送)"
+    return line if missing else line + "。"  # a list of names ends the line as before
