@@ -59,8 +59,11 @@ def score(unit, returned=True, on_time=True, received_at="2024-05-19 09:00:00", 
 
 
 def chased(unit, *kinds_and_reasons):
-    """A follow-up of the month: ("kind", "reason in the office's words"), in order."""
-    return FollowUp(unit, [r for _, r in kinds_and_reasons], {}, "", tuple(k for k, _ in kinds_and_reasons))
+    """A follow-up of the month: ("kind", "reason in the office's words"), in order; the task ids a reason lists after
+    its colon (“2 项…:21、23(…)”) are the tasks of that kind, as followups.follow_ups gives them."""
+    tasks = {kind: tuple(part.split("(")[0].strip() for part in reason.split(":", 1)[1].split("、"))
+             for kind, reason in kinds_and_reasons if ":" in reason}
+    return FollowUp(unit, [r for _, r in kinds_and_reasons], {}, "", tuple(k for k, _ in kinds_and_reasons), tasks)
 
 
 def sent(unit, name=None, **changes):

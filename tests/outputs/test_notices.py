@@ -375,7 +375,7 @@ def test_a_reminder_says_each_reason_once_in_the_units_words():
         "编号 21、23 已超过贵单位填报的预计完成时间,仍未完成。请抓紧推进,并在“存在问题及需协调事项”中说明原因。"]
     assert chase_lines(("stalled", "1 项连续2期未启动:23")) == [
         "编号 23 已连续2期报“未启动”。请尽快启动,并在“存在问题及需协调事项”中说明原因。"]
-    assert chase_lines(("stale", "1 项本月进展未更新:21"), stale={"甲": ["21", "24"]}) == [
+    assert chase_lines(("stale", "2 项本月进展未更新:21、24"), stale={"甲": ["21", "24"]}) == [
         "编号 21、24 本月的工作进展与上月所填完全相同。请写明本月新的进展。"]
     assert chase_lines(("returned", "1 项审核退回:22"), row_fields={"22": {"review": "已退回", "review_reason": "缺少印发文件"}}) == [
         "编号 22 申报的完成事项经审核退回(理由:缺少印发文件)。请按退回理由补充材料后重新申报。"]

@@ -75,6 +75,27 @@ class Workspace:
         zip_path, _, entry = archive_path.rpartition("/")
         return self.root / zip_path, entry
 
+    def copy_archived(self, archive_path: str, target: Path) -> bool:
+        """Copy a returned file out of its archive zip to target (atomically; the archive is only read).
+
+        False when the archive or its entry is missing. The 审核材料 and the 工作台账 both take their copies here.
+        """
+        import zipfile
+
+        from .sheetio import atomic_path  # here: the workspace module is loaded by every command, this by two
+
+        zip_path, entry = self.archived(archive_path)
+        try:
+            archive = zipfile.ZipFile(zip_path)
+        except (OSError, zipfile.BadZipFile):
+            return False
+        with archive:
+            if entry not in archive.namelist():
+                return False
+            with archive.open(entry) as source, atomic_path(target) as tmp, open(tmp, "wb") as out:
+                shutil.copyfileobj(source, out)
+        return True
+
     def require_master(self) -> None:
         if not self.master_file.exists():
             raise TrackerError(

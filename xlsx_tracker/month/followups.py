@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..master.settings import Scoring
 from .rows import RETURNED, stalled_and_overdue
@@ -22,6 +22,7 @@ class FollowUp:
     liaison: dict
     light: str = ""
     kinds: tuple[str, ...] = ()  # the reasons as keys, in the same order (see FOLLOW_UP_KINDS)
+    tasks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> the task ids it names (task-level kinds)
 
 
 # every reason a unit is chased for, as a key (what notices and the page branch on) and its condition in words
@@ -57,30 +58,33 @@ def follow_ups(rows, units: list[UnitScore], records, rules: Scoring, today: dt.
         found = _reasons(score, rules, errors.get(score.unit, 0), overdue_by_unit.get(score.unit, []), stalled.get(score.unit, []),
                          stale.get(score.unit, []), returned_by_unit.get(score.unit, []), slipped.get(score.unit, []))
         if found:
-            kinds, reasons = zip(*found, strict=True)
-            result.append(FollowUp(score.unit, list(reasons), liaisons.get(score.unit, {}), lights.get(score.unit, ""), kinds))
+            kinds, reasons, ids = zip(*found, strict=True)
+            tasks = {kind: named for kind, named in zip(kinds, ids, strict=True) if named}
+            result.append(FollowUp(score.unit, list(reasons), liaisons.get(score.unit, {}), lights.get(score.unit, ""), kinds, tasks))
     return result
 
 
-def _reasons(score: UnitScore, rules: Scoring, errors: int, overdue, stalled, stale, returned, slipped) -> list[tuple[str, str]]:
+def _reasons(score: UnitScore, rules: Scoring, errors: int, overdue, stalled, stale, returned,
+             slipped) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(kind, the reason in words, the task ids it names) for each reason the unit is chased."""
     reasons = []
     if score.blank:
-        reasons.append(("blank", "报送空表(报回的工作簿未填写)"))
+        reasons.append(("blank", "报送空表(报回的工作簿未填写)", ()))
     elif not score.returned:
-        reasons.append(("not-returned", "未报送"))
+        reasons.append(("not-returned", "未报送", ()))
     elif not score.on_time:
-        reasons.append(("late", f"逾期报送({score.received_at[:10]}收到)"))
+        reasons.append(("late", f"逾期报送({score.received_at[:10]}收到)", ()))
     if errors:
-        reasons.append(("errors", f"报送的表格有 {errors} 处错误须改正"))
+        reasons.append(("errors", f"报送的表格有 {errors} 处错误须改正", ()))
     if overdue:
-        reasons.append(("overdue", f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}"))
+        reasons.append(("overdue", f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}", tuple(overdue)))
     if stalled:
-        reasons.append(("stalled", f"{len(stalled)} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled)}"))
+        reasons.append(("stalled", f"{len(stalled)} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled)}", tuple(stalled)))
     if stale:
-        reasons.append(("stale", f"{len(stale)} 项本月进展未更新:{'、'.join(stale)}"))
+        reasons.append(("stale", f"{len(stale)} 项本月进展未更新:{'、'.join(stale)}", tuple(stale)))
     if returned:
-        reasons.append(("returned", f"{len(returned)} 项审核退回:{'、'.join(returned)}"))
+        reasons.append(("returned", f"{len(returned)} 项审核退回:{'、'.join(returned)}", tuple(returned)))
     if slipped:
         moved = "、".join(f"{task_id}({' → '.join(dates)})" for task_id, dates in slipped)
-        reasons.append(("slipped", f"{len(slipped)} 项延期:{moved}"))
+        reasons.append(("slipped", f"{len(slipped)} 项延期:{moved}", tuple(task_id for task_id, _ in slipped)))
     return reasons

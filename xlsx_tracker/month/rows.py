@@ -108,7 +108,7 @@ def review_status(status: str, decisions: list[tuple[str, str, str]], month: str
 
 # the words of the 报送空表 rule, printed on the report's 说明 beside the other answer rules
 BLANK_FORM_RULE = "报回的工作簿未填写任何内容(与下发时相同)的,视为“报送空表”:不算报送、不算按时,列入催办名单并发催报。"
-RETURN_MARK = "【审核退回】"  # what split writes before a return reason it carries into a unit's next workbook
+RETURN_MARK = "【审核退回】"  # how split wrote a return reason into the unit's own cell before the 审核意见 column: such a return is untouched too
 
 
 def blank_units(records: MonthRecords) -> set[str]:

@@ -192,11 +192,14 @@ def reminder(master: Master, state: MonthState, unit: str, today: dt.date, respo
     s, label = master.settings, month_label(state.month)
     found = state.follow_up_of(unit)
     kinds = list(found.kinds) if found is not None else []
-    reasons = dict(zip(kinds, found.reasons, strict=False)) if found is not None else {}
+    reasons = dict(zip(kinds, found.reasons, strict=True)) if found is not None else {}
+    tasks = found.tasks if found is not None else {}
+    own = {r.assignment.task_id for r in state.rows_of(unit)}  # never name a number that is not the unit's task
     lines = [f"{s.plan_basis()}各单位应于每月{s.monthly_day}日前"
              f"报送工作进展情况。{label}的报送截止时间为 {state.deadline.describe()}。"]
     for kind in kinds:
-        lines.extend(_chase(master, state, unit, kind, reasons.get(kind, ""), today))
+        lines.extend(_chase(master, state, unit, kind, reasons.get(kind, ""),
+                             "、".join(t for t in tasks.get(kind, ()) if t in own), today))
     if "blank" in kinds or "not-returned" in kinds:
         lines.append(f"请于 {respond_by} 前报送。")
     elif "errors" in kinds:
@@ -207,10 +210,9 @@ def reminder(master: Master, state: MonthState, unit: str, today: dt.date, respo
     return Notice(unit, f"关于报送{label}法治政府建设示范创建工作进展情况的催报通知", [], [Section(f"{unit}:", lines)], closing)
 
 
-def _chase(master: Master, state: MonthState, unit: str, kind: str, reason: str, today: dt.date) -> list[str]:
-    """What the 催报 says for one reason the unit is chased, in the unit's words."""
+def _chase(master: Master, state: MonthState, unit: str, kind: str, reason: str, ids: str, today: dt.date) -> list[str]:
+    """What the 催报 says for one reason the unit is chased, in the unit's words; ids are the tasks the reason names."""
     label, score, rows = month_label(state.month), state.unit(unit), state.rows_of(unit)
-    by_id = {r.assignment.task_id: r for r in rows}
     if kind == "blank":
         return [BLANK_FORM]
     if kind == "not-returned":
@@ -225,16 +227,14 @@ def _chase(master: Master, state: MonthState, unit: str, kind: str, reason: str,
         return [f"贵单位报送的表格有 {len(errors)} 处需要改正的问题(详见回执):",
                 *[f"{i}. {spots.line(p)}" for i, p in enumerate(errors, start=1)]]
     if kind == "stale":
-        ids = "、".join(state.stale.get(unit, [])) or _ids_in(reason, by_id)
         return [f"{_subject(ids)}本月的工作进展与上月所填完全相同。请写明本月新的进展。"]
     if kind == "slipped":
         moved = "、".join(f"{task_id}({' → '.join(dates)})" for task_id, dates in state.slipped.get(unit, []))
-        return [f"{_subject(moved or _ids_in(reason, by_id))}的预计完成时间比上月推迟。请在“存在问题及需协调事项”中说明原因。"]
+        return [f"{_subject(moved or ids)}的预计完成时间比上月推迟。请在“存在问题及需协调事项”中说明原因。"]
     if kind == "returned":
         returned = [r for r in rows if r.review == RETURNED]
-        ids = "、".join(r.assignment.task_id for r in returned) or _ids_in(reason, by_id)
         return [f"{_subject(ids)}申报的完成事项经审核退回{_return_reasons(returned)}。请按退回理由补充材料后重新申报。"]
-    subject = _subject(_ids_in(reason, by_id))
+    subject = _subject(ids)
     if kind == "overdue":
         return [f"{subject}已超过贵单位填报的预计完成时间,仍未完成。请抓紧推进,并在“存在问题及需协调事项”中说明原因。"]
     if kind == "stalled":
@@ -251,16 +251,6 @@ def _return_reasons(rows: list[RowState]) -> str:
     if len(by_reason) == 1:
         return f"(理由:{next(iter(by_reason))})"
     return "(" + ";".join(f"{'、'.join(ids)}:{why}" for why, ids in by_reason.items()) + ")" if by_reason else ""
-
-
-def _ids_in(reason: str, by_id: dict[str, RowState]) -> str:
-    """The task ids a follow-up reason lists after its colon (“3 项…:1、2、5”), each checked against the unit's tasks.
-
-    The state keeps no per-unit list of overdue or stalled tasks (they need today and the earlier months): the
-    follow-up's own reason, made by the same rule, is where they are named.
-    """
-    listed = reason.split(":", 1)[1] if ":" in reason else ""
-    return "、".join(t for part in listed.split("、") if (t := part.split("(")[0].strip()) in by_id)
 
 
 def _subject(ids: str) -> str:

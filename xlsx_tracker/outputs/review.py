@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import zipfile
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,18 +281,7 @@ def _copied(run: MonthRun, sub: Submission, target: Path) -> bool:
         with open(target, "rb") as stream:
             if hashlib.file_digest(stream, "sha256").hexdigest() == sub.sha256:
                 return True
-    zip_path, entry = run.workspace.archived(sub.archive_path)
-    try:
-        archive = zipfile.ZipFile(zip_path)
-    except (OSError, zipfile.BadZipFile):
-        return False
-    with archive:
-        if entry not in archive.namelist():
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with archive.open(entry) as source, atomic_path(target) as tmp, open(tmp, "wb") as out:
-            shutil.copyfileobj(source, out)
-    return True
+    return run.workspace.copy_archived(sub.archive_path, target)
 
 
 def _remove_stale(root: Path, wanted: set[Path], folders: set[str]) -> None:

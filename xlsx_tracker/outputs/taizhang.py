@@ -13,17 +13,16 @@ import datetime as dt
 import os
 import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
 
+from ..base.model import TrackerError
 from ..base.sheetio import Formats, excel_text
 from ..base.workspace import workspace_lock
 from ..master.units import safe_filename
 from ..month import ledger
-from ..month.ledger import Submission
 from ..month.materials import Filed, file_materials
 from ..month.rows import REVIEWED
 from ..month.run import MonthRun
@@ -84,14 +83,9 @@ def _copy_files(run: MonthRun, folder: Path, filed: list[Filed]) -> int:
         if name in used:
             name = safe_filename(f"{item.unit or '未知单位'}_{name}")
         used.add(name)
-        (folder / name).write_bytes(_archived(run, item.submission))
+        if not run.workspace.copy_archived(item.submission.archive_path, folder / name):
+            raise TrackerError(f"存档中找不到“{name}”({item.submission.archive_path}),工作台账没有重建。请检查 archive 文件夹是否完整。")
     return len(filed)
-
-
-def _archived(run: MonthRun, sub: Submission) -> bytes:
-    zip_path, entry = run.workspace.archived(sub.archive_path)
-    with zipfile.ZipFile(zip_path) as archive:
-        return archive.read(entry)
 
 
 def _swap(staging: Path, final: Path) -> None:
