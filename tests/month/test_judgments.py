@@ -109,6 +109,8 @@ def check_month(master, records):
     assert figures["blank_forms"] == sum(1 for kinds in chased.values() if "blank" in kinds) == len(blank)
     assert figures["not_returned"] == sum(1 for kinds in chased.values() if "not-returned" in kinds)
     assert figures["late"] == sum(1 for kinds in chased.values() if "late" in kinds)
+    # praise and chasing never meet: with the default rules every reason to chase a unit also takes its green light
+    assert not (praised & set(chased))
     problems_text = "".join(parts["三、存在的问题"])
     for unit, kinds in chased.items():
         if kinds & {"not-returned", "blank"}:

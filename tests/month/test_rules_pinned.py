@@ -94,7 +94,8 @@ def test_red_reasons_only_when_red_and_every_yellow_reason_when_yellow():
     assert grade([50.0], submission=late, rows=overdue) == (RED, ("1 项超过预计完成时间仍未完成",))
 
 
-@pytest.mark.parametrize("switch", ["red_not_returned", "red_overdue", "yellow_late", "yellow_stale", "yellow_slipped", "yellow_errors"])
+@pytest.mark.parametrize("switch", ["red_not_returned", "red_overdue", "yellow_late", "yellow_stale", "yellow_slipped", "yellow_errors",
+                                    "yellow_returned"])
 def test_each_switch_turns_its_rule_off(switch):
     rules = Lights(**{switch: False})
     given = {"red_not_returned": {"submission": None, "progress": [60.0]},
@@ -102,10 +103,22 @@ def test_each_switch_turns_its_rule_off(switch):
              "yellow_late": {"submission": sub(received="2024-08-21 09:00:00")},
              "yellow_stale": {"stale": {"甲": ["1"]}},
              "yellow_slipped": {"slipped": {"甲": [("1", ["2024-09-30", "2024-12-31"])]}},
-             "yellow_errors": {"problems": [Problem("invalid-status", "", unit="甲", severity="error")]}}[switch]
+             "yellow_errors": {"problems": [Problem("invalid-status", "", unit="甲", severity="error")]},
+             "yellow_returned": {"rows": [dataclasses.replace(row("甲", "已完成", "1"), review=RETURNED, counted="推进中")]}}[switch]
     progress = given.pop("progress", [50.0])
     assert grade(progress, rules=Lights(), **given)[0] != GREEN
     assert grade(progress, rules=rules, **given) == (GREEN, ())
+
+
+def test_a_returned_claim_makes_a_unit_yellow_the_claim_still_waiting_does_not():
+    claim = row("甲", "已完成", "1")
+    returned = [dataclasses.replace(claim, review=RETURNED, counted="推进中"), row("甲", "推进中", "2", planned="2024-12-31"),
+                dataclasses.replace(row("甲", "已完成", "3"), review=RETURNED, counted="推进中")]
+    assert grade([50.0], rows=returned) == (YELLOW, ("2 项审核退回",))
+    assert grade([50.0], rows=[dataclasses.replace(claim, review=PENDING)]) == (GREEN, ())
+    assert grade([50.0], rows=[dataclasses.replace(claim, review=REVIEWED)]) == (GREEN, ())
+    other = [dataclasses.replace(RowState(claim.assignment.__class__(claim.assignment.task, "乙"), claim.values, "乙.xlsx"), review=RETURNED)]
+    assert grade([50.0], rows=[claim, *other]) == (GREEN, ())  # another unit's return is not this unit's
 
 
 def test_warnings_and_other_units_errors_do_not_make_a_unit_yellow():
@@ -141,12 +154,12 @@ def test_the_light_rules_in_words():
     assert light_rules(Lights()) == [
         "1. 红灯:自查申报否决项情形“已发生”;未报送(含报送空表);有任务超过预计完成时间仍未完成;同一任务连续 2 个月“未启动”;"
         "平均进度落后序时进度 30 个百分点及以上。",
-        "2. 黄灯:逾期报送;本月进展未更新;预计完成时间延后;报送文件有“错误”级问题;落后序时进度 10 个百分点及以上。",
+        "2. 黄灯:逾期报送;本月进展未更新;预计完成时间延后;报送文件有“错误”级问题;有任务审核退回;落后序时进度 10 个百分点及以上。",
         "3. 绿灯:其余单位。",
         "4. 序时进度 = 自 2024-04-01 至 2024-12-31 已过时间的比例(按报送截止日计);指标按同样的落后幅度亮灯,否决项有单位申报“已发生”即红灯。",
         "5. 连续 3 个月红灯的单位列入约谈/挂牌督办名单;各月亮灯结果在汇总和审核时记入台账,连续红灯按记入的结果计算(之后改动规则不影响已记入的月份)。"]
     off = light_rules(Lights(red_veto_declared=False, red_not_returned=False, red_overdue=False, yellow_late=False, yellow_stale=False,
-                             yellow_slipped=False, yellow_errors=False))
+                             yellow_slipped=False, yellow_errors=False, yellow_returned=False))
     assert off[:2] == ["1. 红灯:同一任务连续 2 个月“未启动”;平均进度落后序时进度 30 个百分点及以上。", "2. 黄灯:落后序时进度 10 个百分点及以上。"]
 
 

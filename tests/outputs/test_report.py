@@ -121,6 +121,8 @@ def test_changes_are_signed_and_coloured_by_direction(cycle):
     assert on_time.number_format == "+0;-0;0" and on_time.font.color.rgb.endswith("007A33")  # one more on time: better
     assert late.font.color.rgb.endswith("007A33")  # one fewer late: better, though the number fell
     assert vetoes.font.color.rgb.endswith("C00000")  # one veto more: worse
+    flat = figures["未报送单位数"][2]  # 30 both months
+    assert (flat.value, flat.font.color.rgb[-6:], flat.font.bold) == (0, "000000", False)  # no change: black, not bold
     progress = figures["总体平均进度(%)"][2]
     assert progress.number_format == "+0.0;-0.0;0.0"
 

@@ -42,6 +42,7 @@ class Lights:
     yellow_stale: bool = True  # 本月进展未更新
     yellow_slipped: bool = True  # 预计完成时间 moved later
     yellow_errors: bool = True  # errors in the return
+    yellow_returned: bool = True  # a claim the office returned in review (已退回): chased, so never praised
     yellow_behind_points: float = 10  # behind the time-elapsed pace (序时进度) by at least this many points
     red_behind_points: float = 30
     pace_start: dt.date = dt.date(2024, 4, 1)  # the campaign the pace is measured over

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..calendar.workdays import previous_month
 from ..master.settings import Lights
-from .rows import stalled_and_overdue
+from .rows import RETURNED, stalled_and_overdue
 from .scoring import IndicatorState, UnitScore
 
 GREEN, YELLOW, RED = "绿灯", "黄灯", "红灯"
@@ -41,6 +41,7 @@ class UnitFacts:
     slipped: bool
     errors: bool
     vetoes: tuple[str, ...] = ()  # veto items the unit declared 已发生
+    returned: int = 0  # claims the office returned (已退回) this month
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,8 @@ UNIT_RULES = [
               lambda r, f: "预计完成时间延后" if f.slipped else ""),
     LightRule(YELLOW, lambda r: r.yellow_errors, lambda r: "报送文件有“错误”级问题",
               lambda r, f: "报送文件有错误" if f.errors else ""),
+    LightRule(YELLOW, lambda r: r.yellow_returned, lambda r: "有任务审核退回",
+              lambda r, f: f"{f.returned} 项审核退回" if f.returned else ""),
     LightRule(YELLOW, lambda r: True, lambda r: f"落后序时进度 {r.yellow_behind_points:g} 个百分点及以上",
               lambda r, f: f"落后序时进度 {f.behind:.0f} 个百分点"
               if f.score.returned and r.yellow_behind_points <= f.behind < r.red_behind_points else ""),
@@ -89,15 +92,19 @@ def unit_lights(rules: Lights, rows, units: list[UnitScore], problems, stale, sl
     stalled, overdue = stalled_and_overdue(rows, records, rules.red_stalled_cycles, today)
     errors = {p.unit for p in problems if p.severity == "error" and p.unit}
     vetoes: dict[str, list[str]] = {}
+    returned: dict[str, int] = {}
     for row in rows:
         if row.section == "veto" and row.status == "已发生":
             vetoes.setdefault(row.assignment.unit, []).append(row.assignment.task_id)
+        if row.review == RETURNED:
+            returned[row.assignment.unit] = returned.get(row.assignment.unit, 0) + 1
     active = [rule for rule in UNIT_RULES if rule.on(rules)]
     lights = []
     for score in units:
         unit = score.unit
         facts = UnitFacts(score, pace - score.progress, len(overdue.get(unit, [])), len(stalled.get(unit, [])),
-                          bool(stale.get(unit)), bool(slipped.get(unit)), unit in errors, tuple(vetoes.get(unit, ())))
+                          bool(stale.get(unit)), bool(slipped.get(unit)), unit in errors, tuple(vetoes.get(unit, ())),
+                          returned.get(unit, 0))
         met = [(rule.light, reason) for rule in active if (reason := rule.reason(rules, facts))]
         red = [reason for light, reason in met if light == RED]
         light = RED if red else YELLOW if met else GREEN
