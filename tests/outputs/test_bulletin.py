@@ -98,7 +98,7 @@ def test_every_figure_is_the_month_states(written):
     [table] = document.tables
     rows = [[c.text for c in row.cells] for row in table.rows]
     assert rows[0] == ["序号", "单位", "得分", "排名", "报送情况", "亮灯"]
-    assert [(r[1], r[2]) for r in rows[1:]] == [(u.unit, f"{u.total:g}") for u in state.units]
+    assert [(r[1], r[2]) for r in rows[1:]] == [(u.unit, f"{round(u.total, 1):g}") for u in state.units]  # one decimal
 
 
 def test_converts_to_pdf_with_libreoffice(written, tmp_path, soffice):

@@ -26,10 +26,11 @@ from ..base.workspace import workspace_lock
 from ..calendar.workdays import month_label
 from ..master.tasklist import Master
 from ..month import ledger
-from ..month.figures import key_figures, veto_names
+from ..month.figures import veto_names
 from ..month.lights import GREEN, RED, YELLOW
 from ..month.run import MonthRun
 from ..month.state import MonthState
+from ..month.summary import overall_sentences, points
 
 TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT, PAGE_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"
 TITLE_SIZE, BODY_SIZE, PAGE_SIZE = Pt(22), Pt(16), Pt(14)
@@ -62,8 +63,6 @@ def bulletin_name(month: str) -> str:
 def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
     """The paragraphs and the attached table's rows — every number from the month state."""
     s, label = master.settings, month_label(state.month)
-    figures = key_figures(state)
-    total = len(state.units)
     lights = {x.key: x for x in state.unit_lights}
     by_light = {light: [x.key for x in state.unit_lights if x.light == light] for light in (RED, YELLOW, GREEN)}
     text = [
@@ -71,15 +70,7 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
         Paragraph("plain", "各有关单位:"),
         Paragraph("body", f"{s.plan_basis()}{s.office}对{label}各单位示范创建工作进展情况进行了调度。现将有关情况通报如下。"),
         Paragraph("heading", "一、总体情况"),
-        Paragraph("body", f"本月应报送单位{total}个,按时报送{figures['on_time']}个,逾期报送{figures['late']}个,"
-                          f"未报送{figures['not_returned']}个" + (f",报送空表{figures['blank_forms']}个" if figures["blank_forms"] else "")
-                          + f",按时报送率{_percent(figures['on_time'], total)}。"
-                          f"全部任务总体平均进度{figures['progress']:.1f}%,序时进度{state.pace:.1f}%;"
-                          f"{state.main_indicators}项指标中已完成{figures['indicators_done']}项,已完成任务{figures['tasks_done']}项"
-                          f"(其中经审核销号{figures['reviewed']}项,待审核{figures['pending']}项);本月审核退回{figures['returned']}项,不计为完成。"
-                          f"亮灯情况:红灯{len(by_light[RED])}个、黄灯{len(by_light[YELLOW])}个、绿灯{len(by_light[GREEN])}个。"
-                          f"回收表格中发现错误{figures['errors']}条、提醒{figures['warnings']}条。"
-                          + (f"{figures['veto_units']}个单位自查申报存在否决项情形,须立即核实处置。" if state.vetoes else "")),
+        Paragraph("body", "".join(overall_sentences(state))),
         Paragraph("heading", "二、各单位进展情况"),
         Paragraph("subheading", "(一)进展较好的单位"),
         Paragraph("body", _good(state, by_light[GREEN])),
@@ -97,13 +88,9 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
         Paragraph("signature", f"{issued.year}年{issued.month}月{issued.day}日"),
     ]
     table = [["序号", "单位", "得分", "排名", "报送情况", "亮灯"]]
-    table += [[str(i), u.unit, f"{u.total:g}", str(u.rank), u.timeliness_text, lights[u.unit].light if u.unit in lights else ""]
+    table += [[str(i), u.unit, points(u.total), str(u.rank), u.timeliness_text, lights[u.unit].light if u.unit in lights else ""]
               for i, u in enumerate(state.units, start=1)]
     return Bulletin(text, table)
-
-
-def _percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "0%"
 
 
 def _veto_units(state: MonthState) -> set[str]:
@@ -116,7 +103,7 @@ def _good(state: MonthState, green: list[str]) -> str:
     praised = [u for u in state.units if u.unit in greens and u.unit not in vetoed]
     if not praised:
         return "本月没有亮绿灯的单位。"
-    listed = "、".join(f"{u.unit}({u.total:g}分)" for u in praised[:5])
+    listed = "、".join(f"{u.unit}({points(u.total)}分)" for u in praised[:5])
     more = f"等{len(praised)}个" if len(praised) > 5 else f"共{len(praised)}个"
     return f"亮绿灯的单位{more},按得分依次为:{listed}。"
 
