@@ -5,6 +5,7 @@ for a fixture by naming it as an argument; a builder fixture returns the functio
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 import random
 import re
@@ -217,6 +218,23 @@ def libreoffice_convert(soffice) -> Callable[..., Path]:
                         "--outdir", str(out_dir), str(source)], check=True, capture_output=True, timeout=180)
         return out_dir / f"{source.stem}.{target}"
     return convert
+
+
+@pytest.fixture(scope="session")
+def pdf_words(soffice) -> Callable[[Path], list[list[tuple[float, str]]]]:
+    """pdf_words(pdf): each page's words as (printed height in points, text), read with poppler's pdftotext
+    (CI installs poppler-utils beside LibreOffice; elsewhere the paper tests are skipped without it)."""
+    found = shutil.which("pdftotext")
+    if not found:
+        if os.environ.get("XLSX_TRACKER_REQUIRE_SOFFICE"):
+            pytest.fail("需要 pdftotext(poppler-utils)检查打印效果,但未安装。")
+        pytest.skip("pdftotext (poppler-utils) is not installed: printed pages not measured")
+
+    def words(pdf: Path) -> list[list[tuple[float, str]]]:
+        xml = subprocess.run([found, "-bbox", str(pdf), "-"], check=True, capture_output=True, timeout=120).stdout.decode("utf-8")
+        box = re.compile(r'yMin="([^"]+)" xMax="[^"]+" yMax="([^"]+)">([^<]*)<')
+        return [[(float(y1) - float(y0), html.unescape(text)) for y0, y1, text in box.findall(page)] for page in xml.split("<page ")[1:]]
+    return words
 
 
 # ---------------------------------------------------------------- waiting on a condition, never on the clock alone

@@ -23,7 +23,7 @@ from xlsx_tracker.intake import reader as intake
 from xlsx_tracker.month import ledger
 from xlsx_tracker.month.merge import merge
 from xlsx_tracker.month.split import split
-from xlsx_tracker.outputs.report import build_report
+from xlsx_tracker.outputs.report import build_details
 
 from ..fields import fields
 from . import hostile
@@ -230,7 +230,7 @@ def test_formula_without_value_is_kept_as_text_and_long_text_whole(hostile_month
 
 def test_long_text_is_cut_in_the_report_and_says_so(hostile_month, master, calendar, month_of):
     workspace, _, result, _ = hostile_month
-    path, _ = build_report(month_of(master, calendar, MONTH, workspace), result.state)
+    path = build_details(month_of(master, calendar, MONTH, workspace), result.state)
     sheet = openpyxl.load_workbook(path)["任务明细"]
     [cell] = [r[5] for r in sheet.iter_rows(min_row=3) if r[2].value == "司法局" and r[5].value and len(r[5].value) > 30000]
     assert len(cell.value) == 32_767
@@ -269,7 +269,7 @@ def test_injection_is_neutralised_in_the_csv_and_the_report(hostile_month, maste
     files, sheets = {r[3] for r in rows[1:]}, {r[4] for r in rows[1:]}
     assert "'@SUM(1).pdf" in files and "@SUM(1).pdf" not in files
     assert "'=1+1" in sheets and "=1+1" not in sheets
-    path, _ = build_report(month_of(master, calendar, MONTH, workspace), result.state)
+    path = build_details(month_of(master, calendar, MONTH, workspace), result.state)
     problems = openpyxl.load_workbook(path)["校验问题"]
     [cell] = [r[4] for r in problems.iter_rows(min_row=3) if r[4].value == "=1+1"]
     assert cell.data_type == "s" and cell.quotePrefix is True  # shown as typed, stays text when edited

@@ -210,3 +210,40 @@ def test_an_evidence_row_without_a_task_number_is_kept_without_a_problem():
     result, problems = check(task_row("1", 进展状态="推进中"), task_row("2", 进展状态="推进中"), task_row("否决1", 进展状态="未发生"), evidence=evidence)
     assert problems == []
     assert [(e["编号"], e["网址"], e["行号"]) for e in result.evidence] == [("", "https://www.example.gov.cn/a", 3)]
+
+
+@pytest.mark.parametrize(("raw", "kind"), [
+    ("pdf", "正式文件(PDF)"), ("正式文件", "正式文件(PDF)"), ("文件", "正式文件(PDF)"), ("链接", "网址"), ("网页", "网址"),
+    ("URL", "网址"), ("照片", "图片"), ("截屏", "截图"), ("正式文件(pdf)", "正式文件(PDF)")])
+def test_every_near_evidence_type(raw, kind):
+    evidence = [["1", "材料", raw, "", ""]]
+    result, problems = check(task_row("1", 进展状态="推进中"), task_row("2", 进展状态="推进中"), task_row("否决1", 进展状态="未发生"), evidence=evidence)
+    assert [e["材料类型"] for e in result.evidence] == [kind]
+    assert problems == [["type-normalized", "C3", "info", f"材料类型“{raw}”已按“{kind}”处理。"]]
+
+
+def test_a_row_without_a_task_number_is_an_extra_row_at_its_number_cell():
+    _, problems = check(task_row("1", 进展状态="推进中"), task_row("", 进展状态="推进中", 本月工作进展="补充"), task_row("2", 进展状态="推进中"),
+                        task_row("否决1", 进展状态="未发生"))
+    assert problems == [["extra-row", "A4", "error", "新增了一行(没有编号)。本行内容未采用;如需补充情况,请写在对应编号行的“本月工作进展”中。"]]
+
+
+def test_a_locked_text_differing_only_in_width_or_spaces_is_as_issued():
+    rows = [task_row("1", 进展状态="推进中"), task_row("2", 进展状态="推进中"), task_row("否决1", 进展状态="未发生")]
+    rows[0][layout.LEGACY_TASK_COLUMNS.index("三级指标")] = "指标 原文"  # a space typed inside: folded away
+    _, problems = check(*rows)
+    assert problems == []
+    rows[0][layout.LEGACY_TASK_COLUMNS.index("三级指标")] = "改过的原文"
+    _, changed = check(*rows)
+    assert changed == [["locked-cell-changed", "D3", "error", "锁定的“三级指标”内容被改动,已按下发原文处理。请勿修改灰色单元格。"]]
+
+
+def test_formulas_in_the_evidence_and_liaison_sheets_are_said_at_their_cells():
+    data = returned(task_row("1", 进展状态="推进中"), task_row("2", 进展状态="推进中"), task_row("否决1", 进展状态="未发生"),
+                    evidence=[["1", "通知", "", "", ""]], liaison=[["司法局", "王海", "主任", "0471-6218033", ""]])
+    data.evidence.formulas = {(2, 1): ("A1", True)}
+    data.liaison.formulas = {(2, 1): ("B1", True)}
+    result = reconcile(data, ISSUED, "司法局", "2024-05")
+    assert fields(result.problems, ["code", "sheet", "cell"]) == [["formula-cell", layout.EVIDENCE_SHEET, "B3"],
+                                                                  ["formula-cell", layout.LIAISON_SHEET, "B3"]]
+    assert result.liaison == {"姓名": "王海", "职务": "主任", "联系电话": "0471-6218033", "电子邮箱": "", "行号": 3}

@@ -3,7 +3,7 @@ syntax error, the line and column); the rest of the file still applies where it 
 
 import pytest
 
-from xlsx_tracker.master.settings import Settings, load_settings
+from xlsx_tracker.master.settings import BulletinHead, Settings, load_settings
 
 GOOD = """district = "新城区"
 
@@ -92,3 +92,42 @@ def test_a_status_that_is_not_one_of_the_list(tmp_path):
     settings, problems, path = settings_with(tmp_path, GOOD + '\n[scoring.status_progress]\n"基本完成" = 90\n"推进中" = 60\n')
     assert problems == [("bad-settings", path, "", "", "error", "scoring.status_progress 含未知状态:基本完成")]
     assert settings.scoring.status_progress["推进中"] == 60 and "基本完成" not in settings.scoring.status_progress
+
+
+def test_the_bulletin_header_is_off_unless_asked_for(tmp_path):
+    settings, problems, _ = settings_with(tmp_path, GOOD)
+    assert (problems, settings.bulletin) == ([], BulletinHead(header=False, issuer_mark="", number=""))
+
+
+def test_the_bulletin_header_as_written(tmp_path):
+    table = '\n[bulletin]\nheader = true\nissuer_mark = "新城区全面依法治区委员会办公室文件"\nnumber = "新法治办〔2024〕5号"\n'
+    settings, problems, _ = settings_with(tmp_path, GOOD + table)
+    assert problems == []
+    assert settings.bulletin == BulletinHead(header=True, issuer_mark="新城区全面依法治区委员会办公室文件", number="新法治办〔2024〕5号")
+
+
+def test_a_bulletin_header_without_its_issuer_mark_is_warned(tmp_path):
+    settings, problems, path = settings_with(tmp_path, GOOD + '\n[bulletin]\nheader = true\nissuer_mark = "  "\nnumber = "新法治办〔2024〕5号"\n')
+    assert problems == [("settings-incomplete", path, "", "", "warning",
+                         "设置文件没有写明发文机关标志([bulletin] 中的 issuer_mark,header = true 时必填),通报和催报通知中将缺少这些内容。"
+                         "请用记事本在 settings.toml 中补上(写法见 README“工作区”)。")]
+    assert settings.bulletin.number == "新法治办〔2024〕5号"  # the rest of the table still applies
+
+
+def test_an_issuer_mark_with_the_header_off_is_no_problem(tmp_path):
+    _, problems, _ = settings_with(tmp_path, GOOD + '\n[bulletin]\nheader = false\nissuer_mark = ""\n')
+    assert problems == []
+
+
+def test_a_bulletin_header_of_the_wrong_type_keeps_the_default(tmp_path):
+    settings, problems, path = settings_with(tmp_path, GOOD + '\n[bulletin]\nheader = "是"\nnumber = 5\n')
+    assert problems == [("bad-settings", path, "", "", "error", "bulletin.header 应为 true 或 false,现为“是”"),
+                        ("bad-settings", path, "", "", "error", "bulletin.number 应为文字(加英文双引号),现为“5”")]
+    assert settings.bulletin == BulletinHead()
+
+
+def test_the_template_settings_file_reads_without_a_problem():
+    from pathlib import Path
+
+    settings, problems = load_settings(Path(__file__).resolve().parents[2] / "master_template")
+    assert problems == [] and settings.bulletin == BulletinHead()

@@ -90,6 +90,8 @@ def check_month(master, records):
     assert all(light[u] == RED for u in declared)
     lagging = mentioned(units, parts["(二)进展滞后的单位"])
     assert not (declared & (praised | lagging))
+    # a unit red only for not returning (or a blank form) is counted in (二) and named in 三, not twice
+    assert not (lagging & {x.key for x in state.unit_lights if x.light == RED and set(x.reasons) <= {"未报送", "报送空表"}})
     veto_lines = [t for t in parts["三、存在的问题"] if t.startswith(tuple(f"{i}.否决项情形" for i in range(1, 9)))]
     assert mentioned(units, veto_lines) == declared
     # 2. a returned claim never counts as done; a closed one always does

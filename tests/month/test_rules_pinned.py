@@ -13,7 +13,7 @@ from xlsx_tracker.calendar.workdays import Deadline
 from xlsx_tracker.master.settings import Lights, Scoring
 from xlsx_tracker.month.followups import FOLLOW_UP_KINDS, follow_up_conditions, follow_up_rule, follow_ups
 from xlsx_tracker.month.ledger import ESTIMATED, MonthRecords, Submission
-from xlsx_tracker.month.lights import GREEN, RED, YELLOW, indicator_lights, light_rules, time_pace, unit_lights
+from xlsx_tracker.month.lights import GREEN, RED, YELLOW, indicator_bands, indicator_lights, light_rules, time_pace, unit_lights
 from xlsx_tracker.month.rows import (
     PENDING,
     RETURNED,
@@ -26,6 +26,7 @@ from xlsx_tracker.month.rows import (
     is_overdue,
     mean,
     review_status,
+    row_states,
     slipped_rows,
     stale_rows,
     stalled_rows,
@@ -441,3 +442,65 @@ def test_the_follow_up_rule_in_words():
     assert follow_up_rule(Scoring(stalled_cycles=3)) == (
         "未报送;报送空表;逾期报送;报送的表格有“错误”级问题;有任务超过预计完成时间仍未完成;有任务连续3期“未启动”;"
         "有任务本月进展与上月一字不差(未更新);有任务审核退回;有任务预计完成时间延后")
+
+
+def test_indicators_not_green_are_grouped_by_band_worst_first():
+    def main(n):
+        return Indicator("main", n, "一", "(一)", f"指标{n}", str(n))
+    states = [
+        state(main(3), 4, 0, 41.0),  # 9 behind: green, not listed
+        state(main(4), 4, 0, 40.0),  # 10 behind: the first yellow band
+        state(main(5), 4, 0, 31.0),  # 19 behind: the first yellow band
+        state(main(6), 4, 0, 30.0),  # 20 behind: the second
+        state(main(7), 4, 0, 21.0),  # 29 behind: the second
+        state(main(8), 4, 0, 20.0),  # 30 behind: red
+        state(main(9), 4, 0, 0.0),  # 50 behind: red
+        state(VETO1, 3, 1, 0.0, declared=("甲",))]
+    assert indicator_bands(Lights(), indicator_lights(Lights(), states, 50.0)) == [
+        (RED, "甲申报已发生", ["否决项1"]),
+        (RED, "落后序时进度 30 个百分点及以上", ["8", "9"]),
+        (YELLOW, "落后序时进度 20 个百分点以上(不足 30)", ["6", "7"]),
+        (YELLOW, "落后序时进度 10 个百分点以上(不足 20)", ["4", "5"]),
+    ]
+    narrower = Lights(yellow_behind_points=15)
+    assert indicator_bands(narrower, indicator_lights(narrower, states, 50.0))[2:] == [
+        (YELLOW, "落后序时进度 25 个百分点以上(不足 30)", ["7"]),
+        (YELLOW, "落后序时进度 15 个百分点以上(不足 25)", ["5", "6"]),
+    ]
+
+
+# ---------------------------------------------------------------- a row's review and the values it carries
+
+def test_review_words_and_the_latest_return_decides():
+    assert review_status("已完成", [], "2024-08") == ("待审核", "")
+    assert review_status("推进中", [], "2024-08") == ("", "")
+    twice = [("2024-06", "退回", "缺文号", "文一"), ("2024-07", "退回", "缺印发日期", "文二")]
+    assert review_status("已完成", twice, "2024-07") == ("已退回", "缺印发日期")
+    assert review_status("已完成", twice, "2024-08") == ("待审核", "缺印发日期")  # claimed again: waits anew, last reason kept
+    assert review_status("推进中", twice, "2024-08") == ("", "缺印发日期")
+    assert _resent_unchanged({"本月工作进展": "文二"}, twice, "2024-08") is True  # the latest return's text
+    assert _resent_unchanged({"本月工作进展": "文一"}, twice, "2024-08") is False
+
+
+def test_rows_of_a_blank_form_carry_nothing_and_a_return_names_its_file(master):
+    unit = "司法局"
+    first, second = (a.task_id for a in master.assignments_for(unit)[:2])
+    values = {unit: {first: {"进展状态": "已完成", "本月工作进展": "已印发"}, second: {"进展状态": "推进中", "本月工作进展": "已印发"}}}
+    returned = records(accepted={unit: sub(unit)}, values=values,
+                       reviews={(unit, first): [("2024-07", "退回", "缺文号", "已印发")], (unit, second): [("2024-07", "退回", "缺文号", "已印发")]})
+
+    def of(rows, task_id):
+        return next(r for r in rows if r.assignment.unit == unit and r.assignment.task_id == task_id)
+    claim, other = of(row_states(master, returned), first), of(row_states(master, returned), second)
+    assert (claim.status, claim.source, claim.review, claim.returned_unchanged) == ("已完成", f"{unit}.xlsx", "待审核", True)
+    assert (other.review, other.returned_unchanged) == ("", False)  # not a claim now: nothing to say about a resend
+    fresh = of(row_states(master, records(accepted={unit: sub(unit)}, values=values)), first)
+    assert (fresh.review, fresh.returned_unchanged) == ("待审核", False)  # never returned: not a resend
+    blank = of(row_states(master, returned, blank={unit}), first)
+    assert (blank.status, blank.values, blank.source) == ("未报送", {}, "")  # a blank form's carried values count for nothing
+
+
+def test_a_date_moved_back_to_where_it_started_is_listed_each_time():
+    history = [("2024-06", {"甲": {"1": {"预计完成时间": "2024-12-31"}}}), ("2024-07", {"甲": {"1": {"预计完成时间": "2024-09-30"}}})]
+    now = [row("甲", "推进中", "1", planned="2024-12-31")]
+    assert slipped_rows(now, history) == {"甲": [("1", ["2024-12-31", "2024-09-30", "2024-12-31"])]}

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from xlsx_tracker.base import layout
 from xlsx_tracker.base.model import TrackerError
 from xlsx_tracker.cli import main
+from xlsx_tracker.month.form_text import SUMMARY_LENGTH
 from xlsx_tracker.month.split import split, workbook_name
 
 ISSUED = dt.datetime(2024, 5, 6, 9, 0)
@@ -65,8 +66,9 @@ def test_task_sheet_header_locked_and_editable_cells(justice):
     assert reference.protection.sheet is True and reference.cell(3, 4).protection.locked is True
 
 
-def test_task_row_content(justice, master):
-    """Nothing issued is lost: the full texts are on 任务说明, linked by 编号; the task sheet shows a summary."""
+def test_task_row_content(justice, issued_may, master):
+    """Nothing issued is lost: the full texts are on 任务说明, linked by 编号; the task sheet shows a summary (a
+    link to the full text, its text the formula's value)."""
     reference = justice[layout.REFERENCE_SHEET]
     rows = {reference.cell(r, 1).value: r for r in range(3, reference.max_row + 1)}
     row = rows["34-46/1"]
@@ -74,11 +76,11 @@ def test_task_row_content(justice, master):
     assert reference.cell(row, 8).value == "司法局、政府办"
     assert reference.cell(rows["21"], 2).value == "二、依法行政制度体系完善"
     assert reference.cell(rows["21"], 9).value == dt.datetime(2024, 5, 20)
-    tasks = justice[layout.TASK_SHEET]
+    tasks = openpyxl.load_workbook(issued_may["司法局"].path, data_only=True)[layout.TASK_SHEET]
     summaries = {tasks.cell(r, 1).value: tasks.cell(r, 2).value for r in range(3, tasks.max_row + 1)}
     assert list(summaries) == list(rows)  # the same tasks in the same order
-    assert summaries["34-46/1"] == "1.本级政府制定的2023年重大行政决策事项目录和目录公开的网址;"  # 36 characters: whole
-    assert all(len(text) <= 36 for text in summaries.values())
+    assert summaries["34-46/1"] == "1.本级政府制定的2023年重大行政决策事项目录和目录公开的网址;"  # short enough: whole
+    assert all(len(text) <= SUMMARY_LENGTH for text in summaries.values())
 
 
 def test_status_dropdowns_normal_and_veto(justice):

@@ -43,3 +43,15 @@ def looped(tmp_path_factory, calendar, month_of, filled_return, fill_roster):
     result = merge(run, inbox, now=dt.datetime(2024, 5, 24, 9))
     receipts, reminders = notices_for(run, result.state, generated=dt.datetime(2024, 5, 24, 9))
     return workspace, inbox, run, result, receipts, reminders
+
+
+@pytest.fixture(scope="package")
+def demo(tmp_path_factory):
+    """The demo's two months (32 units, the May return messy), run once through the command line."""
+    from click.testing import CliRunner
+
+    from xlsx_tracker.cli import main
+
+    result = CliRunner().invoke(main, ["demo", "--month", MONTH, "--dir", str(tmp_path_factory.mktemp("demo") / "演示")])
+    assert result.exit_code == 0, result.output
+    return result

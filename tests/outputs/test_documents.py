@@ -16,7 +16,7 @@ from xlsx_tracker.month.split import split
 from xlsx_tracker.outputs.bulletin import bulletin_name
 from xlsx_tracker.outputs.documents import DOCUMENT_KEYS, DOCUMENTS
 from xlsx_tracker.outputs.notices import receipt_stem, reminder_stem
-from xlsx_tracker.outputs.report import report_name
+from xlsx_tracker.outputs.report import details_name, report_name
 from xlsx_tracker.outputs.review import review_name
 
 MONTH = "2024-05"
@@ -30,6 +30,7 @@ def expected_files(workspace, month: str) -> dict[str, list]:
     return {
         "problems": [workspace.problem_list(month)],
         "report": [folder / report_name(month)],
+        "details": [folder / details_name(month)],
         "bulletin": [folder / bulletin_name(month)],
         "receipts": [receipt_stem(folder, u, month).with_suffix(s) for u in SENT for s in (".xlsx", ".txt")],
         "reminders": [reminder_stem(folder, u).with_suffix(s) for u in units if u not in SENT for s in (".txt", ".eml")],
@@ -37,8 +38,8 @@ def expected_files(workspace, month: str) -> dict[str, list]:
 
 
 def test_the_list_holds_each_document_once():
-    assert DOCUMENT_KEYS == ("report", "receipts", "reminders", "bulletin", "problems")
-    assert [d.label for d in DOCUMENTS] == ["调度报告", "回执", "催报通知", "通报", "问题清单"]
+    assert DOCUMENT_KEYS == ("report", "details", "receipts", "reminders", "bulletin", "problems")
+    assert [d.label for d in DOCUMENTS] == ["调度报告", "调度明细", "回执", "催报通知", "通报", "问题清单"]
 
 
 def cli(workspace, *args):
@@ -82,8 +83,8 @@ def test_merge_writes_every_document(merged, key):
 def test_merge_names_each_document_it_wrote(merged):
     workspace, result = merged
     folder = workspace.month_reports(MONTH)
-    lines = [line for line in result.output.split("\n") if line.startswith(("调度报告", "回执", "催报通知", "通报"))]
-    assert lines == [f"调度报告:{folder / report_name(MONTH)}", f"回执 2 份:{folder / '回执'}",
+    lines = [line for line in result.output.split("\n") if line.startswith(("调度报告", "调度明细", "回执", "催报通知", "通报"))]
+    assert lines == [f"调度报告:{folder / report_name(MONTH)}", f"调度明细:{folder / details_name(MONTH)}", f"回执 2 份:{folder / '回执'}",
                           f"催报通知 30 份(.txt 可直接粘贴,.eml 为邮件草稿,未发送):{folder / '催报'}",
                           f"通报:{folder / bulletin_name(MONTH)}"]
 
@@ -149,13 +150,6 @@ def test_review_apply_rewrites_every_document(reviewed, key):
     assert "已记入审核结果:通过(销号)1 项,退回 0 项。" in result.output.split("\n")
     missing = [str(p) for p in expected_files(workspace, MONTH)[key] if not p.is_file()]
     assert missing == []
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    result = CliRunner().invoke(main, ["demo", "--month", MONTH, "--dir", str(tmp_path_factory.mktemp("demo") / "演示")])
-    assert result.exit_code == 0, result.output
-    return result
 
 
 @pytest.mark.parametrize("key", ["problems", "report", "bulletin", "receipts", "reminders"])

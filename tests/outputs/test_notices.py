@@ -60,10 +60,10 @@ def test_a_receipt_for_each_unit_that_sent_anything(looped):
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         f"回执_{u}_2024-05.{ext}" for u in ("司法局", "政府办", "区委办") for ext in ("xlsx", "txt"))
     # the row the defect was pasted into, as the unit's workbook shows it: 编号 22, its 任务 text
-    issued = openpyxl.load_workbook(workspace.sheets_dir(MONTH) / "政府办_2024-05.xlsx")["任务清单"]
+    issued = openpyxl.load_workbook(workspace.sheets_dir(MONTH) / "政府办_2024-05.xlsx", data_only=True)["任务清单"]  # the link shows its text
     assert (issued["A3"].value, issued["B3"].value[:16]) == ("22", "制度建设紧密结合地方发展需要和实")
     text = (folder / "回执_政府办_2024-05.txt").read_text(encoding="utf-8")
-    assert ("三、需要改正的问题\n  1. 编号 22(制度建设紧密结合地方发展需要和实…),任务清单 C3:进展状态“基本完成”无效"
+    assert ("三、需要改正的问题\n  1. 编号 22(制度建设紧密结合地方发展需要和实际…),任务清单 C3:进展状态“基本完成”无效"
             "(可能是粘贴绕过了下拉列表),未采用。应为:未启动 / 推进中 / 已完成 / 无此情形(已作说明)。\n\n四、请补充\n  无。\n") in text
     assert "司法局" not in text.replace("司法局)", "")  # nothing of another unit (the office's own name aside)
     assert "2024-05-19/" not in text  # the office's inbox folders are not the unit's business
@@ -81,9 +81,14 @@ def test_receipt_workbook_reads_back_as_a_form(looped):
     labels = {sheet.cell(r, 1).value: sheet.cell(r, 2).value for r in range(3, 7)}
     assert labels == {"报送单位": "政府办", "报送月份": "2024年5月", "报送截止": "2024-05-20(星期一)前", "回执时间": "2024-05-24 09:00"}
     cells = [[c.value for c in row][:4] for row in sheet.iter_rows() if row[1].value == "进展状态无效"]
-    assert cells == [["编号 22(制度建设紧密结合地方发展需要和实…)", "进展状态无效", "任务清单 C3",
+    assert cells == [["编号 22(制度建设紧密结合地方发展需要和实际…)", "进展状态无效", "任务清单 C3",
                       "进展状态“基本完成”无效(可能是粘贴绕过了下拉列表),未采用。应为:未启动 / 推进中 / 已完成 / 无此情形(已作说明)。"]]
     assert sheet.page_setup.paperSize == 9 and sheet.page_setup.orientation == "portrait"
+    # signed at the foot: the office and the day, right-aligned, inside the print area
+    values = [row[0] for row in sheet.iter_rows() if row[0].value]
+    assert [c.value for c in values[-2:]] == ["区委依法治区办(司法局)", "2024年05月24日"]  # [contact] office of the template
+    assert all(c.alignment.horizontal == "right" for c in values[-2:])
+    assert sheet.print_area == f"'回执'!$A$1:$D${values[-1].row + 1}"
 
 
 def test_reminders_go_to_exactly_the_units_on_the_follow_up_list(looped):
@@ -97,7 +102,7 @@ def test_reminders_go_to_exactly_the_units_on_the_follow_up_list(looped):
     assert "  贵单位2024年5月的进展情况表于 2024-05-23 收到,晚于报送截止时间。\n  请今后按时报送。\n" in late
     wrong = (folder / "催报_政府办.txt").read_text(encoding="utf-8")
     assert ("  贵单位报送的表格有 1 处需要改正的问题(详见回执):\n"
-            "  1. 编号 22(制度建设紧密结合地方发展需要和实…),任务清单 C3:进展状态“基本完成”无效") in wrong
+            "  1. 编号 22(制度建设紧密结合地方发展需要和实际…),任务清单 C3:进展状态“基本完成”无效") in wrong
     assert "请于 2024年05月29日 前改正后重新报送。" in wrong  # three working days after 2024-05-24
     silent = (folder / "催报_人民法院.txt").read_text(encoding="utf-8")
     assert "  截至 2024年05月24日,我办尚未收到贵单位2024年5月的工作进展情况表。\n  请于 2024年05月29日 前报送。\n" in silent
@@ -156,17 +161,17 @@ def test_stale_and_slipping_rows_reach_the_receipt(looped):
     flagged = dataclasses.replace(state, stale={"司法局": ["4/3", "21"]}, slipped={"司法局": [("21", ["2024-05-31", "2024-06-30"])]})
     text = render_text(receipt(run.master, flagged, "司法局", dt.datetime(2024, 5, 24)))
     assert ("四、请补充\n"
-            "  本月进展未更新(与上月所填完全相同)的任务 2 项:编号 4/3(3.情况说明(包括清理证明事项的…)、21(坚持党对地方政府规章或者行政规范…)。"
+            "  本月进展未更新(与上月所填完全相同)的任务 2 项:编号 4/3(3.情况说明(包括清理证明事项的…))、21(坚持党对地方政府规章或者行政规范性…)。"
             "请写明本月新的进展。\n"
-            "  预计完成时间延后的任务 1 项:编号 21(坚持党对地方政府规章或者行政规范…,2024-05-31 → 2024-06-30)。"
+            "  预计完成时间延后的任务 1 项:编号 21(坚持党对地方政府规章或者行政规范性…,2024-05-31 → 2024-06-30)。"
             "请在“存在问题及需协调事项”中说明原因。\n") in text
 
 
 # ---------------------------------------------------------------- on plain data: what to say, and how it is written
 
 JUSTICE_TASKS = {"21": "推进政务公开标准化规范化建设全面落实各项要求", "22": "健全行政决策制度体系", "23": "严格执行重大行政决策法定程序"}
-SHORT = {"21": "推进政务公开标准化规范化建设全面…", "22": "健全行政决策制度体系", "23": "严格执行重大行政决策法定程序",
-         "24": "1.请提供本级政府重大行政决策事…"}
+SHORT = {"21": "推进政务公开标准化规范化建设全面落…", "22": "健全行政决策制度体系", "23": "严格执行重大行政决策法定程序",
+         "24": "1.请提供本级政府重大行政决策事项…"}
 
 
 def unit_rows(unit, statuses, **fields):
@@ -424,7 +429,9 @@ def test_a_reminder_to_a_unit_that_sent_nothing():
         "截至 2024年05月24日,我办尚未收到贵单位2024年5月的工作进展情况表。",
         "请于 2024年05月29日 前报送。",
     ]
-    assert notice.closing == ["联系人:区委依法治区办 张敏,电话 0471-6218000,邮箱 fzb@example.gov.cn", "", "区委依法治区办", "2024年05月24日"]
+    assert notice.closing == ["联系人:区委依法治区办 张敏,电话 0471-6218000,邮箱 fzb@example.gov.cn"]
+    assert notice.sign_off == ["区委依法治区办", "2024年05月24日"]
+    assert render_text(notice).endswith("fzb@example.gov.cn\n\n区委依法治区办\n2024年05月24日\n")
 
 
 def test_without_a_plan_the_reminder_opens_with_the_rule():

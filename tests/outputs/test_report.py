@@ -12,7 +12,7 @@ from xlsx_tracker.demo import simulate
 from xlsx_tracker.month.figures import FIGURES
 from xlsx_tracker.month.merge import merge
 from xlsx_tracker.month.split import split
-from xlsx_tracker.outputs.report import SHEETS, build_report
+from xlsx_tracker.outputs.report import DETAIL_SHEETS, SHEETS, build_details, build_report
 
 INJECTION = '=HYPERLINK("http://evil.example/","点我领取")'
 DONE_NA = "无此情形(已作说明)"
@@ -65,7 +65,8 @@ def cycle(tmp_path_factory, master, calendar, month_of, filled_return):
             filled_exactly(filled_return, issued[unit], folder, rows, saved, injection=month == "2024-05")
         merge(run, inbox, now=dt.datetime(2024, 6, 1))
         path, state = build_report(run, generated=dt.datetime(2024, 6, 1, 9))
-        results[month] = (path, state, openpyxl.load_workbook(path))
+        details = build_details(run, state, generated=dt.datetime(2024, 6, 1, 9))
+        results[month] = (path, state, openpyxl.load_workbook(path), openpyxl.load_workbook(details))
     return workspace, results
 
 
@@ -110,7 +111,7 @@ def test_overview_key_figures_with_last_month(cycle):
 
 def overview_rows(sheet) -> dict:
     """总览's key figure table: name -> [this month, last month, change] cells."""
-    start = next(r for r in range(1, 10) if sheet.cell(r, 1).value == "关键指标")
+    start = next(r for r in range(1, 40) if sheet.cell(r, 1).value == "关键指标")
     return {sheet.cell(r, 1).value: [sheet.cell(r, c) for c in (2, 3, 4)] for r in range(start + 1, start + 1 + len(FIGURES))}
 
 
@@ -164,7 +165,7 @@ def test_follow_up_list(cycle):
 
 def test_unit_text_is_never_a_formula(cycle):
     _, results = cycle
-    sheet = results["2024-05"][2]["任务明细"]
+    sheet = results["2024-05"][3]["任务明细"]
     [cell] = [r[5] for r in sheet.iter_rows(min_row=3) if r[0].value == "96" and r[2].value == "区委办"]
     assert cell.value == INJECTION and cell.data_type == "s"
     assert cell.quotePrefix is True  # stays text even when someone edits the cell and presses Enter
@@ -174,7 +175,8 @@ def test_sheets_order_print_setup_and_filters(cycle):
     _, results = cycle
     book = results["2024-05"][2]
     assert book.sheetnames == SHEETS
-    details = book["任务明细"]
+    assert results["2024-05"][3].sheetnames == DETAIL_SHEETS
+    details = results["2024-05"][3]["任务明细"]
     assert details.auto_filter.ref == f"A2:H{2 + 481}"
     assert details.print_title_rows == "$2:$2"
     assert details.page_setup.paperSize == 9 and details.page_setup.orientation == "landscape"
@@ -193,7 +195,7 @@ def test_indicator_progress_and_evidence_flags(cycle):
     # a veto row names who declared it and has no completion rate
     assert rows[("否决项", 1)][4:] == [32, None, None, None, "已发生", "已发生:人大办;申报未发生 1 个单位;未申报 30 个单位"]
     assert rows[("否决项", 2)][4:] == [32, None, None, None, "待申报", "申报未发生 2 个单位;未申报 30 个单位"]
-    flagged = [r[0].value for r in book["待补材料"].iter_rows(min_row=3) if r[1].value in ("区委办", "人大办")]
+    flagged = [r[0].value for r in results["2024-05"][3]["待补材料"].iter_rows(min_row=3) if r[1].value in ("区委办", "人大办")]
     assert "96" in flagged and "95" in flagged
 
 
@@ -203,13 +205,13 @@ def test_native_charts(cycle):
         charts = sorted(n for n in archive.namelist() if n.startswith("xl/charts/chart"))
         assert charts == ["xl/charts/chart1.xml", "xl/charts/chart2.xml"]
         first, second = (archive.read(c).decode("utf-8") for c in charts)
-    assert "<c:f>总览!$A$24:$A$32</c:f>" in first  # the nine 一级指标 under the sixteen key figures
+    assert "<c:f>一级指标!$A$3:$A$11</c:f>" in first  # the nine 一级指标 of the table above the chart
     assert "部门得分" in second and "<c:barChart>" in second
 
 
 def test_problems_sheet_lists_every_problem_in_full(cycle):
     _, results = cycle
-    sheet = results["2024-04"][2]["校验问题"]
+    sheet = results["2024-04"][3]["校验问题"]
     rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value]
     assert sheet["A1"].value == "校验问题(错误 0 条,提醒 1 条,提示 0 条)"
     assert rows == [["提醒", "进展状态不规范", "人大办", "人大办_2024-04.xlsx", "任务清单", "C3",
@@ -246,9 +248,42 @@ def test_charts_carry_their_data_for_viewers_that_draw_from_the_cache(cycle):
     import zipfile
 
     _, results = cycle
-    path, state, _ = results["2024-05"]
+    path, state, *_ = results["2024-05"]
     with zipfile.ZipFile(path) as archive:
         charts = [archive.read(n).decode() for n in sorted(archive.namelist()) if n.startswith("xl/charts/chart")]
     counts = sorted(int(n) for xml in charts for n in re.findall(r'<c:strCache><c:ptCount val="(\d+)"', xml))
     assert counts == sorted([len(state.level1), len(state.units)])
     assert all("<c:numCache>" in xml and '<c:ptCount val="0"' not in xml for xml in charts)
+
+
+def test_every_sheet_is_set_up_for_a4_paper(cycle):
+    _, results = cycle
+    report, details = results["2024-05"][2], results["2024-05"][3]
+    for book in (report, details):
+        for sheet in book.worksheets:
+            setup = sheet.page_setup
+            assert setup.paperSize == 9, sheet.title
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToWidth in (None, 1), sheet.title  # width fitted
+            assert sheet.print_area, sheet.title
+    orientation = {s.title: s.page_setup.orientation for s in report.worksheets}
+    assert orientation == {"总览": "portrait", "一级指标": "portrait", "亮灯": "landscape", "部门得分": "landscape",
+                           "指标进度": "landscape", "催办名单": "landscape", "说明": "landscape"}
+    assert {report["总览"].page_setup.fitToHeight, report["一级指标"].page_setup.fitToHeight} <= {None, 1}  # one page each (1 is the default)
+    assert report["指标进度"].page_setup.fitToHeight == 0  # as many pages as it needs
+    assert report["部门得分"].print_title_rows == "$2:$2" and report["部门得分"].print_area == "'部门得分'!$A$1:$N$34"  # title, header, 32 units
+    assert [c.title for c in report.chartsheets] == ["得分图"]
+
+
+def test_page_one_says_the_month_in_words_and_names_the_red_units(cycle):
+    _, results = cycle
+    sheet = results["2024-05"][2]["总览"]
+    lines = [r[0].value for r in sheet.iter_rows(max_col=1) if r[0].value]
+    start = lines.index("一、本月概况")
+    # 32 units: 区委办 on time (a dated folder), 人大办 on time by its saved time, 30 silent; 2 / 32 = 6.25 % → 6.2 %
+    assert lines[start + 1] == "本月应报送单位32个,按时报送2个,逾期报送0个,未报送30个,按时报送率6.2%。"
+    assert lines[start + 3].startswith("亮灯情况:红灯31个、黄灯1个、绿灯0个。")
+    assert lines[start + 5] == "1个单位自查申报存在否决项情形,须立即核实处置。"
+    reds = lines[lines.index("二、亮红灯的单位(31个)") + 1:lines.index("三、关键指标(“变化”:绿色向好,红色变差)")]
+    assert reds[0].startswith("未报送(30个):") and "司法局" in reds[0]
+    assert reds[1].startswith("人大办:申报否决项情形已发生(否决1)")
+    assert sheet["A2"].value.startswith("⚠ 否决项警示")  # the veto alarm above the words

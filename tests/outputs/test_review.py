@@ -134,7 +134,8 @@ def test_a_tampered_review_file_is_checked_like_any_return(tmp_path, calendar, m
                           "各单位得分和亮灯没有变化。",  # a pass of a claim already counted as done (count_unreviewed_as_done)
                           "已按审核结果重新生成本月的文件:"]
     folder = workspace.root / "reports" / "2024-04"
-    assert lines[7:9] == [f"  调度报告:{folder / '2024年4月法治政府建设示范创建工作调度报告.xlsx'}", f"  回执 1 份:{folder / '回执'}"]
+    assert lines[7:10] == [f"  调度报告:{folder / '2024年4月法治政府建设示范创建工作调度报告.xlsx'}",
+                           f"  调度明细:{folder / '2024年4月法治政府建设示范创建工作调度明细.xlsx'}", f"  回执 1 份:{folder / '回执'}"]
     assert row_of(load_state(run), "25").review == "已销号" and row_of(load_state(run), "21").review == "待审核"
 
 

@@ -286,7 +286,7 @@ def test_review_apply_prints_the_changes_before_the_documents(june, calendar, mo
     assert new.total > old.total  # three items counted as 推进中 until passed now count as done
     lines = result.output.split("\n")
     assert lines[:3] == ["已记入审核结果:通过(销号)3 项,退回 0 项。", "审核后得分、排名或亮灯有变化的单位:",
-                         f"  {UNIT}:得分 {round(old.total, 2):g} → {round(new.total, 2):g}"
+                         f"  {UNIT}:得分 {round(old.total, 1):g} → {round(new.total, 1):g}"  # one decimal, as every document
                          + (f",亮灯 {fresh.light_of(UNIT).light} → {after.light_of(UNIT).light}"
                             if fresh.light_of(UNIT).light != after.light_of(UNIT).light else "")]
     assert lines[3] == "已按审核结果重新生成本月的文件:"

@@ -32,7 +32,7 @@ def fail_on_blocked(documents: MonthDocuments, month: str, recorded: str = "") -
 
 
 def document_lines(made: Made) -> list[str]:
-    if made.key in ("report", "bulletin"):
+    if made.key in ("report", "details", "bulletin"):
         return [f"{made.label}:{made.paths[0]}"]
     if made.key == "receipts" and made.units:
         return [f"回执 {len(made.units)} 份:{made.paths[0].parent}"]

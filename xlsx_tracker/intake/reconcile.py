@@ -9,7 +9,6 @@ from ..base.layout import STATUS
 from ..base.model import Problem
 from ..base.problems import (
     DATE_NORMALIZED,
-    DONE_WITHOUT_PROGRESS,
     DUPLICATE_ROW,
     EMPTY_STATUS,
     EVIDENCE_UNKNOWN_ID,
@@ -27,17 +26,17 @@ from ..base.problems import (
     MISSING_COLUMN,
     MISSING_LOCKED_COLUMN,
     MISSING_ROW,
-    NOT_APPLICABLE_UNEXPLAINED,
     PHONE_AS_NUMBER,
     ROWS_REORDERED,
     SHEET_RENAMED,
     STATUS_NORMALIZED,
     TEXT_TOO_LONG,
     TYPE_NORMALIZED,
-    VETO_WITHOUT_ACCOUNT,
     problem,
 )
 from ..base.sheetio import EXCEL_CELL_LIMIT, cell_ref, cell_text
+from ..master.answer_rules import PROGRESS, broken_rule
+from ..master.answer_rules import answer_rules as answer_rules  # the report's 说明 reads the rules' words here
 from ..master.issued import Issued
 from ..master.settings import Answers
 from ..master.values import fold, is_email, is_url, normalize_date, normalize_phone, normalize_status
@@ -174,33 +173,15 @@ def _editable_values(checker: _Checker, row: list, row_index: int, veto: bool) -
     return values
 
 
-NOT_APPLICABLE = "无此情形(已作说明)"
-PROGRESS = "本月工作进展"
-
-
 def _substance(checker: _Checker, values: dict, row_index: int, veto: bool) -> None:
-    """An answer counts only with its substance: the rules of settings [answers], in the words of answer_rules."""
-    rules, col = checker.answers, checker.returned.tasks.columns.get(PROGRESS)
-    if col is None or (values.get(PROGRESS) or "").strip():
-        return  # explained (or the column is gone, which missing-column already says)
-    status, sheet = values[STATUS], checker.returned.tasks.sheet
-    if status == NOT_APPLICABLE and rules.explain_not_applicable:
-        checker.problem(NOT_APPLICABLE_UNEXPLAINED, sheet, row_index, col)
-        values[STATUS] = None  # not adopted: the row counts as not reported
-    elif status == "已完成" and not veto and rules.progress_for_done:
-        checker.problem(DONE_WITHOUT_PROGRESS, sheet, row_index, col)
-        values[STATUS] = "推进中"  # until explained: no claim to review, half the progress
-    elif veto and status == "已发生" and rules.account_for_veto:
-        checker.problem(VETO_WITHOUT_ACCOUNT, sheet, row_index, col)  # still declared: a veto is never dropped
-
-
-def answer_rules(answers: Answers) -> list[str]:
-    """The answer rules in force, in the office's words (the report's 说明 prints them)."""
-    return [text for on, text in [
-        (answers.explain_not_applicable, "报“无此情形(已作说明)”须在“本月工作进展”中写明理由,否则不采用、不计进度(错误)。"),
-        (answers.progress_for_done, "报“已完成”须写明“本月工作进展”,否则暂按“推进中”计、不进入审核销号(提醒)。"),
-        (answers.account_for_veto, "否决项报“已发生”须在“本月工作进展”中写明具体情况,否则列为错误(仍按已发生处理)。"),
-    ] if on]
+    """An answer counts only with its substance: the rules of settings [answers], from the table the form reads too."""
+    col = checker.returned.tasks.columns.get(PROGRESS)
+    if col is None:
+        return  # the column is gone, which missing-column already says
+    rule = broken_rule(checker.answers, values[STATUS], values.get(PROGRESS), veto)
+    if rule:
+        checker.problem(rule.code, checker.returned.tasks.sheet, row_index, col)
+        values[STATUS] = rule.counts_as(values[STATUS])  # not adopted, counted lower until explained, or still declared
 
 
 def _status(checker, raw, veto: bool, row_index: int, col) -> str | None:

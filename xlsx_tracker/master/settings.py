@@ -61,6 +61,15 @@ class Answers:
 
 
 @dataclass(frozen=True)
+class BulletinHead:
+    """The 通报's 版头 (GB/T 9704-2012 7.2): the red 发文机关标志, the 发文字号 and the red separator line. Off by default."""
+
+    header: bool = False  # print the 版头 above the title
+    issuer_mark: str = ""  # 发文机关标志 (the issuing office's name + 文件); a 版头 is printed only with one
+    number: str = ""  # 发文字号 as printed (代字〔年份〕序号号); empty: no number line
+
+
+@dataclass(frozen=True)
 class Mail:
     """The office mailbox: IMAP to fetch the returns, SMTP to send receipts and reminders. No password here."""
 
@@ -93,6 +102,7 @@ class Settings:
     lights: Lights = field(default_factory=Lights)
     answers: Answers = field(default_factory=Answers)
     mail: Mail = field(default_factory=Mail)
+    bulletin: BulletinHead = field(default_factory=BulletinHead)
 
     def plan_basis(self) -> str:
         """根据《实施方案》(文号)要求, — the opening of a notice; empty when the settings name no plan (a warning says so)."""
@@ -119,10 +129,13 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
 OFFICE_FACTS = [("plan_title", "实施方案名称([plan] 中的 title)"), ("plan_number", "实施方案文号([plan] 中的 number)"),
                 ("office", "办公室名称([contact] 中的 office)"), ("contact_name", "联系人([contact] 中的 name)"),
                 ("contact_phone", "联系电话([contact] 中的 phone)")]
+ISSUER_MARK = "发文机关标志([bulletin] 中的 issuer_mark,header = true 时必填)"
 
 
 def _incomplete(settings: Settings, where: str) -> Problem | None:
     missing = [label for name, label in OFFICE_FACTS if not getattr(settings, name)]
+    if settings.bulletin.header and not settings.bulletin.issuer_mark.strip():  # the 通报 is then printed without a 版头
+        missing.append(ISSUER_MARK)
     return problem(SETTINGS_INCOMPLETE, file=where, missing="、".join(missing)) if missing else None
 
 
@@ -166,6 +179,7 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
         lights=_lights_from(data.get("lights", {}), where, problems),
         answers=_typed(Answers, data.get("answers", {}), "answers", where, problems),
         mail=_typed(Mail, data.get("mail", {}), "mail", where, problems),
+        bulletin=_typed(BulletinHead, data.get("bulletin", {}), "bulletin", where, problems),
     )
     return settings, problems
 

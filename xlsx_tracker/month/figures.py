@@ -78,8 +78,11 @@ def key_figures(state) -> dict[str, float]:
 
 
 def veto_names(state) -> str:
-    """Units that declared a veto situation, with the item: 司法局(否决1)、…"""
-    return "、".join(sorted({f"{r.assignment.unit}({r.assignment.task_id})" for r in state.vetoes}))
+    """Units that declared a veto situation, each once with its items: 司法局(否决1、否决2)、……"""
+    items: dict[str, list[str]] = {}
+    for record in state.vetoes:
+        items.setdefault(record.assignment.unit, []).append(record.assignment.task_id)
+    return "、".join(f"{unit}({'、'.join(dict.fromkeys(ids))})" for unit, ids in sorted(items.items()))
 
 
 def done_without_evidence(state) -> list[tuple[str, str]]:

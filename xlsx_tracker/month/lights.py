@@ -27,6 +27,7 @@ class Light:
     reasons: tuple[str, ...]
     reds_running: int = 0  # consecutive red months up to this one
     watch: bool = False  # on the 约谈/挂牌督办 list
+    behind: float = 0.0  # an indicator's points behind the pace (what its band is read from)
 
 
 @dataclass(frozen=True)
@@ -133,8 +134,38 @@ def indicator_lights(rules: Lights, indicators: list[IndicatorState], pace: floa
             continue
         behind = pace - item.progress
         light = RED if behind >= rules.red_behind_points else YELLOW if behind >= rules.yellow_behind_points else GREEN
-        lights.append(Light(item.indicator.label, light, (f"落后序时进度 {behind:.0f} 个百分点",) if light != GREEN else ()))
+        lights.append(Light(item.indicator.label, light, (f"落后序时进度 {behind:.0f} 个百分点",) if light != GREEN else (), behind=behind))
     return lights
+
+
+BAND_STEP = 10  # points: the width of each yellow band a report groups indicators in
+
+
+def indicator_bands(rules: Lights, lights: list[Light]) -> list[tuple[str, str, list[str]]]:
+    """The indicators that are not green, grouped: (light, the reason in words, indicator labels), worst first.
+
+    Behind the pace, indicators fall into bands (red from red_behind_points; yellow in steps of BAND_STEP from
+    yellow_behind_points), so a page says "落后序时进度 20 个百分点以上(不足 30):指标 3、7…" once instead of a row
+    per indicator. A declared veto keeps its own line, first: it names the units.
+    """
+    groups: dict[tuple[str, str], tuple[float, list[str]]] = {}
+    for light in lights:
+        if light.light == GREEN:
+            continue
+        start, words = _band(rules, light) if light.behind else (float("inf"), ";".join(light.reasons))
+        groups.setdefault((light.light, words), (start, []))[1].append(light.key)
+    order = {RED: 0, YELLOW: 1}
+    ranked = sorted(groups.items(), key=lambda item: (order[item[0][0]], -item[1][0]))
+    return [(light, words, keys) for (light, words), (_, keys) in ranked]
+
+
+def _band(rules: Lights, light: Light) -> tuple[float, str]:
+    """(where the band starts, its words) of an indicator behind the pace."""
+    if light.light == RED:
+        return rules.red_behind_points, f"落后序时进度 {rules.red_behind_points:g} 个百分点及以上"
+    low = rules.yellow_behind_points + BAND_STEP * int((light.behind - rules.yellow_behind_points) // BAND_STEP)
+    high = min(low + BAND_STEP, rules.red_behind_points)
+    return low, f"落后序时进度 {low:g} 个百分点以上(不足 {high:g})"
 
 
 def light_rules(rules: Lights) -> list[str]:

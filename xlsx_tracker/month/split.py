@@ -8,20 +8,23 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from .. import __version__
 from ..base import layout
 from ..base.layout import STATUS
 from ..base.model import Assignment, Carried, TrackerError
-from ..base.sheetio import Formats, atomic_path, excel_text, wrapped_height
+from ..base.sheetio import atomic_path, excel_text, wrapped_height
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import Deadline, make_deadline, month_label
 from ..intake import isolate
-from ..master.issued import WHOLE_GROUP, issued_for, lead_texts, snapshot_rows
+from ..master.issued import issued_for, lead_texts, snapshot_rows
 from ..master.settings import STATUSES, VETO_STATUSES
 from ..master.tasklist import Master
 from ..master.units import safe_filename
-from .form_parts import ListSheet, closed, date_validation, phone_validation, review_note
+from ..master.values import normalize_date
+from . import form_parts as parts
+from . import form_text as words
 from .run import MonthRun
 
 # The task sheet adds up to about 141 characters: A4 landscape prints it near full size (at least 9 pt).
@@ -29,7 +32,7 @@ TASK_WIDTHS = {"编号": 7, "任务": 26, STATUS: 15, "本月工作进展": 27, 
                "预计完成时间": 11, "责任人": 7, "联系电话": 12, layout.REVIEW_COLUMN: 15}  # 160 wide: A4 landscape at 9 pt
 REFERENCE_WIDTHS = {"编号": 6, "一级指标": 9, "二级指标": 9, "三级指标": 26, "本单位承担事项": 24,
                     "申报材料要求": 38, "情况说明题目": 14, "牵头单位": 10, "截止日期": 10}  # 146: prints at 9 pt or more
-SUMMARY_LENGTH = 36  # characters of the task shown beside the inputs
+TOP_CARRIED, TOP_COUNTER = 3, 6  # the task sheet's top row: title A:C, what was carried D:F, the counter G:J
 
 
 @dataclass(frozen=True)
@@ -160,13 +163,15 @@ class UnitForm:
         with atomic_path(path) as tmp:
             # in_memory: a unit's workbook is small; its XML parts need no temporary files (17 per workbook otherwise)
             book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                                                  "strings_to_numbers": False, "in_memory": True})
-            self.formats = _formats(book)
+                                                  "strings_to_numbers": False, "in_memory": True,
+                                                  "default_format_properties": dict(parts.FONT)})
+            self._book, self.formats = book, parts.form_formats(book)
+            self._refused, self._reminded, self._all_done = (book.add_format(f) for f in (parts.REFUSED, parts.REMINDED, parts.ALL_DONE))  # marks
             self._set_properties(book)
             names = [layout.GUIDE_SHEET, layout.TASK_SHEET, layout.REFERENCE_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET,
                      layout.LISTS_SHEET, layout.META_SHEET]
             guide, tasks, reference, evidence, liaison, lists, meta = (book.add_worksheet(n) for n in names)
-            self._lists = ListSheet(lists)
+            self._lists = parts.ListSheet(lists)
             self._write_guide(guide)
             self._write_tasks(tasks)
             self._write_reference(reference)
@@ -192,7 +197,7 @@ class UnitForm:
 
     def _write_guide(self, sheet) -> None:
         f = self.formats
-        sheet.set_column(0, 0, 16)
+        sheet.set_column(0, 0, 16, f["label"])
         sheet.set_column(1, 1, 92, f["wrap"])
         settings = self.master.settings
         sheet.merge_range(0, 0, 0, 1, f"{settings.district}法治政府建设示范创建工作任务进展填报表", f["title"])
@@ -212,65 +217,82 @@ class UnitForm:
             sheet.set_row(row, wrapped_height(value, 92, 11))
         start = len(facts) + 3
         sheet.write_string(start, 0, "填报要求", f["label"])
-        for offset, line in enumerate(self._instructions()):
+        for offset, line in enumerate(words.guide_lines(self.master.settings, self.issued.date())):
             sheet.write_string(start + offset, 1, line, f["wrap"])
             sheet.set_row(start + offset, wrapped_height(line, 92, 11))
         sheet.protect("", {"select_locked_cells": True})
         sheet.set_landscape()
         sheet.set_paper(9)
-        sheet.fit_to_pages(1, 0)
-
-    def _instructions(self) -> list[str]:
-        email = self.master.settings.contact_email
-        return [
-            "1. “任务清单”表只列本单位承担的任务:左侧灰色的编号和任务摘要已锁定,右侧白色列请逐项填写。"
-            "每项任务的全文(三级指标、申报材料要求、情况说明题目、牵头单位等)在“任务说明”表中,按编号对应。",
-            "2. 进展状态请从下拉列表中选择:" + " / ".join(STATUSES) + "。选“无此情形(已作说明)”的,请在“本月工作进展”中写明理由。",
-            "3. 每项指标提供一份情况说明,包含主要举措、重要成效和突出亮点,简明扼要,一般不超过500字,最多不超过1000字;"
-            "“情况说明题目”列有指定题目的,请按该题目撰写。",
-            "4. 证明材料登记在“证明材料目录”表:每条写明编号、材料名称、类型和网址。正式文件扫描为PDF,以原文件名命名;涉密材料可提供纸质件。",
-            "5. 预计完成时间请填日期(如 2024-06-30);联系电话请填数字。",
-            "6. 否决项为各单位自查申报:如存在所列情形,进展状态选“已发生”并说明。",
-            "7. 联络员信息填在“联络员”表。",
-            "8. 请勿增删行、改动表名或灰色内容。可直接在 Excel 或 WPS 中填写并保存(.xlsx),文件名可不改;",
-            f"   于截止日前以邮件附件发送至 {email}。重复报送的,以最后一次为准。",
-        ]
+        sheet.fit_to_pages(1, 1)  # one page: what a liaison pins beside the screen
 
     def _write_tasks(self, sheet) -> None:
-        """编号 and a short task text, then the inputs: the clerk never loses sight of the task while typing."""
+        """编号 and a short task text, then the inputs: the clerk never loses sight of the task while typing. The top
+        row says what was carried from last month and counts what is still missing; red marks what merge will report,
+        as the liaison types."""
         f = self.formats
         columns = layout.TASK_COLUMNS
-        title = f"{self.unit} {month_label(self.month)} 任务进展(截止 {self.deadline.describe()};任务全文见“{layout.REFERENCE_SHEET}”表)"
-        sheet.merge_range(0, 0, 0, len(columns) - 1, title, f["title"])
-        sheet.set_row(0, 24)
         for col, name in enumerate(columns):
             editable = name in layout.EDITABLE_COLUMNS
             sheet.set_column(col, col, TASK_WIDTHS[name])
             sheet.write_string(layout.HEADER_ROW, col, name, f["head_edit" if editable else "head"])
+        written = {}
         for index, (assignment, locked) in enumerate(zip(self.assignments, self.rows, strict=True)):
-            self._write_task_row(sheet, layout.FIRST_DATA_ROW + index, assignment, locked)
+            row = layout.FIRST_DATA_ROW + index
+            written[row] = self._write_task_row(sheet, row, assignment, locked)
+        sections = [(layout.FIRST_DATA_ROW + i, a.task.section == "veto") for i, a in enumerate(self.assignments)]
+        checks = parts.FormChecks(sections, self.master.settings.answers, self.issued.date())
+        self._write_top(sheet, checks, written)
         self._task_validations(sheet)
+        self._task_marks(sheet, checks)
         last = layout.FIRST_DATA_ROW + len(self.rows) - 1
         sheet.freeze_panes(layout.FIRST_DATA_ROW, 2)  # 编号 and 任务 stay in view
         sheet.autofilter(layout.HEADER_ROW, 0, max(last, layout.HEADER_ROW), len(columns) - 1)
         _protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
 
-    def _write_task_row(self, sheet, row: int, assignment: Assignment, locked: dict) -> None:
+    def _write_top(self, sheet, checks: parts.FormChecks, written: dict[int, dict]) -> None:
+        """The title row: the title and deadline | what was carried from last month | what is still missing."""
+        f, top = self.formats, layout.TITLE_ROW
+        title = f"{self.unit} {month_label(self.month)}任务进展\n截止 {self.deadline.describe()}前报送"
+        sheet.merge_range(top, 0, top, TOP_CARRIED - 1, title, f["top_title"])
+        carried = words.carried_line(self.assignments, self.carried)
+        sheet.merge_range(top, TOP_CARRIED, top, TOP_COUNTER - 1, carried, f["top_note"])
+        for name, formula in checks.counts().items():  # the counts, each a workbook name the counter reads
+            self._book.define_name(name, formula)
+        counted = checks.counter_value(written)
+        last = len(layout.TASK_COLUMNS) - 1
+        sheet.merge_range(top, TOP_COUNTER, top, last, "", f["top_counter"])
+        sheet.write_formula(top, TOP_COUNTER, checks.counter_formula(), f["top_counter"], counted)
+        sheet.conditional_format(top, TOP_COUNTER, top, TOP_COUNTER, {
+            "type": "formula", "criteria": f'={xl_rowcol_to_cell(top, TOP_COUNTER, True, True)}="{parts.ALL_FILLED}"',
+            "format": self._all_done})
+        widths = [sum(TASK_WIDTHS[c] for c in layout.TASK_COLUMNS[a:b]) for a, b in
+                  ((0, TOP_CARRIED), (TOP_CARRIED, TOP_COUNTER), (TOP_COUNTER, last + 1))]
+        longest = parts.counter_text(*[len(self.rows)] * len(parts.COUNT_NAMES))  # room for the counter as filling goes on
+        heights = [parts.row_height(title, widths[0], parts.TITLE_SIZE), parts.row_height(carried, widths[1]), parts.row_height(longest, widths[2])]
+        sheet.set_row(top, max(heights))
+
+    def _write_task_row(self, sheet, row: int, assignment: Assignment, locked: dict) -> dict:
+        """One task's row; what its editable cells hold, by column (the counter's cached value reads it)."""
         f = self.formats
         carried = self.carried.rows.get(assignment.task_id, {})
         decision = self.carried.reviews.get(assignment.task_id)
-        summary = task_summary(locked)
+        summary = words.task_summary(locked)
         sheet.write_string(row, 0, locked["编号"], f.text("locked", locked["编号"]))
-        sheet.write_string(row, 1, summary, f.text("locked", summary))
+        # One click to the full text: a link on the locked summary, followed in a protected sheet too. A HYPERLINK
+        # formula, not a cell hyperlink: LibreOffice shows a cell hyperlink on one line, cutting the summary.
+        sheet.write_formula(row, 1, words.summary_link(row, summary), f["link"], summary)
+        written: dict = {}
         for col, name in enumerate(layout.EDITABLE_COLUMNS, start=2):
-            if name == STATUS and closed(decision):  # closed by the office: shown, locked, never asked again
+            if name == STATUS and parts.closed(decision):  # closed by the office: shown, locked, never asked again
                 sheet.write_string(row, col, layout.CLOSED, f.text("locked", layout.CLOSED))
+                written[name] = layout.CLOSED
                 continue
-            _write_editable(sheet, row, col, carried.get(name), f, date=name == "预计完成时间")
-        note = review_note(decision)
+            written[name] = _write_editable(sheet, row, col, carried.get(name), f, date=name == parts.DATE_COLUMN)
+        note = parts.review_note(decision)
         sheet.write_string(row, layout.TASK_COLUMNS.index(layout.REVIEW_COLUMN), note, f.text("locked", note))
         texts = {"任务": summary, layout.REVIEW_COLUMN: note, **{k: str(v) for k, v in carried.items() if k in TASK_WIDTHS and v}}
-        sheet.set_row(row, min(max([18.0, *(wrapped_height(v, TASK_WIDTHS[k]) for k, v in texts.items())]), 80))
+        sheet.set_row(row, min(max([18.0, *(parts.row_height(v, TASK_WIDTHS[k]) for k, v in texts.items())]), 80))
+        return written
 
     def _write_reference(self, sheet) -> None:
         """Every issued text in full, one row per task, locked: what the task sheet's 编号 refers to."""
@@ -288,25 +310,46 @@ class UnitForm:
                     sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), f["locked_date"])
                 else:
                     sheet.write_string(row, col, value, f.text("locked", value))
-            sheet.set_row(row, max([15.0, *(wrapped_height(v, REFERENCE_WIDTHS[k]) for k, v in locked.items() if isinstance(v, str))]))
+            sheet.set_row(row, max([15.0, *(wrapped_height(v, REFERENCE_WIDTHS[k], parts.TABLE_FONT_SIZE)
+                                           for k, v in locked.items() if isinstance(v, str))]))
         sheet.freeze_panes(layout.FIRST_DATA_ROW, 1)
         _protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
 
     def _task_validations(self, sheet) -> None:
-        columns = layout.TASK_COLUMNS
+        """A rule or at least an input message on every cell the unit fills: what it expects, as it is chosen."""
+        columns, answers = layout.TASK_COLUMNS, self.master.settings.answers
         status_col = columns.index(STATUS)
         for index, assignment in enumerate(self.assignments):
             row = layout.FIRST_DATA_ROW + index
-            if closed(self.carried.reviews.get(assignment.task_id)):
+            if parts.closed(self.carried.reviews.get(assignment.task_id)):
                 continue  # a locked 已销号: no list to choose from
-            choices = VETO_STATUSES if assignment.task.section == "veto" else STATUSES
+            veto = assignment.task.section == "veto"
             sheet.data_validation(row, status_col, row, status_col, self._lists.validation(
-                choices, STATUS, "请从下拉列表中选择进展状态。"))
-        last = layout.FIRST_DATA_ROW + max(len(self.rows), 1) - 1
-        date_col = columns.index("预计完成时间")
-        sheet.data_validation(layout.FIRST_DATA_ROW, date_col, last, date_col, date_validation())
+                VETO_STATUSES if veto else STATUSES, STATUS, "请从下拉列表中选择进展状态。", words.status_prompt(answers, veto)))
+        first, last = layout.FIRST_DATA_ROW, layout.FIRST_DATA_ROW + max(len(self.rows), 1) - 1
+        progress_col = columns.index(parts.PROGRESS)
+        for veto in (False, True):
+            rows = [layout.FIRST_DATA_ROW + i for i, a in enumerate(self.assignments) if (a.task.section == "veto") == veto]
+            for top, bottom in parts.runs(rows):
+                sheet.data_validation(top, progress_col, bottom, progress_col, words.prompt(parts.PROGRESS, words.progress_prompt(answers, veto)))
+        for name in ("已形成材料", "存在问题及需协调事项", "责任人"):
+            col = columns.index(name)
+            sheet.data_validation(first, col, last, col, words.prompt(name, words.PROMPTS[name]))
+        date_col = columns.index(parts.DATE_COLUMN)
+        sheet.data_validation(first, date_col, last, date_col, parts.date_validation(self.issued.date()))
         phone_col = columns.index("联系电话")
-        sheet.data_validation(layout.FIRST_DATA_ROW, phone_col, last, phone_col, phone_validation())
+        sheet.data_validation(first, phone_col, last, phone_col, parts.phone_validation())
+
+    def _task_marks(self, sheet, checks: parts.FormChecks) -> None:
+        """Red on what merge will report (the same rules, from the same table), yellow on a task past its date:
+        conditional formats the client evaluates as the liaison types."""
+        for mark in checks.marks():
+            col = layout.TASK_COLUMNS.index(mark.column)
+            ranges = mark.ranges()
+            options = {"type": "formula", "criteria": "=" + mark.formula, "format": self._refused if mark.refused else self._reminded}
+            if len(ranges) > 1:
+                options["multi_range"] = " ".join(xl_range(a, col, b, col) for a, b in ranges)
+            sheet.conditional_format(ranges[0][0], col, ranges[0][1], col, options)
 
     def _write_evidence(self, sheet) -> None:
         f = self.formats
@@ -325,6 +368,8 @@ class UnitForm:
         sheet.data_validation(layout.FIRST_DATA_ROW, 0, last, 0, self._lists.validation(ids, "编号", "请选择本材料对应的任务编号。"))
         sheet.data_validation(layout.FIRST_DATA_ROW, 2, last, 2, self._lists.validation(
             layout.EVIDENCE_TYPES, "材料类型", "请从下拉列表中选择材料类型。"))
+        for col, name in ((1, "材料名称"), (3, "网址"), (4, "备注")):
+            sheet.data_validation(layout.FIRST_DATA_ROW, col, last, col, words.prompt(name, words.PROMPTS[name]))
         sheet.freeze_panes(layout.FIRST_DATA_ROW, 0)
         _protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
 
@@ -339,7 +384,9 @@ class UnitForm:
         known = self.carried.liaison or self.master.roster.get(self.unit, {})  # last return, else the office's roster
         for col, name in enumerate(layout.LIAISON_COLUMNS[1:], start=1):
             _write_editable(sheet, row, col, known.get(name), f)
-        sheet.data_validation(row, 3, row, 3, phone_validation())
+        sheet.data_validation(row, 3, row, 3, parts.phone_validation())
+        for col, name in ((1, "姓名"), (2, "职务"), (4, "电子邮箱")):
+            sheet.data_validation(row, col, row, col, words.prompt(name, words.PROMPTS[name]))
         note = "联络员有变动时请更新本表。"
         if self.liaison:
             note = f"联络员名单请于 {self.liaison.describe()}前报送({self.liaison.rule})。" + note
@@ -364,15 +411,21 @@ class UnitForm:
         sheet.very_hidden()
 
 
-def _write_editable(sheet, row, col, value, f, date=False) -> None:
+def _write_editable(sheet, row, col, value, f, date=False):
+    """An input cell with last month's value (or none); what it now holds. A date is a real date in a date format,
+    so that a newly typed date is a date too (the date rule refuses text)."""
+    if date and isinstance(value, str) and value.strip():
+        value = normalize_date(value) or value  # the ledger keeps dates as ISO text
     if isinstance(value, (dt.date, dt.datetime)):
         value = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
         sheet.write_datetime(row, col, value, f["edit_date"])
-    elif value not in (None, ""):
+        return value.date()
+    if value not in (None, ""):
         text = excel_text(str(value))  # last month's text, as the unit wrote it: never a formula
         sheet.write_string(row, col, text, f.text("edit", text))
-    else:
-        sheet.write_blank(row, col, None, f["edit_date" if date else "edit"])
+        return text
+    sheet.write_blank(row, col, None, f["edit_date" if date else "edit"])
+    return None
 
 
 def _protect_and_print(sheet, header_row: int, month: str, unit: str) -> None:
@@ -385,26 +438,3 @@ def _protect_and_print(sheet, header_row: int, month: str, unit: str) -> None:
     sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.set_header(f"&L{unit}&R{month_label(month)}")
     sheet.set_footer("&C第 &P 页,共 &N 页")
-
-
-def task_summary(locked: dict) -> str:
-    """The short task text beside the inputs: this unit's part when the task is split, else the indicator."""
-    text = " ".join(str(locked["本单位承担事项"] if locked["本单位承担事项"] != WHOLE_GROUP else locked["三级指标"]).split())
-    return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
-
-
-def _formats(book) -> Formats:
-    base = {"valign": "top", "border": 1, "font_size": 10}
-    grey = {**base, "bg_color": "#F2F2F2", "text_wrap": True, "locked": True}
-    edit = {**base, "bg_color": "#FFFFFF", "text_wrap": True, "locked": False, "num_format": "@"}
-    return Formats(book, {
-        "title": {"bold": True, "font_size": 14, "align": "center", "valign": "vcenter"},
-        "head": {**base, "bold": True, "bg_color": "#BFBFBF", "text_wrap": True, "align": "center"},
-        "head_edit": {**base, "bold": True, "bg_color": "#FFE699", "text_wrap": True, "align": "center"},
-        "locked": grey,
-        "locked_date": {**grey, "num_format": "yyyy-mm-dd"},
-        "edit": edit,
-        "edit_date": {**edit, "num_format": "yyyy-mm-dd"},
-        "label": {"bold": True, "valign": "top"},
-        "wrap": {"text_wrap": True, "valign": "top"},
-    })

@@ -36,3 +36,17 @@ def overall_sentences(state) -> list[str]:
     if state.vetoes:
         sentences.append(f"{figures['veto_units']}个单位自查申报存在否决项情形,须立即核实处置。")
     return sentences
+
+
+def red_unit_lines(state) -> list[str]:
+    """The red units with their reasons, units with the same reasons on one line: "未报送(25个):甲、乙…"."""
+    groups: dict[str, list[str]] = {}
+    for light in state.unit_lights:
+        if light.light == RED:
+            groups.setdefault(";".join(light.reasons), []).append(light.key)
+    lines = [f"{reasons}({len(units)}个):{'、'.join(units)}" if len(units) > 1 else f"{units[0]}:{reasons}"
+             for reasons, units in sorted(groups.items(), key=lambda g: -len(g[1]))]
+    watched = [x.key for x in state.unit_lights if x.watch]
+    if watched:
+        lines.append(f"连续红灯、列入约谈/挂牌督办名单:{'、'.join(watched)}")
+    return lines

@@ -25,7 +25,7 @@ from ..month.run import MonthRun
 from ..month.state import MonthState, load_state
 from .bulletin import bulletin, write_month_bulletin
 from .notices import notices_for
-from .report import build_report
+from .report import build_details, build_report
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,10 @@ def _report(run: MonthRun, state: MonthState, ctx: Context) -> Made:
     return Made("report", "调度报告", [path])
 
 
+def _details(run: MonthRun, state: MonthState, ctx: Context) -> Made:
+    return Made("details", "调度明细", [build_details(run, state, ctx.now, on_wait=ctx.on_wait)])
+
+
 def _bulletin(run: MonthRun, state: MonthState, ctx: Context) -> Callable[[], Made]:
     content = bulletin(run.master, state, ctx.today)  # the text now; the Word table after the state is let go
 
@@ -97,6 +101,7 @@ def _reminders(run: MonthRun, state: MonthState, ctx: Context) -> Made:
 
 DOCUMENTS = [
     Document("report", "调度报告", _report),
+    Document("details", "调度明细", _details),
     Document("receipts", "回执", _receipts, anywhere=True),
     Document("reminders", "催报通知", _reminders, anywhere=True),
     Document("bulletin", "通报", _bulletin),

@@ -30,6 +30,7 @@ from ..month.materials import file_materials
 from ..month.rows import PENDING
 from ..month.run import MonthRun
 from ..month.state import MonthState, load_state
+from ..month.summary import points
 
 SHEET = "审核"
 DECISIONS = ("通过", "退回")
@@ -402,8 +403,8 @@ def changes(before, after) -> list[str]:
         if was is None:
             continue
         parts = []
-        if _points(was.total) != _points(score.total):
-            parts.append(f"得分 {_points(was.total)} → {_points(score.total)}")
+        if points(was.total) != points(score.total):
+            parts.append(f"得分 {points(was.total)} → {points(score.total)}")
         if was.rank != score.rank:
             parts.append(f"排名 {was.rank} → {score.rank}")
         lights = [_light(state, score.unit) for state in (before, after)]
@@ -414,8 +415,6 @@ def changes(before, after) -> list[str]:
     return lines
 
 
-def _points(total: float) -> str:
-    return f"{round(total, 2):g}"
 
 
 def _light(state, unit: str) -> str:

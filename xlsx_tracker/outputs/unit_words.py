@@ -35,6 +35,7 @@ from ..base.problems import (
     SUPERSEDED,
     UNREADABLE_FILE,
 )
+from ..base.words import clip
 from ..month.ledger import Submission
 from ..month.rows import RowState
 from ..month.state import FATES, MonthState
@@ -99,14 +100,13 @@ def _agrees(p: Problem, row: RowState) -> bool:
     return True
 
 
-SHORT_TEXT = 16  # characters of a task's text shown after its 编号
+SHORT_TEXT = 18  # characters at most of a task's text shown after its 编号, cut at a phrase boundary
 
 
 def short_text(row: RowState) -> str:
     """The task in a few words: this unit's part when the task is split, else the indicator (as split's 任务 column)."""
     task = row.assignment.task
-    text = " ".join((task.part_text or task.indicator_text or "").split())
-    return text if len(text) <= SHORT_TEXT else text[:SHORT_TEXT] + "…"
+    return clip(task.part_text or task.indicator_text or "", SHORT_TEXT, "…")
 
 
 def task_label(row: RowState) -> str:
