@@ -43,6 +43,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "rows": ("xlsx_tracker/month/rows.py", [PINNED_MONTH, *MONTH_TESTS]),
     "reconcile": ("xlsx_tracker/intake/reconcile.py", [PINNED_INTAKE, "tests/intake/test_reconcile.py", "tests/intake/test_answers.py"]),
     "values": ("xlsx_tracker/master/values.py", [PINNED_INTAKE, "tests/master/test_values.py", "tests/intake/test_reconcile.py"]),
+    "answer_rules": ("xlsx_tracker/master/answer_rules.py", [PINNED_INTAKE, "tests/intake/test_answers.py", "tests/month/test_form.py"]),
 }
 
 COMPARE_SWAPS: dict[type, list[type]] = {
