@@ -6,6 +6,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from ..base.filenames import safe_name
+
 ALL_UNITS = "各部门"
 
 # The default registry written into a new master workbook. Staff edit it there.
@@ -165,12 +167,5 @@ def clean_name(name: str) -> str:
 
 
 def safe_filename(name: str) -> str:
-    """A unit name made safe as a Windows file name that cannot leave its folder."""
-    cleaned = re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip(" .")
-    cleaned = cleaned.replace("..", "_")
-    reserved = {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(1, 10)} | {
-        f"LPT{i}" for i in range(1, 10)
-    }
-    if not cleaned or cleaned.upper() in reserved:
-        cleaned = f"_{cleaned}"
-    return cleaned
+    """A unit name made safe as a file name (Windows and Linux) that cannot leave its folder."""
+    return safe_name(name)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..base.filenames import fit, shorten, units, windows_name
 from ..base.model import TrackerError
 from ..base.sheetio import Formats, excel_text
 from ..base.words import SEPARATORS, cut_phrase
@@ -55,9 +56,6 @@ FOLDER_NAME_LIMIT = 40  # a group folder's name
 FOLDER_SUMMARY = 20  # characters of the indicator's text in a group folder's name, cut at a phrase boundary
 FILE_NAME_LIMIT = PATH_BUDGET - FOLDER_NAME_LIMIT - 1  # a file's name: what the longest folder name leaves (119)
 
-_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
-_RESERVED = ({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
-             | {f"{kind}{n}" for kind in ("COM", "LPT") for n in [*"0123456789", "¹", "²", "³"]})
 _NUMBER = re.compile(r"^\d+\s*[.．、]\s*")  # "26. " opening a group's text: the folder name has the number already
 
 
@@ -103,22 +101,11 @@ def build(run: MonthRun, on_wait=None) -> Built:
 # ---------------------------------------------------------------- names that Windows takes
 
 
-def windows_name(name: str) -> str:
-    """name made a valid Windows file or folder name: no \\/:*?"<>| or control characters, no leading space, no
-    trailing dot or space, and no device name (CON, NUL, COM1, LPT1…, with any extension: “nul.pdf” opens the device)."""
-    cleaned = _FORBIDDEN.sub("_", name).lstrip(" ").rstrip(" .")
-    if not cleaned:
-        return "_"
-    if cleaned.split(".")[0].rstrip(" ").upper() in _RESERVED:
-        cleaned = f"_{cleaned}"
-    return cleaned
-
-
 def folder_name(group: str, text: str) -> str:
     """A group's folder: `<编号>_<the indicator's text cut at a phrase boundary>`, within FOLDER_NAME_LIMIT."""
     summary = cut_phrase(_NUMBER.sub("", " ".join(text.split())), FOLDER_SUMMARY)
     # '#' would end the 总目录's link to the folder (it starts a location in a hyperlink)
-    return _shorten(windows_name(f"{group}_{summary}".replace("#", "_")), FOLDER_NAME_LIMIT)
+    return shorten(windows_name(f"{group}_{summary}".replace("#", "_")), FOLDER_NAME_LIMIT)
 
 
 def file_names(folder: str, wanted: list[tuple[str, str]]) -> list[str]:
@@ -126,42 +113,17 @@ def file_names(folder: str, wanted: list[tuple[str, str]]) -> list[str]:
     name (附件1: 按原文件名命名), made a Windows name; a second file of that name takes its unit's name before it, a
     third a number “(2)”; told apart as Windows tells names (case does not count); and shortened, extension kept,
     so that `folder/name` stays within PATH_BUDGET."""
-    limit = min(FILE_NAME_LIMIT, PATH_BUDGET - _units(folder) - 1)
+    limit = min(FILE_NAME_LIMIT, PATH_BUDGET - units(folder) - 1)
     used = {EVIDENCE_BOOK.casefold()}  # the folder's own catalogue is never overwritten
     names = []
     for original, unit in wanted:
         base = original.replace("\\", "/").rsplit("/", 1)[-1]
         tries = [base, *([f"{unit}_{base}"] if unit else [])]
-        candidates = chain((_fit(name, limit) for name in tries), (_fit(base, limit, f"({n})") for n in count(2)))
+        candidates = chain((fit(name, limit) for name in tries), (fit(base, limit, f"({n})") for n in count(2)))
         name = next(c for c in candidates if c.casefold() not in used)
         used.add(name.casefold())
         names.append(name)
     return names
-
-
-def _fit(name: str, limit: int, suffix: str = "") -> str:
-    """name as a Windows name of at most limit UTF-16 units with suffix before its extension; a long stem is cut
-    at a phrase boundary, the extension is kept."""
-    cleaned = windows_name(name)
-    stem, dot, extension = cleaned.rpartition(".")
-    if not dot or not stem or not 1 <= len(extension) <= 10 or " " in extension:
-        stem, extension = cleaned, ""
-    extension = f".{extension}" if extension else ""
-    room = limit - _units(suffix + extension)
-    if _units(stem) > room:
-        stem = _shorten(cut_phrase(stem, room), room)
-    return windows_name(f"{stem}{suffix}{extension}")
-
-
-def _shorten(name: str, limit: int) -> str:
-    while _units(name) > limit:
-        name = name[:-1]
-    return name.rstrip(" .") or "_"
-
-
-def _units(text: str) -> int:
-    """Length as Windows counts it (UTF-16 code units: a character beyond the BMP counts two)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def _group_folders(run: MonthRun, groups: list[str]) -> dict[str, str]:
@@ -172,7 +134,7 @@ def _group_folders(run: MonthRun, groups: list[str]) -> dict[str, str]:
         name = folder_name(group, task.indicator_text)
         base, n = name, 2
         while name.casefold() in used:  # two groups' ids that clean to the same name
-            name, n = _shorten(base, FOLDER_NAME_LIMIT - len(f"({n})")) + f"({n})", n + 1
+            name, n = shorten(base, FOLDER_NAME_LIMIT - len(f"({n})")) + f"({n})", n + 1
         used.add(name.casefold())
         folders[group] = name
     return folders
