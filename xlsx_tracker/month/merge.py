@@ -12,7 +12,7 @@ import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..base import layout
+from ..base import isolate, layout
 from ..base.model import Problem, TrackerError
 from ..base.problems import (
     IDENTITY_CONFLICT,
@@ -30,7 +30,7 @@ from ..base.problems import (
 )
 from ..base.sheetio import write_excel_csv
 from ..base.workspace import Workspace, archive_path, workspace_lock
-from ..intake import explanation, isolate
+from ..intake import explanation
 from ..intake.explanation import group_in_name
 from ..intake.inbox import InboxItem, list_inbox, read_bytes
 from ..intake.reader import FILENAME_RE, Returned, read_item, strip_copy_marks

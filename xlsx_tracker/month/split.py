@@ -11,13 +11,12 @@ import xlsxwriter
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from .. import __version__
-from ..base import layout
+from ..base import isolate, layout
 from ..base.layout import STATUS
 from ..base.model import Assignment, Carried, TrackerError
 from ..base.sheetio import atomic_path, excel_text, wrapped_height
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import Deadline, make_deadline, month_label
-from ..intake import isolate
 from ..master.issued import issued_for, lead_texts, snapshot_rows
 from ..master.settings import STATUSES, VETO_STATUSES
 from ..master.tasklist import Master

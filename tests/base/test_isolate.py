@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from xlsx_tracker.intake.isolate import Failed, run_isolated
+from xlsx_tracker.base.isolate import Failed, run_isolated
 
 
 def hostile(item):
