@@ -121,7 +121,7 @@ def _evidence(state: MonthState) -> Table:
     rows = [[e.get("编号", ""), e["单位"], e.get("材料名称", ""), e.get("材料类型", ""), e.get("网址", ""),
              e.get("备注", ""), e["来源文件"]] for e in entries]
     return Table("证明材料目录", f"证明材料目录(共 {len(rows)} 条)", ["编号", "单位", "材料名称", "材料类型", "网址", "备注", "来源文件"],
-                 [9, 16, 40, 14, 44, 20, 26], rows, filter=False)
+                 [8, 14, 34, 13, 34, 18, 22], rows, filter=False)
 
 
 def _missing_evidence(state: MonthState) -> Table:
@@ -136,18 +136,18 @@ def _missing_evidence(state: MonthState) -> Table:
 def _liaisons(master: Master, state: MonthState) -> Table:
     rows = [[u, *(state.liaisons.get(u, {}).get(k, "") for k in LIAISON_FIELDS)] for u in master.registry.units]
     return Table("联络员名单", "法治政府建设示范创建工作联络员名单(附件2)", ["单位", *LIAISON_FIELDS],
-                 [24, 12, 18, 16, 28], rows, landscape=False, filter=False)
+                 [22, 10, 16, 14, 26], rows, landscape=False, filter=False)
 
 
 def _problems(state: MonthState) -> Table:
     rows = [problem_row(p) for p in state.problems]
-    return Table("校验问题", f"校验问题({severity_summary(state.problems)})", PROBLEM_COLUMNS, [6, 16, 16, 28, 12, 8, 70], rows)
+    return Table("校验问题", f"校验问题({severity_summary(state.problems)})", PROBLEM_COLUMNS, [6, 14, 14, 24, 10, 7, 62], rows)
 
 
 def _files(state: MonthState) -> Table:
     rows = [[s.file_name, s.unit, s.receipt_time[:16], s.receipt_source, fate(state, s)] for s in state.submissions]
     return Table("文件清单", f"文件清单(本月已入账文件 {len(rows)} 个)", ["文件", "单位", "收到时间", "收到时间依据", "处理结果"],
-                 [36, 16, 16, 14, 60], rows)
+                 [34, 14, 15, 13, 56], rows)
 
 
 def overview_figures(state: MonthState, previous: MonthState | None) -> list[list]:
