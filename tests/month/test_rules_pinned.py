@@ -480,6 +480,8 @@ def test_review_words_and_the_latest_return_decides():
     assert review_status("推进中", twice, "2024-08") == ("", "缺印发日期")
     assert _resent_unchanged({"本月工作进展": "文二"}, twice, "2024-08") is True  # the latest return's text
     assert _resent_unchanged({"本月工作进展": "文一"}, twice, "2024-08") is False
+    older_first = [("2024-06", "退回", "缺文号"), ("2024-07", "退回", "缺印发日期", "文二")]  # a return kept before claims were
+    assert _resent_unchanged({"本月工作进展": "文二"}, older_first, "2024-08") is True  # the latest return decides
 
 
 def test_rows_of_a_blank_form_carry_nothing_and_a_return_names_its_file(master):
