@@ -4,6 +4,10 @@ A notice read and checked by notice_text becomes master_template/calendar/<year>
 error; the file is checked as the loader will read it before it is written, and compared with the days the year
 before and chinesecalendar already know. `calendar show` prints a year's breaks, make-up workdays and monthly
 deadlines (year_view), and from November on a reminder says when next year has no calendar yet.
+
+The notice comes from outside (a web page pasted, a file saved by someone): it is read as merge reads a return,
+within a size bound and in a worker process with a deadline and a memory limit (base.isolate), so that no text
+can hang or end the command.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from pathlib import Path
 
 import chinese_calendar
 
+from ..base import isolate
 from ..base.model import Problem, TrackerError
 from ..base.problems import (
     BAD_CALENDAR,
@@ -39,6 +44,9 @@ from .workdays import (
     weekday_name,
     year_deadlines,
 )
+
+MAX_NOTICE_BYTES = 1024 * 1024  # the notice in full is a few thousand characters
+NOTICE_TIMEOUT = 20.0  # seconds to read it: a real notice takes milliseconds
 
 # ---------------------------------------------------------------- writing the year's file
 
@@ -76,7 +84,7 @@ def import_notice(master_dir: Path, data: bytes, source: str, force: bool = Fals
     binary = _binary_kind(data)
     if binary:
         return None, HolidayNotice(None, "", problems=[problem(NOTICE_NOT_TEXT, file=source, kind=binary)])
-    notice = read_notice(decode(data) or "", source)
+    notice = read_isolated(data, source)
     if not notice.ok:
         return None, notice
     path = calendar_path(master_dir, notice.year)
@@ -95,6 +103,36 @@ def import_notice(master_dir: Path, data: bytes, source: str, force: bool = Fals
     path.parent.mkdir(parents=True, exist_ok=True)
     write_text_atomic(path, content)
     return path, notice
+
+
+def notice_bytes(stream, source: str) -> bytes:
+    """The notice's bytes from an open file or standard input: never more than the bound is read."""
+    data = stream.read(MAX_NOTICE_BYTES + 1)
+    _check_size(data, source)
+    return data
+
+
+def _check_size(data: bytes, source: str) -> None:
+    if len(data) > MAX_NOTICE_BYTES:
+        raise TrackerError(f"“{source or '标准输入'}”超过 {MAX_NOTICE_BYTES // 1024 // 1024} MB,远超放假通知全文的长度(通常几千字),"
+                           "没有读取,未写入任何文件。请只复制通知全文(连同标题)后再导入。")
+
+
+def read_isolated(data: bytes, source: str) -> HolidayNotice:
+    """read_notice in a worker process with a deadline and a memory limit; a text that would hang or exhaust the
+    reader is a TrackerError in Chinese, never the end of the command."""
+    _check_size(data, source)
+    [(_, notice)] = list(isolate.run_isolated(_read, [(data, source)], timeout=NOTICE_TIMEOUT))
+    if isinstance(notice, isolate.Failed):
+        why = f"超过 {NOTICE_TIMEOUT:g} 秒仍未读完" if notice.reason == "timeout" else f"时读取程序异常退出({notice.detail or notice.reason})"
+        raise TrackerError(f"读取放假通知“{source or '标准输入'}”{why},已停止,未写入任何文件。"
+                           "请只复制通知全文(连同标题)到记事本,保存后再导入。")
+    return notice
+
+
+def _read(job: tuple[bytes, str]) -> HolidayNotice:
+    data, source = job
+    return read_notice(decode(data) or "", source)
 
 
 def _binary_kind(data: bytes) -> str:

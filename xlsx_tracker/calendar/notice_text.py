@@ -40,7 +40,12 @@ NUMERALS = "一二三四五六七八九十"
 _TITLE = re.compile(r"(?:国务院办公厅)?关于\s*(\d{4})\s*年\s*部分节假日安排的通知")
 _ANNOUNCED = re.compile(r"现将\s*(\d{4})\s*年(.{2,60}?)放假")
 _ITEM = re.compile(rf"^\s*([{NUMERALS}]{{1,3}})、\s*([^:。,]{{2,30}}?)\s*:\s*(.*)$")
-_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日(?:\s*\(([^)]*)\))?")
+# A weekday note after a date is short and never holds a bracket: bounded, so that a run of unclosed "(" costs a
+# look at a few characters each, never a scan to the end of the text (which made a hostile notice take minutes).
+_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日(?:\s*\(([^()\n]{0,40})\))?")
+_BRACKETED = re.compile(r"\(([^()\n]*)\)")  # innermost: from each "(" the search stops at the next bracket
+QUOTE_LIMIT = 300  # an item quoted in a message: a real item is under 150 characters
+MAX_BREAK_DAYS = 31  # the longest break ever announced is 9 days; a longer 'A至B' is a typing error, not read day by day
 _OFF_WORDS = re.compile("放假|补休|连休|公休|法定节假日")  # not 休息: 鼓励……休息 is advice
 _KIND_WORDS = re.compile("放假|补休|连休|公休|法定节假日|上班")
 FIRST_YEAR, LAST_YEAR = 2000, 2099
@@ -115,21 +120,31 @@ def _entries(lines: list[str]) -> list[list]:
     for line_no, line in enumerate(lines, start=1):
         found = _ITEM.match(line)
         if found:
-            current = [*found.groups(), line_no]
+            number, name, body = found.groups()
+            current = [number, name, [body], line_no]  # the parts joined at the end: many wrapped lines stay linear
             entries.append(current)
         elif current is not None and line.strip():
-            if _continues(current[2], line.strip()):
-                current[2] += line.strip()
+            if _continues(current[2][-1], line.strip()):
+                current[2].append(line.strip())
             else:
                 current = None  # the closing text: 节假日期间……, 国务院办公厅, the date
+    for entry in entries:
+        entry[2] = "".join(entry[2])
     return entries
 
 
-def _continues(body: str, line: str) -> bool:
-    """A line belongs to the item above when the item stops mid-sentence, or when it lists days off or workdays."""
-    if not body.rstrip().endswith("。"):
+def _continues(last: str, line: str) -> bool:
+    """A line belongs to the item above when the item (its last line) stops mid-sentence, or when it lists days
+    off or workdays."""
+    if not last.rstrip().endswith("。"):
         return True
     return bool(_DATE.search(line) and _KIND_WORDS.search(line)) and not line.startswith(("鼓励", "节假日期间"))
+
+
+def _quote(number: str, name: str, body: str) -> str:
+    """An item as a message quotes it: in full, or its beginning when it is far longer than any real item."""
+    quote = f"{number}、{name}:{body.strip()}"
+    return quote if len(quote) <= QUOTE_LIMIT else quote[:QUOTE_LIMIT] + "……"
 
 
 def _is_holiday_name(name: str) -> bool:
@@ -137,7 +152,7 @@ def _is_holiday_name(name: str) -> bool:
 
 
 def _read_item(notice: HolidayNotice, source: str, line_no: int, number: str, name: str, body: str) -> Item:
-    item = _ItemReading(notice, {"file": source, "cell": f"第{line_no}行"}, name.strip(), f"{number}、{name}:{body.strip()}")
+    item = _ItemReading(notice, {"file": source, "cell": f"第{line_no}行"}, name.strip(), _quote(number, name, body))
     for sentence in (s for s in re.split(r"[。;]", body) if s.strip()):
         item.read_sentence(sentence)
     if not item.holidays:
@@ -160,12 +175,11 @@ class _ItemReading:
     def read_sentence(self, sentence: str) -> None:
         """Each clause is a day-off clause (放假, 补休, 连休) or a workday clause (上班); a clause with dates and
         neither word takes the kind of the clause it leads into ('2月14日(周六),2月28日(周六)上班')."""
-        clauses = re.split(",", re.sub(r"\(([^)]*)\)", lambda m: m.group(0).replace(",", "、"), sentence))
-        kinds = ["work" if "上班" in c else "off" if _OFF_WORDS.search(c) else None for c in clauses]
+        clauses = re.split(",", _BRACKETED.sub(lambda m: m.group(0).replace(",", "、"), sentence))
+        kinds = _clause_kinds(["work" if "上班" in c else "off" if _OFF_WORDS.search(c) else None for c in clauses])
         days_off: list[dt.date] = []
-        for index, clause in enumerate(clauses):
+        for clause, kind in zip(clauses, kinds, strict=True):
             dates = self.dates(clause)
-            kind = kinds[index] or next((k for k in kinds[index:] if k), None) or next((k for k in reversed(kinds[:index]) if k), None)
             if not dates:
                 continue
             if kind == "work":
@@ -190,6 +204,8 @@ class _ItemReading:
             self.month = int(month_text) if month_text else self.month
             try:
                 day = dt.date(int(year) if year else self.notice.year, self.month or 0, int(day_text))
+                if abs(day.year - self.notice.year) > 1:  # a notice names its own year's days, and a few around it
+                    raise ValueError(year)
             except ValueError:
                 self.say(NOTICE_BAD_DATE, raw=re.sub(r"\(.*", "", found.group(0)))
                 continue
@@ -207,7 +223,22 @@ class _ItemReading:
         if last < first:  # '至' backwards: a month missing or mistyped
             self.say(NOTICE_BAD_RANGE, first=first.isoformat(), last=last.isoformat())
             return []
+        if (last - first).days >= MAX_BREAK_DAYS:
+            self.say(NOTICE_BAD_DATE, raw=f"{first.isoformat()} 至 {last.isoformat()}")
+            return []
         return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)] + dates[2:]
+
+
+def _clause_kinds(own: list[str | None]) -> list[str | None]:
+    """Each clause's kind: its own, else the next clause's that has one, else the previous one's (one pass each way)."""
+    after: list[str | None] = [None] * len(own)
+    for index in range(len(own) - 1, -1, -1):
+        after[index] = own[index] or (after[index + 1] if index + 1 < len(own) else None)
+    kinds, before = [], None
+    for index, kind in enumerate(own):
+        before = kind or before
+        kinds.append(after[index] or before)
+    return kinds
 
 
 def _joined_weekend(days: list[dt.date]) -> list[dt.date]:
@@ -238,7 +269,7 @@ def _check_whole(notice: HolidayNotice, source: str, announced: re.Match | None,
     for (before, *_), (after, name, body, line) in zip(entries, entries[1:]):
         if _numeral(after) != _numeral(before) + 1:
             notice.problems.append(problem(NOTICE_NUMBERING, file=source, cell=f"第{line}行", before=before, after=after,
-                                           text=f"{after}、{name}:{body.strip()}"))
+                                           text=_quote(after, name, body)))
     named = {part for item in notice.items for part in re.split(r"[、和]", item.name)}
     expected = list(STANDARD_HOLIDAYS)
     if announced:

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..base.model import TrackerError
-from ..calendar.holiday_notice import import_notice, view_lines, year_view
+from ..calendar.holiday_notice import import_notice, notice_bytes, view_lines, year_view
 from ..calendar.workdays import CHECKLIST_RULES, add_workdays, check_rule, count_workdays, weekday_name, year_deadlines
 from ..master.tasklist import load_master_or_fail
 from . import listing
@@ -65,14 +65,15 @@ def calendar_import(ctx, notice, force):
     workspace = workspace_of(ctx)
     workspace.require_master()  # the calendar goes into a workspace, never into a folder that merely exists
     if notice == "-":
-        data, source = sys.stdin.buffer.read(), "标准输入"
+        data, source = notice_bytes(sys.stdin.buffer, "标准输入"), "标准输入"
     else:
         path = Path(notice)
         if path.is_dir():
             raise click.BadParameter(f"“{notice}”是文件夹,请写通知文本文件的路径。", param_hint="'通知文件'")
         if not path.is_file():
             raise click.BadParameter(f"找不到文件“{notice}”。", param_hint="'通知文件'")
-        data, source = path.read_bytes(), path.name
+        with path.open("rb") as stream:  # at most the bound: a huge file is refused, not read whole
+            data, source = notice_bytes(stream, path.name), path.name
     written, found = import_notice(workspace.master_dir, data, source, force=force)
     if written is None:
         raise TrackerError("放假通知没有导入,未写入任何文件:", found.problems)

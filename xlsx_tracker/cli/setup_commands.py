@@ -98,6 +98,9 @@ def roster_import(ctx, file):
     echo_problems(imported.problems)
     click.echo(f"已导入 {len(imported.units)} 个单位的联络员,其中 {len(imported.changed)} 个有变化"
                + (f":{'、'.join(imported.changed)}" if imported.changed else "") + "。")
+    if imported.refused:
+        click.echo(f"以下 {len(imported.refused)} 个单位的电子邮箱无效,该行未导入(总任务清单中原有的联络员不变),请改正后重新导入:"
+                   + ";".join(f"{unit}(电子邮箱{why})" for unit, why in imported.refused) + "。")
     if imported.problems:
         click.echo(f"另有问题:{severity_summary(imported.problems)},见上。")
 

@@ -17,6 +17,7 @@ from ..base.problems import (
     DUPLICATE_ID,
     DUPLICATE_UNIT,
     EMPTY_CELL,
+    INVALID_EMAIL,
     MISSING_HEADER,
     MISSING_SHEET,
     ROSTER_BAD_EMAIL,
@@ -28,12 +29,12 @@ from ..base.problems import (
     UNKNOWN_INDICATOR,
     problem,
 )
-from ..base.sheetio import atomic_path, cell_ref, cell_text, header_index, read_workbook
+from ..base.sheetio import atomic_path, cell_ref, cell_text, cell_value_text, header_index, is_formula_like, read_workbook
 from ..base.workspace import Workspace, packaged_master_dir, workspace_lock
 from .seed import SeedTable, indicator_text, parse_seed_file, unknown_unit_problem
 from .settings import SETTINGS_FILE, Settings, load_settings
 from .units import ALL_UNITS, Registry, clean_name
-from .values import is_email, normalize_phone
+from .values import email_problem, normalize_phone, parse_email
 
 TASK_SHEET = "任务分工"
 INDICATOR_SHEET = "指标"
@@ -162,6 +163,7 @@ def _master_formats(book) -> dict:
         "header": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
                                    "text_wrap": True, "valign": "vcenter", "align": "center"}),
         "cell": book.add_format({"text_wrap": True, "valign": "top", "border": 1}),
+        "quoted": book.add_format({"text_wrap": True, "valign": "top", "border": 1, "quote_prefix": True}),
         "title": book.add_format({"bold": True, "font_size": 14}),
         "text": book.add_format({"text_wrap": False}),
     }
@@ -184,8 +186,9 @@ def _write_table(book, formats, name, columns, rows, widths) -> None:
         for col, value in enumerate(values):
             if isinstance(value, int):
                 sheet.write_number(row, col, value, formats["cell"])
-            else:
-                sheet.write_string(row, col, value, formats["cell"])
+            else:  # line breaks kept as such; text that starts like a formula stays text
+                text = cell_value_text(value)
+                sheet.write_string(row, col, text, formats["quoted" if is_formula_like(text) else "cell"])
     sheet.freeze_panes(1, 1)
     sheet.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
 
@@ -354,9 +357,13 @@ def _resolve_units(record, registry: Registry, at) -> tuple[tuple[str, ...], lis
     return tuple(units), problems
 
 
-def read_roster(sheets, where: str, registry: Registry, sheet: str = ROSTER_SHEET,
-                header_row: int = 0) -> tuple[dict[str, dict[str, str]], list[Problem]]:
-    """The liaison roster: one row per unit, checked; an unknown unit is an error, a bad phone or e-mail a warning."""
+def read_roster(sheets, where: str, registry: Registry, sheet: str = ROSTER_SHEET, header_row: int = 0,
+                bad_email: str = "drop") -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    """The liaison roster: one row per unit, checked; an unknown unit is an error, a bad phone a warning.
+
+    An address that is not exactly one valid address is never used. bad_email says what else: "drop" (the master's
+    roster: a warning, the unit has no address), "keep" (the typed text kept, for rebuilding the master), "refuse"
+    (an imported form: an error, and the unit's row is not imported)."""
     if sheet not in sheets:
         return {}, [problem(ROSTER_MISSING, file=where)]
     records, header, problems = _sheet_rows(sheets, sheet, ROSTER_COLUMNS, ["单位", "姓名"], where, header_row)
@@ -376,8 +383,14 @@ def read_roster(sheets, where: str, registry: Registry, sheet: str = ROSTER_SHEE
         if entry["联系电话"] and how == "invalid":
             problems.append(problem(ROSTER_BAD_PHONE, unit=unit, raw=entry["联系电话"], **at("联系电话")))
         entry["联系电话"] = phone or entry["联系电话"]
-        if entry["电子邮箱"] and not is_email(entry["电子邮箱"]):
-            problems.append(problem(ROSTER_BAD_EMAIL, unit=unit, raw=entry["电子邮箱"], **at("电子邮箱")))
+        typed = entry["电子邮箱"]
+        address = parse_email(typed) if typed else ""
+        if address is None and bad_email == "refuse":
+            problems.append(problem(INVALID_EMAIL, unit=unit, raw=typed, reason=email_problem(typed), **at("电子邮箱")))
+            continue
+        if address is None:
+            problems.append(problem(ROSTER_BAD_EMAIL, unit=unit, raw=typed, **at("电子邮箱")))
+        entry["电子邮箱"] = typed if address is None and bad_email == "keep" else address or ""
         if any(entry.values()):  # a unit whose row is still blank has no liaison yet
             roster[unit] = entry
     return roster, problems
@@ -387,7 +400,7 @@ def _roster_for_build(workspace: Workspace, registry: Registry) -> dict[str, dic
     """Keep the roster staff filled in when regenerating the master."""
     if not workspace.master_file.exists():
         return {}
-    return read_roster(read_workbook(workspace.master_file), "", registry)[0]
+    return read_roster(read_workbook(workspace.master_file), "", registry, bad_email="keep")[0]
 
 
 def _uncovered_indicators(indicators, tasks, where) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""Normalising what units type: statuses, dates, phone numbers, URLs. One place for every form."""
+"""Normalising what units type: statuses, dates, phone numbers, URLs, e-mail addresses. One place for every form."""
 
 from __future__ import annotations
 
@@ -107,8 +107,56 @@ def is_url(value) -> bool:
     return bool(_URL.match(fold(value)))
 
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_LOCAL = re.compile(r"[A-Za-z0-9._%+-]{1,64}")  # what every mail server takes before the @
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+_TLD = re.compile(r"[A-Za-z]{2,63}")
+_LIST_MARKS = re.compile(r"[\s,;,;、/]")
+
+
+def email_problem(value) -> str:
+    """Why a cell is not one e-mail address the office's mail server can send to, in Chinese; '' when it is one.
+
+    Exactly one address: no second one after a comma or a space, no control character (a line break inside an
+    address breaks the mail header), a user part of letters, digits and . _ % + -, a domain of at least two labels
+    of letters, digits and hyphens whose last is letters only. A domain in Chinese characters (统计局.政务) is
+    refused: the mail servers the office sends through do not take it.
+    """
+    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    if not text:
+        return "为空"
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") and ch != " " for ch in text):
+        return "含有换行、制表符等控制字符"
+    if text.count("@") > 1 and _LIST_MARKS.search(text):
+        return "填了不止一个地址(一个单元格只能填写一个邮箱地址)"
+    if any(ch.isspace() for ch in text):
+        return "含有空格"
+    if text.count("@") != 1:
+        return "缺少“@”" if "@" not in text else "含有多个“@”"
+    local, domain = text.split("@")
+    if not local or not domain:
+        return "“@”前缺少用户名" if not local else "“@”后缺少域名"
+    if not domain.isascii():
+        return f"域名“{domain}”含有中文等非英文字符,邮件服务器无法投递,请改用英文域名的邮箱"
+    if not local.isascii():
+        return "“@”前的用户名含有中文等非英文字符,邮件服务器无法投递"
+    if not _LOCAL.fullmatch(local) or local.startswith(".") or local.endswith(".") or ".." in local:
+        return "“@”前的用户名只能使用英文字母、数字和 . _ % + -"
+    labels = domain.split(".")
+    if len(labels) < 2 or not all(_LABEL.fullmatch(label) for label in labels) or not _TLD.fullmatch(labels[-1]):
+        return f"域名“{domain}”不完整或有误(应如 example.com)"
+    if len(text) > 254:
+        return "地址过长"
+    return ""
+
+
+def parse_email(value) -> str | None:
+    """The one address a cell holds, as it is to be used (full-width forms folded, the domain in lower case);
+    None when the cell is not exactly one valid address (email_problem says why)."""
+    if email_problem(value):
+        return None
+    local, domain = unicodedata.normalize("NFKC", str(value)).strip().split("@")
+    return f"{local}@{domain.lower()}"
 
 
 def is_email(value) -> bool:
-    return bool(_EMAIL.match(fold(value)))
+    return parse_email(value) is not None

@@ -10,7 +10,6 @@ ledger: who, when, the claim and its evidence. A decision already recorded is no
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -18,12 +17,12 @@ from pathlib import Path
 
 import xlsxwriter
 
+from ..base.filenames import safe_name, unique
 from ..base.layout import STATUS
 from ..base.model import Problem, TrackerError
 from ..base.problems import REVIEW_CONFLICT, REVIEW_INVALID_MARK, REVIEW_NO_REASON, REVIEW_TAMPERED, REVIEW_UNKNOWN_ROW, problem
-from ..base.sheetio import Formats, LazyWorkbook, atomic_path, cell_ref, cell_text, excel_text, header_index, wrapped_height
+from ..base.sheetio import Formats, atomic_path, cell_ref, cell_text, excel_text, header_index, read_outside, wrapped_height
 from ..base.workspace import workspace_lock
-from ..master.units import safe_filename
 from ..month import ledger
 from ..month.ledger import Submission
 from ..month.materials import file_materials
@@ -39,6 +38,7 @@ EDITABLE = ["审核结果", "退回理由", "审核人"]
 COLUMNS = LOCKED + EDITABLE
 WIDTHS = [12, 7, 22, 9, 30, 32, 24, 9, 22, 8]
 MATERIALS = "审核材料"  # reports/<month>/审核材料/<编号>_<单位>/: the files received for each claim, by their real names
+MATERIAL_NAME_UNITS = 120  # a material's name in 审核材料/: room left for the folders above it in a Windows path
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Claim:
     @property
     def folder(self) -> str:
         """The claim's folder under 审核材料/."""
-        return safe_filename(f"{self.task_id}_{self.unit}")
+        return safe_name(f"{self.task_id}_{self.unit}")
 
 
 def review_name(month: str) -> str:
@@ -157,11 +157,12 @@ def _carried(run: MonthRun, path: Path, found: list[Claim], recorded: dict, forc
         return {}, written
     try:
         filled = _filled_rows(path)
-    except Exception as exc:  # calamine raises many types for damaged files
+    except (TrackerError, ValueError) as exc:  # damaged, reaching far, or not a review sheet any more
         if force:
             return {}, written
-        raise TrackerError(f"已有的审核文件“{path.name}”无法读取({type(exc).__name__}),其中可能有已填写的审核结果,审核表没有重新生成。"
-                           "请用 Excel 打开检查;确定不要其中的审核结果时,加 --force 重新生成空白审核表。") from exc
+        said = str(exc) if isinstance(exc, TrackerError) else f"已有的审核文件“{path.name}”中找不到“{SHEET}”表或表头。"
+        raise TrackerError(f"{said}该文件中可能有已填写的审核结果,审核表没有重新生成;"
+                           "确定不要其中的审核结果时,加 --force 重新生成空白审核表。") from exc
     pending = {(c.unit, c.task_id): c for c in found}
     carried, lost = {}, []
     for value in filled:
@@ -188,11 +189,7 @@ def _carried(run: MonthRun, path: Path, found: list[Claim], recorded: dict, forc
 
 def _filled_rows(path: Path) -> list[dict]:
     """The rows of a review sheet with anything written in its decision cells."""
-    book = LazyWorkbook(path)
-    try:
-        rows = book.get(SHEET) or []
-    finally:
-        book.close()
+    rows = read_outside(path, "审核文件", (SHEET,)).get(SHEET) or []
     columns = header_index(rows[1], COLUMNS) if len(rows) > 1 else {}
     if len(columns) < len(COLUMNS):
         raise ValueError("no review sheet")
@@ -200,7 +197,7 @@ def _filled_rows(path: Path) -> list[dict]:
     return [v for v in values if any(v[c] for c in EDITABLE)]
 
 
-def _write(tmp: Path, month: str, found: list[Claim], carried: dict, folders: set[str]) -> None:
+def _write(tmp: Path, month: str, found: list[Claim], carried: dict, folders: dict[tuple[str, str], str]) -> None:
     book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False})
     f = Formats(book, _FORMATS)
     sheet = book.add_worksheet(SHEET)
@@ -214,8 +211,9 @@ def _write(tmp: Path, month: str, found: list[Claim], carried: dict, folders: se
         cells = claim.cells()
         for col, value in enumerate(cells):
             text = excel_text(value)
-            if col == linked and claim.folder in folders:  # relative: opens from wherever reports/<month>/ is copied
-                sheet.write_url(index, col, f"external:{MATERIALS}/{claim.folder}", f["link"], string=text, tip="打开收到的材料文件")
+            folder = folders.get((claim.unit, claim.task_id))
+            if col == linked and folder:  # relative: opens from wherever reports/<month>/ is copied
+                sheet.write_url(index, col, f"external:{MATERIALS}/{folder}", f["link"], string=text, tip="打开收到的材料文件")
             else:
                 sheet.write_string(index, col, text, f.text("locked", text))
         for col, value in enumerate(carried.get((claim.unit, claim.task_id), [""] * len(EDITABLE)), start=len(LOCKED)):
@@ -244,36 +242,31 @@ def _write(tmp: Path, month: str, found: list[Claim], carried: dict, folders: se
 
 # ---------------------------------------------------------------- the materials, out of the archive
 
-def _copy_materials(run: MonthRun, found: list[Claim], written: Written) -> set[str]:
-    """Bring 审核材料/ to exactly the claims' received files, by their real names (a clash gets “(2)”).
+def _copy_materials(run: MonthRun, found: list[Claim], written: Written) -> dict[tuple[str, str], str]:
+    """Bring 审核材料/ to exactly the claims' received files, by their real names made safe (base.filenames: a device
+    name or a name too long is changed, a second file of a name in one folder gets “(2)”, as does a second claim
+    whose folder name would be the same): two different files never share a name.
 
     A file already there with the archived bytes is left alone and anything else there is removed, so a rebuild
-    gives the same tree; the archive is only read. Returns the folders made.
+    gives the same tree; the archive is only read. Returns the folder of each claim with files copied.
     """
     root = run.workspace.month_reports(run.month) / MATERIALS
     wanted: set[Path] = set()
+    made: dict[tuple[str, str], str] = {}
+    taken: set[str] = set()
     for claim in found:
-        used: set[str] = set()
+        folder, used = unique(claim.folder, taken), set()
         for sub in claim.materials:
-            target = root / claim.folder / _free_name(safe_filename(_real_name(sub)), used)
+            target = root / folder / unique(_real_name(sub), used, MATERIAL_NAME_UNITS)
             if _copied(run, sub, target):
                 wanted.add(target)
+                made[(claim.unit, claim.task_id)] = folder
             else:
                 written.missing.append(_real_name(sub))
-    folders = {target.parent.name for target in wanted}
+    folders = set(made.values())
     written.folders, written.files = len(folders), len(wanted)
     _remove_stale(root, wanted, folders)
-    return folders
-
-
-def _free_name(name: str, used: set[str]) -> str:
-    stem, suffix = os.path.splitext(name)
-    candidate, number = name, 1
-    while candidate.casefold() in used:  # Windows names ignore case
-        number += 1
-        candidate = f"{stem}({number}){suffix}"
-    used.add(candidate.casefold())
-    return candidate
+    return made
 
 
 def _copied(run: MonthRun, sub: Submission, target: Path) -> bool:
@@ -319,13 +312,8 @@ def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "
     rewrites the month's documents from it); otherwise the ledger is left as it was.
     """
     name = Path(path).name
-    try:
-        book = LazyWorkbook(Path(path))
-        rows = book.get(SHEET) or []
-        meta = book.get("_meta") or []
-        book.close()
-    except Exception as exc:  # calamine raises many types for damaged files
-        raise TrackerError(f"无法读取审核文件“{name}”({type(exc).__name__})。请用 Excel 打开检查后另存。") from exc
+    sheets = read_outside(Path(path), "审核文件", (SHEET, "_meta"))  # bounded, in a worker: a TrackerError naming it
+    rows, meta = sheets.get(SHEET) or [], sheets.get("_meta") or []
     month = cell_text(meta[0][1]) if meta and len(meta[0]) > 1 else ""
     if month and month != run.month:
         raise TrackerError(f"“{name}”是 {month} 的审核文件,不是 {run.month} 的。")
@@ -413,8 +401,6 @@ def changes(before, after) -> list[str]:
         if parts:
             lines.append(f"{score.unit}:" + ",".join(parts))
     return lines
-
-
 
 
 def _light(state, unit: str) -> str:
