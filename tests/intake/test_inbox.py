@@ -11,6 +11,7 @@ import pytest
 from xlsx_tracker.base.workspace import init_workspace
 from xlsx_tracker.intake import reader as intake
 from xlsx_tracker.intake.inbox import list_inbox
+from xlsx_tracker.intake.mailparse import write_sidecar
 from xlsx_tracker.month import ledger
 from xlsx_tracker.month import merge as merge_module
 from xlsx_tracker.month.merge import merge
@@ -175,3 +176,25 @@ def test_a_pipe_named_like_a_workbook_is_never_opened(month, filled_bytes):
     result = merge(run, inbox, now=NOW)
     assert list(result.accepted) == ["司法局"]
     assert problems_at(result, "管道.xlsx") == [("not-a-file", "管道.xlsx", "", "", "error", "这不是普通文件(设备或管道文件),未读取。")]
+
+
+def test_the_sidecars_fetch_writes_are_neither_items_nor_temporary_files(month, filled_bytes):
+    """A fetched attachment's hidden sidecar is fetch's own record: not counted as 临时文件, not in the file list."""
+    run, _, inbox = month
+    day = inbox / "2024-05-17"
+    day.mkdir()
+    saved = day / "090000_审计局_2024-05.xlsx"
+    saved.write_bytes(filled_bytes("审计局"))
+    write_sidecar(saved, {"发件人": "audit@example.com", "主题": "审计局进展表", "发送时间": "", "Message-ID": "<a@b>",
+                          "收到时间": "2024-05-17 09:00:00", "附件名": "审计局_2024-05.xlsx"})
+    (day / "~$090000_审计局_2024-05.xlsx").write_bytes(b"lock")  # Excel's own lock file: a temporary file indeed
+    items, ignored = list_inbox(inbox)
+    assert [i.name for i in items] == ["2024-05-17/090000_审计局_2024-05.xlsx"]
+    assert items[0].received_source == "邮件服务器"
+    assert ignored == ["2024-05-17/~$090000_审计局_2024-05.xlsx"]
+    result = merge(run, inbox, now=NOW)
+    assert result.ignored == ["2024-05-17/~$090000_审计局_2024-05.xlsx"]
+    assert [(e.name, e.fate) for e in result.manifest if e.fate.startswith("忽略")] == [
+        ("2024-05-17/~$090000_审计局_2024-05.xlsx", "忽略:临时或锁定文件")]
+    assert not any(".邮件.json" in e.name for e in result.manifest)
+    assert "审计局" in result.accepted

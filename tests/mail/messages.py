@@ -5,9 +5,12 @@ them into an inbox as saved .eml files.
 """
 
 import base64
+import datetime as dt
+import imaplib
 from email.message import EmailMessage
 
 USER = "office@example.com"  # the office's mailbox: every message is addressed to it
+PASSWORD = "AuthCode2024x"  # any user's client authorisation code on the test Dovecot, as NetEase issues them
 
 
 def plain(subject, sender="unit@example.com", date="Mon, 13 May 2024 10:00:00 +0800", message_id=None) -> EmailMessage:
@@ -37,3 +40,32 @@ def attach(message: EmailMessage, name: str, data: bytes, kind=("application", "
 
 def rfc2047(name: str, charset: str) -> bytes:
     return b'"=?' + charset.encode() + b"?B?" + base64.b64encode(name.encode("gb18030" if charset != "UTF-8" else "utf-8")) + b'?="'
+
+
+def append(port: int, user: str, messages: list[tuple[bytes, str]]) -> None:
+    """Put (raw message, INTERNALDATE as "Fri, 17 May 2024 09:00:00 +0800") into user's INBOX on the test Dovecot."""
+    client = imaplib.IMAP4("127.0.0.1", port)
+    client.login(user, PASSWORD)
+    for raw, received in messages:
+        client.append("INBOX", None, imaplib.Time2Internaldate(dt.datetime.strptime(received, "%a, %d %b %Y %H:%M:%S %z")), raw)
+    client.logout()
+
+
+def nested(levels: int, subject: str = "deep") -> bytes:
+    """A message whose one attachment (deep.pdf) lies `levels` multipart levels deep."""
+    head = plain(subject).as_bytes().split(b"\n\n", 1)[0]
+    head = b"\r\n".join(line for line in head.split(b"\n") if not line.startswith((b"Content-", b"MIME-Version"))) + b"\r\n"
+    raw = head + b"MIME-Version: 1.0\r\n"
+    for level in range(levels):
+        raw += b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (level, level)
+    raw += b'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="deep.pdf"\r\n\r\n%PDF\r\n'
+    for level in reversed(range(levels)):
+        raw += b"--b%d--\r\n" % level
+    return raw
+
+
+def many_attachments(count: int, subject: str = "许多附件") -> bytes:
+    message = plain(subject)
+    for n in range(count):
+        attach(message, f"附件{n}.pdf", b"%PDF-1.4 " + str(n).encode(), ("application", "pdf"))
+    return message.as_bytes()

@@ -5,16 +5,8 @@ so the server's receipt time is known and differs from the sender's Date where t
 """
 
 import datetime as dt
-import imaplib
 import io
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 import zipfile
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -26,82 +18,10 @@ from xlsx_tracker.master.tasklist import load_master_or_fail
 from xlsx_tracker.month import ledger
 from xlsx_tracker.month.split import split
 
-from .messages import USER, attach, plain, rfc2047, with_raw_filename
+from .messages import PASSWORD, USER, append, attach, plain, rfc2047, with_raw_filename
+from .servers import free_port
 
 MONTH = "2024-05"
-PASSWORD = "AuthCode2024x"  # USER's client authorisation code, as NetEase issues them
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def require_dovecot() -> str:
-    found = shutil.which("dovecot") or (os.path.exists("/usr/sbin/dovecot") and "/usr/sbin/dovecot")
-    if found:
-        return found
-    if os.environ.get("XLSX_TRACKER_REQUIRE_DOVECOT"):
-        pytest.fail("需要 Dovecot(dovecot-imapd)作为真实的 IMAP 测试服务器,但未安装。")
-    pytest.skip("Dovecot is not installed: the IMAP tests need a real server")
-
-
-@pytest.fixture(scope="module")
-def dovecot():
-    """A throw-away Dovecot on 127.0.0.1: static password, a maildir owned by dovecot, everything in a temp folder."""
-    binary = require_dovecot()
-    root = Path(tempfile.mkdtemp(prefix="xlsx-tracker-dovecot-"))
-    root.chmod(0o755)  # the mail processes run as the dovecot user
-    (root / "mail").mkdir()
-    shutil.chown(root / "mail", "dovecot", "dovecot")
-    port = free_port()
-    config = root / "dovecot.conf"
-    config.write_text(f"""protocols = imap
-listen = 127.0.0.1
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-first_valid_uid = 1
-default_login_user = dovenull
-default_internal_user = dovecot
-mail_location = maildir:{root}/mail/%u
-passdb {{
-  driver = static
-  args = password={PASSWORD}
-}}
-userdb {{
-  driver = static
-  args = uid=dovecot gid=dovecot home={root}/mail/%u
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-""", encoding="utf-8")
-    process = subprocess.Popen([binary, "-F", "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail(f"Dovecot did not start: {(root / 'dovecot.log').read_text(errors='replace') if (root / 'dovecot.log').exists() else ''}")
-    yield port
-    process.terminate()
-    process.wait(10)
-    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -131,16 +51,10 @@ def workbooks(filled_return, issued, folder):
 
 
 @pytest.fixture(scope="module")
-def mailbox(dovecot, smtp_server, tmp_path_factory, calendar, month_of, filled_return):
+def mailbox(dovecot, smtp_server, point_mail, tmp_path_factory, calendar, month_of, filled_return):
     """A workspace whose [mail] points at the test servers, and a mailbox of returns; (workspace, run, expected)."""
     workspace = init_workspace(tmp_path_factory.mktemp("mail") / "工作区")
-    settings = workspace.master_dir / "settings.toml"
-    text = settings.read_text(encoding="utf-8")
-    text = text.replace('host = "imap.163.com"', 'host = "127.0.0.1"').replace("port = 993", f"port = {dovecot}")
-    text = text.replace('user = ""', f'user = "{USER}"').replace("tls = true", "tls = false")
-    text = text.replace('smtp_host = "smtp.163.com"', 'smtp_host = "127.0.0.1"').replace("smtp_port = 465", f"smtp_port = {smtp_server[0]}")
-    text = text.replace('smtp_security = "ssl"', 'smtp_security = "none"')
-    settings.write_text(text, encoding="utf-8")
+    point_mail(workspace, USER, dovecot, smtp_server[0])
     master = load_master_or_fail(workspace)
     run = month_of(master, calendar, MONTH, workspace)
     issued = {s.unit: s for s in split(run, issued_at=dt.datetime(2024, 5, 6, 9))}
@@ -175,11 +89,7 @@ def mailbox(dovecot, smtp_server, tmp_path_factory, calendar, month_of, filled_r
     messages.append((plain("没有附件的问候").as_bytes(), before))
     late = attach(plain("大数据中心进展表", date="Sun, 19 May 2024 18:00:00 +0800"), "大数据中心_2024-05.xlsx", workbook("大数据中心"))
     messages.append((late.as_bytes(), after))  # dated the 19th, received on the 23rd: late
-    client = imaplib.IMAP4("127.0.0.1", dovecot)
-    client.login(USER, PASSWORD)
-    for raw, received in messages:
-        client.append("INBOX", None, imaplib.Time2Internaldate(dt.datetime.strptime(received, "%a, %d %b %Y %H:%M:%S %z")), raw)
-    client.logout()
+    append(dovecot, USER, messages)
     return workspace, run, len(messages)
 
 
@@ -221,21 +131,22 @@ def test_fetching_again_changes_nothing(mailbox):
 def test_send_is_a_dry_run_until_told(mailbox, smtp_server):
     workspace, run, _ = mailbox
     _, handler = smtp_server
+    addresses = {"人民法院": "court@example.com", "检察院": "procuratorate@example.com", "司法局": "justice@example.com"}
     book = __import__("openpyxl").load_workbook(workspace.master_file)
     for row in book["联络员"].iter_rows(min_row=2):
-        if row[0].value in ("人民法院", "检察院", "司法局"):
-            row[1].value, row[4].value = "联络员", f"{row[0].value}@example.com"
+        if row[0].value in addresses:
+            row[1].value, row[4].value = "联络员", addresses[row[0].value]
     book.save(workspace.master_file)
     assert cli(workspace, "report", "--month", MONTH).exit_code == 0
     preview = cli(workspace, "send", "reminders", "--month", MONTH)
     assert preview.exit_code == 0, preview.output
-    assert "  将发送 人民法院 → 人民法院@example.com" in preview.output and handler.messages == []
+    assert "  将发送 人民法院 → court@example.com" in preview.output and handler.messages == []
     assert "没有联络员邮箱、无法发送(请在总任务清单“联络员”表中补充):" in preview.output
     sent = cli(workspace, "send", "reminders", "--month", MONTH, "--yes")
     assert sent.exit_code == 0, sent.output
     by_recipient = {tos[0]: parse(content) for tos, content in handler.messages}
-    assert sorted(by_recipient) == ["人民法院@example.com", "检察院@example.com"]  # each liaison exactly one message
-    court = by_recipient["人民法院@example.com"]
+    assert sorted(by_recipient) == ["court@example.com", "procuratorate@example.com"]  # each liaison exactly one message
+    court = by_recipient["court@example.com"]
     assert court["Subject"] == "关于报送2024年5月法治政府建设示范创建工作进展情况的催报通知"
     assert "我办尚未收到贵单位2024年5月的工作进展情况表" in court.get_body().get_content()
     again = cli(workspace, "send", "reminders", "--month", MONTH, "--yes")
@@ -243,5 +154,5 @@ def test_send_is_a_dry_run_until_told(mailbox, smtp_server):
     receipts = cli(workspace, "send", "receipts", "--month", MONTH, "--yes")
     assert receipts.exit_code == 0, receipts.output
     [(tos, content)] = handler.messages[2:]
-    assert tos == ["司法局@example.com"]
+    assert tos == ["justice@example.com"]
     assert [part.get_filename() for part in parse(content).iter_attachments()] == ["回执_司法局_2024-05.xlsx"]

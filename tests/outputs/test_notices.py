@@ -527,3 +527,16 @@ def test_a_notice_rewritten_with_the_same_content_has_the_same_digest(tmp_path):
     digests = [content_digest(folder / "回执_司法局_2024-05.eml") for folder in (first, second, other)]
     assert digests[0] == digests[1]  # only the time of writing and the draft's headers differ: sent once
     assert digests[0] != digests[2]  # what the unit is told differs: a new notice
+
+
+def test_a_draft_to_an_address_with_a_line_break_is_written_unaddressed():
+    from xlsx_tracker.outputs.notices import eml_draft
+
+    master = SimpleNamespace(settings=SimpleNamespace(contact_email="fzb@example.gov.cn\r\nBcc: x@attacker.example"))
+    notice = Notice("政府办", "催报通知", [], [Section("政府办:", ["请报送。"])], ["联系人:张敏"], ["区委依法治区办", "2024年05月24日"])
+    draft = email.message_from_bytes(eml_draft(master, notice, "lina@example.com\r\nBcc: x@attacker.example", None),
+                                      policy=email.policy.default)
+    assert (draft["To"], draft["From"], draft["Bcc"]) == (None, None, None)  # never a header injected, never a crash
+    good = email.message_from_bytes(eml_draft(SimpleNamespace(settings=SimpleNamespace(contact_email="fzb@example.gov.cn")),
+                                              notice, "lina@example.com", None), policy=email.policy.default)
+    assert (good["To"], good["From"]) == ("lina@example.com", "fzb@example.gov.cn")

@@ -13,12 +13,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..base.problems import CORRUPT_ZIP, DANGLING_LINK, LINK_INSIDE_INBOX, LINK_OUTSIDE_INBOX, NOT_A_FILE, UNREADABLE_FILE, ZIP_ENCRYPTED, ZIP_TOO_LARGE
-from .mailparse import attachment_parts, message_facts, parse, payload, read_sidecar, received_time
+from .mailparse import MAX_MESSAGE_BYTES, MailTooComplex, attachment_parts, is_sidecar, message_facts, parse, payload, read_sidecar, received_time
 from .zipsafe import TooLarge, bounded_read, decoded_name, directory_problem, is_encrypted, is_workbook, limit_problem
 
 ZIP_SUFFIXES = {".zip"}
 MAIL_SUFFIXES = {".eml"}
-MAX_MAIL_BYTES = 100 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,8 @@ def list_inbox(inbox: Path) -> tuple[list[InboxItem], list[str]]:
     for path, name, error in _walk(root, root):
         if error:
             items.append(InboxItem(path, name, problem=UNREADABLE_FILE, detail=error))
+        elif is_sidecar(name):
+            continue  # fetch's own record of the attachment beside it: neither received nor a temporary file
         elif is_ignored(name):
             ignored.append(name)
         else:
@@ -139,11 +140,13 @@ def _entry_items(root: Path, path: Path, name: str) -> tuple[list[InboxItem], li
 def _mail_items(path: Path, name: str) -> list[InboxItem]:
     """A message saved from a mail client: the message itself (archived as received) and each attachment."""
     try:
-        if path.stat().st_size > MAX_MAIL_BYTES:
-            return [InboxItem(path, name, container=True, problem=ZIP_TOO_LARGE, detail="邮件超过 100 MB")]
+        if path.stat().st_size > MAX_MESSAGE_BYTES:
+            return [InboxItem(path, name, container=True, problem=ZIP_TOO_LARGE, detail=f"邮件超过 {MAX_MESSAGE_BYTES // 2**20} MB")]
         message = parse(path.read_bytes())
         found = attachment_parts(message)  # names only: listing decodes nothing
         when, how = received_time(message)
+    except MailTooComplex as exc:  # kept and archived as received, never opened further
+        return [InboxItem(path, name, container=True, problem=ZIP_TOO_LARGE, detail=exc.args[0])]
     except Exception as exc:  # a damaged message is one problem, never the batch's end
         return [InboxItem(path, name, problem=CORRUPT_ZIP, detail=type(exc).__name__)]
     facts = message_facts(message)

@@ -1,1 +1,1 @@
-"""mail: the office mailbox: fetching the returns over IMAP, sending receipts and reminders over SMTP."""
+"""mail: the office mailbox: fetching the returns over IMAP (mailbox), sending receipts and reminders over SMTP (sending)."""

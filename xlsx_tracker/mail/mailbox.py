@@ -1,10 +1,17 @@
-"""The office mailbox: fetch the month's returns over IMAP, and send receipts and reminders over SMTP.
+"""The office mailbox: fetch the month's returns over IMAP (sending is in mail/sending).
 
-fetch saves every attachment of every message received since the month was issued into inbox/<month>/, with a
-hidden sidecar holding its message's facts and the server's receipt time (INTERNALDATE), and records what it
+fetch saves every attachment of every message received since the month was issued into inbox/<month>/<day>/,
+with a hidden sidecar holding its message's facts and the server's receipt time (INTERNALDATE), and records what it
 saved in the ledger so that a second fetch saves nothing twice. It reads with BODY.PEEK and never deletes or
-flags mail unless asked (mark_read). send is a dry run unless told to send, and never sends one notice twice.
-The password is never stored: it comes from XLSX_TRACKER_MAIL_PASSWORD or is asked for.
+flags mail unless asked (mark_read). The password is never stored: it comes from XLSX_TRACKER_MAIL_PASSWORD or is
+asked for.
+
+Whatever a message holds, it is one message: one beyond the bounds of mailparse (too large, nested too deep, too
+many parts, headers too long) or one that cannot be read is left in the mailbox and named with the reason, and the
+next message is fetched. Attachments are saved under base.filenames' safe names (the name as sent is kept in the
+sidecar). Each attachment is written sidecar first, then the file, then its ledger record, each whole or not at
+all: a fetch killed part-way leaves nothing that the next fetch would save again (a file already on disk with its
+sidecar naming the same message and content is recognised and recorded, not copied as "(2)").
 """
 
 from __future__ import annotations
@@ -12,22 +19,38 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import imaplib
-import smtplib
-import ssl
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..base.filenames import NAME_UNITS, unique
 from ..base.model import TrackerError
 from ..base.sheetio import atomic_path
 from ..base.workspace import workspace_lock
-from ..intake.mailparse import attachments, message_facts, parse, server_time, write_sidecar
-from ..master.units import safe_filename
+from ..intake.mailparse import (
+    MAX_MESSAGE_BYTES,
+    SIDECAR_SUFFIX,
+    MailTooComplex,
+    attachment_scan,
+    headline,
+    is_sidecar,
+    message_facts,
+    parse,
+    payload,
+    read_sidecar,
+    server_time,
+    write_sidecar,
+)
 from ..month import ledger
 from ..month.run import MonthRun
-from ..outputs.notices import content_digest, receipt_stem, reminder_stem
 
 PASSWORD_VARIABLE = "XLSX_TRACKER_MAIL_PASSWORD"
 CLIENT_ID = '("name" "xlsx-tracker" "version" "1" "vendor" "xlsx-tracker")'  # RFC 2971: NetEase refuses SELECT without it
+WINDOWS_PATH = 259  # characters of a whole path the office's Windows PC opens (MAX_PATH less the terminating NUL)
+SHORTEST_NAME = 60  # a name is never cut below this to fit a deep workspace folder
+LONG_HEADER = 2000  # characters of a header beyond which a message is known by its bytes as received
+HEAD = "(RFC822.SIZE INTERNALDATE BODY.PEEK[HEADER.FIELDS (FROM SUBJECT DATE MESSAGE-ID)]<0.16384>)"
 
 
 @dataclass
@@ -36,6 +59,7 @@ class Fetched:
     saved: list[Path] = field(default_factory=list)
     already: int = 0  # attachments saved by an earlier fetch
     without_attachment: list[str] = field(default_factory=list)  # subjects
+    left_out: list[str] = field(default_factory=list)  # messages and attachments not saved, each with why, in Chinese
 
 
 def inbox_folder(run: MonthRun) -> Path:
@@ -85,17 +109,14 @@ def fetch(run: MonthRun, password: str, *, mark_read: bool = False, on_wait=None
         since = since_date(run).strftime("%d-%b-%Y")
         _, found = client.uid("SEARCH", None, f"SINCE {since}")
         uids = found[0].split() if found and found[0] else []
-        with workspace_lock(run.workspace, on_wait), run.ledger() as conn, ledger.transaction(conn):
-            known = ledger.fetched(conn)
+        with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
+            saver = Saver(run, conn, result)
             for uid in uids:
-                _, data = client.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
-                raw, meta = _message_bytes(data)
-                if raw is None:
-                    continue
-                result.messages += 1
-                _save(run, conn, parse(raw), server_time(meta), known, result)
-                if mark_read:
+                if _fetch_one(client, uid, saver) and mark_read:
                     client.uid("STORE", uid, "+FLAGS", r"(\Seen)")
+    except (OSError, imaplib.IMAP4.abort) as exc:
+        raise TrackerError(f"与收信服务器的连接中断({_text(exc)})。已保存的附件都已记录,重新运行 fetch 会接着收取,"
+                           "不会重复保存。") from exc
     finally:
         try:
             client.logout()
@@ -108,144 +129,131 @@ def _quoted(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _message_bytes(data) -> tuple[bytes | None, bytes]:
-    for item in data or []:
-        if isinstance(item, tuple) and len(item) == 2:
-            return item[1], item[0]
-    return None, b""
+def _fetch_one(client: imaplib.IMAP4, uid: bytes, saver: Saver) -> bool:
+    """Look at one message: its size and headers first, the whole message only when within the bounds. True when
+    everything in it is saved (now or before)."""
+    status, data = client.uid("FETCH", uid, HEAD)
+    meta = b" ".join(item[0] if isinstance(item, tuple) else item for item in data or [] if isinstance(item, bytes | tuple))
+    if status != "OK" or not meta:
+        return False
+    saver.result.messages += 1
+    received = server_time(meta)
+    size = re.search(rb"RFC822\.SIZE (\d+)", meta)
+    if size and int(size.group(1)) > MAX_MESSAGE_BYTES:
+        head = next((item[1] for item in data if isinstance(item, tuple) and len(item) == 2), b"")
+        return saver.left_out(headline(head or b""), received, f"邮件超过 {MAX_MESSAGE_BYTES // 2**20} MB")
+    status, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
+    raw = next((item[1] for item in data or [] if isinstance(item, tuple) and len(item) == 2), None)
+    if status != "OK" or raw is None:
+        return saver.left_out({}, received, "收信服务器未能提供该邮件")
+    return saver.message(raw, received)
 
 
-def _save(run: MonthRun, conn, message, received: str, known: set[tuple[str, str]], result: Fetched) -> None:
-    facts = message_facts(message)
-    message_id = facts["Message-ID"] or hashlib.sha256(message.as_bytes()).hexdigest()
-    found = attachments(message)
-    if not found:
-        result.without_attachment.append(facts["主题"])
-        return
-    folder = inbox_folder(run) / (received[:10] or "收到时间不详")
-    for name, data in found:
+def about(facts: dict[str, str], received: str) -> str:
+    """A message as the office finds it in its mailbox: subject, sender, when it arrived."""
+    return (f"邮件“{facts.get('主题') or '(无主题)'}”(发件人 {facts.get('发件人') or '不详'},"
+            f"收到 {received[:16] or '时间不详'})")
+
+
+class Saver:
+    """Saves the attachments of fetched messages into the month's inbox, each once."""
+
+    def __init__(self, run: MonthRun, conn, result: Fetched):
+        self.run, self.conn, self.result = run, conn, result
+        self.known = ledger.fetched(conn)
+        self.used: dict[Path, set[str]] = {}  # folder -> names in it (case folded)
+        self.on_disk: dict[Path, dict[tuple[str, str], Path]] = {}  # folder -> (message key, digest) -> saved file
+
+    def left_out(self, facts: dict[str, str], received: str, why: str) -> bool:
+        self.result.left_out.append(f"{about(facts, received)}:{why},未保存其中的附件。请在邮箱中查看该邮件,或请发件单位重新发送。")
+        return False
+
+    def message(self, raw: bytes, received: str) -> bool:
+        try:
+            message = parse(raw)
+            found, skipped = attachment_scan(message)
+            facts = message_facts(message)
+        except MailTooComplex as exc:
+            return self.left_out(headline(raw), received, exc.args[0])
+        except Exception as exc:  # a message no parser makes sense of is one message left out, never the batch's end
+            return self.left_out(headline(raw), received, f"邮件无法解读({type(exc).__name__})")
+        self.result.left_out += [f"{about(facts, received)}:{why}。请在邮箱中查看该邮件。" for why in skipped]
+        if not found and not skipped:
+            self.result.without_attachment.append(facts["主题"])
+            return True
+        key = facts["Message-ID"] or _digest_of(message, raw)
+        folder = inbox_folder(self.run) / (received[:10] or "收到时间不详")
+        complete = not skipped
+        for name, part in found:
+            try:
+                self._attachment(folder, key, facts, received, name, payload(part))
+            except Exception as exc:  # one attachment not written (a refused name, a full disk) is named; the rest go on
+                complete = False
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+                self.result.left_out.append(f"{about(facts, received)}的附件“{name[:100]}”未能保存({why})。")
+        return complete
+
+    def _attachment(self, folder: Path, key: str, facts: dict[str, str], received: str, name: str, data: bytes) -> None:
         digest = hashlib.sha256(data).hexdigest()
-        if (message_id, digest) in known:
-            result.already += 1
-            continue
-        path = _free_name(folder, f"{received[11:19].replace(':', '')}_{safe_filename(name)}")
-        with atomic_path(path) as tmp:
-            tmp.write_bytes(data)
-        write_sidecar(path, {**facts, "收到时间": received, "附件名": name})
-        ledger.record_fetch(conn, message_id, digest, run.month, str(path.relative_to(run.workspace.root)), received)
-        known.add((message_id, digest))
-        result.saved.append(path)
-
-
-def _free_name(folder: Path, name: str) -> Path:
-    path, n = folder / name, 1
-    while path.exists():
-        n += 1
-        path = folder / f"{Path(name).stem}({n}){Path(name).suffix}"
-    return path
-
-
-# ---------------------------------------------------------------- sending
-
-
-@dataclass
-class Outgoing:
-    unit: str
-    to: str
-    subject: str
-    path: Path  # the .eml draft or the receipt
-    digest: str
-
-
-@dataclass
-class Sent:
-    planned: list[Outgoing] = field(default_factory=list)
-    sent: list[Outgoing] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)  # units whose same notice was sent before
-    no_address: list[str] = field(default_factory=list)  # units without an e-mail address: listed, never skipped silently
-
-
-def plan(run: MonthRun, kind: str, liaisons: dict[str, dict]) -> Sent:
-    """What send would send: the month's reminder drafts (reminders) or receipts (receipts), one per unit.
-
-    Each unit's file is looked up by the name the writer gave it (notices.receipt_stem / reminder_stem).
-    """
-    found = [(unit, path) for unit in run.master.registry.units if (path := _notice_path(run, kind, unit)).is_file()]
-    if not found:
-        raise TrackerError(f"{run.month} 还没有{'催报通知' if kind == 'reminders' else '回执'}。请先运行 xlsx-tracker merge 或 report。")
-    result = Sent()
-    with run.ledger() as conn:
-        done = ledger.sent_digests(conn, run.month, kind)
-        for unit, path in found:
-            to = liaisons.get(unit, {}).get("电子邮箱", "")
-            digest = content_digest(path)
-            if not to:
-                result.no_address.append(unit)
-            elif (unit, digest) in done:
-                result.already.append(unit)
-            else:
-                subject = f"{'催报' if kind == 'reminders' else '回执'}:{run.month} 法治政府建设示范创建工作({unit})"
-                result.planned.append(Outgoing(unit, to, subject, path, digest))
-    return result
-
-
-def _notice_path(run: MonthRun, kind: str, unit: str) -> Path:
-    folder = run.workspace.month_reports(run.month)
-    if kind == "reminders":
-        return reminder_stem(folder, unit).with_suffix(".eml")
-    return receipt_stem(folder, unit, run.month).with_suffix(".txt")
-
-
-def send(run: MonthRun, kind: str, liaisons: dict[str, dict], password: str, *, yes: bool = False) -> Sent:
-    """Send each planned notice once; without yes, only say what would be sent."""
-    result = plan(run, kind, liaisons)
-    if not yes or not result.planned:
-        return result
-    settings, office = run.master.settings.mail, run.master.settings
-    client = _smtp(settings, password)
-    try:
-        for item in result.planned:
-            message = _message(item, office.contact_email or settings.user, kind)
-            client.send_message(message)
-            with run.ledger() as conn, ledger.transaction(conn):
-                ledger.record_sent(conn, run.month, kind, item.unit, item.digest, item.to)
-            result.sent.append(item)
-    finally:
-        client.quit()
-    return result
-
-
-def _smtp(settings, password: str) -> smtplib.SMTP:
-    try:
-        if settings.smtp_security == "ssl":
-            client = smtplib.SMTP_SSL(settings.smtp_host, settings.smtp_port, context=ssl.create_default_context(), timeout=60)
+        if (key, digest) in self.known:
+            self.result.already += 1
+            return
+        path = self._saved_before(folder, key, digest)
+        if path is None:
+            stamp = received[11:19].replace(":", "")
+            path = folder / unique(f"{stamp}_{name}" if stamp else name, self._used(folder), _room(folder))
+            write_sidecar(path, {**facts, "收到时间": received, "附件名": name, "邮件标识": key, "SHA-256": digest})
+            with atomic_path(path) as tmp:
+                tmp.write_bytes(data)
+            self.result.saved.append(path)
         else:
-            client = smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=60)
-            if settings.smtp_security == "starttls":
-                client.starttls(context=ssl.create_default_context())
-        client.ehlo_or_helo_if_needed()
-        if settings.user and password and client.has_extn("auth"):  # a relay inside the office may take mail without
-            client.login(settings.user, password)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise TrackerError(f"无法连接或登录发信服务器 {settings.smtp_host}:{settings.smtp_port}({exc})。"
-                           "请检查 [mail] 设置;网易邮箱请使用客户端授权码。") from exc
-    return client
+            self.result.already += 1  # saved by a fetch killed before it recorded the file
+        with ledger.transaction(self.conn):
+            ledger.record_fetch(self.conn, key, digest, self.run.month, str(path.relative_to(self.run.workspace.root)), received)
+        self.known.add((key, digest))
+
+    def _used(self, folder: Path) -> set[str]:
+        if folder not in self.used:
+            self.used[folder] = {name.casefold() for name in (os.listdir(folder) if folder.is_dir() else [])}
+        return self.used[folder]
+
+    def _saved_before(self, folder: Path, key: str, digest: str) -> Path | None:
+        """A file in folder saved from this message with this content, whose ledger record a kill prevented."""
+        if folder not in self.on_disk:
+            index = {}
+            for name in sorted(os.listdir(folder) if folder.is_dir() else []):
+                if is_sidecar(name):
+                    path = folder / name[1:-len(SIDECAR_SUFFIX)]
+                    facts = read_sidecar(path)
+                    if facts.get("邮件标识") and facts.get("SHA-256") and path.is_file():
+                        index[(facts["邮件标识"], facts["SHA-256"])] = path
+            self.on_disk[folder] = index
+        path = self.on_disk[folder].get((key, digest))
+        if path is not None and _file_digest(path) == digest:
+            return path
+        return None
 
 
-def _message(item: Outgoing, sender: str, kind: str):
-    from email.message import EmailMessage
+def _room(folder: Path) -> int:
+    """How long (UTF-16 units) a name may be in folder, its hidden sidecar's longer name within the Windows path limit."""
+    sidecar_extra = len("." + SIDECAR_SUFFIX)
+    return max(SHORTEST_NAME, min(NAME_UNITS, WINDOWS_PATH - len(str(folder.absolute())) - 1 - sidecar_extra))
 
-    if kind == "reminders":
-        message = parse(item.path.read_bytes())  # the draft written with the reminder: text and the receipt attached
-        for header in ("To", "From", "X-Unsent"):
-            del message[header]
-    else:
-        message = EmailMessage()
-        message["Subject"] = item.subject
-        message.set_content(item.path.read_text(encoding="utf-8"))
-        workbook = item.path.with_suffix(".xlsx")
-        if workbook.exists():
-            message.add_attachment(workbook.read_bytes(), maintype="application",
-                                   subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=workbook.name)
-    message["From"], message["To"] = sender, item.to
-    return message
+
+def _digest_of(message, raw: bytes) -> str:
+    """A message without a Message-ID is known by its digest: of the message re-written, as fetch always did, unless
+    a header is long (re-writing decodes it again, in quadratic time), then of the message as received."""
+    if any(len(str(value)) > LONG_HEADER for part in message.walk() for _, value in part.raw_items()):
+        return hashlib.sha256(raw).hexdigest()
+    try:
+        return hashlib.sha256(message.as_bytes()).hexdigest()
+    except Exception:  # a message the generator cannot write again
+        return hashlib.sha256(raw).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    found = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            found.update(block)
+    return found.hexdigest()

@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS fetched (
 );
 CREATE TABLE IF NOT EXISTS sent (
     month TEXT NOT NULL, kind TEXT NOT NULL, unit TEXT NOT NULL, digest TEXT NOT NULL, to_address TEXT NOT NULL,
-    sent_at TEXT NOT NULL, PRIMARY KEY (month, kind, unit, digest)
+    sent_at TEXT NOT NULL, state TEXT NOT NULL DEFAULT 'sent', PRIMARY KEY (month, kind, unit, digest)
 );
 CREATE TABLE IF NOT EXISTS reviews (
     unit TEXT NOT NULL, task_id TEXT NOT NULL, month TEXT NOT NULL, decision TEXT NOT NULL, reason TEXT NOT NULL,
@@ -143,6 +143,8 @@ def _migrate(conn: sqlite3.Connection) -> None:
     for column in ("doubt", "receipt_time", "receipt_source"):  # in the order of Submission's fields
         if column not in columns:
             conn.execute(f"ALTER TABLE submissions ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+    if "state" not in {row[1] for row in conn.execute("PRAGMA table_info(sent)")}:  # every earlier row was sent
+        conn.execute("ALTER TABLE sent ADD COLUMN state TEXT NOT NULL DEFAULT 'sent'")
 
 
 @contextmanager
@@ -384,11 +386,29 @@ def record_fetch(conn: sqlite3.Connection, message_id: str, sha256: str, month: 
 
 
 def sent_digests(conn: sqlite3.Connection, month: str, kind: str) -> set[tuple[str, str]]:
-    return set(conn.execute("SELECT unit, digest FROM sent WHERE month=? AND kind=?", (month, kind)))
+    """(unit, digest) of every notice the mail server accepted."""
+    return set(conn.execute("SELECT unit, digest FROM sent WHERE month=? AND kind=? AND state='sent'", (month, kind)))
+
+
+def interrupted_sends(conn: sqlite3.Connection, month: str, kind: str) -> set[tuple[str, str]]:
+    """(unit, digest) of notices whose sending began and never ended (the run was killed): perhaps delivered."""
+    return set(conn.execute("SELECT unit, digest FROM sent WHERE month=? AND kind=? AND state='sending'", (month, kind)))
+
+
+def begin_send(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str) -> None:
+    """Recorded before the message goes to the server: a kill before record_sent leaves it interrupted, never unsent."""
+    conn.execute("INSERT OR REPLACE INTO sent (month, kind, unit, digest, to_address, sent_at, state) "
+                 "VALUES (?,?,?,?,?,datetime('now','localtime'),'sending')", (month, kind, unit, digest, to))
 
 
 def record_sent(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str) -> None:
-    conn.execute("INSERT OR IGNORE INTO sent VALUES (?,?,?,?,?,datetime('now','localtime'))", (month, kind, unit, digest, to))
+    conn.execute("INSERT OR REPLACE INTO sent (month, kind, unit, digest, to_address, sent_at, state) "
+                 "VALUES (?,?,?,?,?,datetime('now','localtime'),'sent')", (month, kind, unit, digest, to))
+
+
+def cancel_send(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str) -> None:
+    """A send begun and refused by the server: not sent (a notice already sent is never un-recorded)."""
+    conn.execute("DELETE FROM sent WHERE month=? AND kind=? AND unit=? AND digest=? AND state='sending'", (month, kind, unit, digest))
 
 
 def record_review(conn: sqlite3.Connection, unit: str, task_id: str, month: str, decision: str, reason: str, reviewer: str,

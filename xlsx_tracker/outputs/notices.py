@@ -28,6 +28,7 @@ from ..base.workspace import workspace_lock
 from ..calendar.workdays import add_workdays, month_label
 from ..master.tasklist import Master
 from ..master.units import safe_filename
+from ..master.values import is_email
 from ..month.rows import DONE, NOT_REPORTED, RETURNED, RowState
 from ..month.run import MonthRun
 from ..month.state import MonthState
@@ -368,11 +369,13 @@ _FORMATS = {
 
 
 def eml_draft(master: Master, notice: Notice, to: str, attachment: Path | None) -> bytes:
-    """A message draft the clerk can open in any mail client and send; addressed when the e-mail is known."""
+    """A message draft the clerk can open in any mail client and send; addressed when the e-mail is known and is one
+    valid address (a CR/LF or a second address typed into a cell never reaches a header)."""
     message = EmailMessage()
     message["Subject"] = notice.title
-    message["From"] = master.settings.contact_email
-    if to:
+    if is_email(master.settings.contact_email):
+        message["From"] = master.settings.contact_email
+    if to and is_email(to):
         message["To"] = to
     message["Date"] = formatdate(localtime=True)
     message["X-Unsent"] = "1"  # Outlook opens it as a draft to send
