@@ -247,3 +247,14 @@ def test_formulas_in_the_evidence_and_liaison_sheets_are_said_at_their_cells():
     assert fields(result.problems, ["code", "sheet", "cell"]) == [["formula-cell", layout.EVIDENCE_SHEET, "B3"],
                                                                   ["formula-cell", layout.LIAISON_SHEET, "B3"]]
     assert result.liaison == {"姓名": "王海", "职务": "主任", "联系电话": "0471-6218033", "电子邮箱": "", "行号": 3}
+
+
+def test_the_spellings_a_form_marks_are_the_ones_merge_reads():
+    from xlsx_tracker.master.answer_rules import spellings
+
+    veto = spellings("已发生", veto=True)
+    assert {"已发生", "有", "是", "发生", "存在"} <= set(veto) and all(normalize_status(t, veto=True)[0] == "已发生" for t in veto)
+    done = spellings("已完成")
+    assert {"已完成", "完成", "已办结", "办结"} <= set(done) and "有" not in done
+    assert all(normalize_status(t)[0] == "已完成" for t in done)
+    assert spellings("无此情形(已作说明)")[:2] == ["无此情形(已作说明)", "无此情形"]
