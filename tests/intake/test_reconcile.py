@@ -7,6 +7,7 @@ import datetime as dt
 
 from xlsx_tracker.base import layout
 from xlsx_tracker.intake.reconcile import reconcile
+from xlsx_tracker.month.form_text import task_summary
 
 from ..fields import fields
 from .returned_rows import COLUMNS, ISSUED, LOCKED, returned, task_row  # noqa: F401
@@ -101,7 +102,7 @@ def test_liaison_row_of_this_unit_only():
 
 def test_todays_layout_checks_the_texts_on_the_reference_sheet():
     def short(task_id, **editable):
-        return [{"编号": task_id, "任务": "摘要", **editable}.get(name) for name in layout.TASK_COLUMNS]
+        return [{"编号": task_id, "任务": task_summary(ISSUED.rows[task_id]), **editable}.get(name) for name in layout.TASK_COLUMNS]
 
     def full(task_id, **changed):
         return [{**ISSUED.rows[task_id], **changed}.get(name) for name in layout.REFERENCE_COLUMNS]

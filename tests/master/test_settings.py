@@ -131,3 +131,45 @@ def test_the_template_settings_file_reads_without_a_problem():
 
     settings, problems = load_settings(Path(__file__).resolve().parents[2] / "master_template")
     assert problems == [] and settings.bulletin == BulletinHead()
+
+
+# ---------------------------------------------------------------- the office's clock
+
+def test_the_office_s_zone_is_beijing_time_unless_set(tmp_path):
+    from pathlib import Path
+
+    settings, _ = load_settings(Path(__file__).resolve().parents[2] / "master_template")
+    assert (Settings().timezone, settings.timezone) == ("Asia/Shanghai", "Asia/Shanghai")
+    assert settings_with(tmp_path, 'timezone = "Asia/Urumqi"\n' + GOOD)[0].timezone == "Asia/Urumqi"
+
+
+@pytest.mark.parametrize("written", ['"Asia/Beijing"', '"北京时间"', '"../../etc/passwd"', "8"])
+def test_an_unknown_zone_is_warned_about_and_beijing_time_used(tmp_path, written):
+    settings, problems, path = settings_with(tmp_path, f"timezone = {written}\n" + GOOD)
+    shown = written.strip('"')
+    assert problems == [("bad-timezone", path, "", "", "warning",
+                         f"timezone 的值“{shown}”不是可识别的时区名,已按 Asia/Shanghai(北京时间)判断收到时间和是否按时。"
+                         '请写成 "Asia/Shanghai" 这样的时区名。')]
+    assert (settings.timezone, settings.district) == ("Asia/Shanghai", "新城区")  # the rest still applies
+
+
+def test_beijing_time_is_known_without_the_system_s_zone_data(monkeypatch):
+    """A Windows PC without the tzdata package has no zone files: Beijing time is still UTC+8 (no summer time)."""
+    import datetime as dt
+    import zoneinfo
+
+    from xlsx_tracker.master import settings as module
+
+    def missing(name):
+        raise zoneinfo.ZoneInfoNotFoundError(name)
+
+    module.office_zone.cache_clear()
+    monkeypatch.setattr(module.zoneinfo, "ZoneInfo", missing)
+    try:
+        zone = module.office_zone("Asia/Shanghai")
+        assert zone.utcoffset(None) == dt.timedelta(hours=8)
+        assert module.office_time(dt.datetime(2024, 5, 20, 2, tzinfo=dt.UTC), zone) == dt.datetime(2024, 5, 20, 10)
+        with pytest.raises(zoneinfo.ZoneInfoNotFoundError):
+            module.office_zone("Asia/Urumqi")
+    finally:
+        module.office_zone.cache_clear()

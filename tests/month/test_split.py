@@ -186,7 +186,7 @@ def test_rerun_refuses_to_overwrite_and_names_files(tmp_path, master, calendar, 
 
 
 def test_unit_name_cannot_escape_the_folder():
-    assert workbook_name("../../etc", "2024-05") == "___etc_2024-05.xlsx"
+    assert workbook_name("../../etc", "2024-05") == "_.._etc_2024-05.xlsx"  # no separator left: one name in its folder
     assert "/" not in workbook_name("a/b", "2024-05") and ":" not in workbook_name("a:b", "2024-05")
 
 

@@ -57,6 +57,7 @@ CORRUPT_FILE = Code("corrupt-file", "error", "文件无法读取",
     "文件已损坏,无法打开({error})。请让该单位用 Excel 或 WPS 打开确认后重新保存发送。")
 WPS_ET_UNSUPPORTED = Code("wps-et-unsupported", "error", "文件无法读取",
     "WPS 专有格式(.et)无法读取。请让该单位在 WPS 中“另存为”Excel 工作簿(.xlsx)后重新发送。")
+FOREIGN_WORKBOOK = Code("foreign-workbook", "error", "文件无法读取", "这是 {label},请另存为 .xlsx 后重新发送({how})。")
 MISSING_TASK_SHEET = Code("missing-task-sheet", "error", "文件未采用", "找不到“任务清单”表(含“编号”“进展状态”列)。请让该单位使用下发的工作簿填写。")
 FILE_TOO_LARGE = Code("file-too-large", "error", "文件无法读取", "文件超过 {limit},不像是填报的工作簿,未读取。请让该单位只发送填好的工作簿,材料另行发送。")
 CONTENT_TOO_LARGE = Code("content-too-large", "error", "文件无法读取", "文件内容过大,未读取:{detail}。请让该单位删除多余的行、列或内容后另存为新文件重新发送。")
@@ -97,6 +98,8 @@ MASTER_EDITED_AFTER_ISSUE = Code("master-edited-after-issue", "info", "总表版
 SUPERSEDED = Code("superseded", "info", "重复报送", "同一单位重复报送,本文件未采用:{reason}(保留存档 {archive})。")
 RESUBMISSION_TIE = Code("resubmission-tie", "warning", "重复报送",
     "同一单位的“{winner}”与本文件下发时间、保存时间都相同,无法判断哪份在后;暂按{rule}采用“{winner}”。请人工确认采用哪一份。")
+RESUBMISSION_UNTIMED = Code("resubmission-untimed", "warning", "重复报送",
+    "同一单位的“{winner}”与本文件无法判断哪份在后:{why};文件在电脑上的修改时间不可靠,不作依据。暂采用{kept}“{winner}”,请人工确认采用哪一份。")
 IDENTITY_CONFLICT = Code("identity-conflict", "error", "标识冲突",
     "文件名表明是“{named}”的表,但隐藏标识是“{unit}”的表:可能是{named}填写了{unit}的工作簿。该文件不会取代{unit}的其他报送文件,请核实。")
 # ---- the task sheet (reconcile)
@@ -167,6 +170,8 @@ REVIEW_CONFLICT = Code("review-conflict", "error", "审核文件有误",
     "“{unit_name}”的编号“{task_id}”本月已记入审核结果“{recorded}”,与本行的“{raw}”不同,本行未采用(已记入的审核结果不会被改写)。")
 GROUP_MISMATCH = Code("group-mismatch", "error", "种子文件有误", "申报材料写明合并报送第{claimed}项指标,但表格合并的是{actual}")
 BAD_SETTINGS = Code("bad-settings", "error", "设置文件有误", "{detail}")
+BAD_TIMEZONE = Code("bad-timezone", "warning", "设置文件有误",
+    "timezone 的值“{zone}”不是可识别的时区名,已按 {default}(北京时间)判断收到时间和是否按时。请写成 \"Asia/Shanghai\" 这样的时区名。")
 SETTINGS_INCOMPLETE = Code("settings-incomplete", "warning", "设置文件不完整",
     "设置文件没有写明{missing},通报和催报通知中将缺少这些内容。请用记事本在 settings.toml 中补上(写法见 README“工作区”)。")
 BAD_CALENDAR = Code("bad-calendar", "error", "节假日文件有误", "{detail}")

@@ -12,6 +12,7 @@ from pathlib import Path
 from ..base.layout import STATUS
 from ..base.workspace import Workspace, init_workspace
 from ..calendar.workdays import previous_month
+from ..master.settings import DEFAULT_TIMEZONE, office_zone
 from ..month.merge import MergeResult, merge
 from ..month.run import month_run
 from ..month.split import split
@@ -62,8 +63,11 @@ def _realistic_defect(book, index: int, month: str) -> None:
         kinds[index]()
 
 
-def stamp_saved(path: Path, when: dt.datetime) -> None:
-    """Set the document's own last-saved time (docProps/core.xml), as the saving client would."""
+def stamp_saved(path: Path, when: dt.datetime, zone: dt.tzinfo | None = None) -> None:
+    """Set the document's own last-saved time (docProps/core.xml), as the saving client would: a time without zone is
+    the unit's wall clock, in the office's zone (Asia/Shanghai unless given), whatever this computer's zone."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=zone or office_zone(DEFAULT_TIMEZONE))
     with zipfile.ZipFile(path) as source:
         parts = {name: source.read(name) for name in source.namelist()}
     core = parts["docProps/core.xml"].decode("utf-8")

@@ -29,6 +29,7 @@ from ..base.problems import (
     EXTENSION_MISMATCH,
     FAR_CONTENT,
     FILE_TOO_LARGE,
+    FOREIGN_WORKBOOK,
     MATERIAL_RECEIVED,
     MISSING_TASK_SHEET,
     NOT_SPREADSHEET,
@@ -43,6 +44,7 @@ from ..calendar.workdays import normalize_month
 from .explanation import text_of
 from .inbox import InboxItem, read_bytes
 from .sniff import (
+    FOREIGN_WORKBOOKS,
     KIND_SUFFIXES,
     MATERIAL_KINDS,
     MAX_FILE_BYTES,
@@ -93,7 +95,8 @@ class Returned:
     sha256: str
     size: int
     kind: str = "workbook"  # "workbook"; "material" (a PDF, Word file or image sent beside it); "container" (a zip)
-    saved_at: dt.datetime | None = None
+    saved_at: dt.datetime | None = None  # the document's own saved time, when it states a believable one; never the file's
+    # time on disk: a copy that lost its properties is not thereby newer than one that kept them (see month.resubmission)
     identity: Identity = field(default_factory=Identity)
     meta_rows: list[tuple[str, int, str]] = field(default_factory=list)
     tasks: SheetTable = field(default_factory=SheetTable)
@@ -103,12 +106,14 @@ class Returned:
     problems: list[Problem] = field(default_factory=list)
     readable: bool = True
     text: str | None = None  # a Word or text material's text (a 情况说明 is checked from it)
+    refusal: Problem | None = None  # why it could not be read: the decisive reason, whatever notes came before it
 
     def add(self, code: str, **fields) -> None:
         self.problems.append(problem(code, file=self.name, **fields))
 
     def refuse(self, code: str, **fields) -> Returned:
         self.add(code, **fields)
+        self.refusal = self.problems[-1]
         self.readable = False
         return self
 
@@ -116,12 +121,13 @@ class Returned:
 # ---------------------------------------------------------------- entry points
 
 
-def read_item(item: InboxItem) -> Returned:
-    """Read one inbox item; every failure becomes a problem of the item, never an exception."""
+def read_item(item: InboxItem, zone: dt.tzinfo | None = None) -> Returned:
+    """Read one inbox item; every failure becomes a problem of the item, never an exception. Times are the office's
+    wall-clock time in zone (the settings' timezone; by default Asia/Shanghai)."""
     if item.problem and not item.container:
         return entry_problem(item)
     try:
-        data, modified = read_bytes(item, MAX_FILE_BYTES)
+        data = read_bytes(item, MAX_FILE_BYTES)[0]  # not the file's time on disk: it orders nothing (see Returned.saved_at)
     except TooLarge:
         return _unread(item, FILE_TOO_LARGE, limit=f"{MAX_FILE_BYTES // 1024 // 1024} MB")
     except PermissionError as exc:
@@ -133,7 +139,7 @@ def read_item(item: InboxItem) -> Returned:
         if item.problem:
             container.add(item.problem, detail=item.detail)
         return container
-    return read_data(data, item.name, modified)
+    return read_data(data, item.name, zone)
 
 
 def _unread(item: InboxItem, code: str, **fields) -> Returned:
@@ -159,24 +165,27 @@ def _sha256(data: bytes) -> str:
 # ---------------------------------------------------------------- a workbook or a material
 
 
-def read_data(data: bytes, name: str, modified: dt.datetime | None = None) -> Returned:
-    """A workbook or a material, from its bytes and the name it arrived under."""
+def read_data(data: bytes, name: str, zone: dt.tzinfo | None = None) -> Returned:
+    """A workbook or a material, from its bytes and the name it arrived under (times in zone: see read_item)."""
     # an empty file is keyed by its name: two units' failed downloads are two problems, not one
     returned = Returned(name, _sha256(data or f"empty:{name}".encode()), len(data))
     archive = open_zip(data)
     try:
-        return _read_data(returned, data, archive, name, modified)
+        return _read_data(returned, data, archive, name, zone)
     finally:
         if archive is not None:
             archive.close()
 
 
-def _read_data(returned: Returned, data: bytes, archive: zipfile.ZipFile | None, name: str, modified: dt.datetime | None) -> Returned:
+def _read_data(returned: Returned, data: bytes, archive: zipfile.ZipFile | None, name: str, zone: dt.tzinfo | None) -> Returned:
     kind, suffix = sniff(data, archive), Path(name).suffix.lower()
     if kind == "empty":
         return returned.refuse(EMPTY_FILE)
     if kind == "encrypted":
         return returned.refuse(PASSWORD_PROTECTED)
+    if kind in FOREIGN_WORKBOOKS:  # a workbook, though none this tool reads: a refused return, never a material
+        label, how = FOREIGN_WORKBOOKS[kind]
+        return returned.refuse(FOREIGN_WORKBOOK, label=label, how=how)
     if kind in MATERIAL_KINDS or kind == CORRUPT_ZIP:
         if suffix in SPREADSHEET_SUFFIXES and kind == CORRUPT_ZIP:
             return returned.refuse(CORRUPT_FILE, error="BadZipFile")
@@ -190,7 +199,7 @@ def _read_data(returned: Returned, data: bytes, archive: zipfile.ZipFile | None,
     if suffix not in KIND_SUFFIXES[kind]:
         returned.add(EXTENSION_MISMATCH, suffix=suffix or "(无)", kind=kind)
     try:
-        _read_workbook(returned, data, archive if kind in ("xlsx", "ods") else None, kind, modified)
+        _read_workbook(returned, data, archive if kind in ("xlsx", "ods") else None, kind, zone)
     except TooLarge as exc:
         return returned.refuse(CONTENT_TOO_LARGE, detail=f"“{exc}”解压后超过 {MAX_MEMBER_BYTES // 1024 // 1024} MB")
     except Exception as exc:  # calamine and zipfile raise many types for damaged files
@@ -200,7 +209,7 @@ def _read_data(returned: Returned, data: bytes, archive: zipfile.ZipFile | None,
     return returned
 
 
-def _read_workbook(returned: Returned, data: bytes, archive: zipfile.ZipFile | None, kind: str, modified: dt.datetime | None) -> None:
+def _read_workbook(returned: Returned, data: bytes, archive: zipfile.ZipFile | None, kind: str, zone: dt.tzinfo | None) -> None:
     properties: dict[str, str] = {}
     saved, formulas, far = None, {}, {}
     if archive is not None:
@@ -208,7 +217,7 @@ def _read_workbook(returned: Returned, data: bytes, archive: zipfile.ZipFile | N
         if too_large:
             returned.refuse(CONTENT_TOO_LARGE, detail=too_large)
             return
-        properties, saved = document_properties(archive, returned.add)
+        properties, saved = document_properties(archive, returned.add, zone)
         if kind == "xlsx":
             parts = sheet_parts(archive)
             facts = {sheet: scan_sheet(archive, part) for sheet, part in parts.items()}
@@ -224,7 +233,7 @@ def _read_workbook(returned: Returned, data: bytes, archive: zipfile.ZipFile | N
                 returned.add(BLOATED_SHEET, sheet=sheet, size=reach, rows=f"{MAX_ROWS:,}")
             else:
                 returned.add(FAR_CONTENT, sheet=sheet, cell=reach)
-        returned.saved_at = saved or modified
+        returned.saved_at = saved
         _read_sheets(returned, sheets, properties, formulas)
     finally:
         if isinstance(sheets, LazyWorkbook):

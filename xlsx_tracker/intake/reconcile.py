@@ -35,9 +35,10 @@ from ..base.problems import (
     problem,
 )
 from ..base.sheetio import EXCEL_CELL_LIMIT, cell_ref, cell_text
+from ..base.words import BRACKETS, ELLIPSIS
 from ..master.answer_rules import PROGRESS, broken_rule
 from ..master.answer_rules import answer_rules as answer_rules  # the report's 说明 reads the rules' words here
-from ..master.issued import Issued
+from ..master.issued import WHOLE_GROUP, Issued
 from ..master.settings import Answers
 from ..master.values import fold, is_email, is_url, normalize_date, normalize_phone, normalize_status
 from .reader import Returned
@@ -104,6 +105,7 @@ def _check_task_rows(checker: _Checker, issued: Issued) -> None:
             continue
         seen[task_id] = row_index
         _check_locked(checker, issued.rows[task_id], returned.tasks, row, row_index)
+        _check_summary(checker, issued.rows[task_id], returned.tasks, row, row_index)
         if task_id in reference:
             _check_locked(checker, issued.rows[task_id], returned.reference, *reference[task_id])
         _cell_notes(checker, returned.tasks, row_index, row, layout.EDITABLE_COLUMNS)
@@ -144,6 +146,35 @@ def _check_locked(checker: _Checker, expected: dict, table, row: list, row_index
         got, want = cell_text(_value(row, columns, name)), str(expected.get(name, "")).strip()
         if got != want and fold(got) != fold(want):  # fold only when needed: it is the slow path
             checker.problem(LOCKED_CELL_CHANGED, table.sheet, row_index, columns[name], column=name)
+
+
+def _check_summary(checker: _Checker, expected: dict, table, row: list, row_index: int) -> None:
+    """The locked short task text (a link showing the task's summary) must be as issued. A link whose value was never
+    computed (a file saved by a program that does not compute formulas: empty, or the formula's text) shows nothing
+    to compare, and is not a change."""
+    col = table.columns.get(layout.SUMMARY_COLUMN)
+    if col is None:  # a workbook of the layout before the summary
+        return
+    got = cell_text(_value(row, table.columns, layout.SUMMARY_COLUMN))
+    formula = table.formulas.get((row_index, col))
+    if not got or (formula and not formula[1]):
+        return
+    if not issued_summary(got, expected):
+        checker.problem(LOCKED_CELL_CHANGED, table.sheet, row_index, col, column=layout.SUMMARY_COLUMN)
+
+
+_MARK, _CLOSING = fold(ELLIPSIS), fold("".join(BRACKETS.values()))  # as fold writes them (… is ... there)
+
+
+def issued_summary(text: str, expected: dict) -> bool:
+    """Whether text is the summary split writes for the row: the unit's part of the task (else the indicator), whole,
+    or its beginning cut with an ellipsis and closed brackets (base.words.clip) — whatever length split cuts it to."""
+    part = str(expected.get("本单位承担事项", "") or "")
+    full, got = fold(part if part and part != WHOLE_GROUP else str(expected.get("三级指标", "") or "")), fold(text)
+    if got == full:
+        return True
+    stem = got.rstrip(_CLOSING)
+    return stem.endswith(_MARK) and len(stem) > len(_MARK) and full.startswith(stem.removesuffix(_MARK))
 
 
 def _cell_notes(checker: _Checker, table, row_index: int, row: list, names: list[str]) -> None:

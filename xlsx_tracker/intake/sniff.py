@@ -16,15 +16,24 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from ..base.model import wall_clock
 from ..base.problems import CORRUPT_ZIP, OVERSIZED_PROPERTIES, SAVED_TIME_UNTRUSTED
 from ..base.sheetio import column_letter, parse_ref
+from ..master.settings import DEFAULT_TIMEZONE, office_time, office_zone
 from .zipsafe import TooLarge, bounded_read, chunks, zip_kind
 
-SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et"}
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".et", ".xlsb", ".fods"}
 KIND_SUFFIXES = {"xlsx": {".xlsx", ".xlsm"}, "ods": {".ods"}, "xls": {".xls", ".et"}}
 MATERIAL_KINDS = {"pdf": "PDF 文件", "docx": "Word 文件", "doc": "Word 文件", "image": "图片", "ofd": "OFD 版式文件",
                   "zip": "压缩包", "text": "文本文件", "other": "文件"}
+_SAVE_IN_EXCEL = "在 Excel 或 WPS 中打开,“另存为”时文件类型选“Excel 工作簿(*.xlsx)”"
+# Workbooks in a format no reader here opens: (what it is, how to make an .xlsx of it). Refused as a return, never
+# filed as a material: a unit that sends one has not returned its form.
+FOREIGN_WORKBOOKS = {
+    "xlsb": (".xlsb 二进制工作簿", _SAVE_IN_EXCEL),
+    "biff": ("Excel 2.x–4.x 旧格式的工作簿(1987–1994 年的 .xls)", _SAVE_IN_EXCEL),
+    "xml2003": ("Excel 2003 XML 表格", _SAVE_IN_EXCEL),
+    "fods": (".fods 扁平 XML 电子表格", "在 LibreOffice 中打开,“另存为”时文件类型选“Excel 2007-365 (.xlsx)”"),
+}
 MAX_FILE_BYTES = 100 * 1024 * 1024
 MAX_PROPERTY_BYTES = 1024 * 1024  # docProps/*.xml: a few KB in any real file
 MAX_ROWS, MAX_COLS = 10_000, 64  # far beyond any unit's sheet; past this only the issued area is read
@@ -54,11 +63,31 @@ def sniff(data: bytes, archive: zipfile.ZipFile | None) -> str:
         return "doc" if "WordDocument".encode("utf-16-le") in data[:65536 * 4] else "xls"
     if data[:4] == b"PK\x03\x04":
         return _zip_kind(archive)
+    if data[:2] in _BIFF_BOF and data[2:4] in (b"\x04\x00", b"\x06\x00", b"\x08\x00"):
+        return "biff"
+    xml = _xml_kind(data[:4096])
+    if xml:
+        return xml
     if data[:4] == b"%PDF":
         return "pdf"
     if data[:3] == b"\xff\xd8\xff" or data[:8] == b"\x89PNG\r\n\x1a\n" or data[:4] in (b"GIF8", b"II*\x00", b"MM\x00*"):
         return "image"
     return "other"
+
+
+_BIFF_BOF = (b"\x09\x00", b"\x09\x02", b"\x09\x04")  # the first record of an Excel 2.x, 3.x, 4.x file (BOF)
+
+
+def _xml_kind(head: bytes) -> str:
+    """A workbook written as one XML file: LibreOffice's flat ODF (.fods), or Excel 2003's XML spreadsheet."""
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if not text.startswith(b"<"):
+        return ""
+    if b"office:document" in text and b"opendocument.spreadsheet" in text:
+        return "fods"
+    if b"urn:schemas-microsoft-com:office:spreadsheet" in text or b'progid="Excel.Sheet"' in text:
+        return "xml2003"
+    return ""
 
 
 def open_zip(data: bytes) -> zipfile.ZipFile | None:
@@ -74,6 +103,8 @@ def open_zip(data: bytes) -> zipfile.ZipFile | None:
 def _zip_kind(archive: zipfile.ZipFile | None) -> str:
     if archive is None:
         return CORRUPT_ZIP
+    if "xl/workbook.bin" in archive.NameToInfo:
+        return "xlsb"
     try:
         return zip_kind(archive)
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
@@ -83,9 +114,10 @@ def _zip_kind(archive: zipfile.ZipFile | None) -> str:
 # ---------------------------------------------------------------- xlsx parts, read within bounds
 
 
-def document_properties(archive: zipfile.ZipFile, add: Callable[..., None]) -> tuple[dict[str, str], dt.datetime | None]:
-    """Custom properties and the document's own last-saved time, from xlsx or ods metadata; add(code, **fields) takes
-    the file's problems."""
+def document_properties(archive: zipfile.ZipFile, add: Callable[..., None],
+                        zone: dt.tzinfo | None = None) -> tuple[dict[str, str], dt.datetime | None]:
+    """Custom properties and the document's own last-saved time (as the office's wall-clock time in zone), from xlsx or
+    ods metadata; add(code, **fields) takes the file's problems."""
     parts = {}
     for name in ("docProps/custom.xml", "docProps/core.xml", "meta.xml"):
         if name in archive.NameToInfo:
@@ -93,7 +125,7 @@ def document_properties(archive: zipfile.ZipFile, add: Callable[..., None]) -> t
                 parts[name] = bounded_read(archive, name, MAX_PROPERTY_BYTES)
             except TooLarge:
                 add(OVERSIZED_PROPERTIES, part=name)
-    return _custom_properties(parts), _modified(parts, add)
+    return _custom_properties(parts), _modified(parts, add, zone or office_zone(DEFAULT_TIMEZONE))
 
 
 def _custom_properties(parts: dict[str, bytes]) -> dict[str, str]:
@@ -109,7 +141,7 @@ def _custom_properties(parts: dict[str, bytes]) -> dict[str, str]:
     return {}
 
 
-def _modified(parts: dict[str, bytes], add: Callable[..., None]) -> dt.datetime | None:
+def _modified(parts: dict[str, bytes], add: Callable[..., None], zone: dt.tzinfo) -> dt.datetime | None:
     """The saved time the file states, when it can be believed; else None, with a problem saying why."""
     for name in ("docProps/core.xml", "meta.xml"):
         if name not in parts:
@@ -118,18 +150,22 @@ def _modified(parts: dict[str, bytes], add: Callable[..., None]) -> dt.datetime 
         if not match:
             continue
         raw = match.group(1).strip()
-        stamp = parse_stamp(raw)
-        if stamp is None or not dt.datetime(2000, 1, 1) <= stamp <= dt.datetime.now() + dt.timedelta(days=2):
+        stamp = parse_stamp(raw, zone)
+        if stamp is None or not dt.datetime(2000, 1, 1) <= stamp <= office_time(dt.datetime.now(dt.UTC), zone) + dt.timedelta(days=2):
             add(SAVED_TIME_UNTRUSTED, raw=raw[:40])
             return None
         return stamp
     return None
 
 
-def parse_stamp(raw: str) -> dt.datetime | None:
-    """An ISO time as local wall-clock time without zone; None when it is not a usable time."""
+def parse_stamp(raw: str, zone: dt.tzinfo | None = None) -> dt.datetime | None:
+    """An ISO time as the office's wall-clock time (in zone) without zone; a time written without zone is taken as
+    the office's already. None when it is not a usable time."""
     try:
-        return wall_clock(dt.datetime.fromisoformat(raw.replace("Z", "+00:00")))
+        stamp = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if stamp.tzinfo is None:
+            return stamp.replace(microsecond=0)
+        return office_time(stamp, zone or office_zone(DEFAULT_TIMEZONE))
     except (ValueError, OverflowError, OSError):  # year 9999 in UTC+8 overflows
         return None
 

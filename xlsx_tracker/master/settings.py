@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from ..base.model import Problem
-from ..base.problems import BAD_SETTINGS, SETTINGS_INCOMPLETE, problem
+from ..base.problems import BAD_SETTINGS, BAD_TIMEZONE, SETTINGS_INCOMPLETE, problem
 from ..base.tomlfile import read_toml
 
 SETTINGS_FILE = "settings.toml"
 STATUSES = ("未启动", "推进中", "已完成", "无此情形(已作说明)")
 VETO_STATUSES = ("未发生", "已发生")
 POLICIES = {"postpone": "顺延", "advance": "提前"}
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+BEIJING = dt.timezone(dt.timedelta(hours=8), DEFAULT_TIMEZONE)  # China keeps no summer time: the zone without tzdata
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ class Settings:
     monthly_day: int = 20
     policy: str = "postpone"
     liaison_deadline: dt.date | None = None
+    timezone: str = DEFAULT_TIMEZONE  # the office's clock: receipt times, deadlines and printed times, whatever the PC is set to
     scoring: Scoring = field(default_factory=Scoring)
     lights: Lights = field(default_factory=Lights)
     answers: Answers = field(default_factory=Answers)
@@ -111,6 +116,42 @@ class Settings:
         if not title:
             return f"根据{number}要求," if number else ""
         return f"根据《{title}》" + (f"({number})" if number else "") + "要求,"
+
+    @property
+    def zone(self) -> dt.tzinfo:
+        return office_zone(self.timezone)
+
+    def now(self) -> dt.datetime:
+        """The office's wall-clock time now, to the second, without zone: how the ledger and the papers keep times."""
+        return office_time(dt.datetime.now(dt.UTC), self.zone)
+
+
+@lru_cache(maxsize=16)
+def office_zone(name: str) -> dt.tzinfo:
+    """The zone of that name; Asia/Shanghai is known even where the system has no zone data (Windows without tzdata)."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        if name == DEFAULT_TIMEZONE:
+            return BEIJING
+        raise
+
+
+def office_time(stamp: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
+    """A moment as the office's wall-clock time, to the second, without zone. A time without zone is this computer's
+    local time (a file's time, the standard library's mail dates): converted as such."""
+    return stamp.astimezone(zone).replace(tzinfo=None, microsecond=0)
+
+
+def office_text(text: str, zone: dt.tzinfo) -> str:
+    """An ISO time written by this computer (with its offset, or without as its local time) as the office's time;
+    a date alone, or anything that is not a time, as it is."""
+    if len(text) <= 10:
+        return text
+    try:
+        return office_time(dt.datetime.fromisoformat(text), zone).isoformat(sep=" ")
+    except (ValueError, OverflowError, OSError):
+        return text
 
 
 def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
@@ -156,6 +197,7 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
     if unknown:
         problems.append(problem(BAD_SETTINGS, file=where, detail=f"scoring.status_progress 含未知状态:{'、'.join(unknown)}"))
     settings = Settings(
+        timezone=_timezone(data.get("timezone", DEFAULT_TIMEZONE), where, problems),
         contact_name=contact.get("name", Settings.contact_name),
         contact_phone=str(contact.get("phone", Settings.contact_phone)),
         contact_email=contact.get("email", Settings.contact_email),
@@ -182,6 +224,16 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
         bulletin=_typed(BulletinHead, data.get("bulletin", {}), "bulletin", where, problems),
     )
     return settings, problems
+
+
+def _timezone(name, where: str, problems: list[Problem]) -> str:
+    """The office's zone by its IANA name; an unknown one is warned about and the default used."""
+    try:
+        office_zone(name)
+        return name
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        problems.append(problem(BAD_TIMEZONE, file=where, zone=str(name), default=DEFAULT_TIMEZONE))
+        return DEFAULT_TIMEZONE
 
 
 def _lights_from(table: dict, where: str, problems: list[Problem]) -> Lights:

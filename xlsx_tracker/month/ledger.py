@@ -13,6 +13,7 @@ from ..base import layout
 from ..base.model import Carried, Problem
 from ..base.problems import READER_CRASHED, READER_TIMEOUT
 from ..calendar.workdays import previous_month
+from . import resubmission
 
 ESTIMATED = "保存时间(推定)"  # a receipt time taken from the file's own saved time: an estimate, and said to be
 BUSY_TIMEOUT = 30.0  # seconds to wait for a lock held by another reader (an antivirus scan, a backup)
@@ -91,8 +92,8 @@ class Submission:
 
     @property
     def order_key(self) -> tuple:
-        """Resubmission rule: an undoubted file first, then the newest issue, the latest save, the latest receipt, the file name."""
-        return (not self.doubt, self.issued or "", self.saved_at or "", self.receipt_time, self.received_at, self.file_name)
+        """What the resubmission rule looks at, in its order (month.resubmission compares them; not a sort key)."""
+        return (not self.doubt, self.issued or "", self.receipt_time, self.saved_at or "", self.received_at, self.file_name)
 
 
 @dataclass
@@ -201,12 +202,8 @@ def submissions(conn: sqlite3.Connection, month: str) -> list[Submission]:
 
 
 def winners(subs: list[Submission]) -> dict[str, Submission]:
-    """The winning applied submission of each unit, by the resubmission rule."""
-    best: dict[str, Submission] = {}
-    for sub in subs:
-        if sub.outcome == "applied" and (sub.unit not in best or sub.order_key > best[sub.unit].order_key):
-            best[sub.unit] = sub
-    return best
+    """The winning applied submission of each unit, by the resubmission rule (month.resubmission: times of one kind only)."""
+    return resubmission.winners(subs)
 
 
 def accepted(conn: sqlite3.Connection, month: str) -> dict[str, Submission]:

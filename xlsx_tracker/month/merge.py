@@ -15,6 +15,7 @@ from pathlib import Path
 from ..base import isolate, layout
 from ..base.model import Problem, TrackerError
 from ..base.problems import (
+    EXTENSION_MISMATCH,
     IDENTITY_CONFLICT,
     IDENTITY_FALLBACK,
     IDENTITY_TAMPERED,
@@ -37,6 +38,7 @@ from ..intake.reader import FILENAME_RE, Returned, read_item, strip_copy_marks
 from ..intake.reconcile import reconcile
 from ..intake.sniff import MAX_FILE_BYTES
 from ..master.issued import IssuedRows
+from ..master.settings import office_text
 from ..master.tasklist import Master
 from . import ledger
 from .run import MonthRun
@@ -87,18 +89,20 @@ class _Context:
 
 def _process_item(c: _Context, item: InboxItem) -> ledger.Prepared:
     """Read and check one inbox item. Pure: it writes nothing, so it runs in an isolated worker."""
-    returned = read_item(item)
-    return evaluate(returned, c.master, c.issued, c.month, c.received, receipt(item, returned, c.receipt_default)).prepare(item)
+    returned = read_item(item, c.master.settings.zone)
+    when = receipt(item, returned, c.receipt_default, c.master.settings.zone)
+    return evaluate(returned, c.master, c.issued, c.month, c.received, when).prepare(item)
 
 
-def receipt(item: InboxItem, returned: Returned, default: str) -> tuple[str, str]:
-    """When the office received a file, and how that is known — the time timeliness is judged on.
+def receipt(item: InboxItem, returned: Returned, default: str, zone: dt.tzinfo) -> tuple[str, str]:
+    """When the office received a file, and how that is known — the time timeliness is judged on, as the office's
+    wall-clock time (the settings' timezone, whatever this computer is set to).
 
     The mail server's receipt time, else a date-named inbox folder, else `merge --received`, else the
-    file's own saved time, marked as an estimate.
+    file's own saved time, marked as an estimate. Never the file's time on disk.
     """
-    if item.received:
-        return item.received, item.received_source
+    if item.received:  # a time the inbox read (a mail's, kept as this computer's local time), or a folder's date
+        return office_text(item.received, zone), item.received_source
     if default:
         return default, "汇总时指定"
     if returned.saved_at:
@@ -120,7 +124,7 @@ def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, receive
     items, ignored = list_inbox(inbox)
     if not items:
         raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
-    recorded = (now or dt.datetime.now()).replace(microsecond=0).isoformat(sep=" ")
+    recorded = (now or run.master.settings.now()).replace(microsecond=0).isoformat(sep=" ")
     context = _Context(run.master, run.issued, run.month, recorded, received.isoformat() if received else "")
     workers = (workers or min(os.cpu_count() or 1, 8)) if len(items) >= parallel_threshold else 1
     seen_items: list[tuple[InboxItem, str, str]] = []  # (item, sha256, what happened in this run)
@@ -242,7 +246,7 @@ def _failed(item: InboxItem, failure: isolate.Failed, context: _Context) -> ledg
         returned.refuse(READER_TIMEOUT, detail=failure.detail)
     else:
         returned.refuse(READER_CRASHED, detail=_failure_text(failure))
-    when = receipt(item, returned, context.receipt_default)
+    when = receipt(item, returned, context.receipt_default, context.master.settings.zone)
     return evaluate(returned, context.master, context.issued, context.month, context.received, when).prepare(item)
 
 
@@ -345,6 +349,8 @@ def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
         if returned.text is not None:
             problems += _explanation_problems(returned, master)
     else:
+        if not returned.readable:  # a file under a unit's name that cannot be read is that unit's return, refused
+            unit = unit or unit_in_name(returned.name, master.registry)
         reason = _rejection(returned, master, unit, month, problems)
         outcome = "rejected" if reason else "applied"
     doubt = ""
@@ -400,7 +406,7 @@ def _rejection(returned: Returned, master: Master, unit: str, month: str, proble
         return found.message
 
     if not returned.readable:
-        return problems[0].message if problems else "无法读取"
+        return refusal_reason(returned, problems)
     identity = returned.identity
     if not identity.unit or not identity.month:
         return reject(UNIDENTIFIED_FILE)
@@ -412,6 +418,15 @@ def _rejection(returned: Returned, master: Master, unit: str, month: str, proble
         # intake has already said so: the message is the reason, not a second problem
         return next((p.message for p in problems if p.code == MISSING_TASK_SHEET), "找不到“任务清单”表")
     return ""
+
+
+def refusal_reason(returned: Returned, problems: list[Problem]) -> str:
+    """Why a file could not be read: the refusal first, then a wrong extension noted after it (never instead of it)."""
+    refusal = returned.refusal or next((p for p in problems if p.severity == "error"), problems[0] if problems else None)
+    if refusal is None:
+        return "无法读取"
+    notes = [p.message.rstrip("。") for p in problems if p.code == EXTENSION_MISMATCH and p is not refusal]
+    return refusal.message + "".join(f"(另:{note})" for note in notes)
 
 
 def _identity_warnings(returned: Returned, master: Master, unit: str, from_snapshot: bool) -> list[Problem]:

@@ -74,7 +74,7 @@ def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carr
     with workspace_lock(run.workspace, on_wait):
         carried = run.carried() if carried is None else carried
         liaison = _liaison_deadline(run)
-        issued = (issued_at or dt.datetime.now()).replace(microsecond=0)
+        issued = (issued_at or master.settings.now()).replace(microsecond=0)  # the office's clock, whatever the PC's
         written: list[UnitSheet] = []
         context = _Job(master, month, run.deadline, liaison, issued, carried, lead_texts(master))
         workers = min(os.cpu_count() or 1, 8) if len(plan) >= PARALLEL_UNITS else 1

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..base.model import Problem
-from ..base.problems import LIAISON_CHANGED, MASTER_EDITED_AFTER_ISSUE, RESUBMISSION_TIE, SUPERSEDED, problem
+from ..base.problems import LIAISON_CHANGED, MASTER_EDITED_AFTER_ISSUE, RESUBMISSION_TIE, RESUBMISSION_UNTIMED, SUPERSEDED, problem
 from ..calendar.workdays import Deadline
 from ..master.issued import changed_since_issue
 from ..master.tasklist import Master
-from . import ledger
+from . import ledger, resubmission
 from .followups import FollowUp, follow_up_rule, follow_ups
 from .ledger import MonthRecords, Submission
 from .lights import Light, indicator_lights, time_pace, unit_lights
@@ -211,25 +211,51 @@ def _superseded_problems(records: MonthRecords) -> list[Problem]:
         found.append(problem(SUPERSEDED, file=lost.file_name, unit=lost.unit, reason=reason, archive=lost.archive_path))
         if tie_rule:
             found.append(problem(RESUBMISSION_TIE, file=lost.file_name, unit=lost.unit, winner=winner.file_name, rule=tie_rule))
+        elif resubmission.compare(winner, lost)[1] == "untimed":  # no clock both have: the office decides
+            why, kept = untimed_words(lost, winner)
+            found.append(problem(RESUBMISSION_UNTIMED, file=lost.file_name, unit=lost.unit, winner=winner.file_name, why=why, kept=kept))
     return found
 
 
 def superseded_reason(lost: Submission, winner: Submission) -> tuple[str, str]:
-    """(why lost did not win, the rule that broke a tie or '') — never calling a file newer when it is not."""
+    """(why lost did not win, the rule that broke a tie of equal times or '') — never calling a file newer when it is
+    not, and comparing only times of one kind (month.resubmission)."""
     name = f"“{winner.file_name}”"
     if lost.doubt and not winner.doubt:
         return f"本文件{lost.doubt},采用该单位的{name}", ""
     if (lost.issued or "") != (winner.issued or ""):
         return f"采用下发时间较新的{name}(本文件 {lost.issued or '未知'},采用文件 {winner.issued or '未知'})", ""
-    if (lost.saved_at or "") != (winner.saved_at or ""):
-        mine = lost.saved_at or "未知或不可信"
-        return f"采用保存时间较晚的{name}(本文件 {mine},采用文件 {winner.saved_at})", ""
-    if (lost.receipt_time or "") != (winner.receipt_time or ""):  # a dated folder or the mail server says which came later
-        return f"采用较晚收到的{name}(本文件 {lost.receipt_time[:10] or '不详'} 收到,采用文件 {winner.receipt_time[:10]} 收到)", ""
+    both = resubmission.receipts(lost, winner)  # the mail server or a dated folder says which came later
+    if both and both[1] > both[0]:
+        width = 10 if both[0][:10] != both[1][:10] else 16
+        return f"采用较晚收到的{name}(本文件 {both[0][:width]} 收到,采用文件 {both[1][:width]} 收到)", ""
+    if lost.saved_at and winner.saved_at and winner.saved_at > lost.saved_at:
+        return f"采用保存时间较晚的{name}(本文件 {lost.saved_at},采用文件 {winner.saved_at})", ""
+    if resubmission.untimed(lost, winner):
+        return f"与{name}无法判断先后,暂采用{untimed_words(lost, winner)[1]}{name},待人工确认", ""
+    if (lost.saved_at or "") != (winner.saved_at or ""):  # a ledger that still ranks the saved time before the receipt
+        return f"采用保存时间较晚的{name}(本文件 {lost.saved_at or '未知或不可信'},采用文件 {winner.saved_at or '未知或不可信'})", ""
     if lost.received_at != winner.received_at:
         return f"两份文件下发、保存时间相同,采用较晚收到的{name}", "收到时间"
     return f"两份文件下发、保存、收到时间都相同,按文件名顺序采用{name}", "文件名顺序"
 
+
+def untimed_words(lost: Submission, winner: Submission) -> tuple[str, str]:
+    """(why two copies cannot be ordered, what the one kept has that the other lacks) for resubmission-untimed."""
+    if bool(lost.saved_at) != bool(winner.saved_at):
+        who = "本文件" if not lost.saved_at else "采用的文件"
+        why = f"{who}没有可信的保存时间(文档属性缺失、损坏或不可信),收到时间也分不出先后"
+    elif resubmission.receipt_of(lost) or resubmission.receipt_of(winner):
+        why = "两份文件都没有可信的保存时间,又不是都有收到时间(邮件或日期文件夹)"
+    else:
+        why = "两份文件都没有可信的保存时间和收到时间"
+    if winner.saved_at and not lost.saved_at:
+        kept = "有保存时间的"
+    elif resubmission.receipt_of(winner) and not resubmission.receipt_of(lost):
+        kept = "有收到时间的"
+    else:
+        kept = "先入账的" if winner.received_at < lost.received_at else ""
+    return why, kept
 
 
 FATES = {"applied": "采用", "rejected": "未采用", "material": "收到的材料", "container": "压缩包(其中文件逐个处理)"}

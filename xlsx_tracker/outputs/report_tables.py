@@ -186,8 +186,9 @@ def readme_lines(master: Master, state: MonthState, generated: dt.datetime) -> l
         "三、评分规则(可在 master_template/settings.toml 中调整)",
         *scoring_rules(rules),
         f"6. 催办:符合下列情形之一的单位列入催办名单:{follow_up_rule(rules)}。",
-        "7. 重复报送:同一单位同月多次报送的,以下发时间最新、其次保存时间最新、再次收到时间最新的文件为准,其余文件保留存档并在校验问题中写明依据;"
-        "时间都相同无法判断先后的,列为“提醒”,请人工确认。",
+        "7. 重复报送:同一单位同月多次报送的,依次以下发时间最新、收到时间最晚(邮件服务器收件时间或收件目录日期,两份都有时才比较)、"
+        "文档保存时间最晚(两份都有可信的保存时间时才比较)的文件为准,不用文件在电脑上的修改时间;其余文件保留存档并在校验问题中写明依据。"
+        "缺少可比时间、无法判断先后的,暂采用时间信息完整的一份,列为“提醒”,请人工确认。",
         *[f"{i}. 填报要求(空的回答不得分,可在 [answers] 中调整):{line}"
           for i, line in enumerate(answer_lines(master.settings.answers), start=8)],
         "四、亮灯规则(可在 master_template/settings.toml 的 [lights] 中调整)",

@@ -29,6 +29,7 @@ from ..base.problems import (
     READER_CRASHED,
     READER_TIMEOUT,
     RESUBMISSION_TIE,
+    RESUBMISSION_UNTIMED,
     ROWS_REORDERED,
     SHEET_RENAMED,
     STATUS_NORMALIZED,
@@ -36,6 +37,7 @@ from ..base.problems import (
     UNREADABLE_FILE,
 )
 from ..base.words import clip
+from ..month import resubmission
 from ..month.ledger import Submission
 from ..month.rows import RowState
 from ..month.state import FATES, MonthState
@@ -150,6 +152,10 @@ def for_unit(state: MonthState, p: Problem) -> str:
         winner = state.accepted.get(p.unit)
         name = f"“{base_name(winner.file_name)}”" if winner else "其中一份"
         return f"本单位同月报送了多份,无法判断哪份在后,暂以{name}为准。如应以另一份为准,请告知我办。"
+    if p.code == RESUBMISSION_UNTIMED:
+        winner = state.accepted.get(p.unit)
+        name = f"“{base_name(winner.file_name)}”" if winner else "其中一份"
+        return f"本单位同月报送了多份,因文件缺少保存时间等信息,无法判断哪份在后,暂以{name}为准。如应以另一份为准,请告知我办。"
     if p.code == IDENTITY_CONFLICT:
         named = re.search(r"文件名表明是“(.+?)”", p.message)
         other = named[1] if named else "其他单位"
@@ -174,7 +180,7 @@ def superseded_for_unit(lost: Submission | None, winner: Submission | None) -> s
         return f"本单位同月报送了多份,本文件的文件名与本单位不符,以{name}为准。"
     if lost is not None and (lost.issued or "") != (winner.issued or ""):
         return f"本单位同月报送了多份,以按最新下发的表格填写的{name}为准。"
-    later = lost is not None and ((winner.receipt_time or "", winner.saved_at or "") > (lost.receipt_time or "", lost.saved_at or ""))
+    later = lost is not None and resubmission.later_by_clock(lost, winner)  # only a clock both have says “later”
     return f"本单位同月报送了多份,以较晚的{name}为准。" if later else f"本单位同月报送了多份,以{name}为准。"
 
 
@@ -191,7 +197,8 @@ def unit_fate(state: MonthState, sub: Submission) -> str:
             return "未采用:" + superseded_for_unit(sub, winner)
         return "采用"
     if sub.outcome == "rejected":
-        found = next((p for p in state.problems_of(sub.unit) if p.file == sub.file_name and p.message == sub.reason), None)
+        # the refusal leads the reason; a note on a wrong extension may follow it
+        found = next((p for p in state.problems_of(sub.unit) if p.file == sub.file_name and sub.reason.startswith(p.message)), None)
         return "未采用:" + (for_unit(state, found) if found else unit_words(sub.reason))
     return FATES.get(sub.outcome, sub.outcome)
 
