@@ -36,7 +36,7 @@ def fixed_today(monkeypatch):
     Tests of the reminder set their own day."""
     from xlsx_tracker.cli import app as cli_app
 
-    monkeypatch.setattr(cli_app, "today", lambda: dt.date(2024, 5, 21))
+    monkeypatch.setattr(cli_app, "today", lambda *_: dt.date(2024, 5, 21))
 
 
 @pytest.fixture(scope="session")

@@ -192,7 +192,7 @@ def test_reminder_from_november_when_next_year_has_no_data():
 
 @pytest.mark.parametrize("command", [["split", "--month", "2026-11"], ["deadlines", "--year", "2026"]])
 def test_split_and_deadlines_print_the_reminder_once(workspace, monkeypatch, command):
-    monkeypatch.setattr(cli_app, "today", lambda: dt.date(2026, 11, 26))
+    monkeypatch.setattr(cli_app, "today", lambda *_: dt.date(2026, 11, 26))
     result = run(workspace, *command)
     assert result.exit_code == 0
     assert result.output.count("国务院通常在11月公布下一年放假安排") == 1
@@ -200,7 +200,7 @@ def test_split_and_deadlines_print_the_reminder_once(workspace, monkeypatch, com
 
 
 def test_merge_prints_the_reminder_once_and_not_after_the_import(workspace, monkeypatch):
-    monkeypatch.setattr(cli_app, "today", lambda: dt.date(2026, 11, 26))
+    monkeypatch.setattr(cli_app, "today", lambda *_: dt.date(2026, 11, 26))
     assert run(workspace, "split", "--month", "2026-11", "--unit", "司法局").exit_code == 0
     inbox = workspace.sheets_dir("2026-11")
     merged = run(workspace, "merge", "--month", "2026-11", "--no-report", str(inbox))

@@ -120,5 +120,5 @@ def test_a_liaison_email_that_is_not_an_address_is_refused_at_its_cell():
     [refused] = [p for p in result.problems if p.sheet == "联络员"]
     assert (refused.code, str(refused.file), refused.sheet, refused.cell, refused.severity) == (
         "invalid-email", "司法局_2024-05.xlsx", "联络员", "E3", "error")
-    assert refused.message == "电子邮箱“wanghai@”无效,未采用。请填写如 name@example.com 的邮箱地址。"
+    assert refused.message == "电子邮箱“wanghai@”无效(“@”后缺少域名),未采用。请填写一个如 name@example.com 的邮箱地址。"
     assert result.liaison == {"姓名": "王海", "职务": "主任", "联系电话": "0471-6218033", "电子邮箱": "", "行号": 3}

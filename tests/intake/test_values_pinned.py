@@ -149,7 +149,8 @@ def test_liaison_email_kept_when_valid_refused_when_not():
     assert (result.liaison, problems) == ({"姓名": "王海", "职务": "主任", "联系电话": "", "电子邮箱": "wanghai@sfj.gov.cn", "行号": 3}, [])
     bad = [["司法局", "", "", "", "wanghai@sfj"]]
     result, problems = check(task_row("1", 进展状态="推进中"), task_row("2", 进展状态="推进中"), task_row("否决1", 进展状态="未发生"), liaison=bad)
-    assert problems == [["invalid-email", "E3", "error", "电子邮箱“wanghai@sfj”无效,未采用。请填写如 name@example.com 的邮箱地址。"]]
+    assert problems == [["invalid-email", "E3", "error", "电子邮箱“wanghai@sfj”无效(域名“sfj”不完整或有误(应如 example.com)),"
+                                                        "未采用。请填写一个如 name@example.com 的邮箱地址。"]]
     assert result.liaison == {}  # nothing left to adopt
 
 

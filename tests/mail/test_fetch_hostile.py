@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 
 from xlsx_tracker.base.filenames import NAME_BYTES, safe_name
-from xlsx_tracker.base.model import wall_clock
 from xlsx_tracker.cli import main
 from xlsx_tracker.intake.mailparse import read_sidecar, sidecar
 from xlsx_tracker.mail import mailbox
@@ -25,7 +24,7 @@ from .messages import PASSWORD, append, attach, many_attachments, nested, plain,
 
 MONTH = "2024-05"
 ARRIVED = "Fri, 17 May 2024 09:00:00 +0800"
-LOCAL = wall_clock(dt.datetime(2024, 5, 17, 9, tzinfo=dt.timezone(dt.timedelta(hours=8))))  # as fetch keeps it
+LOCAL = dt.datetime(2024, 5, 17, 9)  # as fetch keeps it: the office's time (Asia/Shanghai), whatever this computer's zone
 STAMP, DAY, SHOWN = LOCAL.strftime("%H%M%S"), LOCAL.date().isoformat(), LOCAL.isoformat(sep=" ")[:16]
 LONG_ASCII = "a" * 300 + ".pdf"
 LONG_CHINESE = "关于印发法治政府建设实施方案的通知" * 16 + ".docx"  # 816 bytes of UTF-8

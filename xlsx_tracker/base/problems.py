@@ -124,7 +124,7 @@ INVALID_DATE = Code("invalid-date", "error", "日期无效", "预计完成时间
 DATE_NORMALIZED = Code("date-normalized", "info", "日期格式", "预计完成时间“{raw}”以文字填写,已识别为 {day}。")
 INVALID_PHONE = Code("invalid-phone", "error", "电话无效", "联系电话“{raw}”无效,未采用。请填写7–20位数字(可含“-”)。")
 PHONE_AS_NUMBER = Code("phone-as-number", "info", "电话格式", "联系电话 {phone} 被存成了数字,已按文本读取。")
-INVALID_EMAIL = Code("invalid-email", "error", "邮箱无效", "电子邮箱“{raw}”无效,未采用。请填写如 name@example.com 的邮箱地址。")
+INVALID_EMAIL = Code("invalid-email", "error", "邮箱无效", "电子邮箱“{raw}”无效({reason}),未采用。请填写一个如 name@example.com 的邮箱地址。")
 NOT_APPLICABLE_UNEXPLAINED = Code("not-applicable-unexplained", "error", "回答不完整",
     "进展状态为“无此情形(已作说明)”,但“本月工作进展”中没有写明理由,本项未采用、不计进度。请写明本单位为何不涉及此项任务。")
 DONE_WITHOUT_PROGRESS = Code("done-without-progress", "warning", "回答不完整",

@@ -116,9 +116,10 @@ def echo_problems(problems: list[Problem]) -> None:
         click.echo(problem_line(found), err=True)
 
 
-def today() -> dt.date:
-    """Today, in one place: the yearly calendar reminder depends on it, and tests fix it."""
-    return dt.date.today()
+def today(settings=None) -> dt.date:
+    """Today, in one place (tests fix it): the office's date when its settings are given (their timezone, whatever
+    this computer is set to), else this computer's."""
+    return settings.now().date() if settings is not None else dt.date.today()
 
 
 def remind_next_year(calendar) -> None:

@@ -87,7 +87,7 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
         click.echo(line)
     if dry_run:
         read = {entry.unit for entry in result.manifest if entry.unit}  # a dry run speaks of the files it read, to their units
-        echo_documents(write_month_documents(run, result.state, keys=("receipts", "reminders"), today=app.today(), folder=out,
+        echo_documents(write_month_documents(run, result.state, keys=("receipts", "reminders"), today=app.today(run.master.settings), folder=out,
                                              units=read))
         click.echo(f"预检结果(未入账、未存档):{out}")
         remind_next_year(run.calendar)
@@ -95,7 +95,7 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
     if not completed:
         raise TrackerError("没有任何文件可以采用,请按上面列出的问题联系报送单位。")
     if not no_report:
-        documents = write_month_documents(run, result.state, today=app.today(), on_wait=say_waiting)
+        documents = write_month_documents(run, result.state, today=app.today(run.master.settings), on_wait=say_waiting)
         echo_documents(documents)
         fail_on_blocked(documents, month, "汇总结果已记入台账。")
     remind_next_year(run.calendar)
@@ -165,7 +165,7 @@ def review_command(ctx, month, policy, assume_weekends, filled, force, reviewer)
     click.echo("审核后得分、排名或亮灯有变化的单位:" if changed else "各单位得分和亮灯没有变化。")
     for line in changed:
         click.echo(f"  {line}")
-    documents = write_month_documents(run, applied.state, today=app.today(), on_wait=say_waiting)
+    documents = write_month_documents(run, applied.state, today=app.today(run.master.settings), on_wait=say_waiting)
     click.echo("已按审核结果重新生成本月的文件:")
     echo_documents(documents, "  ")
     fail_on_blocked(documents, month, "审核结果已记入台账。")
@@ -210,7 +210,7 @@ main.command("ledger-book", help="同 taizhang:生成工作台账。")(click.pas
 def report_command(ctx, month, policy, assume_weekends):
     """根据台账重新生成某月的全部文件:调度报告、通报、回执、催报通知和问题清单(审核或修改设置后运行)。"""
     run = month_run_of(ctx, month, policy, assume_weekends)
-    documents = write_month_documents(run, today=app.today(), on_wait=say_waiting)
+    documents = write_month_documents(run, today=app.today(run.master.settings), on_wait=say_waiting)
     echo_documents(documents)
     figures = documents.figures
     click.echo(f"报送单位 {documents.units - figures['not_returned']}/{documents.units},总体平均进度 {figures['progress']:.1f}%,"

@@ -40,7 +40,7 @@ from ..master.answer_rules import PROGRESS, broken_rule
 from ..master.answer_rules import answer_rules as answer_rules  # the report's 说明 reads the rules' words here
 from ..master.issued import WHOLE_GROUP, Issued
 from ..master.settings import Answers
-from ..master.values import fold, is_email, is_url, normalize_date, normalize_phone, normalize_status
+from ..master.values import email_problem, fold, is_url, normalize_date, normalize_phone, normalize_status, parse_email
 from .reader import Returned
 
 EVIDENCE_TYPE_NEAR = {"pdf": "正式文件(PDF)", "正式文件": "正式文件(PDF)", "文件": "正式文件(PDF)",
@@ -305,8 +305,12 @@ def _check_liaison(checker: _Checker) -> None:
 
 
 def _email(checker, raw, sheet: str, row_index: int, col) -> str:
+    """The one address the cell holds, as it is to be used (parse_email); a cell that is not one is refused, saying why."""
     text = cell_text(raw)
-    if text and not is_email(text):
-        checker.problem(INVALID_EMAIL, sheet, row_index, col, raw=text)
+    if not text:
         return ""
-    return text
+    address = parse_email(text)
+    if address is None:
+        checker.problem(INVALID_EMAIL, sheet, row_index, col, raw=text, reason=email_problem(text))
+        return ""
+    return address

@@ -137,7 +137,7 @@ def _fetch_one(client: imaplib.IMAP4, uid: bytes, saver: Saver) -> bool:
     if status != "OK" or not meta:
         return False
     saver.result.messages += 1
-    received = server_time(meta)
+    received = office_received(server_time(meta), saver.run.master.settings.zone)
     size = re.search(rb"RFC822\.SIZE (\d+)", meta)
     if size and int(size.group(1)) > MAX_MESSAGE_BYTES:
         head = next((item[1] for item in data if isinstance(item, tuple) and len(item) == 2), b"")
@@ -147,6 +147,12 @@ def _fetch_one(client: imaplib.IMAP4, uid: bytes, saver: Saver) -> bool:
     if status != "OK" or raw is None:
         return saver.left_out({}, received, "收信服务器未能提供该邮件")
     return saver.message(raw, received)
+
+
+def office_received(local: str, zone: dt.tzinfo) -> str:
+    """The server's receipt time (this computer's wall clock) as the office's, with its offset: the day folder and
+    the name prefix are the office's day and time, and merge reads the offset back without converting twice."""
+    return dt.datetime.fromisoformat(local).astimezone(zone).isoformat(sep=" ") if local else ""
 
 
 def about(facts: dict[str, str], received: str) -> str:

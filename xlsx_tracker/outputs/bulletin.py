@@ -184,7 +184,7 @@ def write_month_bulletin(run: MonthRun, content: Bulletin, on_wait=None, now: dt
     theirs: the new one is written beside it, "……(更新于 HH时MM分).docx", and the edited one is never replaced.
     """
     path = run.workspace.month_reports(run.month) / bulletin_name(run.month)
-    now = now or dt.datetime.now()
+    now = now or run.master.settings.now()
     with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
         kept = path if _edited_by_office(run, conn, path) else None
         target = path if kept is None else _beside(run, conn, path, now)

@@ -132,7 +132,7 @@ def write_month_documents(run: MonthRun, state: MonthState | None = None, *, key
     if unknown or (folder is not None and not all(d.anywhere for d in chosen)):
         raise ValueError(f"documents {keys!r} cannot be written {'into ' + str(folder) if folder else ''}")
     run.require_issued()
-    now = (now or dt.datetime.now()).replace(microsecond=0)
+    now = (now or run.master.settings.now()).replace(microsecond=0)
     ctx = Context(today or now.date(), now, folder, on_wait, units)
     state = state or load_state(run)
     summary = MonthDocuments([], key_figures(state), len(state.units), state.main_indicators,

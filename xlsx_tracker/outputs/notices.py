@@ -434,7 +434,7 @@ def notices_for(run: MonthRun, state: MonthState, generated: dt.datetime | None 
 
     With units, only those units' receipts and no reminder (see write_notices).
     """
-    generated = (generated or dt.datetime.now()).replace(microsecond=0)
+    generated = (generated or run.master.settings.now()).replace(microsecond=0)
     try:  # units get three working days to answer
         respond_by = add_workdays(run.calendar, generated.date(), 3).strftime("%Y年%m月%d日")
     except TrackerError:  # next year's calendar not yet known

@@ -56,7 +56,7 @@ def build_report(run: MonthRun, state: MonthState | None = None, generated: dt.d
         previous = load_state(earlier) if has_returns(earlier) else None
         path = run.workspace.reports_dir / run.month / report_name(run.month)
         with atomic_path(path) as tmp:
-            ReportWriter(run.master, state, previous, generated or dt.datetime.now()).write(tmp)
+            ReportWriter(run.master, state, previous, generated or run.master.settings.now()).write(tmp)
     # xlsxwriter's workbook, sheets and formats refer to each other: freed now rather than at some later collection,
     # before the 通报 builds its table (report at 3,200 units: peak 167 -> 148 MiB)
     gc.collect()
@@ -69,7 +69,7 @@ def build_details(run: MonthRun, state: MonthState, generated: dt.datetime | Non
     with workspace_lock(run.workspace, on_wait):
         path = run.workspace.reports_dir / run.month / details_name(run.month)
         with atomic_path(path) as tmp:
-            ReportWriter(run.master, state, None, generated or dt.datetime.now()).write_details(tmp)
+            ReportWriter(run.master, state, None, generated or run.master.settings.now()).write_details(tmp)
     gc.collect()
     return path
 
