@@ -269,8 +269,9 @@ _REF = re.compile(rb"\sr\s*=\s*[\"']\$?([A-Za-z]{0,3})\$?(\d{1,9})[\"']")  # of 
 _CELL = re.compile(rb"\$?([A-Za-z]{0,3})\$?(\d{1,9})$")
 
 
-def _parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> worksheet part, from the workbook and its relationships (each read within a small bound)."""
+def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> worksheet part, from the workbook and its relationships (each read within a small bound):
+    merge's sniffing and the bounded reader of other files both find sheets so."""
     def xml(name: str):
         with archive.open(name) as stream:
             return ElementTree.fromstring(stream.read(1024 * 1024))
@@ -334,7 +335,7 @@ def _read_outside(job: tuple[str, tuple[str, ...] | None]) -> tuple[str, object]
             archive = None  # calamine says what it is
         if archive is not None:
             with archive:
-                for name, part in _parts(archive).items():
+                for name, part in sheet_parts(archive).items():
                     reach = sheet_reach(archive, part) if wanted is None or name in wanted else ""
                     if reach.endswith("MB"):
                         return "refused", f"其中“{name}”表内容过大(解压后 {reach}),像是含有大量空行或格式"

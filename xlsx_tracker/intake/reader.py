@@ -39,7 +39,7 @@ from ..base.problems import (
     WPS_ET_UNSUPPORTED,
     problem,
 )
-from ..base.sheetio import LazyWorkbook, cell_text, header_index
+from ..base.sheetio import LazyWorkbook, cell_text, header_index, sheet_parts
 from ..calendar.workdays import normalize_month
 from .explanation import text_of
 from .inbox import InboxItem, read_bytes
@@ -56,7 +56,6 @@ from .sniff import (
     open_zip,
     parse_stamp,
     scan_sheet,
-    sheet_parts,
     sniff,
 )
 from .zipsafe import MAX_MEMBER_BYTES, TooLarge, limit_problem

@@ -43,8 +43,6 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+[0-9]+)(?::([A-Z]+
 _NS_CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _NS_META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 # ---------------------------------------------------------------- what the bytes are
@@ -168,23 +166,6 @@ def parse_stamp(raw: str, zone: dt.tzinfo | None = None) -> dt.datetime | None:
         return office_time(stamp, zone or office_zone(DEFAULT_TIMEZONE))
     except (ValueError, OverflowError, OSError):  # year 9999 in UTC+8 overflows
         return None
-
-
-def sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> zip part of every worksheet, from xl/workbook.xml and its relationships."""
-    try:
-        book = ElementTree.fromstring(bounded_read(archive, "xl/workbook.xml", MAX_PROPERTY_BYTES))
-        rels = ElementTree.fromstring(bounded_read(archive, "xl/_rels/workbook.xml.rels", MAX_PROPERTY_BYTES))
-    except (KeyError, ElementTree.ParseError, TooLarge):
-        return {}
-    targets = {r.get("Id"): r.get("Target", "") for r in rels.iter(f"{_NS_PKG_REL}Relationship")}
-    parts = {}
-    for sheet in book.iter(f"{_NS_MAIN}sheet"):
-        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
-        part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        if part in archive.NameToInfo:
-            parts[sheet.get("name", "")] = part
-    return parts
 
 
 @dataclass(frozen=True)
