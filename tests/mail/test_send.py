@@ -219,7 +219,7 @@ def test_a_ledger_written_before_sends_were_recorded_as_they_happen_keeps_its_se
     try:
         assert ledger.sent_digests(conn, MONTH, "reminders") == {("司法局", "d1")}
         assert ledger.interrupted_sends(conn, MONTH, "reminders") == set()
-        ledger.begin_send(conn, MONTH, "reminders", "政府办", "d2", "gov@example.com")
+        ledger.begin_send(conn, MONTH, "reminders", "政府办", "d2", "gov@example.com", "2024-05-24 09:00:00")
         assert ledger.interrupted_sends(conn, MONTH, "reminders") == {("政府办", "d2")}
         ledger.cancel_send(conn, MONTH, "reminders", "政府办", "d2")
         ledger.cancel_send(conn, MONTH, "reminders", "司法局", "d1")  # a send done is never un-recorded

@@ -208,8 +208,8 @@ def test_the_next_month_is_prefilled_from_each_units_latest_return(conn, two_mon
 
 
 def test_a_returned_claim_carries_the_reason_into_the_next_workbook(conn, two_months):
-    ledger.record_review(conn, "司法局", "21", MONTH, "退回", "缺少印发文件", "张审核", {"进展状态": "已完成"}, [])
-    ledger.record_review(conn, "政府办", "1", "2024-04", "通过", "", "张审核", {}, [])
+    ledger.record_review(conn, "司法局", "21", MONTH, "退回", "缺少印发文件", "张审核", {"进展状态": "已完成"}, [], "2024-06-01 09:00:00")
+    ledger.record_review(conn, "政府办", "1", "2024-04", "通过", "", "张审核", {}, [], "2024-06-01 09:00:00")
     carried = ledger.carried(conn, "2024-06")
     assert carried["司法局"].reviews == {"21": ("退回", "缺少印发文件")}
     assert carried["司法局"].rows["21"] == {"进展状态": "已完成"}  # the unit's own values, untouched
@@ -218,7 +218,7 @@ def test_a_returned_claim_carries_the_reason_into_the_next_workbook(conn, two_mo
 
 def test_a_reason_never_goes_into_what_the_unit_wrote(conn):
     record(conn, submission("司法局"), rows={"21": {"存在问题及需协调事项": "需财政局提供数据"}})
-    ledger.record_review(conn, "司法局", "21", MONTH, "退回", "缺少印发文件", "张审核", {}, [])
+    ledger.record_review(conn, "司法局", "21", MONTH, "退回", "缺少印发文件", "张审核", {}, [], "2024-06-01 09:00:00")
     carried = ledger.carried(conn, "2024-06")["司法局"]
     assert carried.rows["21"]["存在问题及需协调事项"] == "需财政局提供数据"
     assert carried.reviews["21"] == ("退回", "缺少印发文件")
@@ -226,16 +226,16 @@ def test_a_reason_never_goes_into_what_the_unit_wrote(conn):
 
 def test_a_pass_closes_a_task_whatever_came_after(conn):
     record(conn, submission("司法局"), rows={"21": {"进展状态": "已完成"}})
-    ledger.record_review(conn, "司法局", "21", "2024-04", "通过", "", "甲", {}, [])
-    ledger.record_review(conn, "司法局", "21", MONTH, "退回", "误退", "乙", {}, [])
+    ledger.record_review(conn, "司法局", "21", "2024-04", "通过", "", "甲", {}, [], "2024-06-01 09:00:00")
+    ledger.record_review(conn, "司法局", "21", MONTH, "退回", "误退", "乙", {}, [], "2024-06-01 09:00:00")
     assert ledger.carried(conn, "2024-06")["司法局"].reviews["21"] == ("通过", "")
 
 
 def test_reviews_are_listed_in_month_order_and_a_later_decision_replaces_an_earlier_one(conn):
-    ledger.record_review(conn, "司法局", "21", "2024-05", "退回", "缺少文件", "甲", {}, [])
-    ledger.record_review(conn, "司法局", "21", "2024-04", "退回", "缺少纪要", "甲", {}, [])
-    ledger.record_review(conn, "司法局", "21", "2024-05", "通过", "", "乙", {}, [])  # the same month decided again
-    ledger.record_review(conn, "司法局", "21", "2024-06", "退回", "以后的月份", "乙", {}, [])
+    ledger.record_review(conn, "司法局", "21", "2024-05", "退回", "缺少文件", "甲", {}, [], "2024-06-01 09:00:00")
+    ledger.record_review(conn, "司法局", "21", "2024-04", "退回", "缺少纪要", "甲", {}, [], "2024-06-01 09:00:00")
+    ledger.record_review(conn, "司法局", "21", "2024-05", "通过", "", "乙", {}, [], "2024-06-01 09:00:00")  # the same month decided again
+    ledger.record_review(conn, "司法局", "21", "2024-06", "退回", "以后的月份", "乙", {}, [], "2024-06-01 09:00:00")
     assert ledger.reviews_until(conn, MONTH) == {("司法局", "21"): [("2024-04", "退回", "缺少纪要", ""), ("2024-05", "通过", "", "")]}
 
 
@@ -271,8 +271,8 @@ def test_a_fetched_attachment_and_a_sent_notice_are_recorded_once(conn):
     ledger.record_fetch(conn, "<1@mail>", "abc", MONTH, "inbox/2024-05/其他路径.xlsx", "2024-05-20 09:00:00")
     ledger.record_fetch(conn, "<2@mail>", "abc", MONTH, "inbox/2024-05/转发.xlsx", "2024-05-20 09:00:00")
     assert ledger.fetched(conn) == {("<1@mail>", "abc"), ("<2@mail>", "abc")}
-    ledger.record_sent(conn, MONTH, "reminders", "人民法院", "d1", "court@example.com")
-    ledger.record_sent(conn, MONTH, "reminders", "人民法院", "d1", "court@example.com")
-    ledger.record_sent(conn, MONTH, "receipts", "司法局", "d2", "justice@example.com")
+    ledger.record_sent(conn, MONTH, "reminders", "人民法院", "d1", "court@example.com", "2024-05-24 09:00:00")
+    ledger.record_sent(conn, MONTH, "reminders", "人民法院", "d1", "court@example.com", "2024-05-24 09:00:00")
+    ledger.record_sent(conn, MONTH, "receipts", "司法局", "d2", "justice@example.com", "2024-05-24 09:00:00")
     assert ledger.sent_digests(conn, MONTH, "reminders") == {("人民法院", "d1")}
     assert ledger.sent_digests(conn, "2024-06", "reminders") == set()

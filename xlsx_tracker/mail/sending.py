@@ -157,7 +157,7 @@ def send(run: MonthRun, kind: str, liaisons: dict[str, dict], password: str, *, 
 
 def _send_one(run: MonthRun, kind: str, client: smtplib.SMTP, sender: str, item: Outgoing, message, result: Sent) -> bool:
     """Send one unit's message, recorded before and after; False when the batch cannot go on."""
-    _record(run, ledger.begin_send, kind, item, item.to)
+    _record(run, ledger.begin_send, kind, item, item.to, _now(run))
     try:
         refused = client.send_message(message, from_addr=sender, to_addrs=[item.to])
     except smtplib.SMTPRecipientsRefused as exc:
@@ -178,14 +178,19 @@ def _send_one(run: MonthRun, kind: str, client: smtplib.SMTP, sender: str, item:
         code, answer = next(iter(refused.values()))
         result.refused.append((item.unit, item.to, _answer(code, answer)))
         return True
-    _record(run, ledger.record_sent, kind, item, item.to)
+    _record(run, ledger.record_sent, kind, item, item.to, _now(run))
     result.sent.append(item)
     return True
 
 
-def _record(run: MonthRun, action, kind: str, item: Outgoing, *to: str) -> None:
+def _record(run: MonthRun, action, kind: str, item: Outgoing, *facts: str) -> None:
     with run.ledger() as conn, ledger.transaction(conn):
-        action(conn, run.month, kind, item.unit, item.digest, *to)
+        action(conn, run.month, kind, item.unit, item.digest, *facts)
+
+
+def _now(run: MonthRun) -> str:
+    """When a send is recorded: the office's time, whatever this computer's zone."""
+    return run.master.settings.now().isoformat(sep=" ")
 
 
 def _answer(code, text) -> str:

@@ -392,15 +392,16 @@ def interrupted_sends(conn: sqlite3.Connection, month: str, kind: str) -> set[tu
     return set(conn.execute("SELECT unit, digest FROM sent WHERE month=? AND kind=? AND state='sending'", (month, kind)))
 
 
-def begin_send(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str) -> None:
-    """Recorded before the message goes to the server: a kill before record_sent leaves it interrupted, never unsent."""
+def begin_send(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str, at: str) -> None:
+    """Recorded before the message goes to the server: a kill before record_sent leaves it interrupted, never unsent.
+    at: the office's time now (settings.now), whatever this computer's zone."""
     conn.execute("INSERT OR REPLACE INTO sent (month, kind, unit, digest, to_address, sent_at, state) "
-                 "VALUES (?,?,?,?,?,datetime('now','localtime'),'sending')", (month, kind, unit, digest, to))
+                 "VALUES (?,?,?,?,?,?,'sending')", (month, kind, unit, digest, to, at))
 
 
-def record_sent(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str) -> None:
+def record_sent(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str, at: str) -> None:
     conn.execute("INSERT OR REPLACE INTO sent (month, kind, unit, digest, to_address, sent_at, state) "
-                 "VALUES (?,?,?,?,?,datetime('now','localtime'),'sent')", (month, kind, unit, digest, to))
+                 "VALUES (?,?,?,?,?,?,'sent')", (month, kind, unit, digest, to, at))
 
 
 def cancel_send(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str) -> None:
@@ -409,10 +410,11 @@ def cancel_send(conn: sqlite3.Connection, month: str, kind: str, unit: str, dige
 
 
 def record_review(conn: sqlite3.Connection, unit: str, task_id: str, month: str, decision: str, reason: str, reviewer: str,
-                  claim: dict, evidence: list) -> None:
-    """The office's decision on a claim: who, when, on which claim and which evidence (a later decision replaces it)."""
-    conn.execute("INSERT OR REPLACE INTO reviews VALUES (?,?,?,?,?,?,datetime('now','localtime'),?,?)",
-                 (unit, task_id, month, decision, reason, reviewer, _dump(claim), _dump(evidence)))
+                  claim: dict, evidence: list, at: str) -> None:
+    """The office's decision on a claim: who, when (at, the office's time), on which claim and which evidence (a later
+    decision replaces it)."""
+    conn.execute("INSERT OR REPLACE INTO reviews VALUES (?,?,?,?,?,?,?,?,?)",
+                 (unit, task_id, month, decision, reason, reviewer, at, _dump(claim), _dump(evidence)))
 
 
 def reviews_until(conn: sqlite3.Connection, month: str) -> dict[tuple[str, str], list[tuple[str, str, str, str]]]:

@@ -334,11 +334,12 @@ def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "
         found = _check_row(name, index, columns, value, pending, recorded, result)
         if found:
             decisions.append((found, value["审核结果"], value["退回理由"], value["审核人"] or reviewer))
+    decided_at = run.master.settings.now().isoformat(sep=" ")  # the office's time, whatever this computer's zone
     with workspace_lock(run.workspace, on_wait):
         with run.ledger() as conn, ledger.transaction(conn):
             for claim, decision, reason, who in decisions:
                 ledger.record_review(conn, claim.unit, claim.task_id, run.month, decision, reason, who,
-                                     {STATUS: claim.status, "本月工作进展": claim.text}, claim.evidence)
+                                     {STATUS: claim.status, "本月工作进展": claim.text}, claim.evidence, decided_at)
                 (result.passed if decision == "通过" else result.returned).append((claim.unit, claim.task_id))
         if decisions:  # the month changed: its lights are recorded again, as merge records them
             result.state = load_state(run)
