@@ -21,3 +21,10 @@ def test_device_names_traversal_and_control_characters_are_made_safe():
 def test_two_files_of_one_name_never_share_it_case_ignored_as_windows_does():
     used: set[str] = set()
     assert [unique(n, used) for n in ("通知.pdf", "通知.PDF", "通知.pdf", "其他.pdf")] == ["通知.pdf", "通知(2).PDF", "通知(3).pdf", "其他.pdf"]
+
+
+def test_a_long_chinese_name_given_a_unit_prefix_stays_within_the_linux_byte_limit():
+    from xlsx_tracker.outputs.taizhang import file_names
+
+    names = file_names("12_某某", [("甲" * 80 + ".pdf", "财政局"), ("甲" * 80 + ".pdf", "人力资源和社会保障局")])
+    assert len(set(names)) == 2 and all(n.endswith(".pdf") and len(n.encode("utf-8")) <= NAME_BYTES for n in names)

@@ -81,3 +81,16 @@ def test_returned_workbooks(issued_month, filled_return, tmp_path):
     assert openpyxl.load_workbook(issued["区委办"].path, data_only=True)[layout.TASK_SHEET]["B3"].value
     locked = [p for p in result.problems if p.code == "locked-cell-changed"]
     assert [(p.file, p.unit, p.sheet, p.cell, p.message) for p in locked] == [(edited.name, "司法局", "任务清单", "B3", CHANGED)]
+
+
+def test_a_summary_cut_by_the_older_split_is_as_issued_too():
+    text = "深入推进依法行政,全面建设法治政府,持续深化行政执法体制改革,完善行政执法程序,规范行政裁量权基准制度"
+    expected = {"本单位承担事项": text, "三级指标": "指标原文"}
+    assert issued_summary(text[:35] + "…", expected)  # how forms issued before this layout cut it
+    assert issued_summary(task_summary(expected), expected)
+    assert not issued_summary(text[:10] + "改动过的…", expected)
+    assert not issued_summary("…", expected)  # an ellipsis alone is nothing issued
+
+
+def test_a_cached_formula_text_is_not_a_change():
+    assert not issued_summary('=HYPERLINK("#\'任务说明\'!A3","x")', {"本单位承担事项": "y", "三级指标": ""})

@@ -213,7 +213,7 @@ def test_red_marks_the_answers_merge_refuses(tasks):
     assert one(main, f'(TRIM($C{first})="无此情形(已作说明)")')[2:] == red
     assert one(main, f'(TRIM($C{first})="已完成")')[2:] == red
     assert one(vetoes, f'(TRIM($C{veto[0]})="已发生")')[2:] == red
-    empty = one(f"C{first}:C{last}", f"AND((LEN(TRIM(SUBSTITUTE(SUBSTITUTE($C{first},")
+    empty = one(f"C{first}:C{last}", f"AND((LEN(TRIM(SUBSTITUTE(SUBSTITUTE(SUBSTITUTE($C{first},")
     assert empty[2:] == red and f"$D{first}&$E{first}&$F{first}&$G{first}&$H{first}&$I{first}" in empty[1]  # started rows only
     late = one(f"G{first}:G{veto[0] - 1}", f"$G{first}<DATE(2024,5,6)")
     assert late[2:] == yellow and f'(TRIM($C{first})="已完成")' in late[1]
@@ -304,3 +304,16 @@ def test_the_counter_of_a_carried_month_counts_the_past_date(carried):
     _, _, sheet, _, _ = carried
     value = openpyxl.load_workbook(sheet.path, data_only=True)[layout.TASK_SHEET]["G1"].value
     assert value == "还有 1 项预计完成时间已过。"  # every status carried; the first task's April date is past
+
+
+def test_every_conditional_format_formula_fits_excels_255_characters(tmp_path, calendar, month_of):
+    from xlsx_tracker.base.workspace import init_workspace
+    from xlsx_tracker.master.tasklist import load_master_or_fail
+
+    workspace = init_workspace(tmp_path / "工作区")
+    run = month_of(load_master_or_fail(workspace), calendar, "2024-05", workspace)
+    issued = split(run, issued_at=dt.datetime(2024, 5, 6, 9), units=["司法局"])
+    book = openpyxl.load_workbook(issued[0].path)
+    formulas = [rule.formula[0] for sheet in book.worksheets for cf in sheet.conditional_formatting for rule in cf.rules if rule.formula]
+    assert formulas and max(len(f) for f in formulas) <= 255
+    assert all("CHAR(160)" in f for f in formulas if "LEN(TRIM(" in f)  # a web page's no-break space is empty, as merge reads it

@@ -540,3 +540,18 @@ def test_a_draft_to_an_address_with_a_line_break_is_written_unaddressed():
     good = email.message_from_bytes(eml_draft(SimpleNamespace(settings=SimpleNamespace(contact_email="fzb@example.gov.cn")),
                                               notice, "lina@example.com", None), policy=email.policy.default)
     assert (good["To"], good["From"]) == ("lina@example.com", "fzb@example.gov.cn")
+
+
+def test_a_receipt_written_again_on_another_day_is_the_same_notice(tmp_path):
+    from xlsx_tracker.outputs.notices import content_digest
+
+    def written(name, moment, day):
+        notice = Notice("政府办", "报送回执", [("报送单位", "政府办"), ("回执时间", moment)], [Section("二、采用情况", ["已采用。"])],
+                        ["如对本回执有疑问,请联系办公室。"], ["区委依法治区办", day])
+        path = tmp_path / f"{name}.txt"
+        path.write_text(render_text(notice), encoding="utf-8")
+        return content_digest(path)
+    assert written("a", "2024-05-24 09:00", "2024年05月24日") == written("b", "2024-05-25 16:41", "2024年05月25日")
+    changed = Notice("政府办", "报送回执", [], [Section("二、采用情况", ["未采用。"])], [], ["区委依法治区办", "2024年05月25日"])
+    (tmp_path / "c.txt").write_text(render_text(changed), encoding="utf-8")
+    assert content_digest(tmp_path / "c.txt") != written("d", "2024-05-24 09:00", "2024年05月24日")

@@ -43,6 +43,8 @@ def fit(name: str, limit: int, suffix: str = "") -> str:
     room = limit - units(suffix + extension)
     if units(stem) > room:
         stem = shorten(cut_phrase(stem, room), room)
+    while len(f"{stem}{suffix}{extension}".encode()) > NAME_BYTES and len(stem) > 1:  # Linux counts bytes
+        stem = stem[:-1]
     return windows_name(f"{stem}{suffix}{extension}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..base import layout
@@ -35,7 +36,7 @@ from ..base.problems import (
     problem,
 )
 from ..base.sheetio import EXCEL_CELL_LIMIT, cell_ref, cell_text
-from ..base.words import BRACKETS, ELLIPSIS
+from ..base.words import BRACKETS
 from ..master.answer_rules import PROGRESS, broken_rule
 from ..master.answer_rules import answer_rules as answer_rules  # the report's 说明 reads the rules' words here
 from ..master.issued import WHOLE_GROUP, Issued
@@ -157,13 +158,14 @@ def _check_summary(checker: _Checker, expected: dict, table, row: list, row_inde
         return
     got = cell_text(_value(row, table.columns, layout.SUMMARY_COLUMN))
     formula = table.formulas.get((row_index, col))
-    if not got or (formula and not formula[1]):
+    if not got or (formula and not formula[1]) or got.startswith("="):
         return
     if not issued_summary(got, expected):
         checker.problem(LOCKED_CELL_CHANGED, table.sheet, row_index, col, column=layout.SUMMARY_COLUMN)
 
 
-_MARK, _CLOSING = fold(ELLIPSIS), fold("".join(BRACKETS.values()))  # as fold writes them (… is ... there)
+_CLOSING = fold("".join(BRACKETS.values()))  # as fold writes them
+_ELLIPSES = re.compile(r"[.…⋯]+$")  # any ellipsis a summary ended with, whatever split cut it with
 
 
 def issued_summary(text: str, expected: dict) -> bool:
@@ -174,7 +176,8 @@ def issued_summary(text: str, expected: dict) -> bool:
     if got == full:
         return True
     stem = got.rstrip(_CLOSING)
-    return stem.endswith(_MARK) and len(stem) > len(_MARK) and full.startswith(stem.removesuffix(_MARK))
+    cut = _ELLIPSES.sub("", stem)  # "……" now, "…" in forms issued before (fold makes each "...")
+    return cut != stem and bool(cut) and full.startswith(cut)
 
 
 def _cell_notes(checker: _Checker, table, row_index: int, row: list, names: list[str]) -> None:

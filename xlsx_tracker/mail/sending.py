@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.model import TrackerError
+from ..base.workspace import workspace_lock
 from ..intake.mailparse import parse
 from ..master.values import is_email
 from ..month import ledger
@@ -117,9 +118,18 @@ def _notice_path(run: MonthRun, kind: str, unit: str) -> Path:
 
 def send(run: MonthRun, kind: str, liaisons: dict[str, dict], password: str, *, yes: bool = False,
          resend_interrupted: bool = False) -> Sent:
-    """Send each planned notice once, unit by unit; without yes, only say what would be sent."""
-    result = plan(run, kind, liaisons, resend_interrupted)
-    if not yes or not result.planned:
+    """Send each planned notice once, unit by unit; without yes, only say what would be sent.
+
+    Sending holds the workspace lock from the plan to the last message: two sends started at once (two clerks on a
+    shared workspace) never both send a unit."""
+    if not yes:
+        return plan(run, kind, liaisons, resend_interrupted)
+    with workspace_lock(run.workspace):
+        return _send_planned(run, kind, plan(run, kind, liaisons, resend_interrupted), password)
+
+
+def _send_planned(run: MonthRun, kind: str, result: Sent, password: str) -> Sent:
+    if not result.planned:
         return result
     settings, office = run.master.settings.mail, run.master.settings
     sender = _normal(office.contact_email or settings.user)

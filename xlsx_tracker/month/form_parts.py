@@ -89,9 +89,11 @@ STARTED_COLUMNS = [c for c in layout.EDITABLE_COLUMNS if c != STATUS]  # any of 
 
 
 def _length(ref: str) -> str:
-    """The length of a cell's text (or of each cell's, over a range) without the spaces, line breaks and full-width
-    spaces merge strips."""
-    return f'LEN(TRIM(SUBSTITUTE(SUBSTITUTE({ref},CHAR(10)," "),"\u3000"," ")))'
+    """The length of a cell's text (or of each cell's, over a range) without the spaces, line breaks, no-break
+    and full-width spaces merge strips (str.strip): a cell of only those is empty to both."""
+    for char in ("CHAR(10)", "CHAR(160)", '"\u3000"'):  # line breaks, a web page's no-break space, 全角空格
+        ref = f'SUBSTITUTE({ref},{char}," ")'
+    return f"LEN(TRIM({ref}))"
 
 
 def blank(ref: str) -> str:

@@ -7,6 +7,7 @@ gives a unit. `unit_lights` applies exactly the rules `light_rules` prints, so t
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -63,7 +64,7 @@ UNIT_RULES = [
     LightRule(RED, lambda r: True, lambda r: f"同一任务连续 {r.red_stalled_cycles} 个月“未启动”",
               lambda r, f: f"{f.stalled} 项连续{r.red_stalled_cycles}个月未启动" if f.stalled else ""),
     LightRule(RED, lambda r: True, lambda r: f"平均进度落后序时进度 {r.red_behind_points:g} 个百分点及以上",
-              lambda r, f: f"落后序时进度 {f.behind:.0f} 个百分点" if f.score.returned and f.behind >= r.red_behind_points else ""),
+              lambda r, f: f"落后序时进度 {math.floor(f.behind)} 个百分点" if f.score.returned and f.behind >= r.red_behind_points else ""),
     LightRule(YELLOW, lambda r: r.yellow_late, lambda r: "逾期报送",
               lambda r, f: "逾期报送" if f.score.returned and not f.score.on_time else ""),
     LightRule(YELLOW, lambda r: r.yellow_stale, lambda r: "本月进展未更新",
@@ -75,7 +76,7 @@ UNIT_RULES = [
     LightRule(YELLOW, lambda r: r.yellow_returned, lambda r: "有任务审核退回",
               lambda r, f: f"{f.returned} 项审核退回" if f.returned else ""),
     LightRule(YELLOW, lambda r: True, lambda r: f"落后序时进度 {r.yellow_behind_points:g} 个百分点及以上",
-              lambda r, f: f"落后序时进度 {f.behind:.0f} 个百分点"
+              lambda r, f: f"落后序时进度 {math.floor(f.behind)} 个百分点"
               if f.score.returned and r.yellow_behind_points <= f.behind < r.red_behind_points else ""),
 ]
 
@@ -134,7 +135,7 @@ def indicator_lights(rules: Lights, indicators: list[IndicatorState], pace: floa
             continue
         behind = pace - item.progress
         light = RED if behind >= rules.red_behind_points else YELLOW if behind >= rules.yellow_behind_points else GREEN
-        lights.append(Light(item.indicator.label, light, (f"落后序时进度 {behind:.0f} 个百分点",) if light != GREEN else (), behind=behind))
+        lights.append(Light(item.indicator.label, light, (f"落后序时进度 {math.floor(behind)} 个百分点",) if light != GREEN else (), behind=behind))
     return lights
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -48,16 +49,17 @@ def reminder_stem(folder: Path, unit: str) -> Path:
 
 
 RECEIPT_TIME = "回执时间"
+SIGNED_ON = re.compile(r"\d{4}年\d{2}月\d{2}日")  # the sign-off's date line: the day it was written, not its content
 
 
 def content_digest(path: Path) -> str:
     """What send compares to never send the same notice twice: the notice's text without the moment it was written.
 
-    A notice rewritten by report or review with the same content (only the 回执时间 changed, or the .eml draft's
-    date header and MIME boundary) is the same notice.
+    A notice rewritten by report or review with the same content (only the 回执时间 and the date it is signed on
+    changed, or the .eml draft's date header and MIME boundary) is the same notice.
     """
     text = path.with_suffix(".txt").read_text(encoding="utf-8")
-    kept = [line for line in text.splitlines() if not line.startswith(RECEIPT_TIME)]
+    kept = [line for line in text.splitlines() if not line.startswith(RECEIPT_TIME) and not SIGNED_ON.fullmatch(line)]
     return hashlib.sha256("\n".join(kept).encode("utf-8")).hexdigest()
 
 

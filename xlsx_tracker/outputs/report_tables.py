@@ -111,7 +111,7 @@ def _lights(master: Master, state: MonthState) -> Table:
         rows.append(["指标", f"{len(labels)} 项指标", light, f"{words}:{listed}", "", ""])
     counts = {light: sum(1 for x in state.unit_lights if x.light == light) for light in (RED, YELLOW, GREEN)}
     title = (f"亮灯情况(单位:红灯 {counts[RED]} 个、黄灯 {counts[YELLOW]} 个、绿灯 {counts[GREEN]} 个;"
-             f"序时进度 {state.pace:.0f}%)")
+             f"序时进度 {state.pace:.1f}%)")
     return Table("亮灯", title, ["类别", "单位/指标", "亮灯", "原因", "连续红灯(月)", "督办"], [6, 20, 7, 76, 12, 14],
                  rows, [row[2] for row in rows])
 
