@@ -275,3 +275,11 @@ def test_a_unit_the_roster_sheet_lacks_gets_a_row_and_a_lost_column_comes_back(w
     assert [c.value for c in sheet[1]][:7] == ["单位", "姓名", "职务", "联系电话", None, "备注", "电子邮箱"]
     assert [c.value for c in sheet[last]] == ["司法局", "王海", "科员", "0471-6218033", None, None, "wanghai@example.com"]
     assert load_master_or_fail(workspace).roster["司法局"]["电子邮箱"] == "wanghai@example.com"
+
+
+def test_a_blank_cell_in_the_form_never_erases_what_the_master_holds(workspace, tmp_path):
+    import_roster(workspace, form(tmp_path, [["民政局", "孙八", "科员", "0471-6300004", "sunba@example.cn"]]))
+    again = import_roster(workspace, form(tmp_path, [["民政局", "孙八", "", "0471-6300009", ""]]))  # 职务 and 邮箱 left blank
+    assert again.changed == ["民政局"]
+    roster = load_master_or_fail(workspace).roster
+    assert roster["民政局"] == {"姓名": "孙八", "职务": "科员", "联系电话": "0471-6300009", "电子邮箱": "sunba@example.cn"}

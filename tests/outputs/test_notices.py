@@ -225,10 +225,10 @@ def test_a_receipt_says_errors_first_then_what_to_fill_each_task_by_its_number_a
     assert adoption.lines == ["已采用“司法局_2024-05 (2).xlsx”:本单位 4 项任务中 2 项填报了有效的进展状态,其中已完成 1 项;"
                               "收到时间 2024-05-18 09:00(收件目录日期),按时;本月亮灯:黄灯(报送文件有错误)。"]
     assert to_fix.lines == [] and to_fix.items == [
-        "编号 22(健全行政决策制度体系),任务清单 E4:预计完成时间“下个月”不是有效日期,未采用。请填写如 2024-06-30 的日期。"]
+        "编号 22(健全行政决策制度体系),任务清单 E4:预计完成时间“下个月”不是有效日期,未采用。请填写如 2024-12-31 的日期。"]
     assert to_fix.table == [["任务", "类别", "位置", "问题及改正方法"],
                             ["编号 22(健全行政决策制度体系)", "日期无效", "任务清单 E4",
-                             "预计完成时间“下个月”不是有效日期,未采用。请填写如 2024-06-30 的日期。"]]
+                             "预计完成时间“下个月”不是有效日期,未采用。请填写如 2024-12-31 的日期。"]]
     assert to_fill.lines == [
         f"进展状态未填写的任务 2 项:编号 23({SHORT['23']})、24({SHORT['24']})。请从下拉列表选择。",
         "本月进展未更新(与上月所填完全相同)的任务 1 项:编号 22(健全行政决策制度体系)。请写明本月新的进展。",
@@ -284,13 +284,13 @@ SAME_ERROR = "编号 22(健全行政决策制度体系),任务清单 E4:"
 ])
 def test_a_cell_is_named_alone_when_its_task_is_not_certain(case, extra, rows, said):
     notice = receipt(SimpleNamespace(settings=OFFICE), justice_month(extra, rows), "司法局", dt.datetime(2024, 5, 24, 9))
-    assert notice.sections[2].items[0] == said + "预计完成时间“下个月”不是有效日期,未采用。请填写如 2024-06-30 的日期。"
+    assert notice.sections[2].items[0] == said + "预计完成时间“下个月”不是有效日期,未采用。请填写如 2024-12-31 的日期。"
 
 
 def test_a_problem_of_another_file_names_that_file():
     other = problem(INVALID_DATE, file="2024-05-10/司法局_2024-05.xlsx", sheet="任务清单", cell="E3", unit="司法局", raw="月底", year=2024)
     notice = receipt(SimpleNamespace(settings=OFFICE), justice_month([other]), "司法局", dt.datetime(2024, 5, 24, 9))
-    assert notice.sections[2].items[1] == "“司法局_2024-05.xlsx” 任务清单 E3:预计完成时间“月底”不是有效日期,未采用。请填写如 2024-06-30 的日期。"
+    assert notice.sections[2].items[1] == "“司法局_2024-05.xlsx” 任务清单 E3:预计完成时间“月底”不是有效日期,未采用。请填写如 2024-12-31 的日期。"
 
 
 def test_returned_claims_and_a_claim_sent_back_unchanged():
@@ -403,7 +403,7 @@ def test_a_reminder_names_every_reason_in_order_and_asks_once():
     error = problem(INVALID_DATE, file="甲_2024-05.xlsx", sheet="任务清单", cell="E4", unit="甲", raw="下月", year=2024)
     assert chase_lines(("errors", "报送的表格有 1 处错误须改正"), ("overdue", "1 项超过预计完成时间仍未完成:23"), problems=[error]) == [
         "贵单位报送的表格有 1 处需要改正的问题(详见回执):",
-        "1. 编号 22(健全行政决策制度体系),任务清单 E4:预计完成时间“下月”不是有效日期,未采用。请填写如 2024-06-30 的日期。",
+        "1. 编号 22(健全行政决策制度体系),任务清单 E4:预计完成时间“下月”不是有效日期,未采用。请填写如 2024-12-31 的日期。",
         "编号 23 已超过贵单位填报的预计完成时间,仍未完成。请抓紧推进,并在“存在问题及需协调事项”中说明原因。",
         "请于 2024年05月29日 前改正后重新报送。"]
     rejected = sent("甲", "甲_2024-04.xlsx", outcome="rejected", reason="这是 2024-04 的表(甲),不是 2024-05 的,未计入本月。")

@@ -114,7 +114,7 @@ def fetch(run: MonthRun, password: str, *, mark_read: bool = False, on_wait=None
             for uid in uids:
                 if _fetch_one(client, uid, saver) and mark_read:
                     client.uid("STORE", uid, "+FLAGS", r"(\Seen)")
-    except (OSError, imaplib.IMAP4.abort) as exc:
+    except (OSError, imaplib.IMAP4.error) as exc:  # abort is a kind of error; a BAD answer too
         raise TrackerError(f"与收信服务器的连接中断({_text(exc)})。已保存的附件都已记录,重新运行 fetch 会接着收取,"
                            "不会重复保存。") from exc
     finally:
@@ -134,8 +134,9 @@ def _fetch_one(client: imaplib.IMAP4, uid: bytes, saver: Saver) -> bool:
     everything in it is saved (now or before)."""
     status, data = client.uid("FETCH", uid, HEAD)
     meta = b" ".join(item[0] if isinstance(item, tuple) else item for item in data or [] if isinstance(item, bytes | tuple))
-    if status != "OK" or not meta:
-        return False
+    if status != "OK" or not meta:  # never a message skipped without a word
+        saver.result.messages += 1
+        return saver.left_out({}, "", "收信服务器未能提供该邮件")
     saver.result.messages += 1
     received = office_received(server_time(meta), saver.run.master.settings.zone)
     size = re.search(rb"RFC822\.SIZE (\d+)", meta)

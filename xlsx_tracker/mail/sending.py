@@ -230,8 +230,8 @@ def _message(item: Outgoing, sender: str, kind: str):
 
     if kind == "reminders":
         message = parse(item.path.read_bytes())  # the draft written with the reminder: text and the receipt attached
-        for header in ("To", "From", "X-Unsent", "Cc", "Bcc"):
-            del message[header]
+        for header in ("To", "From", "X-Unsent", "Cc", "Bcc", "Date", "Message-ID"):
+            del message[header]  # the draft's date is the day the report was written: the message is dated when sent
     else:
         message = EmailMessage()
         message["Subject"] = item.subject

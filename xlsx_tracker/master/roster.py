@@ -48,7 +48,8 @@ def import_roster(workspace: Workspace, path: Path) -> Imported:
         entries, problems = read_roster(sheets, Path(path).name, master.registry, sheet=name, header_row=header,
                                         bad_email="refuse")
         problems = [p for p in problems if p.code != ROSTER_MISSING]
-        updates = {unit: {c: cell_value_text(entry[c]) for c in given} for unit, entry in entries.items()}
+        # a blank cell in the form says nothing: it never erases what the master already holds
+        updates = {unit: {c: text for c in given if (text := cell_value_text(entry[c]))} for unit, entry in entries.items()}
         changed = [unit for unit, update in updates.items()
                    if any(master.roster.get(unit, {}).get(c, "") != text for c, text in update.items())]
         if changed:

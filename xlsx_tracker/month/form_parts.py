@@ -66,9 +66,9 @@ def review_note(decision: tuple[str, str] | None) -> str:
 def date_validation(issued: dt.date) -> dict:
     return {"validate": "date", "criteria": "between",
             "minimum": dt.date(2023, 1, 1), "maximum": dt.date(2035, 12, 31),
-            "error_title": "日期无效", "error_message": "请填写 2023-01-01 至 2035-12-31 之间的日期,例如 2024-06-30。",
+            "error_title": "日期无效", "error_message": f"请填写 2023-01-01 至 2035-12-31 之间的日期,例如 {issued.year}-12-31。",
             "input_title": "预计完成时间",
-            "input_message": f"请填写日期,例如 {issued.year}-06-30。尚未完成的任务,日期早于下发日期({issued.isoformat()})的显示为黄色,请改为新的预计日期。"}
+            "input_message": f"请填写日期,例如 {issued.year}-12-31。尚未完成的任务,日期早于下发日期({issued.isoformat()})的显示为黄色,请改为新的预计日期。"}
 
 
 def phone_validation() -> dict:
