@@ -106,7 +106,8 @@ def test_every_recipient_is_checked_first_and_a_refusal_never_stops_the_batch(of
     assert sent.output.splitlines() == [
         f"  已发送 {u[0]} → good1@example.com", f"  已发送 {u[8]} → good2@example.com", *invalid,
         f"  未发出 {u[6]}:发信服务器拒收 refuse@example.com(550 5.1.1 Mailbox unavailable)。请核对该单位联络员邮箱。",
-        f"  未发出 {u[7]}:发信服务器拒收 datafail@example.com(554 5.7.1 Message rejected)。请核对该单位联络员邮箱。",
+        f"  未发出 {u[7]}:发信服务器拒收 datafail@example.com(554 5.7.1 Message rejected)。"
+        "可能是邮件内容被服务器拦截,请稍后重试;如仍被拒收,请核对该单位联络员邮箱或改用其他方式发送。",
         "已发送催报通知 2 封。未发出 7 封(见上)。"]
     assert handler.asked == ["good1@example.com", "refuse@example.com", "datafail@example.com", "good2@example.com"]
     assert [tos for tos, _ in handler.messages] == [["good1@example.com"], ["good2@example.com"]]  # one message a unit
@@ -227,3 +228,11 @@ def test_a_ledger_written_before_sends_were_recorded_as_they_happen_keeps_its_se
         assert ledger.interrupted_sends(conn, MONTH, "reminders") == set()
     finally:
         conn.close()
+
+
+def test_a_busy_server_is_not_blamed_on_the_address():
+    from xlsx_tracker.cli.mail_commands import refusal_advice
+
+    assert refusal_advice("451 4.7.1 MI:SFQ") == "发信服务器暂时不接收(可能是发送过于频繁),请稍后重新运行 send。"
+    assert refusal_advice("550 5.1.1 Mailbox unavailable") == "请核对该单位联络员邮箱。"
+    assert refusal_advice("554 DT:SPM").startswith("可能是邮件内容被服务器拦截")

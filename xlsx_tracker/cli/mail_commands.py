@@ -11,6 +11,16 @@ from ..month.state import load_state
 from .app import main, month_options, month_run_of, say_waiting
 
 
+def refusal_advice(answer: str) -> str:
+    """What to do about a refusal: a 5xx on the address means the address; a 4xx (busy, too many messages) or a
+    message refused for its content means trying again later, not changing a valid address."""
+    if answer[:1] == "4":
+        return "发信服务器暂时不接收(可能是发送过于频繁),请稍后重新运行 send。"
+    if answer[:3] in ("550", "551", "553") or answer[:5] in ("5.1.1", "5.1.2"):
+        return "请核对该单位联络员邮箱。"
+    return "可能是邮件内容被服务器拦截,请稍后重试;如仍被拒收,请核对该单位联络员邮箱或改用其他方式发送。"
+
+
 def _password() -> str:
     """From XLSX_TRACKER_MAIL_PASSWORD, else asked for (never stored, never printed)."""
     from ..mail import mailbox as mail_mod
@@ -60,7 +70,7 @@ def send_command(ctx, kind, month, policy, assume_weekends, yes, resend_interrup
     for unit, address, why in result.invalid:
         click.echo(f"  不发送 {unit}:联络员邮箱“{shown(address)}”{why},不会使用。请在总任务清单“联络员”表中改为一个有效的邮箱地址。")
     for unit, address, answer in result.refused:
-        click.echo(f"  未发出 {unit}:发信服务器拒收 {address}({answer})。请核对该单位联络员邮箱。")
+        click.echo(f"  未发出 {unit}:发信服务器拒收 {address}({answer})。{refusal_advice(answer)}")
     for unit, why in result.failed:
         click.echo(f"  未发出 {unit}:{why}。")
     if result.already:
