@@ -231,7 +231,7 @@ def test_a_ledger_written_before_sends_were_recorded_as_they_happen_keeps_its_se
 
 
 def test_a_busy_server_is_not_blamed_on_the_address():
-    from xlsx_tracker.cli.mail_commands import refusal_advice
+    from xlsx_tracker.mail.sending import refusal_advice
 
     assert refusal_advice("451 4.7.1 MI:SFQ") == "发信服务器暂时不接收(可能是发送过于频繁),请稍后重新运行 send。"
     assert refusal_advice("550 5.1.1 Mailbox unavailable") == "请核对该单位联络员邮箱。"

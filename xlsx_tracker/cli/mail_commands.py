@@ -11,16 +11,6 @@ from ..month.state import load_state
 from .app import main, month_options, month_run_of, say_waiting
 
 
-def refusal_advice(answer: str) -> str:
-    """What to do about a refusal: a 5xx on the address means the address; a 4xx (busy, too many messages) or a
-    message refused for its content means trying again later, not changing a valid address."""
-    if answer[:1] == "4":
-        return "发信服务器暂时不接收(可能是发送过于频繁),请稍后重新运行 send。"
-    if answer[:3] in ("550", "551", "553") or answer[:5] in ("5.1.1", "5.1.2"):
-        return "请核对该单位联络员邮箱。"
-    return "可能是邮件内容被服务器拦截,请稍后重试;如仍被拒收,请核对该单位联络员邮箱或改用其他方式发送。"
-
-
 def _password() -> str:
     """From XLSX_TRACKER_MAIL_PASSWORD, else asked for (never stored, never printed)."""
     from ..mail import mailbox as mail_mod
@@ -58,7 +48,7 @@ def fetch_command(ctx, month, policy, assume_weekends, mark_read):
 def send_command(ctx, kind, month, policy, assume_weekends, yes, resend_interrupted):
     """把本月的回执(receipts)或催报通知(reminders)发送到各单位联络员邮箱;默认只预览,加 --yes 才发送,同一内容不会重复发送。"""
     from ..mail import sending
-    from ..mail.sending import shown
+    from ..mail.sending import refusal_advice, shown
 
     run = month_run_of(ctx, month, policy, assume_weekends)
     liaisons = load_state(run).liaisons

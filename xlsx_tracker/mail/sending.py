@@ -66,6 +66,16 @@ def address_problem(address: str) -> str:
     return ""
 
 
+def refusal_advice(answer: str) -> str:
+    """What to do about a refusal: a 5xx on the address means the address; a 4xx (busy, too many messages) or a
+    message refused for its content means trying again later, not changing a valid address."""
+    if answer[:1] == "4":
+        return "发信服务器暂时不接收(可能是发送过于频繁),请稍后重新运行 send。"
+    if answer[:3] in ("550", "551", "553") or answer[:5] in ("5.1.1", "5.1.2"):
+        return "请核对该单位联络员邮箱。"
+    return "可能是邮件内容被服务器拦截,请稍后重试;如仍被拒收,请核对该单位联络员邮箱或改用其他方式发送。"
+
+
 def shown(address: str) -> str:
     """An address as typed, its control characters made visible (\\r, \\n) instead of breaking the line shown."""
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in address)
