@@ -27,7 +27,7 @@ def test_ruff_is_clean():
 
 
 PACKAGE = ROOT / "xlsx_tracker"
-STAGES = ["base", "calendar", "master", "intake", "month", "outputs", "mail", "demo", "cli"]
+STAGES = ["base", "calendar", "master", "intake", "month", "outputs", "mail", "demo", "web", "cli"]
 
 
 def test_every_module_lives_in_the_room_of_its_stage():

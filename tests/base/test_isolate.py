@@ -40,3 +40,24 @@ def test_each_failure_costs_only_its_item_and_order_is_kept():
 def test_spawned_workers_give_the_same_results(monkeypatch):
     monkeypatch.setenv("XLSX_TRACKER_START_METHOD", "spawn")
     assert list(run_isolated(str.upper, ["x", "y"], workers=2)) == [("x", "X"), ("y", "Y")]
+
+
+def needs_300_mb(item):
+    block = bytearray(300 * 1024 ** 2)
+    return f"{item}:{len(block) // 1024 ** 2}"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a forked worker inherits its parent's mappings on Linux")
+def test_a_worker_forked_from_a_parent_with_a_large_address_space_keeps_its_full_allowance():
+    """The local page's server holds hundreds of MB of reserved address space (threads' arenas and stacks); its
+    forked workers inherit it. The limit counts from the worker's start, so a return is read there as in a command."""
+    import mmap
+
+    reserved = mmap.mmap(-1, 1024 ** 3)  # 1 GB reserved, never touched: address space, not memory
+    try:
+        results = dict(run_isolated(needs_300_mb, ["a"], workers=1, memory_limit=512 * 1024 ** 2))
+        eaten = dict(run_isolated(hostile, ["memory"], workers=1, memory_limit=512 * 1024 ** 2))
+    finally:
+        reserved.close()
+    assert results == {"a": "a:300"}
+    assert eaten == {"memory": Failed("memory", "MemoryError")}

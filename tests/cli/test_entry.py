@@ -169,6 +169,10 @@ def test_init_makes_a_workspace_anywhere(tmp_path):
     result = CliRunner().invoke(main, ["init", str(target)])
     assert result.exit_code == 0
     assert (target / "master_template" / "任务清单.xlsx").exists()
+    assert result.output.splitlines()[-1] == "Windows 上双击“打开调度网页.bat”即可打开调度网页(不用命令行)。"
+    starter = (target / "打开调度网页.bat").read_bytes().decode("utf-8").split("\r\n")
+    assert starter == ["@echo off", "chcp 65001 >nul", 'cd /d "%~dp0"', "echo 正在打开调度网页,请稍候……(关闭本窗口即停止)",
+                       f'"{sys.executable}" -m xlsx_tracker serve', "pause", ""]
     again = CliRunner().invoke(main, ["init", str(target)])
     assert again.exit_code == 1 and "已存在" in again.output
 

@@ -18,8 +18,8 @@ from xlsx_tracker.base.problems import (
     problem,
 )
 from xlsx_tracker.cli import main
-from xlsx_tracker.cli.printing import merge_summary
 from xlsx_tracker.month.merge import ManifestEntry
+from xlsx_tracker.outputs.sayings import merge_summary
 
 from ..outputs.months import MonthOf, returned_row, score, sent
 
@@ -143,7 +143,7 @@ def test_merge_dry_run_of_one_file_from_the_command_line(workspace, filled_retur
 def test_a_blank_form_is_counted_apart_from_the_units_that_did_not_return():
     from types import SimpleNamespace
 
-    from xlsx_tracker.cli.printing import returned_line
+    from xlsx_tracker.outputs.sayings import returned_line
 
     units = [SimpleNamespace(unit=u, blank=u == "财政局") for u in ("司法局", "财政局", "检察院")]
     result = SimpleNamespace(state=SimpleNamespace(units=units), accepted={"司法局": 1, "财政局": 2}, not_returned=["财政局", "检察院"])

@@ -17,7 +17,8 @@ from xlsx_tracker.month import ledger
 from xlsx_tracker.month.merge import merge
 from xlsx_tracker.month.split import split
 from xlsx_tracker.month.state import load_state
-from xlsx_tracker.outputs.review import apply_review, changes, claims, review_sheet
+from xlsx_tracker.outputs.review import apply_review, claims, review_sheet
+from xlsx_tracker.outputs.sayings import changes
 
 MONTH, UNIT = "2024-06", "司法局"
 NOTICE = b"%PDF-1.4 notice for 21"

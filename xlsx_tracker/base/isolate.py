@@ -65,13 +65,27 @@ def _quiet() -> None:
 
 
 def _limit_memory(limit: int | None) -> None:
+    """At most limit bytes of address space more than the worker holds at its start. A forked worker starts with its
+    parent's mappings: a small command's, or the local page's with its threads' reserved arenas and stacks (often more
+    than the limit itself), so the limit counts from there."""
     if not limit:
         return
     try:
         import resource
     except ImportError:  # Windows: no rlimits; the per-item deadline still applies
         return
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = limit + _address_space()
+    resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+
+
+def _address_space() -> int:
+    """This process's address space in bytes now (Linux); 0 where it cannot be read."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _worker(conn, parent: int, task, context, memory_limit) -> None:

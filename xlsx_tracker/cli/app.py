@@ -163,8 +163,24 @@ def main(ctx):
 def init(directory, force):
     """新建工作区:把内置的总任务清单和设置复制到“目录”。"""
     workspace = init_workspace(directory, force)
+    starter = write_starter(workspace)
     click.echo(f"已新建工作区:{workspace.root.resolve()}")
     click.echo(f"总任务清单:{workspace.master_file}")
+    click.echo(f"Windows 上双击“{starter.name}”即可打开调度网页(不用命令行)。")
+
+
+STARTER = "打开调度网页.bat"
+
+
+def write_starter(workspace: Workspace) -> Path:
+    """The .bat the office double-clicks: the page of this workspace, with the Python that ran init (the one this tool
+    is installed in, a virtual environment's included), so nothing needs to be on PATH or activated."""
+    python = sys.executable.replace("%", "%%")
+    lines = ["@echo off", "chcp 65001 >nul", 'cd /d "%~dp0"', "echo 正在打开调度网页,请稍候……(关闭本窗口即停止)",
+             f'"{python}" -m xlsx_tracker serve', "pause"]
+    path = workspace.root / STARTER
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))  # cmd reads CRLF; chcp 65001 makes it read UTF-8
+    return path
 
 
 def progress_bar(label: str, total: int):

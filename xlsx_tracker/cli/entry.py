@@ -6,7 +6,7 @@ them on the one group, `main`.
 
 from __future__ import annotations
 
-from . import calendar_commands, mail_commands, month_commands, setup_commands  # noqa: F401  (registers the commands)
+from . import calendar_commands, mail_commands, month_commands, serve_command, setup_commands  # noqa: F401  (registers the commands)
 from .app import main
 
 __all__ = ["main"]

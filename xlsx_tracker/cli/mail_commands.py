@@ -28,13 +28,8 @@ def fetch_command(ctx, month, policy, assume_weekends, mark_read):
 
     run = month_run_of(ctx, month, policy, assume_weekends)
     result = mail_mod.fetch(run, _password(), mark_read=mark_read, on_wait=say_waiting)
-    click.echo(f"查看邮件 {result.messages} 封:新保存附件 {len(result.saved)} 个,此前已保存 {result.already} 个,保存在 {mail_mod.inbox_folder(run)}")
-    if result.without_attachment:
-        click.echo(f"没有附件的邮件 {len(result.without_attachment)} 封:" + "、".join(f"“{s}”" for s in result.without_attachment))
-    if result.left_out:
-        click.echo(f"未能保存的邮件或附件 {len(result.left_out)} 处(其余邮件照常保存):")
-        for note in result.left_out:
-            click.echo(f"  {note}")
+    for line in mail_mod.fetched_lines(run, result):
+        click.echo(line)
     click.echo(f"下一步:xlsx-tracker merge --month {month}")
 
 
@@ -48,33 +43,13 @@ def fetch_command(ctx, month, policy, assume_weekends, mark_read):
 def send_command(ctx, kind, month, policy, assume_weekends, yes, resend_interrupted):
     """把本月的回执(receipts)或催报通知(reminders)发送到各单位联络员邮箱;默认只预览,加 --yes 才发送,同一内容不会重复发送。"""
     from ..mail import sending
-    from ..mail.sending import refusal_advice, shown
+    from ..mail.sending import sent_lines
 
     run = month_run_of(ctx, month, policy, assume_weekends)
     liaisons = load_state(run).liaisons
     password = _password() if yes else ""
     result = sending.send(run, kind, liaisons, password, yes=yes, resend_interrupted=resend_interrupted)
-    label = "回执" if kind == "receipts" else "催报通知"
-    for item in result.sent if yes else result.planned:
-        click.echo(f"  {'已发送' if yes else '将发送'} {item.unit} → {item.to}")
-    for unit, address, why in result.invalid:
-        click.echo(f"  不发送 {unit}:联络员邮箱“{shown(address)}”{why},不会使用。请在总任务清单“联络员”表中改为一个有效的邮箱地址。")
-    for unit, address, answer in result.refused:
-        click.echo(f"  未发出 {unit}:发信服务器拒收 {address}({answer})。{refusal_advice(answer)}")
-    for unit, why in result.failed:
-        click.echo(f"  未发出 {unit}:{why}。")
-    if result.already:
-        click.echo(f"此前已发送过相同{label}、本次不再发送:{'、'.join(result.already)}")
-    if result.interrupted:
-        click.echo(f"上次发送中断、不能确定对方是否已收到{label},本次不再发送:{'、'.join(result.interrupted)}"
-                   "(请向对方核实;确认未收到时加 --resend-interrupted 重新发送)")
-    if result.no_address:
-        click.echo(f"没有联络员邮箱、无法发送(请在总任务清单“联络员”表中补充):{'、'.join(result.no_address)}")
-    not_sent = len(result.invalid) + len(result.refused) + len(result.failed)
-    if yes:
-        click.echo(f"已发送{label} {len(result.sent)} 封。" + (f"未发出 {not_sent} 封(见上)。" if not_sent else ""))
-    else:
-        invalid = f"另有 {not_sent} 个单位的邮箱无效,不会发送(见上)。" if not_sent else ""
-        click.echo(f"预览:将发送{label} {len(result.planned)} 封;确认无误后加 --yes 发送。{invalid}")
+    for line in sent_lines(result, kind, yes, "确认无误后加 --yes 发送", "加 --resend-interrupted "):
+        click.echo(line)
     if result.stopped:
         raise TrackerError(result.stopped)

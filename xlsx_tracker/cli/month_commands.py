@@ -35,7 +35,7 @@ from .app import (
     workspace_of,
     workspace_option,
 )
-from .printing import echo_documents, fail_on_blocked, merge_summary
+from .printing import applied_lines, echo_documents, fail_on_blocked, merge_summary
 
 
 @main.command("split")
@@ -153,18 +153,11 @@ def review_command(ctx, month, policy, assume_weekends, filled, force, reviewer)
         return
     applied = review_mod.apply_review(run, state, filled, reviewer, on_wait=say_waiting)
     echo_problems(applied.problems)
-    taken = [f"通过(销号){len(applied.passed)} 项,退回 {len(applied.returned)} 项"]
-    taken += [f"已记入过 {len(applied.already)} 项,未重复记入"] if applied.already else []
-    taken += [f"另有 {len(applied.problems)} 行未采用,见上"] if applied.problems else []
-    click.echo(f"已记入审核结果:{';'.join(taken)}。")
+    for line in applied_lines(applied, state):
+        click.echo(line)
     if applied.state is None:
-        click.echo("没有记入新的审核结果,本月的文件没有重新生成。")
         return
-    changed = review_mod.changes(state, applied.state)
     del state  # the month before the decisions: only the new one is needed from here
-    click.echo("审核后得分、排名或亮灯有变化的单位:" if changed else "各单位得分和亮灯没有变化。")
-    for line in changed:
-        click.echo(f"  {line}")
     documents = write_month_documents(run, applied.state, today=app.today(run.master.settings), on_wait=say_waiting)
     click.echo("已按审核结果重新生成本月的文件:")
     echo_documents(documents, "  ")

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from ..base.model import SECTION_LABELS, TrackerError
-from ..base.problems import severity_summary
-from ..master.roster import import_roster
+from ..master.roster import import_roster, imported_lines
 from ..master.tasklist import build_master, load_master, load_master_or_fail
 from . import listing
 from .app import FORMATS, echo_problems, main, unit_named, workspace_of, workspace_option
@@ -96,12 +95,5 @@ def roster_import(ctx, file):
     """把填好的附件2 联络员名单反馈表(或任何含 单位/姓名/职务/联系电话 列的表)导入总任务清单的“联络员”表。"""
     imported = import_roster(workspace_of(ctx), file)
     echo_problems(imported.problems)
-    click.echo(f"已导入 {len(imported.units)} 个单位的联络员,其中 {len(imported.changed)} 个有变化"
-               + (f":{'、'.join(imported.changed)}" if imported.changed else "") + "。")
-    if imported.refused:
-        click.echo(f"以下 {len(imported.refused)} 个单位的电子邮箱无效,该行未导入(总任务清单中原有的联络员不变),请改正后重新导入:"
-                   + ";".join(f"{unit}(电子邮箱{why})" for unit, why in imported.refused) + "。")
-    if imported.problems:
-        click.echo(f"另有问题:{severity_summary(imported.problems)},见上。")
-
-
+    for line in imported_lines(imported):
+        click.echo(line)

@@ -66,6 +66,17 @@ def inbox_folder(run: MonthRun) -> Path:
     return run.workspace.inbox_dir(run.month)
 
 
+def fetched_lines(run: MonthRun, result: Fetched) -> list[str]:
+    """What a fetch says, in the command line and the local page alike."""
+    lines = [f"查看邮件 {result.messages} 封:新保存附件 {len(result.saved)} 个,此前已保存 {result.already} 个,保存在 {inbox_folder(run)}"]
+    if result.without_attachment:
+        lines.append(f"没有附件的邮件 {len(result.without_attachment)} 封:" + "、".join(f"“{s}”" for s in result.without_attachment))
+    if result.left_out:
+        lines.append(f"未能保存的邮件或附件 {len(result.left_out)} 处(其余邮件照常保存):")
+        lines += [f"  {note}" for note in result.left_out]
+    return lines
+
+
 def since_date(run: MonthRun) -> dt.date:
     """The day the month's workbooks went out (the earliest recorded issue), else the first of the month."""
     issued = [at for issues in run.snapshots().values() for at in issues]

@@ -81,6 +81,31 @@ def shown(address: str) -> str:
     return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in address)
 
 
+def sent_lines(result: Sent, kind: str, yes: bool, confirm: str, resend: str) -> list[str]:
+    """What a send or its preview says, unit by unit and in total; confirm and resend say how to go on where it runs
+    (the command line's option, the page's button)."""
+    label = "回执" if kind == "receipts" else "催报通知"
+    lines = [f"  {'已发送' if yes else '将发送'} {item.unit} → {item.to}" for item in (result.sent if yes else result.planned)]
+    lines += [f"  不发送 {unit}:联络员邮箱“{shown(address)}”{why},不会使用。请在总任务清单“联络员”表中改为一个有效的邮箱地址。"
+              for unit, address, why in result.invalid]
+    lines += [f"  未发出 {unit}:发信服务器拒收 {address}({answer})。{refusal_advice(answer)}" for unit, address, answer in result.refused]
+    lines += [f"  未发出 {unit}:{why}。" for unit, why in result.failed]
+    if result.already:
+        lines.append(f"此前已发送过相同{label}、本次不再发送:{'、'.join(result.already)}")
+    if result.interrupted:
+        lines.append(f"上次发送中断、不能确定对方是否已收到{label},本次不再发送:{'、'.join(result.interrupted)}"
+                     f"(请向对方核实;确认未收到时{resend}重新发送)")
+    if result.no_address:
+        lines.append(f"没有联络员邮箱、无法发送(请在总任务清单“联络员”表中补充):{'、'.join(result.no_address)}")
+    not_sent = len(result.invalid) + len(result.refused) + len(result.failed)
+    if yes:
+        lines.append(f"已发送{label} {len(result.sent)} 封。" + (f"未发出 {not_sent} 封(见上)。" if not_sent else ""))
+    else:
+        invalid = f"另有 {not_sent} 个单位的邮箱无效,不会发送(见上)。" if not_sent else ""
+        lines.append(f"预览:将发送{label} {len(result.planned)} 封;{confirm}。{invalid}")
+    return lines
+
+
 def _normal(value) -> str:
     return unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
 

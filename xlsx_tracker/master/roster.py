@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.model import Problem, TrackerError
-from ..base.problems import INVALID_EMAIL, ROSTER_MISSING
+from ..base.problems import INVALID_EMAIL, ROSTER_MISSING, severity_summary
 from ..base.sheetio import atomic_path, cell_text, cell_value_text, header_index, parse_ref, put_text, read_outside
 from ..base.workspace import Workspace, workspace_lock
 from .tasklist import ROSTER_COLUMNS, ROSTER_SHEET, load_master_or_fail, read_roster
@@ -37,15 +37,19 @@ def import_roster(workspace: Workspace, path: Path) -> Imported:
     """Read every row of the file with the roster's columns, check them as master check does, and write them into
     the master's 联络员 sheet; rows that cannot be placed, or whose address is not one valid address, are reported
     and left out, the rest are imported."""
-    sheets = read_outside(Path(path), "联络员名单")
+    return import_roster_sheets(workspace, read_outside(Path(path), "联络员名单"), Path(path).name)
+
+
+def import_roster_sheets(workspace: Workspace, sheets: dict[str, list[list]], source: str) -> Imported:
+    """import_roster on sheets already read (a file's, or the local page's table as one sheet), named source."""
     found = _roster_sheet(sheets)
     if found is None:
-        raise TrackerError(f"“{Path(path).name}”中找不到含“单位”“姓名”列的表。请使用附件2 联络员名单反馈表。")
+        raise TrackerError(f"“{source}”中找不到含“单位”“姓名”列的表。请使用附件2 联络员名单反馈表。")
     name, header = found
     given = [c for c in header_index(sheets[name][header], ROSTER_COLUMNS) if c != "单位"]  # a column it lacks stays
     with workspace_lock(workspace):
         master = load_master_or_fail(workspace)
-        entries, problems = read_roster(sheets, Path(path).name, master.registry, sheet=name, header_row=header,
+        entries, problems = read_roster(sheets, source, master.registry, sheet=name, header_row=header,
                                         bad_email="refuse")
         problems = [p for p in problems if p.code != ROSTER_MISSING]
         # a blank cell in the form says nothing: it never erases what the master already holds
@@ -56,6 +60,18 @@ def import_roster(workspace: Workspace, path: Path) -> Imported:
             write_roster(workspace.master_file, master.registry, {unit: updates[unit] for unit in changed})
     refused = [(p.unit, email_problem(cell_text(_at(sheets[name], p.cell)))) for p in problems if p.code == INVALID_EMAIL]
     return Imported(list(entries), changed, problems, refused)
+
+
+def imported_lines(imported: Imported) -> list[str]:
+    """What an import says, in the command line and the local page alike (its problems are listed before these)."""
+    lines = [f"已导入 {len(imported.units)} 个单位的联络员,其中 {len(imported.changed)} 个有变化"
+             + (f":{'、'.join(imported.changed)}" if imported.changed else "") + "。"]
+    if imported.refused:
+        lines.append(f"以下 {len(imported.refused)} 个单位的电子邮箱无效,该行未导入(总任务清单中原有的联络员不变),请改正后重新导入:"
+                     + ";".join(f"{unit}(电子邮箱{why})" for unit, why in imported.refused) + "。")
+    if imported.problems:
+        lines.append(f"另有问题:{severity_summary(imported.problems)},见上。")
+    return lines
 
 
 def _at(rows: list[list], ref: str):

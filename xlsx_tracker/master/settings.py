@@ -88,6 +88,13 @@ class Mail:
 
 
 @dataclass(frozen=True)
+class Web:
+    """The local page (xlsx-tracker serve). A password lets colleagues on the office network open it (--host 0.0.0.0)."""
+
+    password: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     """The office's own facts and rules. Every fact of an office (its name, district, plan and 文号, contact) comes
     from settings.toml; the defaults here are blank so that nothing of one office shows up in another's papers."""
@@ -108,6 +115,7 @@ class Settings:
     answers: Answers = field(default_factory=Answers)
     mail: Mail = field(default_factory=Mail)
     bulletin: BulletinHead = field(default_factory=BulletinHead)
+    web: Web = field(default_factory=Web)
 
     def plan_basis(self) -> str:
         """根据《实施方案》(文号)要求, — the opening of a notice; empty when the settings name no plan (a warning says so)."""
@@ -221,6 +229,7 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
         lights=_lights_from(data.get("lights", {}), where, problems),
         answers=_typed(Answers, data.get("answers", {}), "answers", where, problems),
         mail=_typed(Mail, data.get("mail", {}), "mail", where, problems),
+        web=_typed(Web, data.get("web", {}), "web", where, problems),
         bulletin=_typed(BulletinHead, data.get("bulletin", {}), "bulletin", where, problems),
     )
     return settings, problems

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.problems import write_problem_csv
-from ..base.sheetio import FileInUse
+from ..base.sheetio import FileInUse, write_text_atomic
 from ..base.workspace import workspace_lock
 from ..month import ledger
 from ..month.figures import key_figures
@@ -141,7 +142,29 @@ def write_month_documents(run: MonthRun, state: MonthState | None = None, *, key
     del state  # what is written last needs only its text: the month state's memory is given back first
     gc.collect()
     summary.made = [made for result in results if (made := _attempt(summary, result) if callable(result) else result)]
+    if folder is None and units is None and set(keys) == set(DOCUMENT_KEYS) and not summary.blocked:
+        write_text_atomic(run.workspace.month_reports(run.month) / SOURCES_STAMP, json.dumps(_sources(run)))
     return summary
+
+
+SOURCES_STAMP = ".made-from.json"  # what the month's documents were last written from, all of them at once
+
+
+def _sources(run: MonthRun) -> list:
+    """What the month's documents are made from, as (file, modified, size): the ledger, the master, the settings and
+    the calendar. Reading never changes them; a merge, a review, a send or an edit does."""
+    paths = [run.workspace.ledger_file, run.workspace.master_file, run.workspace.master_dir / "settings.toml",
+             *sorted((run.workspace.master_dir / "calendar").glob("*.toml"))]
+    return [[p.name, p.stat().st_mtime_ns, p.stat().st_size] for p in paths if p.exists()]
+
+
+def documents_current(run: MonthRun) -> bool:
+    """Whether every document of the month was written, all at once, from what the workspace holds now."""
+    stamp = run.workspace.month_reports(run.month) / SOURCES_STAMP
+    try:
+        return json.loads(stamp.read_text(encoding="utf-8")) == _sources(run)
+    except (OSError, ValueError):
+        return False
 
 
 def _attempt(summary: MonthDocuments, write: Callable, *args):

@@ -29,7 +29,6 @@ from ..month.materials import file_materials
 from ..month.rows import PENDING
 from ..month.run import MonthRun
 from ..month.state import MonthState, load_state
-from ..month.summary import points
 
 SHEET = "审核"
 DECISIONS = ("通过", "退回")
@@ -323,15 +322,40 @@ def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "
     missing = [c for c in COLUMNS if c not in columns]
     if missing:
         raise TrackerError(f"审核文件的表头缺少:{'、'.join(missing)}。请勿改动表头。")
+
+    def place(index: int, column: str) -> dict:
+        return {"file": name, "sheet": SHEET, "cell": cell_ref(index, columns[column])}
+
+    values = [(index, {c: cell_text(row[i]) if i < len(row) else "" for c, i in columns.items()})
+              for index, row in enumerate(rows[2:], start=2)]
+    return record_decisions(run, state, values, place, reviewer, on_wait)
+
+
+def page_rows(state: MonthState, marks: dict[tuple[str, str], tuple[str, str]], reviewer: str) -> list[tuple[int, dict]]:
+    """The local page's choices as rows of a review sheet: each claim's own texts and the mark chosen for it
+    ((unit, task id) -> (通过/退回, reason)), so they pass the same checks as a filled review file."""
+    rows = []
+    for index, claim in enumerate(claims(state)):
+        decision, reason = marks.get((claim.unit, claim.task_id), ("", ""))
+        if decision:
+            texts = [excel_text(text).strip() for text in claim.cells()]
+            rows.append((index, {**dict(zip(LOCKED, texts, strict=True)), "审核结果": decision, "退回理由": reason, "审核人": reviewer}))
+    return rows
+
+
+def record_decisions(run: MonthRun, state: MonthState, values: list[tuple[int, dict]], place, reviewer: str = "",
+                     on_wait=None) -> Applied:
+    """Check each row (index, {column: text}) as apply_review does and record the valid decisions in one transaction.
+
+    place(index, column) -> the problem's file, sheet and cell for that row and column."""
     pending = {(c.unit, c.task_id): c for c in claims(state)}
     recorded = recorded_decisions(run)
     result = Applied([], [], [])
     decisions = []
-    for index, row in enumerate(rows[2:], start=2):
-        value = {c: cell_text(row[i]) if i < len(row) else "" for c, i in columns.items()}
+    for index, value in values:
         if not any(value.values()):
             continue
-        found = _check_row(name, index, columns, value, pending, recorded, result)
+        found = _check_row(lambda column, i=index, v=value: {**place(i, column), "unit": v["单位"]}, value, pending, recorded, result)
         if found:
             decisions.append((found, value["审核结果"], value["退回理由"], value["审核人"] or reviewer))
     decided_at = run.master.settings.now().isoformat(sep=" ")  # the office's time, whatever this computer's zone
@@ -347,10 +371,7 @@ def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "
     return result
 
 
-def _check_row(name: str, index: int, columns: dict, value: dict, pending: dict, recorded: dict, result: Applied) -> Claim | None:
-    def at(column: str) -> dict:
-        return {"file": name, "sheet": SHEET, "cell": cell_ref(index, columns[column]), "unit": value["单位"]}
-
+def _check_row(at, value: dict, pending: dict, recorded: dict, result: Applied) -> Claim | None:
     key = (value["单位"], value["编号"])
     decision, reason = value["审核结果"], value["退回理由"]
     claim = pending.get(key)
@@ -379,34 +400,6 @@ def _check_row(name: str, index: int, columns: dict, value: dict, pending: dict,
         result.problems.append(problem(REVIEW_NO_REASON, **at("退回理由")))
         return None
     return claim
-
-
-# ---------------------------------------------------------------- what the decisions changed
-
-def changes(before, after) -> list[str]:
-    """One line per unit whose score, rank or light differs between two states of the month, naming only what changed."""
-    old = {score.unit: score for score in before.units}
-    lines = []
-    for score in after.units:
-        was = old.get(score.unit)
-        if was is None:
-            continue
-        parts = []
-        if points(was.total) != points(score.total):
-            parts.append(f"得分 {points(was.total)} → {points(score.total)}")
-        if was.rank != score.rank:
-            parts.append(f"排名 {was.rank} → {score.rank}")
-        lights = [_light(state, score.unit) for state in (before, after)]
-        if lights[0] != lights[1]:
-            parts.append(f"亮灯 {lights[0]} → {lights[1]}")
-        if parts:
-            lines.append(f"{score.unit}:" + ",".join(parts))
-    return lines
-
-
-def _light(state, unit: str) -> str:
-    light = state.light_of(unit)
-    return light.light if light else "未亮灯"
 
 
 _BASE = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True, "border": 1}

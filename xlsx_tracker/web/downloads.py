@@ -1,0 +1,87 @@
+"""Downloads that are made on the way: every issued workbook as one zip, and the report, 通报 and 工作台账 made
+fresh when the ledger, the master or the settings changed after they were written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import abort, after_this_request, send_file
+
+from ..base.model import TrackerError
+from ..outputs import taizhang
+from ..outputs.bulletin import bulletin_name
+from ..outputs.documents import documents_current, write_month_documents
+from ..outputs.report import report_name
+from ..outputs.sayings import blocked_message
+from . import files
+from .app import back, run_of, show_error, site_of
+
+KINDS = {"report": "调度报告", "bulletin": "通报", "taizhang": "工作台账"}
+
+
+def register(app) -> None:
+    app.add_url_rule("/sheets.zip", "sheets_zip", sheets_zip)
+    app.add_url_rule("/reports/<kind>", "report_download", report_download)
+
+
+def sheets_zip():
+    site = site_of()
+    try:
+        run = run_of(site)
+    except TrackerError as exc:
+        show_error(exc)
+        return back("split_page")
+    folder = site.workspace.sheets_dir(run.month)
+    books = files.shown(folder, "*.xlsx")
+    if not books:
+        abort(404)
+    return _send_zip(files.zip_of([(p, f"{run.month}/{p.name}") for p in books], "xlsx-tracker-"), f"任务表_{run.month}.zip")
+
+
+def _send_zip(path: Path, name: str):
+    @after_this_request
+    def _remove(response):
+        response.call_on_close(lambda: path.unlink(missing_ok=True))
+        return response
+
+    return send_file(path, as_attachment=True, download_name=name, mimetype="application/zip")
+
+
+def report_download(kind: str):
+    if kind not in KINDS:
+        abort(404)
+    site = site_of()
+    try:
+        run = run_of(site)
+        run.require_issued()
+        if kind == "taizhang":
+            built = taizhang.build(run)
+            return _send_zip(files.zip_of(files.tree(built.root), "xlsx-tracker-"), f"{built.root.name}.zip")
+        path = _fresh(run, site, kind)
+    except TrackerError as exc:
+        show_error(exc)
+        return back("reports_page")
+    return send_file(path, as_attachment=True, download_name=path.name)
+
+
+def _fresh(run, site, kind: str) -> Path:
+    """The document as written now: rewritten (all the month's documents, as report does) when missing or older than
+    what it is made from; the 通报 the office edited is kept and the new one written beside it."""
+    folder = run.workspace.month_reports(run.month)
+    path = folder / (report_name(run.month) if kind == "report" else bulletin_name(run.month))
+    if path.is_file() and documents_current(run):
+        return _newest_bulletin(path) if kind == "bulletin" else path
+    documents = write_month_documents(run, today=site.today(run.master.settings))
+    blocked = blocked_message(documents, run.month)
+    if blocked:
+        raise TrackerError(blocked)
+    made = documents.get(kind)
+    if made is None:
+        raise TrackerError(f"{KINDS[kind]}没有生成,请在命令行运行 xlsx-tracker report --month {run.month} 查看原因。")
+    return made.paths[0]
+
+
+def _newest_bulletin(path: Path) -> Path:
+    """The 通报 the office should take: a newer one written beside an edited one (通报(更新于 …).docx), else path."""
+    beside = sorted(path.parent.glob(f"{path.stem}(更新于 *){path.suffix}"), key=lambda p: p.stat().st_mtime)
+    return beside[-1] if beside and beside[-1].stat().st_mtime > path.stat().st_mtime else path
