@@ -89,3 +89,11 @@ def upload(page: Page, files: list[Path], name_as=None):
     finally:
         for stream, _ in data["files"]:
             stream.close()
+
+
+def decision(claim, mark: str, reason: str = "") -> dict:
+    """The review page's fields for one claim as a clerk leaves them: the mark, the reason, and what the page showed."""
+    from xlsx_tracker.outputs.review import seen_mark
+
+    key = f"{claim.unit}|{claim.task_id}"
+    return {f"mark:{key}": mark, f"reason:{key}": reason, f"seen:{key}": seen_mark(claim)}

@@ -10,13 +10,14 @@ from pathlib import Path
 import openpyxl
 from docx import Document
 
+from xlsx_tracker.base.problems import REVIEW_STALE
 from xlsx_tracker.calendar.holiday_notice import calendar_path
 from xlsx_tracker.month.run import month_run
 from xlsx_tracker.month.state import load_state
 from xlsx_tracker.outputs.report import report_name
-from xlsx_tracker.outputs.review import claims, recorded_decisions
+from xlsx_tracker.outputs.review import claims, page_rows, recorded_decisions, seen_mark
 
-from .conftest import MONTH, visible
+from .conftest import MONTH, decision, upload, visible
 
 NOTICES = Path(__file__).resolve().parent.parent / "fixtures" / "notices"
 
@@ -24,13 +25,13 @@ NOTICES = Path(__file__).resolve().parent.parent / "fixtures" / "notices"
 def first_claim(page):
     found = claims(load_state(month_run(page.workspace, MONTH)))
     assert found, "the merged month has claims to review"
-    return found[0], f"{found[0].unit}|{found[0].task_id}"
+    return found[0]
 
 
 def test_a_claim_returned_with_a_reason_is_recorded_and_the_documents_rewritten(returned):
-    claim, key = first_claim(returned)
+    claim = first_claim(returned)
     before = (returned.workspace.month_reports(MONTH) / report_name(MONTH)).stat().st_mtime_ns
-    response = returned.post("/review", {f"mark:{key}": "退回", f"reason:{key}": "未附会议纪要", "reviewer": "张三"}, follow_redirects=True)
+    response = returned.post("/review", {**decision(claim, "退回", "未附会议纪要"), "reviewer": "张三"}, follow_redirects=True)
     text = visible(response.data.decode())
     assert "保存审核结果(2024-05)已完成" in text
     assert "已记入审核结果:通过(销号)0 项,退回 1 项。" in text and "已按审核结果重新生成本月的文件:" in text
@@ -40,8 +41,8 @@ def test_a_claim_returned_with_a_reason_is_recorded_and_the_documents_rewritten(
 
 
 def test_a_return_without_a_reason_is_refused_with_the_review_files_words(returned):
-    claim, key = first_claim(returned)
-    text = visible(returned.post("/review", {f"mark:{key}": "退回"}, follow_redirects=True).data.decode())
+    claim = first_claim(returned)
+    text = visible(returned.post("/review", decision(claim, "退回"), follow_redirects=True).data.decode())
     assert "[错误·审核文件有误] 审核销号页面:选择“退回”时必须填写退回理由,本行未采用。" in text
     assert "没有记入新的审核结果,本月的文件没有重新生成。" in text
     assert recorded_decisions(month_run(returned.workspace, MONTH)) == {}
@@ -116,3 +117,38 @@ def test_splitting_again_without_overwrite_says_which_workbooks_were_kept(page):
     page.post("/split")
     text = visible(page.post("/split", follow_redirects=True).data.decode())
     assert "拆分下发(2024-05)未完成" in text and "以下工作簿已下发过,未覆盖" in text
+
+
+def test_a_claims_material_opens_from_the_review_page(returned):
+    from .conftest import upload
+
+    material = returned.workspace.root.parent / "4_会议纪要.pdf"
+    material.write_bytes(b"%PDF-1.4 meeting minutes")
+    upload(returned, [material])
+    returned.post("/merge")
+    found = claims(load_state(month_run(returned.workspace, MONTH)))
+    sha = next(m.sha256 for c in found for m in c.materials if m.file_name.endswith("4_会议纪要.pdf"))
+    assert f"/evidence/{MONTH}/{sha}" in returned.get("/review").data.decode()
+    opened = returned.client.get(f"/evidence/{MONTH}/{sha}")
+    assert opened.status_code == 200 and opened.data == b"%PDF-1.4 meeting minutes"
+    assert opened.headers["Content-Disposition"].startswith("inline")  # the browser shows a PDF itself
+    assert opened.headers["X-Content-Type-Options"] == "nosniff"
+    for address in (f"/evidence/{MONTH}/{'0' * 64}", f"/evidence/2024-06/{sha}", f"/evidence/x/{sha}", f"/evidence/{MONTH}/..%2f..%2fledger.sqlite"):
+        assert returned.client.get(address).status_code == 404
+
+
+def test_a_claim_that_changed_after_the_page_showed_it_is_not_decided(returned, filled_return):
+    """The clerk looked at the claim; 教育局 then sent a corrected workbook and it was merged: the clerk's 已销号 was
+    for what the page showed, so nothing is recorded and the page says to look again."""
+    shown = first_claim(returned)
+    sheets = returned.workspace.sheets_dir(MONTH)
+    corrected = filled_return(sheets / "教育局_2024-05.xlsx", returned.workspace.root.parent / "再报", seed=7,
+                              values={shown.task_id: {"本月工作进展": "已召开专题会议,纪要已印发。"}})
+    upload(returned, [corrected], name_as=lambda path: "教育局_2024-05(更正).xlsx")
+    returned.post("/merge")
+    text = visible(returned.post("/review", decision(shown, "通过"), follow_redirects=True).data.decode())
+    assert (f"[错误·审核结果未记入] “{shown.unit}”的编号“{shown.task_id}”在打开审核页面之后有了新的报送内容,本次的审核结果未记入。"
+            "请刷新页面,看过新内容后重新审核。") in text
+    assert recorded_decisions(month_run(returned.workspace, MONTH)) == {}
+    rows, stale = page_rows(load_state(month_run(returned.workspace, MONTH)), {(shown.unit, shown.task_id): ("通过", "", seen_mark(shown))}, "")
+    assert rows == [] and [p.code for p in stale] == [REVIEW_STALE.code]

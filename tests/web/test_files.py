@@ -30,7 +30,7 @@ def test_uploads_go_into_todays_folder_with_safe_names(page):
     response = post_files(page, [("../../master_template/settings.toml", b"a"), ("CON.xlsx", b"b"), ("C:\\单位\\回执.pdf", b"c")])
     saved = sorted(p.name for p in inbox_today(page).iterdir())
     assert saved == sorted(["_CON.xlsx", "回执.pdf", "settings.toml"])
-    assert "已保存 3 个文件到收件目录 2024-05-20(按今天收到计)" in visible(response.data.decode())
+    assert "已保存 3 个文件到收件目录 2024-05-20(按 2024-05-20 收到计)" in visible(response.data.decode())
     assert (page.workspace.master_dir / "settings.toml").read_bytes() != b"a"
 
 
@@ -39,7 +39,7 @@ def test_the_same_bytes_uploaded_twice_are_saved_once(page):
     post_files(page, [("教育局.xlsx", b"same")])
     response = post_files(page, [("教育局(再发).xlsx", b"same"), ("教育局.xlsx", b"other")])
     assert sorted(p.name for p in inbox_today(page).iterdir()) == ["教育局(2).xlsx", "教育局.xlsx"]
-    assert "以下 1 个文件今天已上传过(内容完全相同),没有重复保存:教育局(再发).xlsx" in visible(response.data.decode())
+    assert "以下 1 个文件已在 2024-05-20 中(内容完全相同),没有重复保存:教育局(再发).xlsx" in visible(response.data.decode())
 
 
 def test_too_many_files_are_refused_before_any_is_written(page):

@@ -21,7 +21,7 @@ from xlsx_tracker.outputs.bulletin import bulletin_name
 from xlsx_tracker.outputs.report import details_name, report_name
 from xlsx_tracker.outputs.review import claims, review_name
 
-from .conftest import MONTH
+from .conftest import MONTH, decision
 
 TIMES = re.compile(r"\d{4}[-年]\d{2}[-月]\d{2}日?[ T]?\d{2}:\d{2}(:\d{2})?|\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2} \d{2}:\d{2}|"
                    r"\d{4}-\d{2}-\d{2}-\d{6}-[0-9a-f]{8}")
@@ -69,8 +69,7 @@ def test_a_month_through_the_page_equals_the_same_month_through_the_command_line
     page = returned
     state = load_state(month_run(page.workspace, MONTH))
     claim = claims(state)[0]
-    key = f"{claim.unit}|{claim.task_id}"
-    page.post("/review", {f"mark:{key}": "退回", f"reason:{key}": "未附会议纪要", "reviewer": "张三"})
+    page.post("/review", {**decision(claim, "退回", "未附会议纪要"), "reviewer": "张三"})
 
     terminal = Workspace(tmp_path / "命令行")
     shutil.copytree(base_workspace.root, terminal.root)

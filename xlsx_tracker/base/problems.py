@@ -165,6 +165,8 @@ EXPLANATION_TITLE_WRONG = Code("explanation-title-wrong", "error", "情况说明
 REVIEW_UNKNOWN_ROW = Code("review-unknown-row", "error", "审核文件有误", "“{unit_name}”的编号“{task_id}”不是本月待审核的事项(可能已审核或被改动),本行未采用。")
 REVIEW_TAMPERED = Code("review-tampered", "error", "审核文件有误", "“{column}”与生成审核文件时的内容不同,本行未采用。请勿改动灰色单元格。")
 REVIEW_INVALID_MARK = Code("review-invalid-mark", "error", "审核文件有误", "审核结果“{raw}”无效,应为“通过”或“退回”,本行未采用。")
+REVIEW_STALE = Code("review-stale", "error", "审核结果未记入",
+    "“{unit_name}”的编号“{task_id}”在打开审核页面之后有了新的报送内容,本次的审核结果未记入。请刷新页面,看过新内容后重新审核。")
 REVIEW_NO_REASON = Code("review-no-reason", "error", "审核文件有误", "选择“退回”时必须填写退回理由,本行未采用。")
 REVIEW_CONFLICT = Code("review-conflict", "error", "审核文件有误",
     "“{unit_name}”的编号“{task_id}”本月已记入审核结果“{recorded}”,与本行的“{raw}”不同,本行未采用(已记入的审核结果不会被改写)。")

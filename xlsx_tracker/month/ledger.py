@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base import layout
-from ..base.model import Carried, Problem
+from ..base.model import Carried, Problem, TrackerError
 from ..base.problems import READER_CRASHED, READER_TIMEOUT
 from ..calendar.workdays import previous_month
 from . import resubmission
@@ -128,13 +128,21 @@ class Prepared:
 
 
 def connect(path: Path) -> sqlite3.Connection:
+    """The ledger, its tables made or brought up to date; a file that is not a ledger is refused in Chinese, untouched."""
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT)
-    # A rollback journal, not WAL: WAL needs shared memory that network drives (where offices keep shared
-    # folders) do not provide. Commands never overlap (the workspace lock), so WAL's concurrency is not needed.
-    conn.execute("PRAGMA journal_mode=DELETE")
-    conn.execute("PRAGMA synchronous=FULL")
-    conn.executescript(SCHEMA)
-    _migrate(conn)
+    try:
+        # A rollback journal, not WAL: WAL needs shared memory that network drives (where offices keep shared
+        # folders) do not provide. Commands never overlap (the workspace lock), so WAL's concurrency is not needed.
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.executescript(SCHEMA)
+        _migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise
+        raise TrackerError(f"台账文件“{path}”无法打开({exc}):它已损坏或不是本工具的台账。请从备份中恢复该文件"
+                           "(本工具没有改动它)。") from None
     return conn
 
 

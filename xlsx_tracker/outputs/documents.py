@@ -143,11 +143,11 @@ def write_month_documents(run: MonthRun, state: MonthState | None = None, *, key
     gc.collect()
     summary.made = [made for result in results if (made := _attempt(summary, result) if callable(result) else result)]
     if folder is None and units is None and set(keys) == set(DOCUMENT_KEYS) and not summary.blocked:
-        write_text_atomic(run.workspace.month_reports(run.month) / SOURCES_STAMP, json.dumps(_sources(run)))
+        write_text_atomic(run.workspace.month_reports(run.month) / SOURCES_STAMP, json.dumps([ctx.today.isoformat(), _sources(run)]))
     return summary
 
 
-SOURCES_STAMP = ".made-from.json"  # what the month's documents were last written from, all of them at once
+SOURCES_STAMP = ".made-from.json"  # the day and what the month's documents were last written from, all of them at once
 
 
 def _sources(run: MonthRun) -> list:
@@ -158,11 +158,12 @@ def _sources(run: MonthRun) -> list:
     return [[p.name, p.stat().st_mtime_ns, p.stat().st_size] for p in paths if p.exists()]
 
 
-def documents_current(run: MonthRun) -> bool:
-    """Whether every document of the month was written, all at once, from what the workspace holds now."""
+def documents_current(run: MonthRun, today: dt.date) -> bool:
+    """Whether every document of the month was written, all at once, today (the 通报 and notices are dated), from what
+    the workspace holds now."""
     stamp = run.workspace.month_reports(run.month) / SOURCES_STAMP
     try:
-        return json.loads(stamp.read_text(encoding="utf-8")) == _sources(run)
+        return json.loads(stamp.read_text(encoding="utf-8")) == [today.isoformat(), _sources(run)]
     except (OSError, ValueError):
         return False
 

@@ -20,7 +20,15 @@ import xlsxwriter
 from ..base.filenames import safe_name, unique
 from ..base.layout import STATUS
 from ..base.model import Problem, TrackerError
-from ..base.problems import REVIEW_CONFLICT, REVIEW_INVALID_MARK, REVIEW_NO_REASON, REVIEW_TAMPERED, REVIEW_UNKNOWN_ROW, problem
+from ..base.problems import (
+    REVIEW_CONFLICT,
+    REVIEW_INVALID_MARK,
+    REVIEW_NO_REASON,
+    REVIEW_STALE,
+    REVIEW_TAMPERED,
+    REVIEW_UNKNOWN_ROW,
+    problem,
+)
 from ..base.sheetio import Formats, atomic_path, cell_ref, cell_text, excel_text, header_index, read_outside, wrapped_height
 from ..base.workspace import workspace_lock
 from ..month import ledger
@@ -331,16 +339,27 @@ def apply_review(run: MonthRun, state: MonthState, path: Path, reviewer: str = "
     return record_decisions(run, state, values, place, reviewer, on_wait)
 
 
-def page_rows(state: MonthState, marks: dict[tuple[str, str], tuple[str, str]], reviewer: str) -> list[tuple[int, dict]]:
-    """The local page's choices as rows of a review sheet: each claim's own texts and the mark chosen for it
-    ((unit, task id) -> (通过/退回, reason)), so they pass the same checks as a filled review file."""
-    rows = []
+def seen_mark(claim: Claim) -> str:
+    """A short fingerprint of a claim as the page shows it: the page sends it back with the decision."""
+    return hashlib.sha256("\x1f".join(claim.cells()).encode("utf-8")).hexdigest()[:16]
+
+
+def page_rows(state: MonthState, marks: dict[tuple[str, str], tuple[str, str, str]],
+              reviewer: str) -> tuple[list[tuple[int, dict]], list[Problem]]:
+    """The local page's choices ((unit, task id) -> (通过/退回, reason, seen_mark shown)) as rows of a review sheet, so
+    they pass the same checks as a filled review file; a claim whose content changed after the page showed it is not
+    decided on what the clerk never saw (a problem instead)."""
+    rows, stale = [], []
     for index, claim in enumerate(claims(state)):
-        decision, reason = marks.get((claim.unit, claim.task_id), ("", ""))
-        if decision:
-            texts = [excel_text(text).strip() for text in claim.cells()]
-            rows.append((index, {**dict(zip(LOCKED, texts, strict=True)), "审核结果": decision, "退回理由": reason, "审核人": reviewer}))
-    return rows
+        decision, reason, seen = marks.get((claim.unit, claim.task_id), ("", "", ""))
+        if not decision:
+            continue
+        if seen != seen_mark(claim):
+            stale.append(problem(REVIEW_STALE, unit_name=claim.unit, task_id=claim.task_id))
+            continue
+        texts = [excel_text(text).strip() for text in claim.cells()]
+        rows.append((index, {**dict(zip(LOCKED, texts, strict=True)), "审核结果": decision, "退回理由": reason, "审核人": reviewer}))
+    return rows, stale
 
 
 def record_decisions(run: MonthRun, state: MonthState, values: list[tuple[int, dict]], place, reviewer: str = "",

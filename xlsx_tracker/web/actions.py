@@ -6,8 +6,10 @@ roster, holiday notice) answer at once. A refusal of the library is shown in ful
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
+from dataclasses import replace
 
 from flask import flash, g, request
 
@@ -69,16 +71,35 @@ def upload():
         return back("intake_page")
     try:
         run = run_of(site)
+        received = received_day(request.form.get("received", ""), site.today(run.master.settings))
     except TrackerError as exc:
         show_error(exc)
         return back("intake_page")
-    folder = site.workspace.inbox_dir(run.month) / site.today(run.master.settings).isoformat()
+    folder = site.workspace.inbox_dir(run.month) / received.isoformat()  # merge takes the folder's date as the day received
     saved = files.save_upload(folder, [(f.filename, f.stream) for f in chosen])
     if saved.saved:
-        flash(f"已保存 {len(saved.saved)} 个文件到收件目录 {folder.name}(按今天收到计):{'、'.join(saved.saved)}。下一步:点“汇总”。")
+        flash(f"已保存 {len(saved.saved)} 个文件到收件目录 {folder.name}(按 {received.isoformat()} 收到计):{'、'.join(saved.saved)}。"
+              "下一步:点“汇总”。")
     if saved.same:
-        flash(f"以下 {len(saved.same)} 个文件今天已上传过(内容完全相同),没有重复保存:{'、'.join(saved.same)}。")
+        flash(f"以下 {len(saved.same)} 个文件已在 {folder.name} 中(内容完全相同),没有重复保存:{'、'.join(saved.same)}。")
+    if saved.skipped:
+        flash(f"以下 {len(saved.skipped)} 个是 Excel、WPS 打开文件时留下的临时文件或隐藏文件,不是报回的文件,没有保存:"
+              f"{'、'.join(saved.skipped)}。", "error")
     return back("intake_page")
+
+
+def received_day(text: str, today: dt.date) -> dt.date:
+    """The day the files were received, as the clerk gives it (a return that came by WeChat or USB stick yesterday is
+    dated yesterday); today when not given, never a day after today."""
+    if not text.strip():
+        return today
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise TrackerError(f"收到日期“{text[:20]}”格式不对,应为 YYYY-MM-DD,例如 2024-05-20。没有保存任何文件。") from None
+    if day > today:
+        raise TrackerError(f"收到日期 {day.isoformat()} 晚于今天({today.isoformat()}),没有保存任何文件。请填写实际收到文件的日期。")
+    return day
 
 
 def _size(stream) -> int:
@@ -177,15 +198,17 @@ def review():
     for key, decision in request.form.items():
         if key.startswith("mark:") and decision in review_mod.DECISIONS:
             unit, _, task_id = key[5:].partition("|")
-            marks[(unit, task_id)] = (decision, request.form.get(f"reason:{unit}|{task_id}", "").strip())
+            marks[(unit, task_id)] = (decision, request.form.get(f"reason:{unit}|{task_id}", "").strip(),
+                                      request.form.get(f"seen:{unit}|{task_id}", ""))
     reviewer = request.form.get("reviewer", "").strip()
     site = site_of()
 
     def work(run, job):
         state = load_state(run)
-        rows = review_mod.page_rows(state, marks, reviewer)
+        rows, stale = review_mod.page_rows(state, marks, reviewer)
         applied = review_mod.record_decisions(run, state, rows, lambda index, column: {"file": "审核销号页面", "sheet": "", "cell": ""},
                                               reviewer)
+        applied.problems[:0] = stale
         for found in applied.problems:
             job.say(problem_line(found))
         for line in applied_lines(applied, state):
@@ -211,12 +234,14 @@ def roster():
         rows.append([unit, *(request.form.getlist(column)[index] if index < len(request.form.getlist(column)) else ""
                              for column in header[1:])])
     try:
+        site.jobs.ensure_free()
         imported = import_roster_sheets(site.workspace, {ROSTER_SHEET: rows}, "网页上的联络员名单")
     except TrackerError as exc:
         show_error(exc)
         return back("settings_page")
-    for found in imported.problems:
-        flash(problem_line(found), "error" if found.severity == "error" else "message")
+    for found in imported.problems:  # named by the unit's row of the table, not by a cell of a sheet it never saw
+        where = replace(found, file=f"联络员名单({found.unit})" if found.unit else "联络员名单", sheet="", cell="")
+        flash(problem_line(where), "error" if found.severity == "error" else "message")
     for line in imported_lines(imported):
         flash(line)
     return back("settings_page")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +26,9 @@ from ..month import ledger
 from ..month.run import MonthRun, month_run
 from .files import MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES
 from .jobs import Jobs
+from .words import for_page
 
-COOKIE = "xlsx_tracker_token"
+LOGIN_TRIES, LOGIN_PAUSE = 5, 300  # wrong passwords from one address before it waits, and how many seconds
 PAGES = [("home", "本月"), ("split_page", "拆分下发"), ("intake_page", "收取报回"), ("problems_page", "问题与回执"),
          ("review_page", "审核销号"), ("reports_page", "报告"), ("settings_page", "设置")]
 
@@ -46,6 +48,9 @@ class Site:
     def __post_init__(self):
         self.jobs = self.jobs or Jobs(self.workspace)
         self.csrf = hmac.new(self.token.encode(), b"csrf", "sha256").hexdigest()
+        # a browser keeps cookies by host, not port: each running page its own, so a second page never logs out the first
+        self.cookie = "xlsx_tracker_" + hmac.new(self.token.encode(), b"cookie", "sha256").hexdigest()[:10]
+        self.failures: dict[str, list[float]] = {}  # address -> times of wrong passwords (the office network)
 
     def today(self, settings) -> dt.date:
         return self.fixed_today or settings.now().date()
@@ -63,8 +68,8 @@ def create_app(site: Site) -> Flask:
     app.register_error_handler(403, lambda e: (render_template("message.html", title="无法打开", text=e.description), 403))
     app.register_error_handler(404, lambda e: (render_template("message.html", title="找不到", text="没有这个页面或文件。"), 404))
     app.register_error_handler(500, lambda e: (render_template(
-        "message.html", title="出错了", text="本页遇到意外错误,这一步没有完成;已记入台账的内容不受影响。请刷新后再试,"
-        "仍不行时请在命令行运行同一步骤查看详情。"), 500))
+        "message.html", title="出错了", text="本页遇到意外错误,这一步没有完成;已记入台账的内容不受影响。请刷新后再试;"
+        "仍不行时,请记下本页地址和操作步骤,联系维护本工具的同志。"), 500))
     app.register_error_handler(413, lambda e: (render_template(
         "message.html", title="文件太大", text=f"一次上传的文件合计不能超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB,"
         f"也不能超过 {MAX_UPLOAD_FILES} 个;本次没有保存任何文件。请分几次上传。"), 413))
@@ -91,11 +96,11 @@ def _guard(site: Site):
     given = request.args.get("token", "")
     if given and same(given, site.token):
         response = redirect(request.path + _query_without_token())
-        response.set_cookie(COOKIE, site.token, httponly=True, samesite="Strict")
+        response.set_cookie(site.cookie, site.token, httponly=True, samesite="Strict")
         return response
     if request.endpoint in ("static",) or (site.password and request.endpoint == "login"):
         return None
-    if not same(request.cookies.get(COOKIE, ""), site.token):
+    if not same(request.cookies.get(site.cookie, ""), site.token):
         if site.password:
             return redirect(url_for("login"))
         abort(403, "本页只能用 xlsx-tracker serve 打印的地址打开(地址中含一次性的口令)。请回到运行 serve 的窗口,复制那一行地址打开。")
@@ -103,7 +108,11 @@ def _guard(site: Site):
         sent = request.form.get("csrf", "") or request.headers.get("X-CSRF-Token", "")
         if not same(sent, site.csrf):
             abort(403, "页面已过期或来源不明(缺少校验码),本次操作没有执行。请刷新页面后重试。")
-    g.months, g.month = _months(site), None
+    g.months, g.month = [], None
+    try:
+        g.months = _months(site)
+    except TrackerError as exc:  # a damaged ledger: said on every page, the pages still open
+        show_error(exc)
     g.month = _chosen_month(site)
     return None
 
@@ -111,18 +120,28 @@ def _guard(site: Site):
 def _login(site: Site):
     """On the office network: the password of settings.toml [web] opens the page (the same cookie as the token)."""
     if request.method == "POST":
-        if same(request.form.get("password", ""), site.password):
+        now, address = time.monotonic(), request.remote_addr or ""
+        recent = [t for t in site.failures.get(address, []) if now - t < LOGIN_PAUSE]
+        if len(recent) >= LOGIN_TRIES:
+            flash(f"密码连续输错 {LOGIN_TRIES} 次,请 {LOGIN_PAUSE // 60} 分钟后再试。", "error")
+        elif same(request.form.get("password", ""), site.password):
+            site.failures.pop(address, None)
             response = redirect(url_for("home"))
-            response.set_cookie(COOKIE, site.token, httponly=True, samesite="Strict")
+            response.set_cookie(site.cookie, site.token, httponly=True, samesite="Strict")
             return response
-        flash("密码不对。密码在办公室电脑的 master_template/settings.toml 的 [web] password 中。", "error")
+        else:
+            site.failures[address] = [*recent, now]
+            flash("密码不对。密码在办公室电脑的 master_template/settings.toml 的 [web] password 中。", "error")
     return render_template("login.html")
 
 
 def _remember_month(response):
-    """The month chosen at the top stays chosen on the next page."""
+    """The month chosen at the top stays chosen on the next page; no page is framed by another or sniffed as another type."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                                "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'")
     if request.args.get("month") and g.get("month"):
-        response.set_cookie("xlsx_tracker_month", g.month, httponly=True, samesite="Strict")
+        response.set_cookie(site_of().cookie + "_month", g.month, httponly=True, samesite="Strict")
     return response
 
 
@@ -163,7 +182,7 @@ def _is_month(name: str) -> bool:
 
 def _chosen_month(site: Site) -> str:
     """The month in the address, else the last one chosen, else the newest the workspace knows, else this month."""
-    for given in (request.values.get("month", ""), request.cookies.get("xlsx_tracker_month", "")):
+    for given in (request.values.get("month", ""), request.cookies.get(site.cookie + "_month", "")):
         if given:
             try:
                 return normalize_month(given)
@@ -171,7 +190,10 @@ def _chosen_month(site: Site) -> str:
                 flash(f"月份“{given[:20]}”格式不对,应为 2024-05 这样的形式;已改为显示其他月份。")
     if g.months:
         return g.months[0]
-    return site.today(load_master_or_fail(site.workspace).settings).strftime("%Y-%m")
+    try:
+        return site.today(load_master_or_fail(site.workspace).settings).strftime("%Y-%m")
+    except TrackerError:  # the master cannot be read: the page that needs it says why
+        return (site.fixed_today or dt.date.today()).strftime("%Y-%m")
 
 
 def run_of(site: Site) -> MonthRun:
@@ -181,7 +203,7 @@ def run_of(site: Site) -> MonthRun:
 
 def show_error(exc: TrackerError) -> None:
     """A library refusal on the next page, in full: the message and each problem with its place."""
-    flash("\n".join([f"错误:{exc}", *(problem_line(p) for p in exc.problems)]), "error")
+    flash(for_page("\n".join([f"错误:{exc}", *(problem_line(p) for p in exc.problems)])), "error")
 
 
 def back(endpoint: str, **values):

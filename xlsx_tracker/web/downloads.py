@@ -54,6 +54,7 @@ def report_download(kind: str):
     try:
         run = run_of(site)
         run.require_issued()
+        site.jobs.ensure_free()  # writing waits for the workspace: refused at once instead
         if kind == "taizhang":
             built = taizhang.build(run)
             return _send_zip(files.zip_of(files.tree(built.root), "xlsx-tracker-"), f"{built.root.name}.zip")
@@ -69,7 +70,7 @@ def _fresh(run, site, kind: str) -> Path:
     what it is made from; the 通报 the office edited is kept and the new one written beside it."""
     folder = run.workspace.month_reports(run.month)
     path = folder / (report_name(run.month) if kind == "report" else bulletin_name(run.month))
-    if path.is_file() and documents_current(run):
+    if path.is_file() and documents_current(run, site.today(run.master.settings)):
         return _newest_bulletin(path) if kind == "bulletin" else path
     documents = write_month_documents(run, today=site.today(run.master.settings))
     blocked = blocked_message(documents, run.month)
@@ -77,7 +78,7 @@ def _fresh(run, site, kind: str) -> Path:
         raise TrackerError(blocked)
     made = documents.get(kind)
     if made is None:
-        raise TrackerError(f"{KINDS[kind]}没有生成,请在命令行运行 xlsx-tracker report --month {run.month} 查看原因。")
+        raise TrackerError(f"{KINDS[kind]}没有生成。请刷新后再下载一次;仍不行时,请联系维护本工具的同志。")
     return made.paths[0]
 
 

@@ -18,6 +18,7 @@ from ..base.filenames import unique
 from ..base.model import TrackerError
 from ..base.sheetio import atomic_path
 from ..base.workspace import TEMP_PREFIX, Workspace
+from ..intake.inbox import is_ignored
 from ..intake.sniff import MAX_FILE_BYTES
 
 MAX_UPLOAD_FILES = 500  # one upload: a province's returns come in several, a district's in one
@@ -33,6 +34,7 @@ class Saved:
     folder: Path
     saved: list[str] = field(default_factory=list)  # names as written
     same: list[str] = field(default_factory=list)  # names whose very bytes the folder already holds
+    skipped: list[str] = field(default_factory=list)  # lock and hidden files merge would never read
 
 
 def upload_problem(files: list[tuple[str, int]]) -> str:
@@ -55,6 +57,9 @@ def save_upload(folder: Path, files: list[tuple[str, object]]) -> Saved:
     used = {name.casefold() for name in os.listdir(folder)}
     digests = {_digest_of(folder / name) for name in os.listdir(folder) if (folder / name).is_file()}
     for raw, stream in files:
+        if is_ignored(base_name(raw)):
+            result.skipped.append(base_name(raw))
+            continue
         stream.seek(0)
         digest = hashlib.sha256()
         for chunk in iter(lambda s=stream: s.read(1 << 20), b""):

@@ -16,6 +16,7 @@ from filelock import FileLock, Timeout
 from ..base.model import TrackerError
 from ..base.problems import problem_line
 from ..base.workspace import LOCK_FILE, Workspace
+from .words import for_page
 
 BUSY = "另一个汇总正在进行"
 
@@ -41,7 +42,7 @@ class Job:
         self.current = name
 
     def say(self, line: str) -> None:
-        self.lines.append(line)
+        self.lines.append(for_page(line))
 
     @property
     def percent(self) -> int:
@@ -62,10 +63,7 @@ class Jobs:
     def start(self, job: Job, work: Callable[[Job], None], wait: bool = False) -> Job:
         """Run work(job) in the background (or here when wait, for tests); TrackerError if a step already runs."""
         with self._guard:
-            if self.running():
-                raise TrackerError(f"{BUSY}(本页面正在“{self.current.label}”),请等它完成后再试。")
-            if terminal_busy(self.workspace):
-                raise TrackerError(f"{BUSY}:另一个 xlsx-tracker 命令正在使用这个工作区,请等它结束后再试。")
+            self.ensure_free()
             self.current = job
         thread = threading.Thread(target=_run, args=(job, work), daemon=True, name=f"xlsx-tracker {job.label}")
         thread.start()
@@ -74,13 +72,22 @@ class Jobs:
         return job
 
 
+    def ensure_free(self) -> None:
+        """Refuse at once (never wait in a request) while this page's step or a command in a terminal holds the workspace."""
+        if self.running():
+            raise TrackerError(f"{BUSY}(本页面正在“{self.current.label}”),请等它完成后再试。")
+        if terminal_busy(self.workspace):
+            raise TrackerError(f"{BUSY}:另一个 xlsx-tracker 命令正在使用这个工作区,请等它结束后再试。")
+
+
 def _run(job: Job, work: Callable[[Job], None]) -> None:
     try:
         work(job)
     except TrackerError as exc:
-        job.error = "\n".join([str(exc), *(problem_line(p) for p in exc.problems)])
+        job.error = for_page("\n".join([str(exc), *(problem_line(p) for p in exc.problems)]))
     except Exception as exc:  # the page must say that a step failed, never hang on a job that died
-        job.error = f"{job.label}意外中止({type(exc).__name__}:{exc})。已记入的内容不受影响,请再试一次;仍不行时请在命令行运行同一步骤查看详情。"
+        job.error = (f"{job.label}意外中止({type(exc).__name__}:{exc})。已记入的内容不受影响,请再试一次;"
+                     "仍不行时,请记下这段文字,联系维护本工具的同志。")
     finally:
         job.finished = True
 

@@ -6,6 +6,8 @@ them on paper (month.summary, month.figures, outputs.sayings), so the page and t
 
 from __future__ import annotations
 
+import tempfile
+import zipfile
 from pathlib import Path
 
 from flask import abort, make_response, render_template, request, send_file
@@ -20,9 +22,10 @@ from ..month.rows import PENDING, RETURNED, REVIEWED
 from ..month.state import MonthState, load_state
 from ..month.summary import overall_sentences, points
 from ..outputs.notices import receipt_stem, reminder_stem
-from ..outputs.review import claims, recorded_decisions
+from ..outputs.review import claims, recorded_decisions, seen_mark
 from . import files
 from .app import _is_month, run_of, show_error, site_of
+from .words import for_page
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -31,7 +34,7 @@ def register(app) -> None:
     for rule, view in [("/", home), ("/split", split_page), ("/intake", intake_page), ("/problems", problems_page),
                        ("/review", review_page), ("/reports", reports_page), ("/settings", settings_page),
                        ("/job", job_panel), ("/file/<kind>/<month>/<path:relative>", download),
-                       ("/evidence/<month>/<int:claim>/<int:number>", evidence)]:
+                       ("/evidence/<month>/<sha256>", evidence)]:
         app.add_url_rule(rule, view.__name__, view)
 
 
@@ -39,6 +42,7 @@ def month_of(site):
     """(run, state) of the chosen month; state is None before split, run is None when the month cannot be set up."""
     try:
         run = run_of(site)
+        run.deadline  # noqa: B018  (the month's calendar is needed now, not halfway through drawing the page)
         return run, (load_state(run) if run.was_issued() else None)
     except TrackerError as exc:
         show_error(exc)
@@ -52,7 +56,7 @@ def home():
     if run is not None:
         today = site.today(run.master.settings)
         context.update(deadline=run.deadline, days_left=(run.deadline.deadline - today).days, today=today,
-                       reminder=next_year_reminder(run.calendar, today))
+                       reminder=for_page(next_year_reminder(run.calendar, today) or ""))
     if state is not None:
         figures = key_figures(state)
         context.update(units=unit_rows(state), sentences=overall_sentences(state),
@@ -85,9 +89,17 @@ def unit_rows(state: MonthState) -> list[dict]:
 def split_page():
     site = site_of()
     run, state = month_of(site)
-    sheets = [p.name for p in files.shown(site.workspace.sheets_dir(run.month), "*.xlsx")] if run is not None else []
+    sheets = in_unit_order(run, [p.name for p in files.shown(site.workspace.sheets_dir(run.month), "*.xlsx")]) if run else []
     return render_template("split.html", run=run, issued=state is not None, sheets=sheets,
                            units=len(run.master.registry.units) if run else 0)
+
+
+def in_unit_order(run, names: list[str]) -> list[str]:
+    """The issued workbooks in the master's order of units (as the report lists them), any other file after."""
+    from ..month.split import workbook_name
+
+    order = {workbook_name(unit, run.month): i for i, unit in enumerate(run.master.registry.units)}
+    return sorted(names, key=lambda name: (order.get(name, len(order)), name))
 
 
 def intake_page():
@@ -154,7 +166,7 @@ def review_page():
     if state is not None:
         found = claims(state)
         decided = sorted(recorded_decisions(run).items())
-    return render_template("review.html", run=run, state=state, claims=found, decided=decided)
+    return render_template("review.html", run=run, state=state, claims=found, decided=decided, seen_mark=seen_mark)
 
 
 def reports_page():
@@ -207,21 +219,19 @@ def download(kind: str, month: str, relative: str):
     target = files.inside(folder, relative) if folder is not None else None
     if target is None:
         abort(404)
-    return send_file(target, as_attachment=request.args.get("open") != "1", download_name=target.name)
+    return send_file(target, as_attachment=True, download_name=target.name)
 
 
-def evidence(month: str, claim: int, number: int):
-    """One material file of a claim under review, straight from the archive (read only, never a path from outside)."""
+def evidence(month: str, sha256: str):
+    """One material file of a claim under review, straight from the archive (read only), named by its content's hash:
+    a link stays right however the list of claims changes."""
     site = site_of()
     run, state = month_of(site)
     found = claims(state) if state is not None and run.month == month else []
-    if not 0 <= claim < len(found) or not 0 <= number < len(found[claim].materials):
+    sub = next((m for c in found for m in c.materials if m.sha256 == sha256), None)
+    if sub is None:
         abort(404)
-    sub = found[claim].materials[number]
     zip_path, entry = site.workspace.archived(sub.archive_path)
-    import tempfile
-    import zipfile
-
     try:
         with zipfile.ZipFile(zip_path) as archive, archive.open(entry) as source:
             spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
@@ -230,5 +240,13 @@ def evidence(month: str, claim: int, number: int):
     except (OSError, KeyError, zipfile.BadZipFile):
         abort(404)
     spool.seek(0)
-    name = sub.file_name.replace("\\", "/").rsplit("/", 1)[-1]
-    return send_file(spool, as_attachment=True, download_name=name)
+    name = real_name(sub)
+    inline = name.lower().endswith(INLINE)  # the browser shows these itself; a workbook or a Word file is downloaded
+    return send_file(spool, as_attachment=not inline, download_name=name)
+
+
+def real_name(sub) -> str:
+    return sub.file_name.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+INLINE = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".txt")

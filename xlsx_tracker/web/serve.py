@@ -23,7 +23,7 @@ class Plan:
 
     @property
     def address(self) -> str:
-        shown = LOOPBACK if self.host in ("0.0.0.0", "::") else self.host
+        shown = LOOPBACK if self.host in ("0.0.0.0", "::") else f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{shown}:{self.port}/?token={self.site.token}"
 
 
@@ -36,7 +36,10 @@ def plan(workspace: Workspace, host: str = LOOPBACK, port: int = 0) -> Plan:
         raise TrackerError(f"--host {host} 会让办公网内的其他电脑也能打开本页,必须先在 master_template/settings.toml 的 [web] 中"
                            "设置 password(同事打开时输入)。只在本机使用时不要加 --host。")
     port = port or free_port(host)
-    hosts = (f"{LOOPBACK}:{port}", f"localhost:{port}") if loopback else ()
+    if not port_free(host, port):
+        raise TrackerError(f"端口 {port} 已被其他程序占用,网页没有启动。请换一个端口(--port),或不加 --port 自动选一个空闲端口。")
+    names = (LOOPBACK, "localhost", "[::1]")
+    hosts = tuple(f"{n}:{port}" for n in names) + (names if port == 80 else ()) if loopback else ()
     return Plan(host, port, Site(workspace, password="" if loopback else settings.web.password, hosts=hosts))
 
 
@@ -44,6 +47,17 @@ def free_port(host: str) -> int:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.bind((host, 0))
         return probe.getsockname()[1]
+
+
+def port_free(host: str, port: int) -> bool:
+    """Whether nothing listens on host:port (a plain bind, without the address reuse the server itself asks for,
+    which on Windows would let it share a port already in use)."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.bind((host, port))
+    except OSError:
+        return False
+    return True
 
 
 def serve(chosen: Plan, open_browser: bool = True) -> None:
