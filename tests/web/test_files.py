@@ -29,7 +29,10 @@ def test_uploads_go_into_todays_folder_with_safe_names(page):
     page.post("/split")
     response = post_files(page, [("../../master_template/settings.toml", b"a"), ("CON.xlsx", b"b"), ("C:\\单位\\回执.pdf", b"c")])
     saved = sorted(p.name for p in inbox_today(page).iterdir())
-    assert saved == sorted(["_CON.xlsx", "回执.pdf", "settings.toml"])
+    # an old browser's full path arrives as the multipart parser reads it (Werkzeug ≥ 3.1.9 takes \ as an escape):
+    # either way no folder is left in the name
+    assert {"_CON.xlsx", "settings.toml"} < set(saved) and len(saved) == 3
+    assert set(saved) & {"回执.pdf", "C_单位回执.pdf"}
     assert "已保存 3 个文件到收件目录 2024-05-20(按 2024-05-20 收到计)" in visible(response.data.decode())
     assert (page.workspace.master_dir / "settings.toml").read_bytes() != b"a"
 
