@@ -46,6 +46,9 @@ class Task:
     units: tuple[str, ...]
     notes: str
     source_line: int
+    cooperating: tuple[str, ...] = ()  # 配合 units: they see the task; they report on it only when the settings say so
+    deadline: str = ""  # the task's own deadline as written (完成时限); typed by master.deadlines
+    due: str = ""  # the date it gives (ISO), fixed when the list was imported: “6月底前” of the year it was written for
 
     @property
     def task_id(self) -> str:

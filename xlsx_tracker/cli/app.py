@@ -160,9 +160,15 @@ def main(ctx):
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), metavar="目录")
 @click.option("--force", is_flag=True, help="覆盖已有的 master_template/。")
-def init(directory, force):
-    """新建工作区:把内置的总任务清单和设置复制到“目录”。"""
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件",
+              help="用本办已有的任务分工表(Word、Excel 或文本)生成总任务清单,代替内置的清单。")
+def init(directory, force, source):
+    """新建工作区:把内置的总任务清单和设置复制到“目录”(或用 --from 导入本办的任务分工表)。"""
     workspace = init_workspace(directory, force)
+    if source is not None:
+        from .setup_commands import import_master
+
+        import_master(workspace, source, None, None, dry_run=False)
     starter = write_starter(workspace)
     click.echo(f"已新建工作区:{workspace.root.resolve()}")
     click.echo(f"总任务清单:{workspace.master_file}")

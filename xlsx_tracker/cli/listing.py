@@ -7,6 +7,7 @@ import io
 import json
 
 from ..base.sheetio import display_width
+from ..master.deadlines import task_deadline
 from ..master.tasklist import Master
 
 
@@ -23,6 +24,8 @@ def assignment_records(master: Master) -> list[dict]:
             "report_titles": list(a.task.report_titles),
             "notes": a.task.notes,
             "seed_line": a.task.source_line,
+            "role": "配合" if a.unit in a.task.cooperating else "承办",
+            "deadline": task_deadline(a.task).as_json(),
         }
         for a in master.assignments()
     ]

@@ -35,6 +35,49 @@ def master_build(ctx, seed):
     click.echo(f"已生成 {workspace.master_file}:指标 {len(table.indicators)} 项,报送组 {len(groups)} 个,报送事项 {len(table.tasks)} 条。")
 
 
+@master.command("import", short_help="导入本办已有的任务分工表(Word、Excel 或文本),生成总任务清单和单位名录。")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="文件")
+@click.option("--columns", metavar="对应", help="表头写法与常见的不同时指明,如 任务=工作内容,牵头=主办单位"
+              "(角色:序号、类别、二级、任务、措施、牵头、责任、配合、时限)。")
+@click.option("--year", type=click.IntRange(2000, 2099), metavar="年份", help="完成时限中没写年份的(如“6月底前”)属于哪一年,默认取设置或今年。")
+@click.option("--dry-run", is_flag=True, help="只列出读到的内容(列的对应、各类任务数、单位、完成时限),不写入任何文件。")
+@workspace_option
+@click.pass_context
+def master_import(ctx, file, columns, year, dry_run):
+    """导入本办已有的任务分工表(.xlsx/.xls/.docx/.doc/.wps/.txt):生成总任务清单(master_template/任务清单.xlsx)
+    和单位名录,替换原有的任务和单位。有无法确定的单位名称时不写入,并说明如何改正。"""
+    import_master(workspace_of(ctx), file, columns, year, dry_run)
+
+
+def import_master(workspace, file: Path, columns: str | None, year: int | None, dry_run: bool) -> None:
+    from ..calendar.workdays import load_calendar
+    from ..master import importer
+    from ..master.columns import parse_overrides
+    from ..master.settings import load_settings
+    from ..master.source import read_source
+    from .app import today
+
+    workspace.require_master()
+    settings, problems = load_settings(workspace.master_dir)
+    if any(p.severity == "error" for p in problems):  # [aliases] and [groups] decide the units: never import without them
+        raise TrackerError("设置文件 master_template/settings.toml 有错误,没有导入:", [p for p in problems if p.severity == "error"])
+    overrides = parse_overrides(columns) if columns else {}
+    calendar, _ = load_calendar(workspace.master_dir)
+    source = read_source(file)
+    year = year or importer.default_year(settings, today(settings), source)
+    found = importer.understand(source, settings, overrides, year, calendar.is_workday)
+    for line in importer.said(found, year, calendar.is_workday):
+        click.echo(line)
+    click.echo(f"调度报告、通报、回执等标题中的工作名称:“{settings.work}”(在 settings.toml 的 [plan] work 中修改)。")
+    if dry_run:
+        click.echo("预检完成,没有写入任何文件。")
+        return
+    importer.write(workspace, found, settings.district)
+    loaded = load_master_or_fail(workspace)
+    click.echo(f"已生成 {workspace.master_file}:任务 {len(loaded.tasks)} 项,单位 {len(loaded.registry.units)} 个,"
+               f"任务分配 {len(loaded.assignments())} 条。")
+
+
 @master.command("check")
 @workspace_option
 @click.pass_context

@@ -139,7 +139,7 @@ def plan(run: MonthRun, kind: str, liaisons: dict[str, dict], resend_interrupted
         elif (unit, digest) in begun and not resend_interrupted:
             result.interrupted.append(unit)
         else:
-            subject = f"{'催报' if kind == 'reminders' else '回执'}:{run.month} 法治政府建设示范创建工作({unit})"
+            subject = f"{'催报' if kind == 'reminders' else '回执'}:{run.month} {run.master.settings.work}工作({unit})"
             result.planned.append(Outgoing(unit, to, subject, path, digest))
     return result
 

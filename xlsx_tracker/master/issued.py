@@ -9,6 +9,7 @@ from functools import lru_cache
 from ..base.layout import HASHED_COLUMNS
 from ..base.model import Assignment
 from ..calendar.workdays import Deadline
+from .deadlines import task_deadline
 from .tasklist import Master
 
 MAX_LISTED_LEADS = 40  # beyond this a list of co-lead units helps nobody (city- or province-wide masters)
@@ -35,6 +36,8 @@ def lead_texts(master: Master) -> dict[str, str]:
             text = f"共 {len(units)} 个单位(名单见总任务清单)"
         else:
             text = "、".join(units)
+        if task.deadline or task.cooperating:  # an imported list's roles and deadline, as the office wrote them
+            text = "\n".join(filter(None, [task.lead_text, f"完成时限:{task_deadline(task).describe()}" if task.deadline else ""]))
         texts[task.task_id] = text + (f"\n备注:{task.notes}" if task.notes else "")
     return texts
 
@@ -47,8 +50,9 @@ def locked_values(assignment: Assignment, deadline: Deadline, leads: dict[str, s
         "一级指标": task.level1,
         "二级指标": task.level2,
         "三级指标": task.indicator_text,
-        "本单位承担事项": task.part_text or WHOLE_GROUP,
-        "申报材料要求": task.materials or VETO_MATERIALS,
+        "本单位承担事项": ("【配合】" if assignment.unit in task.cooperating else "")
+        + (task.part_text or (WHOLE_GROUP if task.materials or task.section != "main" else "")),
+        "申报材料要求": task.materials or (VETO_MATERIALS if task.section != "main" else ""),
         "情况说明题目": "\n".join(task.report_titles),
         "牵头单位": leads[task.task_id],
         "截止日期": deadline.deadline,

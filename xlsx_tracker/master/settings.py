@@ -87,6 +87,19 @@ class Mail:
     smtp_security: str = "ssl"  # ssl, starttls or none
 
 
+# The work every paper is titled by, unless settings.toml [plan] work names another (优化营商环境, 河长制…): the
+# checklist this tool was made for, the same in every district that runs it.
+DEFAULT_WORK = "法治政府建设示范创建"
+
+
+@dataclass(frozen=True)
+class TaskList:
+    """How an imported task list is read: whether 配合 units report on a task too, and the year its dates fall in."""
+
+    cooperating_report: bool = True  # 配合 units report on the task too (their rows marked 【配合】); false: only 牵头 and 责任 units
+    year: int = 0  # the year of a deadline written without one (6月底前); 0: the year of the import
+
+
 @dataclass(frozen=True)
 class Web:
     """The local page (xlsx-tracker serve). A password lets colleagues on the office network open it (--host 0.0.0.0)."""
@@ -106,6 +119,7 @@ class Settings:
     district: str = ""
     plan_title: str = ""  # the plan the checklist belongs to, e.g. 《……实施方案》 without the book-title marks
     plan_number: str = ""  # its 文号, as printed on the plan
+    work: str = DEFAULT_WORK  # the work the papers are titled by: “2024年5月{work}工作调度报告”
     monthly_day: int = 20
     policy: str = "postpone"
     liaison_deadline: dt.date | None = None
@@ -116,6 +130,9 @@ class Settings:
     mail: Mail = field(default_factory=Mail)
     bulletin: BulletinHead = field(default_factory=BulletinHead)
     web: Web = field(default_factory=Web)
+    tasks: TaskList = field(default_factory=TaskList)
+    aliases: dict[str, str] = field(default_factory=dict)  # [aliases] a name as written -> the unit it means
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [groups] a collective name -> its member units
 
     def plan_basis(self) -> str:
         """根据《实施方案》(文号)要求, — the opening of a notice; empty when the settings name no plan (a warning says so)."""
@@ -213,6 +230,7 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
         district=data.get("district", Settings.district),
         plan_title=plan.get("title", Settings.plan_title),
         plan_number=plan.get("number", Settings.plan_number),
+        work=str(plan.get("work", DEFAULT_WORK)).strip().removesuffix("工作") or DEFAULT_WORK,
         monthly_day=day,
         policy=policy,
         liaison_deadline=deadline.get("liaison", Settings.liaison_deadline),
@@ -230,9 +248,28 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
         answers=_typed(Answers, data.get("answers", {}), "answers", where, problems),
         mail=_typed(Mail, data.get("mail", {}), "mail", where, problems),
         web=_typed(Web, data.get("web", {}), "web", where, problems),
+        tasks=_typed(TaskList, data.get("tasks", {}), "tasks", where, problems),
+        aliases=_names_table(data.get("aliases", {}), "aliases", where, problems),
+        groups={k: tuple(v) for k, v in _names_table(data.get("groups", {}), "groups", where, problems, lists=True).items()},
         bulletin=_typed(BulletinHead, data.get("bulletin", {}), "bulletin", where, problems),
     )
     return settings, problems
+
+
+def _names_table(table, section: str, where: str, problems: list[Problem], lists: bool = False) -> dict:
+    """[aliases] 简称 = "全称", or [groups] 各镇街 = ["甲镇", "乙街道"]: names to a name (or a list of names)."""
+    if not isinstance(table, dict):
+        problems.append(problem(BAD_SETTINGS, file=where, detail=f"[{section}] 应为一组“名称 = …”"))
+        return {}
+    found = {}
+    for key, value in table.items():
+        ok = isinstance(value, list) and all(isinstance(v, str) for v in value) if lists else isinstance(value, str)
+        if not ok:
+            wanted = "单位名称的列表(如 [\"甲镇\", \"乙街道\"])" if lists else "一个单位名称(加英文双引号)"
+            problems.append(problem(BAD_SETTINGS, file=where, detail=f"{section}.{key} 应为{wanted},现为“{value}”"))
+            continue
+        found[str(key).strip()] = [v.strip() for v in value] if lists else value.strip()
+    return found
 
 
 def _timezone(name, where: str, problems: list[Problem]) -> str:

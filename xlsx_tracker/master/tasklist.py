@@ -44,7 +44,7 @@ ROSTER_COLUMNS = ["单位", "姓名", "职务", "联系电话", "电子邮箱"]
 README_SHEET = "说明"
 
 TASK_COLUMNS = ["编号", "板块", "指标序号", "申报材料要求", "本项承担事项", "情况说明题目",
-                "牵头单位(原文)", "责任单位", "备注", "种子行号"]
+                "牵头单位(原文)", "责任单位", "备注", "种子行号", "配合单位", "完成时限", "完成日期"]
 INDICATOR_COLUMNS = ["板块", "序号", "一级指标", "二级指标", "三级指标", "种子行号"]
 UNIT_COLUMNS = ["单位名称", "别名", "说明"]
 REQUIRED_TASK = ["编号", "板块", "指标序号", "责任单位"]
@@ -121,7 +121,7 @@ def _build_master(workspace: Workspace, seed_path: Path) -> SeedTable:
     if not settings_path.exists():
         # the embedded default's settings, commented: the office changes its own facts there
         settings_path.write_bytes((packaged_master_dir() / SETTINGS_FILE).read_bytes())
-    roster = _roster_for_build(workspace, registry)
+    roster = roster_for_build(workspace, registry)
     district = load_settings(workspace.master_dir)[0].district
     write_master(workspace.master_file, table.indicators, table.tasks, registry, roster, district)
     return table
@@ -140,15 +140,15 @@ MASTER_TITLE = "法治政府建设示范创建任务清单(总表)"
 
 
 def write_master(path: Path, indicators: list[Indicator], tasks: list[Task], registry: Registry,
-                 roster: dict[str, dict[str, str]] | None = None, district: str = "") -> None:
+                 roster: dict[str, dict[str, str]] | None = None, district: str = "", title: str = "") -> None:
     import xlsxwriter  # here, not at the top: merge's worker processes load this module and never write
 
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
         formats = _master_formats(book)
-        _write_readme(book, formats, district + MASTER_TITLE)
+        _write_readme(book, formats, title or district + MASTER_TITLE)
         _write_table(book, formats, TASK_SHEET, TASK_COLUMNS, [_task_row(t) for t in tasks],
-                     [10, 7, 14, 60, 50, 30, 40, 40, 24, 8])
+                     [10, 7, 14, 60, 50, 30, 40, 40, 24, 8, 30, 20, 12])
         _write_table(book, formats, INDICATOR_SHEET, INDICATOR_COLUMNS,
                      [_indicator_row(i) for i in indicators], [8, 6, 24, 26, 70, 8])
         _write_table(book, formats, UNIT_SHEET, UNIT_COLUMNS, _unit_rows(registry), [24, 36, 30])
@@ -196,7 +196,7 @@ def _write_table(book, formats, name, columns, rows, widths) -> None:
 def _task_row(task: Task) -> list:
     return [task.task_id, SECTION_LABELS[task.section], "、".join(map(str, task.indicators)),
             task.materials, task.part_text, "\n".join(task.report_titles), task.lead_text,
-            "、".join(task.units), task.notes, task.source_line]
+            "、".join(task.units), task.notes, task.source_line, "、".join(task.cooperating), task.deadline, task.due]
 
 
 def _indicator_row(indicator: Indicator) -> list:
@@ -331,6 +331,8 @@ def _task_from_record(record, registry, by_key, at) -> tuple[Task | None, list[P
     if None in found:
         return None, [problem(UNKNOWN_INDICATOR, numbers=record["指标序号"], section=record["板块"], **at("指标序号"))]
     units, unit_problems = _resolve_units(record, registry, at)
+    # 配合 units as written: those that report are in 责任单位 too; the others only read about the task
+    cooperating = [registry.canonical(n) or n for n in LIST_SEP.split(record.get("配合单位", "")) if n]
     group_id, _, part = record["编号"].partition("/")
     task = Task(
         group_id=group_id, part=part or None, section=section,
@@ -340,18 +342,34 @@ def _task_from_record(record, registry, by_key, at) -> tuple[Task | None, list[P
         report_titles=tuple(t for t in record.get("情况说明题目", "").split("\n") if t.strip()),
         lead_text=record.get("牵头单位(原文)", ""), units=units, notes=record.get("备注", ""),
         source_line=int(record["种子行号"]) if record.get("种子行号", "").isdigit() else 0,
+        cooperating=tuple(dict.fromkeys(cooperating)), deadline=record.get("完成时限", ""),
+        due=_iso_date(record.get("完成日期", "")),
     )
     return task, unit_problems
 
 
+def _iso_date(text: str) -> str:
+    """完成日期 as the office may have retyped it (2024-06-28, 2024/6/28, an Excel date): ISO, or '' when it is none."""
+    import datetime as dt
+
+    found = re.match(r"^\s*(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})", text or "")
+    if not found:
+        return ""
+    try:
+        return dt.date(*(int(g) for g in found.groups())).isoformat()
+    except ValueError:
+        return ""
+
+
 def _resolve_units(record, registry: Registry, at) -> tuple[tuple[str, ...], list[Problem]]:
+    column = "责任单位"
     units, problems = {}, []  # a dict keeps the order and finds a repeat at once (thousands of units)
-    for name in LIST_SEP.split(record["责任单位"]):
+    for name in LIST_SEP.split(record.get(column, "")):
         if not name:
             continue
         canonical = ALL_UNITS if name == ALL_UNITS else registry.canonical(name)
         if canonical is None:
-            problems.append(unknown_unit_problem(name, record["编号"], "", **at("责任单位")))
+            problems.append(unknown_unit_problem(name, record["编号"], "", **at(column)))
         else:
             units.setdefault(canonical)
     return tuple(units), problems
@@ -396,7 +414,7 @@ def read_roster(sheets, where: str, registry: Registry, sheet: str = ROSTER_SHEE
     return roster, problems
 
 
-def _roster_for_build(workspace: Workspace, registry: Registry) -> dict[str, dict[str, str]]:
+def roster_for_build(workspace: Workspace, registry: Registry) -> dict[str, dict[str, str]]:
     """Keep the roster staff filled in when regenerating the master."""
     if not workspace.master_file.exists():
         return {}
@@ -411,7 +429,10 @@ def _uncovered_indicators(indicators, tasks, where) -> list[Problem]:
     ]
 
 
+LATER_FIELDS = ("cooperating", "deadline", "due")  # added since the first release: a master without them keeps its version
+
+
 def _version(tasks: list[Task], registry: Registry) -> str:
-    payload = json.dumps([[asdict(t) for t in tasks], registry.units, sorted(registry.aliases.items())],
-                         ensure_ascii=False, sort_keys=True)
+    rows = [{k: v for k, v in asdict(t).items() if v or k not in LATER_FIELDS} for t in tasks]
+    payload = json.dumps([rows, registry.units, sorted(registry.aliases.items())], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]

@@ -185,7 +185,7 @@ class UnitForm:
 
     def _set_properties(self, book) -> None:
         book.set_properties({
-            "title": f"{self.unit}{month_label(self.month)}法治政府建设示范创建任务进展填报表",
+            "title": f"{self.unit}{month_label(self.month)}{self.master.settings.work}任务进展填报表",
             "author": self.master.settings.office, "company": self.master.settings.office,
             "created": self.issued,
         })
@@ -199,7 +199,7 @@ class UnitForm:
         sheet.set_column(0, 0, 16, f["label"])
         sheet.set_column(1, 1, 92, f["wrap"])
         settings = self.master.settings
-        sheet.merge_range(0, 0, 0, 1, f"{settings.district}法治政府建设示范创建工作任务进展填报表", f["title"])
+        sheet.merge_range(0, 0, 0, 1, f"{settings.district}{settings.work}工作任务进展填报表", f["title"])
         facts = [
             ("填报单位", self.unit),
             ("填报月份", month_label(self.month)),
@@ -374,7 +374,7 @@ class UnitForm:
 
     def _write_liaison(self, sheet) -> None:
         f = self.formats
-        sheet.merge_range(0, 0, 0, len(layout.LIAISON_COLUMNS) - 1, "法治政府建设示范创建工作联络员名单反馈表(附件2)", f["title"])
+        sheet.merge_range(0, 0, 0, len(layout.LIAISON_COLUMNS) - 1, f"{self.master.settings.work}工作联络员名单反馈表", f["title"])
         for col, (name, width) in enumerate(zip(layout.LIAISON_COLUMNS, [30, 14, 20, 18, 28], strict=True)):
             sheet.set_column(col, col, width)
             sheet.write_string(layout.HEADER_ROW, col, name, f["head" if col == 0 else "head_edit"])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import month_label
+from ..master.settings import DEFAULT_WORK
 from ..master.tasklist import Master
 from ..month import ledger
 from ..month.figures import veto_names
@@ -23,8 +24,8 @@ from ..month.summary import overall_sentences, points
 from .bulletin_docx import Bulletin, Paragraph, write_bulletin
 
 
-def bulletin_name(month: str) -> str:
-    return f"{month_label(month)}法治政府建设示范创建工作进展情况通报.docx"
+def bulletin_name(month: str, work: str = DEFAULT_WORK) -> str:
+    return f"{month_label(month)}{work}工作进展情况通报.docx"
 
 
 # ---------------------------------------------------------------- what to say
@@ -37,7 +38,7 @@ def bulletin(master: Master, state: MonthState, issued: dt.date) -> Bulletin:
     by_light = {light: [x.key for x in state.unit_lights if x.light == light] for light in (RED, YELLOW, GREEN)}
     issues = _issues(state)
     text = [
-        Paragraph("title", f"关于{label}法治政府建设示范创建工作进展情况的通报"),
+        Paragraph("title", f"关于{label}{s.work}工作进展情况的通报"),
         Paragraph("plain", "各有关单位:"),
         Paragraph("body", f"{s.plan_basis()}{s.office}对{label}各单位示范创建工作进展情况进行了调度。现将有关情况通报如下。"),
         Paragraph("heading", "一、总体情况"),
@@ -183,7 +184,7 @@ def write_month_bulletin(run: MonthRun, content: Bulletin, on_wait=None, now: dt
     A 通报 the office has edited since the tool wrote it (its SHA-256 differs from the one the ledger kept) is
     theirs: the new one is written beside it, "……(更新于 HH时MM分).docx", and the edited one is never replaced.
     """
-    path = run.workspace.month_reports(run.month) / bulletin_name(run.month)
+    path = run.workspace.month_reports(run.month) / bulletin_name(run.month, run.master.settings.work)
     now = now or run.master.settings.now()
     with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
         kept = path if _edited_by_office(run, conn, path) else None

@@ -138,7 +138,7 @@ def receipt(master: Master, state: MonthState, unit: str, generated: dt.datetime
     facts = [("报送单位", unit), ("报送月份", label), ("报送截止", f"{state.deadline.describe()}前"),
              (RECEIPT_TIME, f"{generated:%Y-%m-%d %H:%M}")]
     closing = [f"如对本回执有疑问,请联系{office_contact(master)}。", "重新报送时请使用原工作簿修改后发送,文件名可不改;以最后一次报送为准。"]
-    return Notice(unit, f"{master.settings.district}法治政府建设示范创建工作报送回执", facts, sections, closing,
+    return Notice(unit, f"{master.settings.district}{master.settings.work}工作报送回执", facts, sections, closing,
                   sign_off(master, generated.date()))
 
 
@@ -217,7 +217,7 @@ def reminder(master: Master, state: MonthState, unit: str, today: dt.date, respo
     elif "late" in kinds:
         lines.append("请今后按时报送。")
     closing = [f"联系人:{office_contact(master)}"]
-    return Notice(unit, f"关于报送{label}法治政府建设示范创建工作进展情况的催报通知", [], [Section(f"{unit}:", lines)], closing,
+    return Notice(unit, f"关于报送{label}{master.settings.work}工作进展情况的催报通知", [], [Section(f"{unit}:", lines)], closing,
                   sign_off(master, today))
 
 

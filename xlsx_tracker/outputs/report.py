@@ -15,6 +15,7 @@ import xlsxwriter
 from ..base.sheetio import Formats, atomic_path, excel_text, wrapped_height
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import month_label
+from ..master.settings import DEFAULT_WORK
 from ..master.tasklist import Master
 from ..month.lights import RED
 from ..month.run import MonthRun
@@ -38,12 +39,12 @@ STATUS_COLOURS = {"已完成": "#C6EFCE", "无此情形(已作说明)": "#DDEBF7
                   "绿灯": "#00B050", "黄灯": "#FFC000", "红灯": "#FF0000"}
 
 
-def report_name(month: str) -> str:
-    return f"{month_label(month)}法治政府建设示范创建工作调度报告.xlsx"
+def report_name(month: str, work: str = DEFAULT_WORK) -> str:
+    return f"{month_label(month)}{work}工作调度报告.xlsx"
 
 
-def details_name(month: str) -> str:
-    return f"{month_label(month)}法治政府建设示范创建工作调度明细.xlsx"
+def details_name(month: str, work: str = DEFAULT_WORK) -> str:
+    return f"{month_label(month)}{work}工作调度明细.xlsx"
 
 
 def build_report(run: MonthRun, state: MonthState | None = None, generated: dt.datetime | None = None,
@@ -54,7 +55,7 @@ def build_report(run: MonthRun, state: MonthState | None = None, generated: dt.d
         state = state or load_state(run)
         earlier = run.previous()
         previous = load_state(earlier) if has_returns(earlier) else None
-        path = run.workspace.reports_dir / run.month / report_name(run.month)
+        path = run.workspace.reports_dir / run.month / report_name(run.month, run.master.settings.work)
         with atomic_path(path) as tmp:
             ReportWriter(run.master, state, previous, generated or run.master.settings.now()).write(tmp)
     # xlsxwriter's workbook, sheets and formats refer to each other: freed now rather than at some later collection,
@@ -67,7 +68,7 @@ def build_details(run: MonthRun, state: MonthState, generated: dt.datetime | Non
     """Write the month's 调度明细: every task row, the evidence lists, liaisons, problems and files."""
     run.require_issued()
     with workspace_lock(run.workspace, on_wait):
-        path = run.workspace.reports_dir / run.month / details_name(run.month)
+        path = run.workspace.reports_dir / run.month / details_name(run.month, run.master.settings.work)
         with atomic_path(path) as tmp:
             ReportWriter(run.master, state, None, generated or run.master.settings.now()).write_details(tmp)
     gc.collect()
@@ -82,7 +83,7 @@ class ReportWriter:
     def __init__(self, master: Master, state: MonthState, previous: MonthState | None, generated: dt.datetime):
         self.master, self.state, self.previous = master, state, previous
         self.generated = generated.replace(microsecond=0)
-        self.title = f"{master.settings.district}{month_label(state.month)}法治政府建设示范创建工作调度报告"
+        self.title = f"{master.settings.district}{month_label(state.month)}{master.settings.work}工作调度报告"
 
     def write(self, path: Path) -> None:
         book = self._book(path, self.title)
@@ -150,7 +151,7 @@ class ReportWriter:
         sheet.set_chart(chart)
         sheet.set_paper(9)
         sheet.set_portrait()  # one bar a unit: the page's length gives each its label
-        sheet.set_header(f"&L{self.master.settings.district}法治政府建设示范创建&R{month_label(self.state.month)}")
+        sheet.set_header(f"&L{self.master.settings.district}{self.master.settings.work}&R{month_label(self.state.month)}")
 
     def _table(self, sheet, first_row: int, headers: list[str], widths: list[float], rows: list[list],
                styles: list[str | None] | None = None) -> int:
@@ -186,7 +187,7 @@ class ReportWriter:
             sheet.set_landscape()
         sheet.fit_to_pages(1, 0)
         sheet.repeat_rows(header_row)
-        sheet.set_header(f"&L{self.master.settings.district}法治政府建设示范创建&R{month_label(self.state.month)}")
+        sheet.set_header(f"&L{self.master.settings.district}{self.master.settings.work}&R{month_label(self.state.month)}")
         sheet.set_footer("&C第 &P 页,共 &N 页")
         sheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
         if header_row >= 0 and last_col > 0:

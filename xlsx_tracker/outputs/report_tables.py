@@ -135,7 +135,7 @@ def _missing_evidence(state: MonthState) -> Table:
 
 def _liaisons(master: Master, state: MonthState) -> Table:
     rows = [[u, *(state.liaisons.get(u, {}).get(k, "") for k in LIAISON_FIELDS)] for u in master.registry.units]
-    return Table("联络员名单", "法治政府建设示范创建工作联络员名单(附件2)", ["单位", *LIAISON_FIELDS],
+    return Table("联络员名单", f"{master.settings.work}工作联络员名单", ["单位", *LIAISON_FIELDS],
                  [22, 10, 16, 14, 26], rows, landscape=False, filter=False)
 
 

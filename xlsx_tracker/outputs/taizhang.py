@@ -194,7 +194,7 @@ def _index(run: MonthRun, path: Path, state: MonthState, folders: dict[str, str]
            placed: dict[str, list[tuple[Filed, str]]], filed: list[Filed], created) -> None:
     book, f = _book(path, created)
     settings = run.master.settings
-    title = f"{settings.district}法治政府建设示范创建工作台账总目录"
+    title = f"{settings.district}{settings.work}工作台账总目录"
     book.set_properties({"title": title, "author": settings.office, "created": created})
     sheet = book.add_worksheet("总目录")
     sheet.merge_range(0, 0, 0, len(INDEX_COLUMNS) - 1, title, f["title"])
@@ -222,7 +222,7 @@ def _index(run: MonthRun, path: Path, state: MonthState, folders: dict[str, str]
                   folders[group], "\n".join(files)]
         _row(sheet, f, line, values, INDEX_WIDTHS, links={7: folders[group]})
         line += 1
-    _print_setup(sheet, 1, line - 1, INDEX_WIDTHS, f"{settings.district}法治政府建设示范创建工作台账",
+    _print_setup(sheet, 1, line - 1, INDEX_WIDTHS, f"{settings.district}{settings.work}工作台账",
                  f"截至{month_label(run.month)}")
     loose = book.add_worksheet("未归类材料")
     widths = [50, 16, 10, 50]

@@ -69,7 +69,7 @@ def _fresh(run, site, kind: str) -> Path:
     """The document as written now: rewritten (all the month's documents, as report does) when missing or older than
     what it is made from; the 通报 the office edited is kept and the new one written beside it."""
     folder = run.workspace.month_reports(run.month)
-    path = folder / (report_name(run.month) if kind == "report" else bulletin_name(run.month))
+    path = folder / (report_name(run.month, run.master.settings.work) if kind == "report" else bulletin_name(run.month, run.master.settings.work))
     if path.is_file() and documents_current(run, site.today(run.master.settings)):
         return _newest_bulletin(path) if kind == "bulletin" else path
     documents = write_month_documents(run, today=site.today(run.master.settings))

@@ -1,0 +1,274 @@
+"""master import: task lists as offices publish them, read into tasks, units and deadlines; compared with the
+expected ones. Fixtures are built in code (tests/master/tasklists.py), each named by what it holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from xlsx_tracker.base.model import TrackerError
+from xlsx_tracker.cli import main
+from xlsx_tracker.master.columns import find_header, parse_overrides
+from xlsx_tracker.master.deadlines import ONCE, ONGOING, RECURRING, typed_deadline
+from xlsx_tracker.master.settings import Settings, TaskList
+from xlsx_tracker.master.source import read_source
+from xlsx_tracker.master.tasklist import load_master_or_fail
+from xlsx_tracker.master.unitlists import abbreviates, inline_roles, names_in, resolve
+
+from . import tasklists
+
+EXPECTED_UNITS = ["区行政审批局", "区发展和改革局", "区财政局", "各镇街", "区市场监督管理局", "区直各部门"]
+
+
+def run(workspace, *args):
+    return CliRunner().invoke(main, ["-w", str(workspace.root), *args])
+
+
+# ---------------------------------------------------------------- reading the file
+
+def test_a_word_table_gives_merged_categories_to_every_row_and_reads_a_content_controls_cell(tmp_path):
+    source = read_source(tasklists.word_table_with_merged_categories_and_a_content_control(tmp_path / "分工.docx"))
+    [table] = source.tables
+    assert [row[1] for row in table[1:]] == ["一、优化政务服务", "一、优化政务服务", "二、规范市场监管", "二、规范市场监管"]
+    assert table[2][3] == "区发改局"  # inside the content control: python-docx's table API gives 5 cells here
+    assert source.lines == ["附件1", "新河区优化营商环境重点任务分工方案"]
+
+
+def test_an_excel_sheet_gives_merged_cells_their_text_below_a_title(tmp_path):
+    source = read_source(tasklists.excel_sheet_under_a_title_with_merged_cells(tmp_path / "分工.xlsx"))
+    [table] = source.tables
+    header, mapping = find_header(table, {})
+    assert header == 2 and mapping == {"序号": 0, "类别": 1, "任务": 2, "牵头": 3, "责任": 4, "时限": 5}
+    assert [row[1] for row in table[3:]] == ["一、优化政务服务", "一、优化政务服务", "二、规范市场监管", "二、规范市场监管"]
+
+
+def test_an_old_doc_file_is_read_through_libreoffice(tmp_path, libreoffice_convert):
+    docx = tasklists.word_table_with_merged_categories_and_a_content_control(tmp_path / "分工.docx")
+    # through .odt: this LibreOffice's direct .docx → .doc export drops the table (a WPS-written .doc keeps it)
+    doc = libreoffice_convert(libreoffice_convert(docx, tmp_path / "odt", "odt"), tmp_path / "旧版", "doc")
+    [table] = read_source(doc).tables
+    assert table[1][2] == tasklists.ROWS[0][2] and table[2][1] == "一、优化政务服务"
+
+
+def test_a_file_of_another_kind_is_refused_in_chinese(tmp_path):
+    with pytest.raises(TrackerError, match="的格式不能导入"):
+        read_source(tmp_path / "分工.pdf")
+
+
+def test_columns_can_be_named_when_the_header_is_written_otherwise():
+    rows = [["工作内容", "主办单位", "协办单位"], ["开展清理", "区司法局", "区财政局"]]
+    assert find_header(rows, {}) is None or find_header(rows, {})[1].get("牵头") is None
+    assert find_header(rows, parse_overrides("任务=工作内容,牵头=主办单位")) == (0, {"任务": 0, "牵头": 1, "配合": 2})
+    with pytest.raises(TrackerError, match="角色只能是 序号、类别、二级、任务、措施、牵头、责任、配合、时限"):
+        parse_overrides("内容=工作内容")
+
+
+# ---------------------------------------------------------------- unit names
+
+@pytest.mark.parametrize("cell, names", [
+    ("区发展和改革局、区财政局", ["区发展和改革局", "区财政局"]),
+    ("区财政局等", ["区财政局"]),
+    ("“区发改局”等。", ["区发改局"]),
+    ("市发展改革委、工业和信息化委", ["市发展改革委", "(市)工业和信息化委"]),
+    ("立山经济开发区,各街道;区直各部门", ["立山经济开发区", "各街道", "区直各部门"]),
+    ("市级各有关部门按职责分工负责", ["市级各有关部门"]),
+])
+def test_a_unit_cell_is_split_into_names(cell, names):
+    assert names_in(cell) == names
+
+
+def test_short_forms_and_shared_prefixes_are_joined_only_where_certain():
+    written = ["区发展和改革局", "区发改局", "市发展改革委", "(市)工业和信息化委", "市工业和信息化委", "(市)交通委", "各镇街"]
+    found = resolve(written, {}, {})
+    assert found.meaning["区发改局"] == "区发展和改革局"
+    assert found.meaning["(市)工业和信息化委"] == "市工业和信息化委"  # written in full elsewhere: certain
+    assert found.meaning["(市)交通委"] == "交通委"  # never written with 市: left as written
+    assert found.collective == ["各镇街"]
+    assert abbreviates("区市场局", "区市场监督管理局") and not abbreviates("区民政局", "区民族宗教事务局")
+
+
+def test_a_short_form_that_fits_two_names_waits_for_the_office():
+    found = resolve(["区发展和改革局", "区发展改革局", "区发改局"], {}, {})
+    assert found.unsure == {"区发改局": ["区发展和改革局", "区发展改革局"]}
+    settled = resolve(["区发展和改革局", "区发展改革局", "区发改局"], {"区发改局": "区发展和改革局"}, {})
+    assert settled.unsure == {} and settled.meaning["区发改局"] == "区发展和改革局"
+
+
+def test_inline_text_names_roles_and_a_deadline():
+    text, roles = inline_roles("开展专项整治(区发改局牵头,区财政局配合,市级各有关部门按职责分工负责,2022年10月底前)")
+    assert (text, roles.lead, roles.cooperating, roles.responsible, roles.deadline) == (
+        "开展专项整治", ["区发改局"], ["区财政局"], ["市级各有关部门"], "2022年10月底前")
+    text, roles = inline_roles("优化营商环境。牵头单位:区发改局;责任单位:立山经济开发区,各街道")
+    assert (text, roles.lead, roles.responsible) == ("优化营商环境", ["区发改局"], ["立山经济开发区", "各街道"])
+
+
+# ---------------------------------------------------------------- deadlines
+
+@pytest.mark.parametrize("words, kind, date", [
+    ("2024年6月底前", ONCE, dt.date(2024, 6, 28)),  # the 30th is a Sunday: the last working day
+    ("6月底完成", ONCE, dt.date(2024, 6, 28)),
+    ("2022年10月底前", ONCE, dt.date(2022, 10, 31)),
+    ("2024年5月1日前", ONCE, dt.date(2024, 4, 30)),  # a holiday: the working day before it
+    ("年底前", ONCE, dt.date(2024, 12, 31)),
+    ("每月28日前", RECURRING, None),
+    ("每季度", RECURRING, None),
+    ("长期坚持", ONGOING, None),
+    ("持续推进", ONGOING, None),
+])
+def test_each_kind_of_deadline_is_typed(words, kind, date, calendar):
+    found = typed_deadline(words, 2024, calendar.is_workday)
+    assert (found.kind, found.date, found.text, found.understood) == (kind, date, words, True)
+
+
+def test_words_that_are_no_deadline_are_kept_and_said():
+    found = typed_deadline("按上级要求", 2024)
+    assert (found.kind, found.understood) == (ONGOING, False)
+
+
+# ---------------------------------------------------------------- the import, end to end
+
+@pytest.mark.parametrize("build", [tasklists.word_table_with_merged_categories_and_a_content_control,
+                                   tasklists.excel_sheet_under_a_title_with_merged_cells])
+def test_a_table_becomes_the_workspaces_tasks_units_and_deadlines(workspace, tmp_path, build):
+    path = build(tmp_path / ("分工.docx" if "word" in build.__name__ else "分工.xlsx"))
+    result = run(workspace, "master", "import", str(path))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"已生成 {workspace.master_file}:任务 4 项,单位 6 个,任务分配 9 条。"
+    master = load_master_or_fail(workspace)
+    assert master.registry.units == EXPECTED_UNITS
+    assert master.registry.aliases == {"区发改局": "区发展和改革局", "区市场局": "区市场监督管理局"}
+    assert [(t.task_id, t.level1, t.units, t.due) for t in master.tasks] == [
+        ("1", "优化政务服务", ("区行政审批局", "区发展和改革局", "区财政局"), "2024-06-28"),
+        ("2", "优化政务服务", ("区发展和改革局", "各镇街"), ""),
+        ("3", "规范市场监管", ("区市场监督管理局", "区财政局"), ""),
+        ("4", "规范市场监管", ("区市场监督管理局", "区直各部门"), "2024-12-31"),
+    ]
+    records = json.loads(run(workspace, "tasks", "--format", "json").output)
+    assert [r["deadline"] for r in records if r["department"] == "区财政局"] == [
+        {"kind": "once", "date": "2024-06-28", "text": "2024年6月底前"},
+        {"kind": "recurring", "date": None, "text": "每季度"}]
+
+
+def test_the_dry_run_says_what_it_understood_and_writes_nothing(workspace, tmp_path):
+    before = workspace.master_file.read_bytes()
+    path = tasklists.word_table_with_merged_categories_and_a_content_control(tmp_path / "分工.docx")
+    result = run(workspace, "master", "import", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "文件:分工.docx(标题:新河区优化营商环境重点任务分工方案)",
+        "列的对应:序号←“序号”;类别←“类别”;任务←“主要任务”;牵头←“牵头单位”;责任←“责任单位”;时限←“完成时限”",
+        "任务 4 项,按类别:优化政务服务 2 项;规范市场监管 2 项",
+        "单位 6 个(报送任务数):区行政审批局 1、区发展和改革局 2、区财政局 2、各镇街 1、区市场监督管理局 2、区直各部门 1",
+        "以下写法视为同一单位(已记为别名):“区发改局”→区发展和改革局;“区市场局”→区市场监督管理局",
+        "完成时限:一次性 2 项;定期 1 项;长期 1 项(没写年份的按 2024 年计,可用 --year 指定)",
+        "提醒:“各镇街”是集体名称,现作为一个报送单位(编号 2)。"
+        '如要分到各单位,请在 settings.toml 的 [groups] 中写 "各镇街" = ["单位甲", "单位乙"] 后重新导入。',
+        "提醒:“区直各部门”是集体名称,现作为一个报送单位(编号 4)。"
+        '如要分到各单位,请在 settings.toml 的 [groups] 中写 "区直各部门" = ["单位甲", "单位乙"] 后重新导入。',
+        "调度报告、通报、回执等标题中的工作名称:“法治政府建设示范创建”(在 settings.toml 的 [plan] work 中修改)。",
+        "预检完成,没有写入任何文件。",
+    ]
+    assert workspace.master_file.read_bytes() == before
+
+
+def test_a_group_expanded_in_the_settings_gives_each_member_the_task(workspace, tmp_path):
+    settings = workspace.master_dir / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + '\n[groups]\n"各镇街" = ["东城街道", "西山镇"]\n', encoding="utf-8")
+    path = tasklists.excel_sheet_under_a_title_with_merged_cells(tmp_path / "分工.xlsx")
+    assert run(workspace, "master", "import", str(path)).exit_code == 0
+    master = load_master_or_fail(workspace)
+    assert master.tasks[1].units == ("区发展和改革局", "东城街道", "西山镇")
+    assert "各镇街" not in master.registry.units
+
+
+def test_an_unsure_name_writes_nothing_and_says_what_to_fix(workspace, tmp_path):
+    path = tmp_path / "分工.txt"
+    path.write_text("1. 甲任务。牵头单位:区发展和改革局\n2. 乙任务。牵头单位:区发展改革局\n3. 丙任务。牵头单位:区发改局\n", encoding="utf-8")
+    before = workspace.master_file.read_bytes()
+    result = run(workspace, "master", "import", str(path))
+    assert result.exit_code == 1
+    assert ("无法确定:“区发改局”可能是 区发展和改革局、区发展改革局。请在 settings.toml 的 [aliases] 中写明,如 \"区发改局\" = \"区发展和改革局\"。"
+            in result.output)
+    assert "错误:导入的任务清单还有需要确定的内容,没有写入任何文件。" in result.output
+    assert workspace.master_file.read_bytes() == before
+
+
+def test_inline_text_with_cooperating_units_marks_their_rows(workspace, tmp_path):
+    path = tasklists.inline_text(tmp_path / "要点.txt")
+    assert run(workspace, "master", "import", str(path)).exit_code == 0
+    master = load_master_or_fail(workspace)
+    third = master.tasks[2]
+    assert (third.level1, third.units, third.cooperating) == ("严格执法监督", ("区司法局", "区公安分局", "区市场局"), ("区公安分局", "区市场局"))
+    assert master.tasks[1].due == "2024-10-31"
+    from xlsx_tracker.master.issued import issued_for, lead_texts
+    from xlsx_tracker.month.run import month_run
+
+    run_ = month_run(workspace, "2024-05")
+    locked = issued_for(master, "区公安分局", run_.deadline, lead_texts(master)).rows["3"]
+    assert locked["本单位承担事项"] == "【配合】"
+    assert locked["牵头单位"] == "牵头:区司法局;配合:区公安分局、区市场局\n完成时限:长期(持续推进)"
+
+
+def test_cooperating_units_report_only_when_the_settings_say_so():
+    from xlsx_tracker.master.importer import understand
+    from xlsx_tracker.master.source import Source
+
+    source = Source("要点.txt", lines=tasklists.INLINE.splitlines())
+    settings = Settings(tasks=TaskList(cooperating_report=False))
+    found = understand(source, settings, {}, 2024)
+    assert found.tasks[2].units == ("区司法局",) and found.tasks[2].cooperating == ("区公安分局", "区市场局")
+    assert "区公安分局" not in found.registry.units
+
+
+def test_init_from_a_file_makes_a_workspace_of_that_list(tmp_path):
+    path = tasklists.excel_sheet_under_a_title_with_merged_cells(tmp_path / "分工.xlsx")
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "新河区"), "--from", str(path)])
+    assert result.exit_code == 0, result.output
+    from xlsx_tracker.base.workspace import Workspace
+
+    assert load_master_or_fail(Workspace(tmp_path / "新河区")).registry.units == EXPECTED_UNITS
+
+
+def test_the_seeds_own_plan_still_builds_as_before(workspace):
+    assert len(load_master_or_fail(workspace).assignments()) == 481  # as before the import existed (split: 481 rows)
+
+
+def test_an_imported_list_runs_the_whole_month_under_its_own_title(workspace, tmp_path, filled_return):
+    """营商环境 in 新河区: import, split, two units return, merge; the report and the 通报 carry its title and units."""
+    import openpyxl
+    from docx import Document
+
+    from xlsx_tracker.outputs.bulletin import bulletin_name
+    from xlsx_tracker.outputs.report import report_name
+
+    settings = workspace.master_dir / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('work = "法治政府建设示范创建"', 'work = "优化营商环境"')
+                        .replace('district = "新城区"', 'district = "新河区"'), encoding="utf-8")
+    path = tasklists.excel_sheet_under_a_title_with_merged_cells(tmp_path / "分工.xlsx")
+    assert run(workspace, "master", "import", str(path)).exit_code == 0
+    assert run(workspace, "split", "--month", "2024-05").exit_code == 0
+    inbox = workspace.inbox_dir("2024-05") / "2024-05-17"
+    for unit in ("区财政局", "区市场监督管理局"):
+        filled_return(workspace.sheets_dir("2024-05") / f"{unit}_2024-05.xlsx", inbox)
+    merged = run(workspace, "merge", "--month", "2024-05")
+    assert merged.exit_code == 0, merged.output
+    assert "已采用单位 2 个;未报送单位 4 个:区发展和改革局、区直各部门、区行政审批局、各镇街" in merged.output
+    report = openpyxl.load_workbook(workspace.month_reports("2024-05") / report_name("2024-05", "优化营商环境"))
+    assert report["总览"]["A1"].value == "新河区2024年5月优化营商环境工作调度报告"
+    scores = [row[1] for row in report["部门得分"].iter_rows(min_row=3, values_only=True) if row[1]]
+    assert sorted(scores) == sorted(EXPECTED_UNITS)
+    bulletin = Document(str(workspace.month_reports("2024-05") / bulletin_name("2024-05", "优化营商环境")))
+    assert any(p.text == "关于2024年5月优化营商环境工作进展情况的通报" for p in bulletin.paragraphs)
+
+
+def test_a_broken_settings_file_stops_the_import_before_anything_is_read_into_units(workspace, tmp_path):
+    settings = workspace.master_dir / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n[groups]\n各镇街 = [\"东城街道\"]\n", encoding="utf-8")  # key not quoted
+    before = workspace.master_file.read_bytes()
+    result = run(workspace, "master", "import", str(tasklists.inline_text(tmp_path / "要点.txt")))
+    assert result.exit_code == 1
+    assert result.output.startswith("错误:设置文件 master_template/settings.toml 有错误,没有导入:\n[错误·设置文件有误]")
+    assert workspace.master_file.read_bytes() == before
