@@ -221,6 +221,10 @@ def test_cooperating_units_report_only_when_the_settings_say_so():
     found = understand(source, settings, {}, 2024)
     assert found.tasks[2].units == ("区司法局",) and found.tasks[2].cooperating == ("区公安分局", "区市场局")
     assert "区公安分局" not in found.registry.units
+    from xlsx_tracker.master.importer import said
+
+    assert ("只配合、不报送的单位 2 个(按设置 [tasks] cooperating_report = false,不生成工作簿,在牵头单位的任务中列为配合单位):"
+            "区公安分局、区市场局") in said(found, 2024)
 
 
 def test_init_from_a_file_makes_a_workspace_of_that_list(tmp_path):
@@ -272,3 +276,23 @@ def test_a_broken_settings_file_stops_the_import_before_anything_is_read_into_un
     assert result.exit_code == 1
     assert result.output.startswith("错误:设置文件 master_template/settings.toml 有错误,没有导入:\n[错误·设置文件有误]")
     assert workspace.master_file.read_bytes() == before
+
+
+def test_a_task_past_its_own_deadline_unfinished_is_chased_and_red(workspace, tmp_path, filled_return):
+    """完成时限 2024年4月底前, still 推进中 in May: 超期 by the list's own deadline, whatever date the unit planned."""
+    from xlsx_tracker.month.run import month_run
+    from xlsx_tracker.month.state import load_state
+
+    path = tmp_path / "要点.txt"
+    path.write_text("1. 制定年度计划(区司法局牵头,2024年4月底前)\n2. 开展培训(区司法局牵头,长期坚持)\n", encoding="utf-8")
+    assert run(workspace, "master", "import", str(path)).exit_code == 0
+    assert run(workspace, "split", "--month", "2024-05").exit_code == 0
+    inbox = workspace.inbox_dir("2024-05") / "2024-05-17"
+    filled_return(workspace.sheets_dir("2024-05") / "区司法局_2024-05.xlsx", inbox, fill=False,
+                  statuses={"1": "推进中", "2": "推进中"}, values={"1": {"本月工作进展": "起草中"}, "2": {"本月工作进展": "已培训一次"}})
+    assert run(workspace, "merge", "--month", "2024-05", "--no-report").exit_code == 0
+    state = load_state(month_run(workspace, "2024-05"))
+    [chased] = state.follow_ups
+    assert "1 项超过预计完成时间或完成时限仍未完成:1" in chased.reasons
+    light = state.light_of("区司法局")
+    assert light.light == "红灯" and "1 项超过预计完成时间或完成时限仍未完成" in light.reasons

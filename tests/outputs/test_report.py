@@ -136,7 +136,7 @@ def test_every_overview_figure_is_defined_on_the_readme_sheet(cycle):
         assert sum(1 for line in lines if line.split(". ", 1)[-1].startswith(figure.name.split("(共")[0])) == 1
     assert "6. 已完成指标数(共100项):100项指标中,全部任务(含各分项、各责任单位)均为“已完成”或“无此情形(已作说明)”的指标数。" in lines
     # the follow-up figure and rule say every reason a unit is chased for, as the 催办名单 gives them
-    conditions = ("未报送;报送空表;逾期报送;报送的表格有“错误”级问题;有任务超过预计完成时间仍未完成;有任务连续2期“未启动”;"
+    conditions = ("未报送;报送空表;逾期报送;报送的表格有“错误”级问题;有任务超过预计完成时间或完成时限仍未完成;有任务连续2期“未启动”;"
                   "有任务本月进展与上月一字不差(未更新);有任务审核退回;有任务预计完成时间延后")
     assert f"16. 需催办单位数(见“催办名单”):符合下列情形之一的单位数:{conditions}。" in lines
     assert f"6. 催办:符合下列情形之一的单位列入催办名单:{conditions}。" in lines

@@ -223,6 +223,10 @@ def said(found: Understood, year: int, workday=None) -> list[str]:
     units = found.registry.units if found.registry else []
     lines.append(f"单位 {len(units)} 个(报送任务数" + (",配合任务数另列" if helping else "") + "):"
                  + "、".join(f"{u} {counts[u]}" + (f"(配合 {helping[u]})" if helping[u] else "") for u in units))
+    helping_only = [u for u in dict.fromkeys(u for t in found.tasks for u in t.cooperating) if u not in units]
+    if helping_only:
+        lines.append(f"只配合、不报送的单位 {len(helping_only)} 个(按设置 [tasks] cooperating_report = false,不生成工作簿,"
+                     f"在牵头单位的任务中列为配合单位):{'、'.join(helping_only)}")
     if found.joined:
         lines.append("以下写法视为同一单位(已记为别名):" + ";".join(f"“{a}”→{u}" for a, u in found.joined))
     kinds = Counter(typed_deadline(t.deadline, year, workday).kind for t in found.tasks)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..master.settings import Scoring
-from .rows import RETURNED, stalled_and_overdue
+from .rows import RETURNED, past_due, stalled_and_overdue
 from .scoring import UnitScore
 
 
@@ -31,7 +31,7 @@ FOLLOW_UP_KINDS = ("not-returned", "blank", "late", "errors", "overdue", "stalle
 
 def follow_up_conditions(rules: Scoring) -> list[str]:
     """Each condition that puts a unit on the 催办名单, in the order of FOLLOW_UP_KINDS."""
-    return ["未报送", "报送空表", "逾期报送", "报送的表格有“错误”级问题", "有任务超过预计完成时间仍未完成",
+    return ["未报送", "报送空表", "逾期报送", "报送的表格有“错误”级问题", "有任务超过预计完成时间或完成时限仍未完成",
             f"有任务连续{rules.stalled_cycles}期“未启动”", "有任务本月进展与上月一字不差(未更新)", "有任务审核退回",
             "有任务预计完成时间延后"]
 
@@ -49,6 +49,7 @@ def follow_ups(rows, units: list[UnitScore], records, rules: Scoring, today: dt.
     for row in rows:
         if row.review == RETURNED:
             returned_by_unit[row.assignment.unit].append(row.assignment.task_id)
+    due_words = {row.assignment.unit for row in rows if past_due(row, today)}  # the units whose words name 完成时限
     errors = defaultdict(int)
     for found in problems:
         if found.severity == "error" and found.unit:
@@ -56,7 +57,8 @@ def follow_ups(rows, units: list[UnitScore], records, rules: Scoring, today: dt.
     result = []
     for score in units:
         found = _reasons(score, rules, errors.get(score.unit, 0), overdue_by_unit.get(score.unit, []), stalled.get(score.unit, []),
-                         stale.get(score.unit, []), returned_by_unit.get(score.unit, []), slipped.get(score.unit, []))
+                         stale.get(score.unit, []), returned_by_unit.get(score.unit, []), slipped.get(score.unit, []),
+                         score.unit in due_words)
         if found:
             kinds, reasons, ids = zip(*found, strict=True)
             tasks = {kind: named for kind, named in zip(kinds, ids, strict=True) if named}
@@ -65,7 +67,7 @@ def follow_ups(rows, units: list[UnitScore], records, rules: Scoring, today: dt.
 
 
 def _reasons(score: UnitScore, rules: Scoring, errors: int, overdue, stalled, stale, returned,
-             slipped) -> list[tuple[str, str, tuple[str, ...]]]:
+             slipped, past_due: bool = False) -> list[tuple[str, str, tuple[str, ...]]]:
     """(kind, the reason in words, the task ids it names) for each reason the unit is chased."""
     reasons = []
     if score.blank:
@@ -77,7 +79,8 @@ def _reasons(score: UnitScore, rules: Scoring, errors: int, overdue, stalled, st
     if errors:
         reasons.append(("errors", f"报送的表格有 {errors} 处错误须改正", ()))
     if overdue:
-        reasons.append(("overdue", f"{len(overdue)} 项超过预计完成时间仍未完成:{'、'.join(overdue)}", tuple(overdue)))
+        when = "预计完成时间或完成时限" if past_due else "预计完成时间"
+        reasons.append(("overdue", f"{len(overdue)} 项超过{when}仍未完成:{'、'.join(overdue)}", tuple(overdue)))
     if stalled:
         reasons.append(("stalled", f"{len(stalled)} 项连续{rules.stalled_cycles}期未启动:{'、'.join(stalled)}", tuple(stalled)))
     if stale:

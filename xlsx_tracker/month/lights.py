@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..calendar.workdays import previous_month
 from ..master.settings import Lights
-from .rows import RETURNED, stalled_and_overdue
+from .rows import RETURNED, past_due, stalled_and_overdue
 from .scoring import IndicatorState, UnitScore
 
 GREEN, YELLOW, RED = "绿灯", "黄灯", "红灯"
@@ -37,13 +37,14 @@ class UnitFacts:
 
     score: UnitScore
     behind: float  # points behind the time-elapsed pace
-    overdue: int  # unfinished items past their planned date
+    overdue: int  # unfinished items past their planned date or the task's own deadline
     stalled: int  # items 未启动 for red_stalled_cycles months running
     stale: bool
     slipped: bool
     errors: bool
     vetoes: tuple[str, ...] = ()  # veto items the unit declared 已发生
     returned: int = 0  # claims the office returned (已退回) this month
+    past_due: bool = False  # some of the overdue items are past the task's own deadline (an imported list's 完成时限)
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ UNIT_RULES = [
               lambda r, f: f"申报否决项情形已发生({'、'.join(f.vetoes)})" if f.vetoes else ""),
     LightRule(RED, lambda r: r.red_not_returned, lambda r: "未报送(含报送空表)",
               lambda r, f: "" if f.score.returned else "报送空表" if f.score.blank else "未报送"),
-    LightRule(RED, lambda r: r.red_overdue, lambda r: "有任务超过预计完成时间仍未完成",
-              lambda r, f: f"{f.overdue} 项超过预计完成时间仍未完成" if f.overdue else ""),
+    LightRule(RED, lambda r: r.red_overdue, lambda r: "有任务超过预计完成时间或完成时限仍未完成",
+              lambda r, f: f"{f.overdue} 项超过预计完成时间{'或完成时限' if f.past_due else ''}仍未完成" if f.overdue else ""),
     LightRule(RED, lambda r: True, lambda r: f"同一任务连续 {r.red_stalled_cycles} 个月“未启动”",
               lambda r, f: f"{f.stalled} 项连续{r.red_stalled_cycles}个月未启动" if f.stalled else ""),
     LightRule(RED, lambda r: True, lambda r: f"平均进度落后序时进度 {r.red_behind_points:g} 个百分点及以上",
@@ -92,6 +93,7 @@ def time_pace(rules: Lights, day: dt.date) -> float:
 def unit_lights(rules: Lights, rows, units: list[UnitScore], problems, stale, slipped, records,
                 today: dt.date, pace: float) -> list[Light]:
     stalled, overdue = stalled_and_overdue(rows, records, rules.red_stalled_cycles, today)
+    due_units = {row.assignment.unit for row in rows if past_due(row, today)}
     errors = {p.unit for p in problems if p.severity == "error" and p.unit}
     vetoes: dict[str, list[str]] = {}
     returned: dict[str, int] = {}
@@ -106,7 +108,7 @@ def unit_lights(rules: Lights, rows, units: list[UnitScore], problems, stale, sl
         unit = score.unit
         facts = UnitFacts(score, pace - score.progress, len(overdue.get(unit, [])), len(stalled.get(unit, [])),
                           bool(stale.get(unit)), bool(slipped.get(unit)), unit in errors, tuple(vetoes.get(unit, ())),
-                          returned.get(unit, 0))
+                          returned.get(unit, 0), unit in due_units)
         met = [(rule.light, reason) for rule in active if (reason := rule.reason(rules, facts))]
         red = [reason for light, reason in met if light == RED]
         light = RED if red else YELLOW if met else GREEN

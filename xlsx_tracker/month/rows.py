@@ -181,8 +181,16 @@ def stalled_and_overdue(rows, records: MonthRecords, cycles: int, today: dt.date
 
 
 def is_overdue(row: RowState, today: dt.date) -> bool:
-    planned = row.values.get("预计完成时间")
-    return bool(planned) and row.status not in DONE and row.section != "veto" and dt.date.fromisoformat(planned) < today
+    """Unfinished past the date the unit planned, or past the task's own deadline (完成时限 of an imported list)."""
+    if row.status in DONE or row.section == "veto":
+        return False
+    return any(day and dt.date.fromisoformat(day) < today for day in (row.values.get("预计完成时间"), row.assignment.task.due))
+
+
+def past_due(row: RowState, today: dt.date) -> bool:
+    """Overdue by the task's own deadline (what the words of a reason name), whatever the unit planned."""
+    due = row.assignment.task.due
+    return bool(due) and row.status not in DONE and row.section != "veto" and dt.date.fromisoformat(due) < today
 
 
 def stalled_rows(rows: list[RowState], earlier: list[dict[tuple[str, str], str]], cycles: int) -> dict[str, list[str]]:
