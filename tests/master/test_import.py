@@ -72,7 +72,10 @@ def test_columns_can_be_named_when_the_header_is_written_otherwise():
     ("区发展和改革局、区财政局", ["区发展和改革局", "区财政局"]),
     ("区财政局等", ["区财政局"]),
     ("“区发改局”等。", ["区发改局"]),
-    ("市发展改革委、工业和信息化委", ["市发展改革委", "(市)工业和信息化委"]),
+    ("市发展改革委、工业和信息化委", ["市发展改革委", "市\u2063工业和信息化委"]),  # the prefix given back, marked
+    ("区委组织部(区编办)、区财政局等有关部门(按职责分工负责)", ["区委组织部(区编办)", "区财政局"]),
+    ("区发改局(牵头单位)", ["区发改局"]),
+    ("区发改局等5个部门", ["区发改局"]),
     ("立山经济开发区,各街道;区直各部门", ["立山经济开发区", "各街道", "区直各部门"]),
     ("市级各有关部门按职责分工负责", ["市级各有关部门"]),
 ])
@@ -81,20 +84,28 @@ def test_a_unit_cell_is_split_into_names(cell, names):
 
 
 def test_short_forms_and_shared_prefixes_are_joined_only_where_certain():
-    written = ["区发展和改革局", "区发改局", "市发展改革委", "(市)工业和信息化委", "市工业和信息化委", "(市)交通委", "各镇街"]
+    written = ["区发展和改革局", "区发改局", "市发展改革委", "市\u2063工业和信息化委", "市工业和信息化委", "市\u2063交通委", "各镇街"]
     found = resolve(written, {}, {})
     assert found.meaning["区发改局"] == "区发展和改革局"
-    assert found.meaning["(市)工业和信息化委"] == "市工业和信息化委"  # written in full elsewhere: certain
-    assert found.meaning["(市)交通委"] == "交通委"  # never written with 市: left as written
+    assert found.meaning["市\u2063工业和信息化委"] == "市工业和信息化委"  # written in full elsewhere: certain
+    assert found.meaning["市\u2063交通委"] == "交通委"  # never written with 市: left as written
     assert found.collective == ["各镇街"]
     assert abbreviates("区市场局", "区市场监督管理局") and not abbreviates("区民政局", "区民族宗教事务局")
 
 
+def test_names_of_one_task_and_branch_offices_are_never_joined():
+    written = ["区委办", "区委编办", "区市场监督管理局", "区市场监督管理局开发区分局", "区政府办", "区政府金融办"]
+    found = resolve(written, {}, {}, [{"区委办", "区委编办"}, {"区市场监督管理局", "区市场监督管理局开发区分局"}, {"区政府办", "区政府金融办"}])
+    assert found.joined == [] and found.units == written
+
+
 def test_a_short_form_that_fits_two_names_waits_for_the_office():
     found = resolve(["区发展和改革局", "区发展改革局", "区发改局"], {}, {})
-    assert found.unsure == {"区发改局": ["区发展和改革局", "区发展改革局"]}
-    settled = resolve(["区发展和改革局", "区发展改革局", "区发改局"], {"区发改局": "区发展和改革局"}, {})
-    assert settled.unsure == {} and settled.meaning["区发改局"] == "区发展和改革局"
+    assert found.unsure == {}  # 区发展改革局 is itself short for 区发展和改革局: one unit, one meaning
+    assert found.meaning["区发改局"] == found.meaning["区发展改革局"] == "区发展和改革局"
+    found = resolve(["区财政局", "区财务局", "区财局"], {}, {})
+    assert found.unsure == {"区财局": ["区财政局", "区财务局"]}
+    assert resolve(["区财政局", "区财务局", "区财局"], {"区财局": "区财政局"}, {}).meaning["区财局"] == "区财政局"
 
 
 def test_inline_text_names_roles_and_a_deadline():
@@ -186,11 +197,11 @@ def test_a_group_expanded_in_the_settings_gives_each_member_the_task(workspace, 
 
 def test_an_unsure_name_writes_nothing_and_says_what_to_fix(workspace, tmp_path):
     path = tmp_path / "分工.txt"
-    path.write_text("1. 甲任务。牵头单位:区发展和改革局\n2. 乙任务。牵头单位:区发展改革局\n3. 丙任务。牵头单位:区发改局\n", encoding="utf-8")
+    path.write_text("1. 甲任务。牵头单位:区财政局\n2. 乙任务。牵头单位:区财务局\n3. 丙任务。牵头单位:区财局\n", encoding="utf-8")
     before = workspace.master_file.read_bytes()
     result = run(workspace, "master", "import", str(path))
     assert result.exit_code == 1
-    assert ("无法确定:“区发改局”可能是 区发展和改革局、区发展改革局。请在 settings.toml 的 [aliases] 中写明,如 \"区发改局\" = \"区发展和改革局\"。"
+    assert ("无法确定:“区财局”可能是 区财政局、区财务局。请在 settings.toml 的 [aliases] 中写明,如 \"区财局\" = \"区财政局\"。"
             in result.output)
     assert "错误:导入的任务清单还有需要确定的内容,没有写入任何文件。" in result.output
     assert workspace.master_file.read_bytes() == before
@@ -296,3 +307,66 @@ def test_a_task_past_its_own_deadline_unfinished_is_chased_and_red(workspace, tm
     assert "1 项超过预计完成时间或完成时限仍未完成:1" in chased.reasons
     light = state.light_of("区司法局")
     assert light.light == "红灯" and "1 项超过预计完成时间或完成时限仍未完成" in light.reasons
+
+
+def test_init_from_a_list_that_cannot_be_settled_leaves_no_workspace(tmp_path):
+    path = tmp_path / "分工.txt"
+    path.write_text("1. 甲任务。牵头单位:区财政局\n2. 乙任务。牵头单位:区财务局\n3. 丙任务。牵头单位:区财局\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "新河区"), "--from", str(path)])
+    assert result.exit_code == 1
+    assert "(工作区没有建立;改正后重新运行 init,或先建工作区再用 master import 导入)" in result.output
+    assert not (tmp_path / "新河区").exists()
+
+
+def test_rows_a_real_office_writes_around_its_tasks(workspace, tmp_path):
+    """A category row across the table with its number in a cell of its own, a note row, a header that merely starts
+    with a role word (牵头区领导), a remark in the header's brackets, and a liaison table after the list."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["序号", "主要任务", "牵头区领导", "责任单位(排在第一位的为牵头单位)", "完成时限"])
+    sheet.append(["一", "优化政务服务", "优化政务服务", "优化政务服务", "优化政务服务"])
+    sheet.append(["1", "推行一网通办", "张三", "区行政审批局、区发改局", "2024年第三季度"])
+    sheet.append(["注:各单位每月25日前报送进展。"] * 5)
+    path = tmp_path / "分工.xlsx"
+    book.save(path)
+    result = run(workspace, "master", "import", str(path), "--dry-run")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1] == "列的对应:序号←“序号”;任务←“主要任务”;责任←“责任单位(排在第一位的为牵头单位)”;时限←“完成时限”"
+    assert lines[2] == "任务 1 项,按类别:优化政务服务 1 项"
+    assert lines[3] == "单位 2 个(报送任务数):区行政审批局 1、区发改局 1"
+
+
+def test_a_numbered_paragraph_without_units_is_said_and_labels_on_the_next_lines_belong_to_it(workspace, tmp_path):
+    path = tmp_path / "要点.txt"
+    path.write_text("1. 总体要求\n2. 建立合法性审查机制。\n牵头单位:区司法局\n完成时限:2024年底前\n"
+                    "3. 开展规范性文件清理(区司法局牵头,区委组织部(区编办)按职责分工负责,2024年10月底前)\n", encoding="utf-8")
+    result = run(workspace, "master", "import", str(path), "--dry-run")
+    assert "任务 2 项" in result.output
+    assert "以下编号段落没有写明单位,没有作为任务(如是任务,请在段末写明牵头或责任单位):第1段“总体要求”" in result.output
+    assert "单位 2 个(报送任务数):区司法局 2、区委组织部(区编办) 1" in result.output
+    assert "完成时限:一次性 2 项" in result.output
+
+
+def test_a_column_named_on_the_command_line_must_be_in_the_file(workspace, tmp_path):
+    path = tasklists.excel_sheet_under_a_title_with_merged_cells(tmp_path / "分工.xlsx")
+    result = run(workspace, "master", "import", str(path), "--columns", "任务=工作内容", "--dry-run")
+    assert result.exit_code == 1
+    assert "--columns 中的表头“工作内容”在“分工.xlsx”中找不到。请照原表表头的写法填写。" in result.output
+
+
+@pytest.mark.parametrize("words, date", [("2024年第三季度", dt.date(2024, 9, 30)), ("2024年上半年", dt.date(2024, 6, 28)),
+                                         ("2024-06-30", dt.date(2024, 6, 28)), ("2024.12.31", dt.date(2024, 12, 31))])
+def test_quarters_half_years_and_written_dates_are_once(words, date, calendar):
+    found = typed_deadline(words, 2024, calendar.is_workday)
+    assert (found.kind, found.date) == (ONCE, date)
+
+
+def test_two_units_that_would_share_a_workbook_file_are_not_imported(workspace, tmp_path):
+    path = tmp_path / "要点.txt"
+    path.write_text('1. 甲任务。牵头单位:区委"两新"工委\n2. 乙任务。牵头单位:区委:两新:工委\n', encoding="utf-8")
+    result = run(workspace, "master", "import", str(path))
+    assert result.exit_code == 1
+    assert "以下单位的名称作为文件名时相同,工作簿会互相覆盖:区委\"两新\"工委、区委:两新:工委。" in result.output

@@ -7,6 +7,7 @@ click's own words are put into Chinese when the group runs (`ChineseGroup.main`)
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sys
 from pathlib import Path
 
@@ -164,11 +165,17 @@ def main(ctx):
               help="用本办已有的任务分工表(Word、Excel 或文本)生成总任务清单,代替内置的清单。")
 def init(directory, force, source):
     """新建工作区:把内置的总任务清单和设置复制到“目录”(或用 --from 导入本办的任务分工表)。"""
+    existed = Path(directory).exists()
     workspace = init_workspace(directory, force)
     if source is not None:
         from .setup_commands import import_master
 
-        import_master(workspace, source, None, None, dry_run=False)
+        try:
+            import_master(workspace, source, None, None, dry_run=False)
+        except TrackerError as exc:  # not a workspace of the built-in plan the clerk did not ask for
+            if not existed:
+                shutil.rmtree(workspace.root, ignore_errors=True)
+            raise TrackerError(f"{exc}(工作区没有建立;改正后重新运行 init,或先建工作区再用 master import 导入)", exc.problems) from None
     starter = write_starter(workspace)
     click.echo(f"已新建工作区:{workspace.root.resolve()}")
     click.echo(f"总任务清单:{workspace.master_file}")

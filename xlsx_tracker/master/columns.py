@@ -13,28 +13,30 @@ ROLES = {
     "序号": ("序号", "编号", "序"),
     "类别": ("类别", "一级指标", "领域", "类型", "重点领域", "板块", "项目"),
     "二级": ("二级指标", "分类", "子项"),
-    "任务": ("主要任务", "工作任务", "重点任务", "任务内容", "任务", "三级指标", "工作内容", "具体任务", "目标任务", "工作事项"),
+    "任务": ("主要任务", "工作任务", "重点任务", "任务内容", "任务", "三级指标", "工作内容", "具体任务", "目标任务", "工作事项",
+           "重点工作", "工作目标", "任务事项"),
     "措施": ("细化措施", "具体措施", "工作措施", "主要举措", "措施", "推进措施", "工作要求"),
     "牵头": ("牵头单位", "牵头部门", "牵头", "主责单位"),
     "责任": ("责任单位", "责任部门", "承办单位", "实施单位", "责任主体"),
     "配合": ("配合单位", "参与单位", "协办单位", "配合部门", "协同单位"),
-    "时限": ("完成时限", "完成时间", "时间节点", "时限要求", "时限", "完成期限", "进度安排"),
+    "时限": ("完成时限", "完成时间", "时间节点", "时限要求", "时限", "完成期限", "进度安排", "时间要求", "完成时间节点"),
 }
+NOT_A_ROLE = re.compile(r"领导|负责人|联系人|来源|依据|备注|说明|电话")  # 牵头区领导, 任务来源: a person or a source, never units
 HEADER_ROWS = 12  # a title, 附件N and notes come before the header
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"[\s::()()*]", "", text or "")
+    """A header's words: its remark in brackets dropped (责任单位(排在第一位的为牵头单位)), spaces and marks too."""
+    return re.sub(r"[\s::*]", "", re.sub(r"[((][^()()]*[))]", "", text or ""))
 
 
-def role_of(header: str) -> str | None:
-    """The role a header cell names: one of its words exactly, else a header that starts with one (完成时限(2024年))."""
+def role_of(header: str, exact: bool) -> str | None:
+    """The role a header cell names: one of its words exactly, else (not exact) a header that starts with one."""
     plain = _plain(header)
+    if NOT_A_ROLE.search(plain):
+        return None
     for role, words in ROLES.items():
-        if plain in words:
-            return role
-    for role, words in ROLES.items():
-        if any(plain.startswith(w) and len(plain) <= len(w) + 6 for w in words if len(w) >= 2):
+        if plain in words if exact else any(plain.startswith(w) and len(plain) <= len(w) + 4 for w in words if len(w) >= 2):
             return role
     return None
 
@@ -57,11 +59,21 @@ def find_header(rows: list[list[str]], overrides: dict[str, str]) -> tuple[int, 
     columns --columns names win."""
     for index, row in enumerate(rows[:HEADER_ROWS]):
         mapping: dict[str, int] = {}
-        for column, cell in enumerate(row):
-            named = [r for r, h in overrides.items() if _plain(h) == _plain(cell)]
-            role = named[0] if named else (None if _plain(cell) in {_plain(h) for h in overrides.values()} else role_of(cell))
-            if role and role not in mapping:
+        for role, header in overrides.items():  # the clerk's word first
+            column = next((c for c, cell in enumerate(row) if cell and _plain(cell) == _plain(header)), None)
+            if column is not None:
                 mapping[role] = column
+        for exact in (True, False):  # exact words over the whole row before any prefix: 牵头单位 wins over 牵头区领导
+            for column, cell in enumerate(row):
+                role = role_of(cell, exact) if column not in mapping.values() else None
+                if role and role not in mapping:
+                    mapping[role] = column
         if ("任务" in mapping or "措施" in mapping) and len(mapping) >= 2:
             return index, mapping
     return None
+
+
+def missing_overrides(rows: list[list[str]], overrides: dict[str, str]) -> list[str]:
+    """The headers --columns names that no row near the top of the table has."""
+    seen = {_plain(cell) for row in rows[:HEADER_ROWS] for cell in row}
+    return [header for header in overrides.values() if _plain(header) not in seen]

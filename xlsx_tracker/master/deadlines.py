@@ -18,7 +18,11 @@ ONCE, RECURRING, ONGOING = "once", "recurring", "ongoing"
 KIND_TEXT = {ONCE: "一次性", RECURRING: "定期", ONGOING: "长期"}
 
 _ONGOING = re.compile(r"长期|持续|常态|经常|贯穿|全年|逐年|每年持续")
-_RECURRING = re.compile(r"每(月|季度?|半年|年|周|旬)|按月|按季|季度末|月度|季度")
+_RECURRING = re.compile(r"每(个)?(月|季度?|半年|年|周|旬)|按月|按季|逐月|逐季")
+_NUMERIC = re.compile(r"(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})")  # 2024-06-30, 2024.6.30, an Excel date cell
+_QUARTER = re.compile(r"(?:(\d{4})\s*年)?\s*第?([一二三四1-4])\s*季度")
+_HALF = re.compile(r"(?:(\d{4})\s*年)?\s*(上|下)半年")
+QUARTERS = {"一": 3, "二": 6, "三": 9, "四": 12, "1": 3, "2": 6, "3": 9, "4": 12}
 _DATE = re.compile(r"(?:(\d{4})\s*年)?\s*(\d{1,2})\s*月\s*(底|末|上旬|中旬|下旬|(\d{1,2})\s*日)?")
 _YEAR_END = re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|内|前|完成|$)|^(?:年底|年内)")
 
@@ -66,7 +70,14 @@ def typed_deadline(text: str, year: int, workday=None) -> TaskDeadline:
 def _dates(words: str, year: int, workday) -> list[dt.date]:
     if _RECURRING.search(words) and not re.search(r"\d{4}年", words):
         return []  # 每月28日前: a report day, not a date
-    found = []
+    found = [_before(_day(int(y), int(m), int(d)), workday) for y, m, d in _NUMERIC.findall(words) if _day(int(y), int(m), int(d))]
+    words = _NUMERIC.sub("", words)
+    for year_text, quarter in _QUARTER.findall(words):
+        month = QUARTERS[quarter]
+        found.append(_before(dt.date(int(year_text or year), month, month_days.monthrange(int(year_text or year), month)[1]), workday))
+    for year_text, half in _HALF.findall(words):
+        found.append(_before(dt.date(int(year_text or year), 6, 30) if half == "上" else dt.date(int(year_text or year), 12, 31), workday))
+    words = _HALF.sub("", _QUARTER.sub("", words))
     for match in _DATE.finditer(words):
         y, month, part, day = match.group(1), int(match.group(2)), match.group(3) or "底", match.group(4)
         if not 1 <= month <= 12:
@@ -85,6 +96,13 @@ def _dates(words: str, year: int, workday) -> list[dt.date]:
             y = int(match.group(1)) if match.group(1) else year
             found.append(_before(dt.date(y, 12, 31), workday))
     return found
+
+
+def _day(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _before(day: dt.date, workday) -> dt.date:

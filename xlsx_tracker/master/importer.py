@@ -16,16 +16,20 @@ from dataclasses import dataclass, field
 
 from ..base.model import Indicator, Task, TrackerError
 from ..base.workspace import Workspace, workspace_lock
-from .columns import find_header
+from .columns import HEADER_ROWS, find_header, missing_overrides
 from .deadlines import KIND_TEXT, typed_deadline
 from .settings import Settings
 from .source import Source
-from .unitlists import Roles, inline_roles, resolve
-from .units import ALL_UNITS, Registry
+from .unitlists import Roles, inline_roles, resolve, starts_with_label
+from .unitlists import _unmarked as _plain_name
+from .units import ALL_UNITS, Registry, safe_filename
 
 CATEGORY = re.compile(r"^\s*([一二三四五六七八九十]+)\s*[、.．]\s*(.+)$")
 SUBCATEGORY = re.compile(r"^\s*[((]\s*([一二三四五六七八九十]+)\s*[))]\s*(.+)$")
-NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\s*[.、.．)]|[((]\d+[))])\s*(.+)$")
+NUMBERED = re.compile(r"^\s*(?:\d+(?:[.．]\d+)*(?:\s*[.、.．)]|\s)|[((]\d+[))])\s*(.+)$")
+ARABIC_CATEGORY = re.compile(r"^\s*\d+\s*[.、.．]\s*(.+)$")
+BARE_NUMBER = re.compile(r"[((]?[一二三四五六七八九十\d]+[))、.．]?")
+NOTE = re.compile(r"^\s*(注|备注|说明|附注)\s*[::\d]")
 MAX_TEXT = 2000  # one cell of a task list: a paragraph, not a document
 
 
@@ -56,13 +60,19 @@ class Understood:
     collective: dict[str, list[str]] = field(default_factory=dict)  # name -> where it appears
     unplaced: list[str] = field(default_factory=list)  # tasks with no unit at all
     not_understood: list[tuple[str, str]] = field(default_factory=list)  # (task id, deadline words)
+    skipped: list[str] = field(default_factory=list)  # numbered paragraphs that name no unit: not taken as tasks
+    clashes: list[list[str]] = field(default_factory=list)  # units whose workbooks would have one file name
 
     @property
     def settled(self) -> bool:
-        return not self.unsure and not self.unplaced
+        return bool(self.tasks) and not self.unsure and not self.unplaced and not self.clashes
 
 
 def understand(source: Source, settings: Settings, overrides: dict[str, str], year: int, workday=None) -> Understood:
+    if overrides and source.tables:
+        absent = [h for h in missing_overrides([row for table in source.tables for row in table[:HEADER_ROWS]], overrides)]
+        if absent:
+            raise TrackerError(f"--columns 中的表头{'、'.join(f'“{h}”' for h in absent)}在“{source.name}”中找不到。请照原表表头的写法填写。")
     for index, table in enumerate(source.tables):
         found = find_header(table, overrides)
         if found:
@@ -71,13 +81,15 @@ def understand(source: Source, settings: Settings, overrides: dict[str, str], ye
             title = _title(table[:header]) or _title([[line] for line in source.lines[:3]])
             return _built(Understood(source.name, title, {r: table[header][c] for r, c in mapping.items()}, rows),
                           settings, year, workday)
-    rows = _text_rows(source)
+    skipped: list[str] = []
+    rows = _text_rows(source, skipped)
     if not rows:
         wanted = "、".join(["主要任务(或任务、细化措施)", "牵头单位", "责任单位", "完成时限"])
         raise TrackerError(f"“{source.name}”中找不到任务分工表的表头(如 {wanted}),也没有编号的任务行。"
                            "如表头写法不同,请用 --columns 指明,例如 --columns 任务=工作内容,牵头=主办单位。")
-    return _built(Understood(source.name, source.lines[0] if source.lines else "", {"任务": "(行内文字)"}, rows),
-                  settings, year, workday)
+    found = Understood(source.name, source.lines[0] if source.lines else "", {"任务": "(行内文字)"}, rows)
+    found.skipped = skipped
+    return _built(found, settings, year, workday)
 
 
 def _title(rows: list[list[str]]) -> str:
@@ -92,15 +104,18 @@ def _table_rows(source: Source, first: int, header: int, mapping: dict[str, int]
     for index in range(first, len(source.tables)):
         table = source.tables[index]
         start = header + 1 if index == first else 0
-        if index != first and find_header(table, {}) is None and len(table[0]) != len(heading):
-            continue
+        if index != first and table[0] != heading:
+            break  # a table after the list (a liaison roster, a note) is not a page of it; a page repeats the header
+        start = start if index == first else 1
         for number, cells in enumerate(table[start:], start=start + 1):
             if cells == heading or not any(cells):
                 continue
             get = _getter(cells, mapping)
-            texts = [c for c in dict.fromkeys(cells) if c]
+            texts = [c for c in dict.fromkeys(cells) if c and not BARE_NUMBER.fullmatch(c)]
             text, measures = get("任务"), get("措施")
-            if len(texts) == 1 and not get("牵头") and not get("责任"):  # a row across the table: a category
+            if texts and NOTE.match(texts[0]):
+                continue  # 注:各单位每月25日前报送进展。
+            if len(texts) == 1:  # a row across the table (its number aside): a category
                 level1, level2 = _category(texts[0], level1, level2)
                 continue
             if not (text or measures):
@@ -135,25 +150,40 @@ def _category(text: str, level1: str, level2: str) -> tuple[str, str]:
 
 def _bare(text: str) -> str:
     """A category without its numbering: 一、优化政务服务 → 优化政务服务."""
-    for pattern in (CATEGORY, SUBCATEGORY):
+    for pattern in (CATEGORY, SUBCATEGORY, ARABIC_CATEGORY):
         found = pattern.match(text)
         if found:
             return found.group(2).strip()
     return text.strip()
 
 
-def _text_rows(source: Source) -> list[Row]:
-    """Tasks written as numbered paragraphs, their units inline."""
-    rows, level1, level2 = [], "", ""
+def _text_rows(source: Source, skipped: list[str]) -> list[Row]:
+    """Tasks written as numbered paragraphs, their units inline or on the labelled lines below (牵头单位:…);
+    a numbered paragraph that names no unit is listed in skipped, never dropped unsaid."""
+    rows, level1, level2, pending = [], "", "", None
+
+    def close():
+        if pending is None:
+            return
+        where, text = pending
+        body, roles = inline_roles(text[:MAX_TEXT])
+        if roles.lead or roles.responsible or roles.cooperating:
+            rows.append(Row(level1, level2, body, "", roles, roles.deadline, where))
+        else:
+            skipped.append(f"{where}“{body[:30]}”")
+
     for number, line in enumerate(source.lines, start=1):
         numbered = NUMBERED.match(line)
-        if not numbered:
-            if CATEGORY.match(line) or SUBCATEGORY.match(line):
-                level1, level2 = _category(line, level1, level2)
-            continue
-        text, roles = inline_roles(numbered.group(1).strip()[:MAX_TEXT])
-        if roles.lead or roles.responsible or roles.cooperating:
-            rows.append(Row(level1, level2, text, "", roles, roles.deadline, f"第{number}段"))
+        if numbered:
+            close()
+            pending = (f"第{number}段", numbered.group(1).strip())
+        elif pending is not None and starts_with_label(line):
+            pending = (pending[0], f"{pending[1]};{line.strip()}")
+        elif CATEGORY.match(line) or SUBCATEGORY.match(line):
+            close()
+            pending = None
+            level1, level2 = _category(line, level1, level2)
+    close()
     return rows
 
 
@@ -161,14 +191,19 @@ def _text_rows(source: Source) -> list[Row]:
 
 def _built(found: Understood, settings: Settings, year: int, workday) -> Understood:
     written = [n for row in found.rows for n in (*row.roles.lead, *row.roles.responsible, *row.roles.cooperating)]
-    resolved = resolve(written, settings.aliases, settings.groups)
+    together = [{_plain_name(n) for n in (*row.roles.lead, *row.roles.responsible, *row.roles.cooperating)} for row in found.rows]
+    resolved = resolve(written, settings.aliases, settings.groups, together)
     found.joined, found.unsure = resolved.joined, resolved.unsure
+
+    def unit_of(name: str) -> str:  # a group's member as written there: through [aliases] and the list's own joins
+        name = settings.aliases.get(name, name)
+        return next((u for raw, u in resolved.meaning.items() if _plain_name(raw) == name), name)
 
     def units(names: list[str]) -> list[str]:
         out = []
         for name in names:
             unit = resolved.meaning.get(name)
-            out += list(settings.groups.get(unit, (unit,))) if unit else []
+            out += [unit_of(m) for m in settings.groups[unit]] if unit in settings.groups else [unit] if unit else []
         return list(dict.fromkeys(out))
 
     registry_units: list[str] = []
@@ -182,8 +217,9 @@ def _built(found: Understood, settings: Settings, year: int, workday) -> Underst
         if not reporting:
             found.unplaced.append(f"编号 {task_id}({row.where})")
         for name in (*row.roles.lead, *row.roles.responsible, *row.roles.cooperating):
-            if resolved.meaning.get(name) in resolved.collective:
-                found.collective.setdefault(resolved.meaning[name], []).append(task_id)
+            where = found.collective.setdefault(resolved.meaning[name], []) if resolved.meaning.get(name) in resolved.collective else None
+            if where is not None and task_id not in where:
+                where.append(task_id)
         registry_units += [u for u in reporting if u != ALL_UNITS]  # 各部门: every unit, not one
         deadline = typed_deadline(row.deadline, year, workday)
         if not deadline.understood:
@@ -201,6 +237,10 @@ def _built(found: Understood, settings: Settings, year: int, workday) -> Underst
     registry.aliases = {a: u for a, u in aliases.items() if u in registry.units and a not in registry.units}
     registry.remarks = {u: "集体名称:在 settings.toml 的 [groups] 中写明包括哪些单位后重新导入,即分到各单位" for u in found.collective}
     found.registry = registry
+    by_file: dict[str, list[str]] = {}
+    for unit in registry.units:  # 区委"两新"工委 and 区委:两新:工委, or two long names cut alike: one file
+        by_file.setdefault(safe_filename(unit).casefold(), []).append(unit)
+    found.clashes = [units for units in by_file.values() if len(units) > 1]
     return found
 
 
@@ -240,6 +280,15 @@ def said(found: Understood, year: int, workday=None) -> list[str]:
     for name, candidates in found.unsure.items():
         lines.append(f"无法确定:“{name}”可能是 {'、'.join(candidates)}。请在 settings.toml 的 [aliases] 中写明,"
                      f"如 \"{name}\" = \"{candidates[0]}\"。")
+    if found.skipped:
+        lines.append(f"以下编号段落没有写明单位,没有作为任务(如是任务,请在段末写明牵头或责任单位):{'、'.join(found.skipped[:20])}")
+    if not found.tasks:
+        lines.append("没有读到任何任务。")
+    elif not {"牵头", "责任", "配合"} & set(found.mapping) and found.mapping.get("任务") != "(行内文字)":
+        lines.append("表头中没有找到牵头、责任或配合单位的列。如该列表头写法不同,请用 --columns 指明,例如 --columns 责任=承办部门。")
+    for units in found.clashes:
+        lines.append(f"以下单位的名称作为文件名时相同,工作簿会互相覆盖:{'、'.join(units)}。请在原表中把名称写得能区分开"
+                     "(如去掉引号、冒号等符号,或缩短过长的名称)。")
     if found.unplaced:
         lines.append(f"没有任何单位的任务 {len(found.unplaced)} 项:{'、'.join(found.unplaced[:20])}。请在原表中补上牵头或责任单位。")
     return lines

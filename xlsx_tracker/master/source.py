@@ -9,6 +9,7 @@ LibreOffice (headless) first. Text: UTF-8 or GB18030, one line a paragraph.
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import tempfile
@@ -20,6 +21,7 @@ from ..base.model import TrackerError
 READABLE = (".xlsx", ".xlsm", ".xls", ".docx", ".doc", ".wps", ".txt")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CONVERT_SECONDS = 180
+_KIND_OF = {".xlsx": "Excel 表格", ".xlsm": "Excel 表格", ".xls": "Excel 表格", ".docx": "Word 文档", ".txt": "文本文件"}
 
 
 @dataclass
@@ -46,8 +48,9 @@ def read_source(path: Path) -> Source:
         return Source(path.name, lines=_text_lines(path.read_bytes()))
     except TrackerError:
         raise
-    except Exception as exc:  # a file no reader makes sense of is said, never a traceback
-        raise TrackerError(f"无法读取“{path.name}”({type(exc).__name__}:{exc})。请用 Excel 或 WPS 打开检查后另存一份再导入。") from None
+    except Exception:  # a file no reader makes sense of is said, never a traceback
+        raise TrackerError(f"无法读取“{path.name}”:它不是完好的{_KIND_OF.get(suffix, '文件')},或已损坏。"
+                           "请用 Word、Excel 或 WPS 打开检查后另存一份再导入。") from None
 
 
 def _text_lines(data: bytes) -> list[str]:
@@ -82,6 +85,8 @@ def _read_sheets(path: Path) -> Source:
 def _cell_text(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, dt.datetime | dt.date):  # a date cell: as an office writes a deadline
+        return f"{value.year}年{value.month}月{value.day}日"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
