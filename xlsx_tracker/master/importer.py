@@ -259,10 +259,10 @@ def said(found: Understood, year: int, workday=None) -> list[str]:
     by_category = Counter(row.level1 or "(未分类)" for row in found.rows)
     lines.append(f"任务 {len(found.rows)} 项,按类别:" + ";".join(f"{c} {n} 项" for c, n in by_category.items()))
     counts = Counter(u for t in found.tasks for u in t.units)
-    helping = Counter(u for t in found.tasks for u in t.cooperating)
+    helping = Counter(u for t in found.tasks for u in t.cooperating if u in t.units)  # of the tasks it reports on
     units = found.registry.units if found.registry else []
-    lines.append(f"单位 {len(units)} 个(报送任务数" + (",配合任务数另列" if helping else "") + "):"
-                 + "、".join(f"{u} {counts[u]}" + (f"(配合 {helping[u]})" if helping[u] else "") for u in units))
+    lines.append(f"单位 {len(units)} 个(报送任务数" + (",括号内为其中的配合任务" if helping else "") + "):"
+                 + "、".join(f"{u} {counts[u]}" + (f"(其中配合 {helping[u]})" if helping[u] else "") for u in units))
     helping_only = [u for u in dict.fromkeys(u for t in found.tasks for u in t.cooperating) if u not in units]
     if helping_only:
         lines.append(f"只配合、不报送的单位 {len(helping_only)} 个(按设置 [tasks] cooperating_report = false,不生成工作簿,"
