@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,3 +99,25 @@ def decision(claim, mark: str, reason: str = "") -> dict:
 
     key = f"{claim.unit}|{claim.task_id}"
     return {f"mark:{key}": mark, f"reason:{key}": reason, f"seen:{key}": seen_mark(claim)}
+
+
+@contextmanager
+def terminal_holds(workspace: Workspace):
+    """A command in a terminal holding the workspace lock while the body runs (another thread of this process)."""
+    from xlsx_tracker.base.workspace import workspace_lock
+
+    held, release = threading.Event(), threading.Event()
+
+    def terminal():
+        with workspace_lock(workspace):
+            held.set()
+            release.wait(10)
+
+    other = threading.Thread(target=terminal)
+    other.start()
+    try:
+        assert held.wait(5)
+        yield
+    finally:
+        release.set()
+        other.join()

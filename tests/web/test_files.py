@@ -9,11 +9,10 @@ import zipfile
 
 import pytest
 
-from xlsx_tracker.base.workspace import workspace_lock
 from xlsx_tracker.web import files
 from xlsx_tracker.web.jobs import Job
 
-from .conftest import MONTH, TODAY, visible
+from .conftest import MONTH, TODAY, terminal_holds, visible
 
 
 def inbox_today(page):
@@ -96,22 +95,8 @@ def test_each_workbook_downloads_and_all_of_them_as_one_zip(page):
 
 
 def test_a_merge_is_refused_while_a_command_in_a_terminal_holds_the_workspace(returned):
-    held = threading.Event()
-    release = threading.Event()
-
-    def terminal():
-        with workspace_lock(returned.workspace):
-            held.set()
-            release.wait(10)
-
-    other = threading.Thread(target=terminal)
-    other.start()
-    try:
-        held.wait(5)
+    with terminal_holds(returned.workspace):
         response = returned.post("/merge", follow_redirects=True)
-    finally:
-        release.set()
-        other.join()
     assert "另一个汇总正在进行:另一个 xlsx-tracker 命令正在使用这个工作区,请等它结束后再试。" in visible(response.data.decode())
 
 

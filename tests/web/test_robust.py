@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 from pathlib import Path
 
 import pytest
 
-from xlsx_tracker.base.workspace import workspace_lock
 from xlsx_tracker.web.words import PAGE_WORDS, for_page
 
-from .conftest import MONTH, TODAY, visible
+from .conftest import MONTH, TODAY, terminal_holds, visible
 
 PACKAGE = Path(__file__).resolve().parents[2] / "xlsx_tracker"
 
@@ -45,21 +43,8 @@ def test_a_damaged_ledger_is_said_and_left_as_it_is(page):
 
 @pytest.mark.parametrize("address", ["/reports/report", "/reports/taizhang"])
 def test_a_download_that_must_write_is_refused_at_once_while_a_terminal_holds_the_workspace(returned, address):
-    held, release = threading.Event(), threading.Event()
-
-    def terminal():
-        with workspace_lock(returned.workspace):
-            held.set()
-            release.wait(10)
-
-    other = threading.Thread(target=terminal)
-    other.start()
-    try:
-        assert held.wait(5)
+    with terminal_holds(returned.workspace):
         response = returned.client.get(address, query_string={"month": MONTH}, follow_redirects=True)
-    finally:
-        release.set()
-        other.join()
     assert "另一个汇总正在进行:另一个 xlsx-tracker 命令正在使用这个工作区,请等它结束后再试。" in visible(response.data.decode())
 
 

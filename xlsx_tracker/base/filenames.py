@@ -20,6 +20,11 @@ RESERVED = ({"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
              | {f"{kind}{n}" for kind in ("COM", "LPT") for n in [*"0123456789", "¹", "²", "³"]})
 
 
+def own_name(path_text: str) -> str:
+    """A file's own name from a path as any system wrote it (inbox folders, a zip's folders, a browser's C:\\…)."""
+    return path_text.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def windows_name(name: str) -> str:
     """name made a valid Windows file or folder name: no \\/:*?"<>| or control characters, no leading space, no
     trailing dot or space, no leading dot (a hidden file on Linux, ".." a step up), and no device name (CON, NUL,

@@ -75,24 +75,34 @@ class Workspace:
         zip_path, _, entry = archive_path.rpartition("/")
         return self.root / zip_path, entry
 
-    def copy_archived(self, archive_path: str, target: Path) -> bool:
-        """Copy a returned file out of its archive zip to target (atomically; the archive is only read).
-
-        False when the archive or its entry is missing. The 审核材料 and the 工作台账 both take their copies here.
-        """
+    @contextmanager
+    def open_archived(self, archive_path: str):
+        """A returned file's bytes as a stream out of its archive zip (only read), or None when the archive or its
+        entry is missing."""
         import zipfile
-
-        from .sheetio import atomic_path  # here: the workspace module is loaded by every command, this by two
 
         zip_path, entry = self.archived(archive_path)
         try:
             archive = zipfile.ZipFile(zip_path)
         except (OSError, zipfile.BadZipFile):
-            return False
+            yield None
+            return
         with archive:
             if entry not in archive.namelist():
+                yield None
+                return
+            with archive.open(entry) as source:
+                yield source
+
+    def copy_archived(self, archive_path: str, target: Path) -> bool:
+        """Copy a returned file out of its archive zip to target (atomically). False when it is missing.
+        The 审核材料 and the 工作台账 both take their copies here."""
+        from .sheetio import atomic_path  # here: the workspace module is loaded by every command, this by two
+
+        with self.open_archived(archive_path) as source:
+            if source is None:
                 return False
-            with archive.open(entry) as source, atomic_path(target) as tmp, open(tmp, "wb") as out:
+            with atomic_path(target) as tmp, open(tmp, "wb") as out:
                 shutil.copyfileobj(source, out)
         return True
 
@@ -152,6 +162,19 @@ def workspace_lock(workspace: Workspace, on_wait=None, wait: float = LOCK_WAIT):
         yield
     finally:
         lock.release()
+
+
+def workspace_busy(workspace: Workspace) -> bool:
+    """Whether a command (or another page) holds the workspace lock right now; never waits."""
+    if not workspace.root.is_dir():
+        return False
+    lock = FileLock(str(workspace.root / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        return True
+    lock.release()
+    return False
 
 
 def remove_temporaries(workspace: Workspace) -> list[Path]:

@@ -35,7 +35,7 @@ from .app import (
     workspace_of,
     workspace_option,
 )
-from .printing import applied_lines, echo_documents, fail_on_blocked, merge_summary
+from .printing import NOTHING_TAKEN, applied_lines, echo_documents, fail_on_blocked, merge_summary
 
 
 @main.command("split")
@@ -82,8 +82,7 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
             result = merge_mod.dry_run(run, inbox, out, **options)
         else:
             result = merge_mod.merge(run, inbox, **options)
-    completed = bool(result.accepted) or not result.new_files
-    for line in merge_summary(result, completed, dry_run):
+    for line in merge_summary(result, result.completed, dry_run):
         click.echo(line)
     if dry_run:
         read = {entry.unit for entry in result.manifest if entry.unit}  # a dry run speaks of the files it read, to their units
@@ -92,8 +91,8 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
         click.echo(f"预检结果(未入账、未存档):{out}")
         remind_next_year(run.calendar)
         return
-    if not completed:
-        raise TrackerError("没有任何文件可以采用,请按上面列出的问题联系报送单位。")
+    if not result.completed:
+        raise TrackerError(NOTHING_TAKEN)
     if not no_report:
         documents = write_month_documents(run, result.state, today=app.today(run.master.settings), on_wait=say_waiting)
         echo_documents(documents)

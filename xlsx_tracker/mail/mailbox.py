@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..base.digests import file_sha256
 from ..base.filenames import NAME_UNITS, unique
 from ..base.model import TrackerError
 from ..base.sheetio import atomic_path
@@ -247,7 +248,7 @@ class Saver:
                         index[(facts["邮件标识"], facts["SHA-256"])] = path
             self.on_disk[folder] = index
         path = self.on_disk[folder].get((key, digest))
-        if path is not None and _file_digest(path) == digest:
+        if path is not None and file_sha256(path) == digest:
             return path
         return None
 
@@ -269,9 +270,3 @@ def _digest_of(message, raw: bytes) -> str:
         return hashlib.sha256(raw).hexdigest()
 
 
-def _file_digest(path: Path) -> str:
-    found = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            found.update(block)
-    return found.hexdigest()

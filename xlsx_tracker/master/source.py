@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..base.model import TrackerError
+from ..base.tomlfile import decode
 
 READABLE = (".xlsx", ".xlsm", ".xls", ".docx", ".doc", ".wps", ".txt")
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -54,13 +55,8 @@ def read_source(path: Path) -> Source:
 
 
 def _text_lines(data: bytes) -> list[str]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
+    text = decode(data)  # as Notepad saves it: UTF-8, ANSI (GB18030) or "Unicode"
+    if text is None:
         text = data.decode("utf-8", errors="replace")
     return [line.strip() for line in text.splitlines() if line.strip()]
 

@@ -63,6 +63,11 @@ class MergeResult:
         return self.state.accepted
 
     @property
+    def completed(self) -> bool:
+        """Something of the month stands: a file was taken, or nothing new came (a re-run over recorded files)."""
+        return bool(self.accepted) or not self.new_files
+
+    @property
     def superseded(self) -> list[ledger.Submission]:
         return self.state.superseded
 

@@ -8,9 +8,9 @@ state; `bulletin_docx` lays them out to GB/T 9704-2012; `write_month_bulletin` w
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
+from ..base.digests import file_sha256
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import month_label
 from ..master.settings import DEFAULT_WORK
@@ -191,7 +191,7 @@ def write_month_bulletin(run: MonthRun, content: Bulletin, on_wait=None, now: dt
         target = path if kept is None else _beside(run, conn, path, now)
         write_bulletin(run.master, content, target)
         relative = target.relative_to(run.workspace.root).as_posix()
-        ledger.record_written(conn, relative, _sha256(target), now.isoformat(sep=" ", timespec="seconds"))
+        ledger.record_written(conn, relative, file_sha256(target), now.isoformat(sep=" ", timespec="seconds"))
     return target, kept
 
 
@@ -199,18 +199,26 @@ def _edited_by_office(run: MonthRun, conn, path: Path) -> bool:
     """Whether path exists and is not the file the tool last wrote there (a file of unknown origin counts as edited)."""
     if not path.exists():
         return False
-    return ledger.written_digest(conn, path.relative_to(run.workspace.root).as_posix()) != _sha256(path)
+    return ledger.written_digest(conn, path.relative_to(run.workspace.root).as_posix()) != file_sha256(path)
 
 
 def _beside(run: MonthRun, conn, path: Path, now: dt.datetime) -> Path:
     for stamp in (f"{now:%H时%M分}", f"{now:%H时%M分%S秒}"):
-        candidate = path.with_name(f"{path.stem}(更新于 {stamp}){path.suffix}")
+        candidate = path.with_name(_updated(path, stamp))
         if not _edited_by_office(run, conn, candidate):
             return candidate
-    return path.with_name(f"{path.stem}(更新于 {now:%Y%m%d%H%M%S%f}){path.suffix}")
+    return path.with_name(_updated(path, f"{now:%Y%m%d%H%M%S%f}"))
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _updated(path: Path, stamp: str) -> str:
+    return f"{path.stem}(更新于 {stamp}){path.suffix}"
+
+
+def latest_bulletin(path: Path) -> Path:
+    """The 通报 the office should take: the newest one written beside an edited one (……(更新于 …).docx), else path."""
+    beside = sorted(path.parent.glob(_updated(path, "*")), key=lambda p: p.stat().st_mtime)
+    return beside[-1] if beside and beside[-1].stat().st_mtime > path.stat().st_mtime else path
+
+
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..base.filenames import safe_name, unique
+from ..base.filenames import own_name, safe_name, unique
 from ..base.layout import STATUS
 from ..base.model import Problem, TrackerError
 from ..base.problems import (
@@ -100,7 +100,7 @@ def claims(state: MonthState) -> list[Claim]:
 
 
 def _real_name(sub: Submission) -> str:
-    return sub.file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    return own_name(sub.file_name)
 
 
 def recorded_decisions(run: MonthRun) -> dict[tuple[str, str], tuple[str, str]]:

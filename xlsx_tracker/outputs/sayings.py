@@ -12,6 +12,8 @@ from ..month.summary import points
 from .documents import Made, MonthDocuments
 from .unit_words import TaskCells
 
+NOTHING_TAKEN = "没有任何文件可以采用,请按上面列出的问题联系报送单位。"
+
 
 def documents_said(documents: MonthDocuments) -> list[str]:
     """One line per document written, its note, and the lights the settings changed since the month was recorded."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..base.filenames import own_name
 from ..base.layout import FIRST_DATA_ROW, LISTS_SHEET, META_SHEET, REFERENCE_SHEET, STATUS, TASK_SHEET
 from ..base.model import Problem
 from ..base.problems import (
@@ -186,7 +187,7 @@ def superseded_for_unit(lost: Submission | None, winner: Submission | None) -> s
 
 def base_name(file_name: str) -> str:
     """The file's own name, without the office's inbox folders (2024-05-19/…) or the zip it came in."""
-    return re.split(r"[/\\]", file_name)[-1]
+    return own_name(file_name)
 
 
 def unit_fate(state: MonthState, sub: Submission) -> str:

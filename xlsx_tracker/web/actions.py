@@ -23,7 +23,7 @@ from ..month import split as split_mod
 from ..month.state import load_state
 from ..outputs import review as review_mod
 from ..outputs.documents import write_month_documents
-from ..outputs.sayings import applied_lines, blocked_message, documents_said, merge_summary
+from ..outputs.sayings import NOTHING_TAKEN, applied_lines, blocked_message, documents_said, merge_summary
 from . import files
 from .app import back, run_of, show_error, site_of
 from .jobs import Job
@@ -131,11 +131,10 @@ def merge():
             raise TrackerError(f"收件目录“{inbox}”还没有文件。请先上传报回文件,或从邮箱收取。")
         job.total = sum(1 for p in inbox.rglob("*") if p.is_file())
         result = merge_mod.merge(run, inbox, progress=lambda name: job.step(name))
-        completed = bool(result.accepted) or not result.new_files
-        for line in merge_summary(result, completed):
+        for line in merge_summary(result, result.completed):
             job.say(line)
-        if not completed:
-            raise TrackerError("没有任何文件可以采用,请按上面列出的问题联系报送单位。")
+        if not result.completed:
+            raise TrackerError(NOTHING_TAKEN)
         job.current = "正在生成调度报告、通报、回执和催报通知"
         documents = write_month_documents(run, result.state, today=site_of_job.today(run.master.settings))
         _documents_done(job, run, documents, "汇总结果已记入台账。")

@@ -13,7 +13,6 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import Flask, abort, flash, g, redirect, render_template, request, url_for
 
@@ -83,10 +82,10 @@ def create_app(site: Site) -> Flask:
     return app
 
 
-def site_of(app_or_none=None) -> Site:
+def site_of() -> Site:
     from flask import current_app
 
-    return (app_or_none or current_app).extensions["xlsx_tracker"]
+    return current_app.extensions["xlsx_tracker"]
 
 
 def _guard(site: Site):
@@ -163,7 +162,7 @@ def _months(site: Site) -> list[str]:
     found = set()
     for folder in ("department_sheets", "inbox", "reports"):
         if (root / folder).is_dir():
-            found |= {p.name for p in (root / folder).iterdir() if p.is_dir() and _is_month(p.name)}
+            found |= {p.name for p in (root / folder).iterdir() if p.is_dir() and is_month(p.name)}
     if site.workspace.ledger_file.exists():
         conn = ledger.connect(site.workspace.ledger_file)
         try:
@@ -173,7 +172,7 @@ def _months(site: Site) -> list[str]:
     return sorted(found, reverse=True)
 
 
-def _is_month(name: str) -> bool:
+def is_month(name: str) -> bool:
     try:
         return normalize_month(name) == name
     except ValueError:
@@ -208,7 +207,3 @@ def show_error(exc: TrackerError) -> None:
 
 def back(endpoint: str, **values):
     return redirect(url_for(endpoint, month=g.month, **values))
-
-
-def template_folder() -> Path:
-    return Path(__file__).parent / "templates"

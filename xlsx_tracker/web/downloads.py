@@ -9,7 +9,7 @@ from flask import abort, after_this_request, send_file
 
 from ..base.model import TrackerError
 from ..outputs import taizhang
-from ..outputs.bulletin import bulletin_name
+from ..outputs.bulletin import bulletin_name, latest_bulletin
 from ..outputs.documents import documents_current, write_month_documents
 from ..outputs.report import report_name
 from ..outputs.sayings import blocked_message
@@ -71,7 +71,7 @@ def _fresh(run, site, kind: str) -> Path:
     folder = run.workspace.month_reports(run.month)
     path = folder / (report_name(run.month, run.master.settings.work) if kind == "report" else bulletin_name(run.month, run.master.settings.work))
     if path.is_file() and documents_current(run, site.today(run.master.settings)):
-        return _newest_bulletin(path) if kind == "bulletin" else path
+        return latest_bulletin(path) if kind == "bulletin" else path
     documents = write_month_documents(run, today=site.today(run.master.settings))
     blocked = blocked_message(documents, run.month)
     if blocked:
@@ -80,9 +80,3 @@ def _fresh(run, site, kind: str) -> Path:
     if made is None:
         raise TrackerError(f"{KINDS[kind]}没有生成。请刷新后再下载一次;仍不行时,请联系维护本工具的同志。")
     return made.paths[0]
-
-
-def _newest_bulletin(path: Path) -> Path:
-    """The 通报 the office should take: a newer one written beside an edited one (通报(更新于 …).docx), else path."""
-    beside = sorted(path.parent.glob(f"{path.stem}(更新于 *){path.suffix}"), key=lambda p: p.stat().st_mtime)
-    return beside[-1] if beside and beside[-1].stat().st_mtime > path.stat().st_mtime else path

@@ -7,14 +7,15 @@ A download names a folder kind and a path inside it; anything that leaves the fo
 
 from __future__ import annotations
 
-import hashlib
 import os
+import shutil
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..base.filenames import unique
+from ..base.digests import file_sha256, stream_sha256
+from ..base.filenames import own_name, unique
 from ..base.model import TrackerError
 from ..base.sheetio import atomic_path
 from ..base.workspace import TEMP_PREFIX, Workspace
@@ -55,40 +56,29 @@ def save_upload(folder: Path, files: list[tuple[str, object]]) -> Saved:
     result = Saved(folder)
     folder.mkdir(parents=True, exist_ok=True)
     used = {name.casefold() for name in os.listdir(folder)}
-    digests = {_digest_of(folder / name) for name in os.listdir(folder) if (folder / name).is_file()}
+    digests = {file_sha256(folder / name) for name in os.listdir(folder) if (folder / name).is_file()}
     for raw, stream in files:
         if is_ignored(base_name(raw)):
             result.skipped.append(base_name(raw))
             continue
         stream.seek(0)
-        digest = hashlib.sha256()
-        for chunk in iter(lambda s=stream: s.read(1 << 20), b""):
-            digest.update(chunk)
+        digest = stream_sha256(stream)
         name = base_name(raw)
-        if digest.hexdigest() in digests:
+        if digest in digests:
             result.same.append(name)
             continue
         target = folder / unique(name, used)
         stream.seek(0)
         with atomic_path(target) as tmp, open(tmp, "wb") as out:
-            for chunk in iter(lambda s=stream: s.read(1 << 20), b""):
-                out.write(chunk)
-        digests.add(digest.hexdigest())
+            shutil.copyfileobj(stream, out)
+        digests.add(digest)
         result.saved.append(target.name)
     return result
 
 
 def base_name(raw: str) -> str:
     """The name a browser sent, without any folder a crafted or old browser put before it."""
-    return raw.replace("\\", "/").rsplit("/", 1)[-1] or "未命名文件"
-
-
-def _digest_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for chunk in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return own_name(raw) or "未命名文件"
 
 
 def folders(workspace: Workspace, month: str) -> dict[str, Path]:

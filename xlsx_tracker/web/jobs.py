@@ -11,11 +11,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from filelock import FileLock, Timeout
-
 from ..base.model import TrackerError
 from ..base.problems import problem_line
-from ..base.workspace import LOCK_FILE, Workspace
+from ..base.workspace import Workspace, workspace_busy
 from .words import for_page
 
 BUSY = "另一个汇总正在进行"
@@ -76,7 +74,7 @@ class Jobs:
         """Refuse at once (never wait in a request) while this page's step or a command in a terminal holds the workspace."""
         if self.running():
             raise TrackerError(f"{BUSY}(本页面正在“{self.current.label}”),请等它完成后再试。")
-        if terminal_busy(self.workspace):
+        if workspace_busy(self.workspace):
             raise TrackerError(f"{BUSY}:另一个 xlsx-tracker 命令正在使用这个工作区,请等它结束后再试。")
 
 
@@ -90,16 +88,3 @@ def _run(job: Job, work: Callable[[Job], None]) -> None:
                      "仍不行时,请记下这段文字,联系维护本工具的同志。")
     finally:
         job.finished = True
-
-
-def terminal_busy(workspace: Workspace) -> bool:
-    """Whether another process (a command in a terminal, another page) holds the workspace lock right now."""
-    if not workspace.root.is_dir():
-        return False
-    lock = FileLock(str(workspace.root / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        return True
-    lock.release()
-    return False

@@ -6,12 +6,13 @@ them on paper (month.summary, month.figures, outputs.sayings), so the page and t
 
 from __future__ import annotations
 
+import shutil
 import tempfile
-import zipfile
 from pathlib import Path
 
 from flask import abort, make_response, render_template, request, send_file
 
+from ..base.filenames import own_name
 from ..base.model import TrackerError
 from ..base.problems import SEVERITY_TEXT, problem_line
 from ..calendar.holiday_notice import next_year_reminder
@@ -24,7 +25,7 @@ from ..month.summary import overall_sentences, points
 from ..outputs.notices import receipt_stem, reminder_stem
 from ..outputs.review import claims, recorded_decisions, seen_mark
 from . import files
-from .app import _is_month, run_of, show_error, site_of
+from .app import is_month, run_of, show_error, site_of
 from .words import for_page
 
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -215,7 +216,7 @@ def job_panel():
 
 def download(kind: str, month: str, relative: str):
     site = site_of()
-    folder = files.folders(site.workspace, month).get(kind) if _is_month(month) else None
+    folder = files.folders(site.workspace, month).get(kind) if is_month(month) else None
     target = files.inside(folder, relative) if folder is not None else None
     if target is None:
         abort(404)
@@ -231,22 +232,15 @@ def evidence(month: str, sha256: str):
     sub = next((m for c in found for m in c.materials if m.sha256 == sha256), None)
     if sub is None:
         abort(404)
-    zip_path, entry = site.workspace.archived(sub.archive_path)
-    try:
-        with zipfile.ZipFile(zip_path) as archive, archive.open(entry) as source:
-            spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-            while chunk := source.read(1 << 20):
-                spool.write(chunk)
-    except (OSError, KeyError, zipfile.BadZipFile):
-        abort(404)
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    with site.workspace.open_archived(sub.archive_path) as source:
+        if source is None:
+            abort(404)
+        shutil.copyfileobj(source, spool)
     spool.seek(0)
-    name = real_name(sub)
+    name = own_name(sub.file_name)
     inline = name.lower().endswith(INLINE)  # the browser shows these itself; a workbook or a Word file is downloaded
     return send_file(spool, as_attachment=not inline, download_name=name)
-
-
-def real_name(sub) -> str:
-    return sub.file_name.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 INLINE = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".txt")
