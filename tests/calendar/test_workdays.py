@@ -6,7 +6,18 @@ import holidays
 import pytest
 
 from xlsx_tracker.base.model import TrackerError
-from xlsx_tracker.calendar.workdays import Calendar, add_workdays, check_rule, count_workdays, load_calendar, make_deadline, monthly_deadline, parse_override
+from xlsx_tracker.calendar.workdays import (
+    Calendar,
+    ReportDay,
+    add_workdays,
+    check_rule,
+    count_workdays,
+    load_calendar,
+    make_deadline,
+    monthly_deadline,
+    parse_override,
+    year_deadlines,
+)
 
 D = dt.date
 OVERRIDE_2027 = """year = 2027
@@ -26,6 +37,16 @@ def test_known_dates():
     assert cal.is_workday(D(2026, 9, 20)) and D(2026, 9, 20).weekday() == 6
     assert cal.is_workday(D(2024, 10, 12)) and D(2024, 10, 12).weekday() == 5
     assert add_workdays(cal, D(2024, 9, 27), 7) == D(2024, 10, 12)
+
+
+def test_a_quarterly_report_day_falls_in_the_quarters_last_month_by_the_working_day_rule():
+    quarterly = ReportDay(25, quarterly=True)
+    assert [monthly_deadline(Calendar(), m, quarterly, "postpone").deadline for m in ("2024-04", "2024-05", "2024-06")] == [
+        D(2024, 6, 25)] * 3  # every month of the second quarter reports by its last month's 25th (a Tuesday)
+    assert monthly_deadline(Calendar(), "2024-08", quarterly, "postpone").deadline == D(2024, 9, 25)
+    assert monthly_deadline(Calendar(), "2026-11", ReportDay(27, True), "postpone").deadline == D(2026, 12, 28)  # a Sunday, moved
+    assert [d.label for d in year_deadlines(Calendar(), 2024, quarterly, "postpone", {})] == ["2024-03", "2024-06", "2024-09", "2024-12"]
+    assert (quarterly.describe(), quarterly.next_time(), ReportDay(28).describe()) == ("每季度末月25日", "下季度末月25日", "每月28日")
 
 
 def test_rule_text_names_the_holiday_and_the_law():

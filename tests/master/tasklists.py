@@ -69,6 +69,42 @@ def excel_sheet_under_a_title_with_merged_cells(path: Path) -> Path:
     return path
 
 
+TWO_ROW_HEADER = [["序号", "重点任务", "责任单位", "责任单位", "完成时限"],
+                  ["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]]
+TWO_ROW_TASKS = [["1", "建立涉企行政检查统一平台。", "区司法局", "区市场局、区财政局", "2024年9月底前"],
+                 ["2", "开展行政执法案卷评查。", "区司法局", "区直各部门", "每季度"]]
+
+
+def excel_sheet_with_a_two_row_header(path: Path) -> Path:
+    """责任单位 merged across 牵头单位 | 配合单位 below it; 序号, 重点任务 and 完成时限 merged down over both header rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["新河区行政执法协调监督重点任务分工表"])
+    for values in [TWO_ROW_HEADER[0][:3] + [None, TWO_ROW_HEADER[0][4]], [None, None, "牵头单位", "配合单位", None], *TWO_ROW_TASKS]:
+        sheet.append(values)
+    for merged in ("A1:E1", "C2:D2", "A2:A3", "B2:B3", "E2:E3"):
+        sheet.merge_cells(merged)
+    book.save(path)
+    return path
+
+
+def word_table_with_a_two_row_header(path: Path) -> Path:
+    """The same header in Word: 责任单位 spans two grid columns (w:gridSpan), the others merge down (w:vMerge)."""
+    document = Document()
+    document.add_paragraph("新河区行政执法协调监督重点任务分工表")
+    table = document.add_table(rows=2 + len(TWO_ROW_TASKS), cols=5)
+    for column, text in enumerate(TWO_ROW_HEADER[1]):
+        table.cell(1, column).text = text
+    for row, values in enumerate(TWO_ROW_TASKS, start=2):
+        for column, text in enumerate(values):
+            table.cell(row, column).text = text
+    for column in (0, 1, 4):
+        table.cell(0, column).merge(table.cell(1, column)).text = TWO_ROW_HEADER[0][column]
+    table.cell(0, 2).merge(table.cell(0, 3)).text = "责任单位"
+    document.save(str(path))
+    return path
+
+
 INLINE = """新河区2024年法治政府建设工作要点
 一、加强制度建设
 1. 制定年度立法计划。牵头单位:区司法局;责任单位:区政府办、各镇街

@@ -40,8 +40,9 @@ def test_a_word_table_gives_merged_categories_to_every_row_and_reads_a_content_c
 def test_an_excel_sheet_gives_merged_cells_their_text_below_a_title(tmp_path):
     source = read_source(tasklists.excel_sheet_under_a_title_with_merged_cells(tmp_path / "分工.xlsx"))
     [table] = source.tables
-    header, mapping = find_header(table, {})
-    assert header == 2 and mapping == {"序号": 0, "类别": 1, "任务": 2, "牵头": 3, "责任": 4, "时限": 5}
+    header = find_header(table, {})
+    assert (header.top, header.row) == (2, 2)
+    assert header.mapping == {"序号": 0, "类别": 1, "任务": 2, "牵头": 3, "责任": 4, "时限": 5}
     assert [row[1] for row in table[3:]] == ["一、优化政务服务", "一、优化政务服务", "二、规范市场监管", "二、规范市场监管"]
 
 
@@ -60,8 +61,22 @@ def test_a_file_of_another_kind_is_refused_in_chinese(tmp_path):
 
 def test_columns_can_be_named_when_the_header_is_written_otherwise():
     rows = [["工作内容", "主办单位", "协办单位"], ["开展清理", "区司法局", "区财政局"]]
-    assert find_header(rows, {}) is None or find_header(rows, {})[1].get("牵头") is None
-    assert find_header(rows, parse_overrides("任务=工作内容,牵头=主办单位")) == (0, {"任务": 0, "牵头": 1, "配合": 2})
+    assert find_header(rows, {}) is None or find_header(rows, {}).mapping.get("牵头") is None
+    header = find_header(rows, parse_overrides("任务=工作内容,牵头=主办单位"))
+    assert (header.row, header.mapping) == (0, {"任务": 0, "牵头": 1, "配合": 2})
+
+
+@pytest.mark.parametrize("build", [tasklists.excel_sheet_with_a_two_row_header, tasklists.word_table_with_a_two_row_header])
+def test_a_header_spanning_its_roles_on_a_second_row_gives_each_role_its_column(tmp_path, build):
+    [table] = read_source(build(tmp_path / ("分工.docx" if "word" in build.__name__ else "分工.xlsx"))).tables
+    header = find_header(table, {})
+    assert (header.row, header.mapping) == (header.top + 1, {"序号": 0, "任务": 1, "时限": 4, "牵头": 2, "配合": 3})
+    assert header.labels["牵头"] == "责任单位·牵头单位" and header.labels["任务"] == "重点任务"
+
+
+def test_a_first_task_row_under_the_header_is_no_second_header_row():
+    rows = [["序号", "主要任务", "责任单位"], ["1", "开展清理", "牵头"]]  # a task whose unit cell says only 牵头
+    assert find_header(rows, {}).row == 0
     with pytest.raises(TrackerError, match="角色只能是 序号、类别、二级、任务、措施、牵头、责任、配合、时限"):
         parse_overrides("内容=工作内容")
 
@@ -163,6 +178,20 @@ def test_a_table_becomes_the_workspaces_tasks_units_and_deadlines(workspace, tmp
         {"kind": "recurring", "date": None, "text": "每季度"}]
 
 
+@pytest.mark.parametrize("build", [tasklists.excel_sheet_with_a_two_row_header, tasklists.word_table_with_a_two_row_header])
+def test_a_two_row_header_imports_lead_and_cooperating_units(workspace, tmp_path, build):
+    path = build(tmp_path / ("分工.docx" if "word" in build.__name__ else "分工.xlsx"))
+    dry = run(workspace, "master", "import", str(path), "--dry-run")
+    assert dry.output.splitlines()[1] == (
+        "列的对应:序号←“序号”;任务←“重点任务”;时限←“完成时限”;牵头←“责任单位·牵头单位”;配合←“责任单位·配合单位”")
+    assert run(workspace, "master", "import", str(path)).exit_code == 0
+    master = load_master_or_fail(workspace)
+    assert [(t.task_id, t.text if hasattr(t, "text") else t.indicator_text, t.units, t.cooperating, t.due) for t in master.tasks] == [
+        ("1", "建立涉企行政检查统一平台。", ("区司法局", "区市场局", "区财政局"), ("区市场局", "区财政局"), "2024-09-30"),
+        ("2", "开展行政执法案卷评查。", ("区司法局", "区直各部门"), ("区直各部门",), ""),
+    ]
+
+
 def test_the_dry_run_says_what_it_understood_and_writes_nothing(workspace, tmp_path):
     before = workspace.master_file.read_bytes()
     path = tasklists.word_table_with_merged_categories_and_a_content_control(tmp_path / "分工.docx")
@@ -234,8 +263,53 @@ def test_cooperating_units_report_only_when_the_settings_say_so():
     assert "区公安分局" not in found.registry.units
     from xlsx_tracker.master.importer import said
 
-    assert ("只配合、不报送的单位 2 个(按设置 [tasks] cooperating_report = false,不生成工作簿,在牵头单位的任务中列为配合单位):"
-            "区公安分局、区市场局") in said(found, 2024)
+    assert ("只配合、不报送的单位 2 个(按设置 [tasks] cooperating_report = false,不生成工作簿,拆分时只收到一份《配合任务告知》,"
+            "无需报回):区公安分局、区市场局") in said(found, 2024)
+
+
+HELPING = "1. 制定年度立法计划。牵头单位:区司法局;配合单位:区财政局\n2. 编制部门预算。牵头单位:区财政局;配合单位:区审计局\n"
+
+
+def test_without_cooperating_reports_a_unit_reads_the_tasks_it_helps_on_and_a_helper_gets_a_notice(workspace, tmp_path):
+    import openpyxl
+
+    from xlsx_tracker.base import layout
+
+    settings = workspace.master_dir / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n[tasks]\ncooperating_report = false\n", encoding="utf-8")
+    (tmp_path / "要点.txt").write_text(HELPING, encoding="utf-8")
+    assert run(workspace, "master", "import", str(tmp_path / "要点.txt")).exit_code == 0
+    result = run(workspace, "split", "--month", "2024-05")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[:2] == [
+        f"已为 2 个单位生成 2024-05 任务表,共 2 行,保存在 {workspace.sheets_dir('2024-05')}",
+        "另为只配合、不报送的 1 个单位生成《配合任务告知》(无需报回):区审计局"]
+    finance = openpyxl.load_workbook(workspace.sheets_dir("2024-05") / "区财政局_2024-05.xlsx")
+    assert finance.sheetnames[:5] == [layout.GUIDE_SHEET, layout.TASK_SHEET, layout.REFERENCE_SHEET, layout.HELPING_SHEET, layout.EVIDENCE_SHEET]
+    helps = finance[layout.HELPING_SHEET]
+    assert [c.value for c in helps[2]] == ["编号", "任务", "牵头和责任单位", "完成时限"]
+    assert [c.value for c in helps[3]] == ["1", "制定年度立法计划", "牵头:区司法局;配合:区财政局", ""]
+    assert helps.protection.sheet and helps["A3"].protection.locked
+    assert [r[0].value for r in finance[layout.TASK_SHEET].iter_rows(min_row=3)] == ["2"]  # only what it reports on
+    guide = {r[0]: r[1] for r in finance[layout.GUIDE_SHEET].iter_rows(values_only=True) if r[0]}
+    assert guide["任务数量"] == "本单位承担 1 项;另配合 1 项,见“配合任务”表,无需填报"
+    guide_text = [r[1] for r in finance[layout.GUIDE_SHEET].iter_rows(values_only=True) if r[1]]
+    assert "2. 编号与本办下发的任务分工表中的序号一致。" in guide_text  # no 4/2, 加分 or 否决 in an imported list
+    assert not any("否决" in line or "三级指标" in line for line in guide_text)
+    assert layout.HELPING_SHEET not in openpyxl.load_workbook(workspace.sheets_dir("2024-05") / "区司法局_2024-05.xlsx").sheetnames
+    notice_path = workspace.sheets_dir("2024-05") / "区审计局_2024-05_配合任务告知.xlsx"
+    notice = openpyxl.load_workbook(notice_path)
+    assert notice.sheetnames == ["告知", layout.HELPING_SHEET]
+    assert [c.value for c in notice[layout.HELPING_SHEET][3]] == ["2", "编制部门预算", "牵头:区财政局;配合:区审计局", ""]
+    inbox = workspace.inbox_dir("2024-05") / "2024-05-17"
+    inbox.mkdir(parents=True)
+    (inbox / notice_path.name).write_bytes(notice_path.read_bytes())  # sent back by a helper, as some will
+    merged = run(workspace, "merge", "--month", "2024-05", "--no-report")
+    assert merged.exit_code == 1  # nothing to take: the notice is no return
+    assert ("[提示·文件未采用] 2024-05-17/区审计局_2024-05_配合任务告知.xlsx:这是发给“区审计局”的《配合任务告知》,只供了解,无需报回;"
+            "已存档,未计入。配合工作的情况请该单位交牵头单位一并报送。") in merged.output
+    assert "未报送单位 2 个:区司法局、区财政局" in merged.output
+    assert "notice-returned" in workspace.problem_list("2024-05").read_text(encoding="utf-8-sig")
 
 
 def test_init_from_a_file_makes_a_workspace_of_that_list(tmp_path):

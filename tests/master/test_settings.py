@@ -81,11 +81,24 @@ def test_a_file_in_no_known_encoding(tmp_path):
     (('policy = "postpone"', 'policy = "顺延"'), "deadline.policy 只能是 postpone(顺延)或 advance(提前),现为“顺延”"),
     (("monthly_day = 20", "monthly_day = 31"), "deadline.monthly_day 应为 1–28 的整数,现为“31”"),
     (("monthly_day = 20", 'monthly_day = "20"'), "deadline.monthly_day 应为 1–28 的整数,现为“20”"),
+    (("monthly_day = 20", 'report_day = "每季度30日前"'),
+     "deadline.report_day 应写成“每月20日前”或“每季度末月25日前”(日期为 1–28),现为“每季度30日前”"),
 ])
 def test_a_deadline_rule_out_of_range_falls_back_to_the_default(tmp_path, change, message):
     settings, problems, path = settings_with(tmp_path, GOOD.replace(*change))
     assert problems == [("bad-settings", path, "", "", "error", message)]
     assert (settings.monthly_day, settings.policy, settings.district) == (20, "postpone", "新城区")  # the rest still applies
+
+
+@pytest.mark.parametrize(("written", "day", "quarterly", "said"), [
+    ("每月28日前", 28, False, "每月28日"),
+    ("每季度末月25日前", 25, True, "每季度末月25日"),
+    ("每季末月 10 号", 10, True, "每季度末月10日"),
+])
+def test_the_report_day_is_written_as_the_office_writes_it(tmp_path, written, day, quarterly, said):
+    settings, problems, _ = settings_with(tmp_path, GOOD.replace("monthly_day = 20", f'report_day = "{written}"'))
+    assert problems == []
+    assert (settings.monthly_day, settings.quarterly, settings.report_day.describe()) == (day, quarterly, said)
 
 
 def test_a_status_that_is_not_one_of_the_list(tmp_path):

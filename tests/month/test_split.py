@@ -168,6 +168,16 @@ def test_february_2026_deadline_postponed(tmp_path, master, calendar, month_of):
     assert guide["截止日规则"] == "规定为每月20日前;2026-02-20为休息日(春节),顺延至下一工作日(《民法典》第二百零三条)"
 
 
+def test_a_quarterly_report_day_is_the_deadline_the_workbook_gives(tmp_path, master, calendar, month_of):
+    quarterly = dataclasses.replace(master, settings=dataclasses.replace(master.settings, monthly_day=25, quarterly=True))
+    [sheet] = split(month_of(quarterly, calendar, "2024-05"), out_dir=tmp_path, units=["司法局"])
+    book = openpyxl.load_workbook(sheet.path)
+    guide = {r[0]: r[1] for r in book["填报说明"].iter_rows(values_only=True) if r[0]}
+    assert guide["报送截止"] == "2024-06-25(星期二)前"
+    assert guide["截止日规则"] == "规定为每季度末月25日前;当日为工作日,不调整"
+    assert book[layout.REFERENCE_SHEET]["I3"].value == dt.datetime(2024, 6, 25)
+
+
 def test_liaison_deadline_shown_in_april_2024_only(tmp_path, master, calendar, month_of):
     [april] = split(month_of(master, calendar, "2024-04"), out_dir=tmp_path / "a", units=["司法局"])
     [may] = split(month_of(master, calendar, "2024-05"), out_dir=tmp_path / "m", units=["司法局"])

@@ -8,6 +8,7 @@ GUIDE_SHEET = "填报说明"
 TASK_SHEET = "任务清单"
 REFERENCE_SHEET = "任务说明"  # the full issued text of every task, linked by 编号
 EVIDENCE_SHEET = "证明材料目录"
+HELPING_SHEET = "配合任务"  # tasks the unit only cooperates on ([tasks] cooperating_report = false): to read, not to fill
 LIAISON_SHEET = "联络员"
 LISTS_SHEET = "_lists"
 META_SHEET = "_meta"
@@ -54,3 +55,8 @@ def row_hash(values: dict[str, str]) -> str:
 def identity_checksum(unit: str, month: str, version: str, issued: str, row_hashes: list[str]) -> str:
     text = "\x1f".join([unit, month, version, issued, *row_hashes])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+# A unit that only cooperates gets a notice, not a form: its workbook says so in a property, and merge sets it aside.
+KIND_PROPERTY = "kind"
+NOTICE_KIND = "配合任务告知"
+HELPING_COLUMNS = {"编号": 7, "任务": 62, "牵头和责任单位": 30, "完成时限": 16}  # 115 wide: A4 landscape

@@ -89,6 +89,8 @@ UNIDENTIFIED_FILE = Code("unidentified-file", "error", "文件未采用",
     "无法识别是哪个单位、哪个月的表(隐藏标识、文档属性、填报说明和文件名都不可用)。请让报送单位使用下发的工作簿。")
 UNKNOWN_UNIT_FILE = Code("unknown-unit-file", "error", "文件未采用",
     "文件标明的单位“{unit}”不在单位名录中。如为新单位或别名,请在总任务清单“单位名录”中添加。")
+NOTICE_RETURNED = Code("notice-returned", "info", "文件未采用",
+    "这是发给“{unit}”的《配合任务告知》,只供了解,无需报回;已存档,未计入。配合工作的情况请该单位交牵头单位一并报送。")
 WRONG_MONTH = Code("wrong-month", "error", "文件未采用", "这是 {found} 的表({unit}),不是 {month} 的,未计入本月。可能是上月文件被重复发送。")
 IDENTITY_FALLBACK = Code("identity-fallback", "warning", "标识缺失", "隐藏标识表缺失,已根据{source}识别为“{unit} {month}”。")
 IDENTITY_TAMPERED = Code("identity-tampered", "error", "标识被改动", "隐藏标识表的内容与校验值不符,可能被改动过。请核实该文件来源。")

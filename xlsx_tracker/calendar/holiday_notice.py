@@ -37,6 +37,7 @@ from .workdays import (
     CALENDAR_DIR,
     Calendar,
     Deadline,
+    ReportDay,
     chinese_name,
     load_calendar,
     package_knows,
@@ -207,10 +208,10 @@ class YearView:
     source: str
     holidays: list[tuple[str, list[dt.date]]]  # (holiday, its consecutive days off), in date order
     workdays: list[tuple[dt.date, str]]  # make-up workdays and the holiday each serves
-    deadlines: list[Deadline]  # the twelve monthly deadlines, with the rule each one applied
+    deadlines: list[Deadline]  # the year's report deadlines (12, or 4 quarterly), with the rule each one applied
 
 
-def year_view(calendar: Calendar, year: int, monthly_day: int, policy: str) -> YearView:
+def year_view(calendar: Calendar, year: int, monthly_day: int | ReportDay, policy: str) -> YearView:
     """A year's days off grouped into breaks, its make-up workdays, and the monthly deadlines they give."""
     override = calendar.overrides.get(year)
     if override:
@@ -252,7 +253,7 @@ def view_lines(view: YearView) -> list[str]:
         lines.append(f"  {name}:{span},共 {len(days)} 天")
     lines += ["", "调休上班:" if view.workdays else "调休上班:无"]
     lines += [f"  {_day(day)}" + (f"({name}调休)" if name else "") for day, name in view.workdays]
-    lines += ["", "每月报送截止日(规定日期 → 实际截止日;所用规则):"]
+    lines += ["", "报送截止日(规定日期 → 实际截止日;所用规则):"]
     for deadline in view.deadlines:
         moved = "" if deadline.deadline == deadline.nominal else f" → {_day(deadline.deadline)}"
         mark = "(暂定)" if deadline.provisional else ""

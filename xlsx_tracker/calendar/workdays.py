@@ -201,14 +201,48 @@ def make_deadline(calendar: Calendar, label: str, nominal: dt.date, policy: str)
     return Deadline(label, nominal, deadline, rule, calendar.is_provisional(nominal, deadline))
 
 
-def monthly_deadline(calendar: Calendar, month: str, day: int, policy: str) -> Deadline:
-    year, number = parse_month(month)
-    return make_deadline(calendar, month, dt.date(year, number, day), policy)
+@dataclass(frozen=True)
+class ReportDay:
+    """When progress is due: day N of every month (每月20日前), or of a quarter's last month (每季度末月25日前)."""
+
+    day: int = 20
+    quarterly: bool = False
+
+    WRITTEN = re.compile(r"^\s*每\s*(月|季度末月|季末月|季度最后一个月)\s*(\d{1,2})\s*[日号]\s*(前|之前|以前)?\s*$")
+
+    @classmethod
+    def parse(cls, text: str) -> ReportDay | None:
+        """每月28日前 / 每季度末月25日前 as an office writes it; None when it is neither (or the day is past 28)."""
+        found = cls.WRITTEN.match(str(text))
+        if not found or not 1 <= int(found.group(2)) <= 28:
+            return None
+        return cls(int(found.group(2)), found.group(1) != "月")
+
+    def describe(self) -> str:
+        return f"每{'季度末月' if self.quarterly else '月'}{self.day}日"
+
+    def next_time(self) -> str:
+        """When the next report is due, in a sentence: 下月20日 / 下季度末月25日."""
+        return f"下{'季度末月' if self.quarterly else '月'}{self.day}日"
+
+    def nominal(self, month: str) -> dt.date:
+        """The day a month's report is due before the working-day rule: a quarterly one in its quarter's last month."""
+        year, number = parse_month(month)
+        return dt.date(year, -(-number // 3) * 3 if self.quarterly else number, self.day)
+
+    def months(self, year: int) -> list[str]:
+        return [f"{year}-{m:02d}" for m in ((3, 6, 9, 12) if self.quarterly else range(1, 13))]
 
 
-def year_deadlines(calendar: Calendar, year: int, day: int, policy: str,
+def monthly_deadline(calendar: Calendar, month: str, day: int | ReportDay, policy: str) -> Deadline:
+    report_day = day if isinstance(day, ReportDay) else ReportDay(day)
+    return make_deadline(calendar, month, report_day.nominal(month), policy)
+
+
+def year_deadlines(calendar: Calendar, year: int, day: int | ReportDay, policy: str,
                    one_offs: dict[str, dt.date]) -> list[Deadline]:
-    deadlines = [monthly_deadline(calendar, f"{year}-{m:02d}", day, policy) for m in range(1, 13)]
+    report_day = day if isinstance(day, ReportDay) else ReportDay(day)
+    deadlines = [monthly_deadline(calendar, month, report_day, policy) for month in report_day.months(year)]
     for label, nominal in one_offs.items():
         if nominal and nominal.year == year:
             deadlines.append(make_deadline(calendar, label, nominal, policy))

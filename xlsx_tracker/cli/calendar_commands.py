@@ -37,10 +37,10 @@ DEADLINE_COLUMNS = {"month": "周期", "nominal": "规定日期", "deadline": "�
 @workspace_option
 @click.pass_context
 def deadlines(ctx, year, policy, assume_weekends, fmt):
-    """列出某年每月报送截止日和一次性截止日(联络员名单)。"""
+    """列出某年各期报送截止日(每月或每季度,按设置)和一次性截止日(联络员名单)。"""
     settings = load_master_or_fail(workspace_of(ctx)).settings
     calendar = calendar_of(ctx, assume_weekends)
-    found = year_deadlines(calendar, year, settings.monthly_day, policy or settings.policy,
+    found = year_deadlines(calendar, year, settings.report_day, policy or settings.policy,
                            {"联络员名单": settings.liaison_deadline})
     records = [{"month": d.label, "nominal": d.nominal.isoformat(), "deadline": d.deadline.isoformat(),
                 "weekday": weekday_name(d.deadline), "rule": d.rule, "provisional": d.provisional}
@@ -89,14 +89,14 @@ def calendar_import(ctx, notice, force):
 @workspace_option
 @click.pass_context
 def calendar_show(ctx, year, policy, assume_weekends):
-    """列出某年的放假安排、调休上班日,以及每月报送截止日和所用规则。"""
+    """列出某年的放假安排、调休上班日,以及各期报送截止日和所用规则。"""
     _echo_year(ctx, year, policy, assume_weekends)
 
 
 def _echo_year(ctx, year: int, policy: str | None = None, assume_weekends: bool = False) -> None:
     settings = load_master_or_fail(workspace_of(ctx)).settings
     calendar = calendar_of(ctx, assume_weekends)
-    for line in view_lines(year_view(calendar, year, settings.monthly_day, policy or settings.policy)):
+    for line in view_lines(year_view(calendar, year, settings.report_day, policy or settings.policy)):
         click.echo(line)
 
 

@@ -35,7 +35,7 @@ from .app import (
     workspace_of,
     workspace_option,
 )
-from .printing import NOTHING_TAKEN, applied_lines, echo_documents, fail_on_blocked, merge_summary
+from .printing import NOTHING_TAKEN, applied_lines, echo_documents, fail_on_blocked, merge_summary, split_said
 
 
 @main.command("split")
@@ -52,8 +52,8 @@ def split_command(ctx, month, policy, assume_weekends, force, unit_names):
     total = len(chosen or run.master.registry.units)
     with progress_bar("正在生成", total) as bar:
         written = split_mod.split(run, force=force, units=chosen, progress=lambda unit: bar.update(1), on_wait=say_waiting)
-    click.echo(f"已为 {len(written)} 个单位生成 {month} 任务表,共 {sum(w.rows for w in written)} 行,保存在 {run.workspace.sheets_dir(month)}")
-    click.echo(f"报送截止:{run.deadline.describe()}({run.deadline.rule})")
+    for line in split_said(written, run):
+        click.echo(line)
     remind_next_year(run.calendar)
 
 

@@ -6,7 +6,7 @@ import click
 
 from ..base.model import TrackerError
 from ..outputs.documents import MonthDocuments
-from ..outputs.sayings import NOTHING_TAKEN, applied_lines, blocked_message, documents_said, merge_summary, returned_line  # noqa: F401  (printed here)
+from ..outputs.sayings import NOTHING_TAKEN, applied_lines, blocked_message, documents_said, merge_summary, returned_line, split_said  # noqa: F401  (printed here)
 
 
 def echo_documents(documents: MonthDocuments, prefix: str = "") -> None:

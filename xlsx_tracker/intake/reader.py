@@ -33,6 +33,7 @@ from ..base.problems import (
     MATERIAL_RECEIVED,
     MISSING_TASK_SHEET,
     NOT_SPREADSHEET,
+    NOTICE_RETURNED,
     PASSWORD_PROTECTED,
     SAVED_TIME_UNTRUSTED,
     UNREADABLE_FILE,
@@ -217,6 +218,9 @@ def _read_workbook(returned: Returned, data: bytes, archive: zipfile.ZipFile | N
             returned.refuse(CONTENT_TOO_LARGE, detail=too_large)
             return
         properties, saved = document_properties(archive, returned.add, zone)
+        if properties.get(layout.PROPERTY_PREFIX + layout.KIND_PROPERTY) == layout.NOTICE_KIND:
+            returned.refuse(NOTICE_RETURNED, unit=properties.get(layout.PROPERTY_PREFIX + "unit", ""))
+            return
         if kind == "xlsx":
             parts = sheet_parts(archive)
             facts = {sheet: scan_sheet(archive, part) for sheet, part in parts.items()}

@@ -6,6 +6,7 @@ Roles (the Chinese keys a clerk types in --columns): 序号, 类别 (一级), �
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from ..base.model import TrackerError
 
@@ -21,6 +22,7 @@ ROLES = {
     "配合": ("配合单位", "参与单位", "协办单位", "配合部门", "协同单位"),
     "时限": ("完成时限", "完成时间", "时间节点", "时限要求", "时限", "完成期限", "进度安排", "时间要求", "完成时间节点"),
 }
+SUB_ROLES = {"牵头": "牵头", "主责": "牵头", "责任": "责任", "承办": "责任", "配合": "配合", "参与": "配合", "协办": "配合"}  # 责任单位 over 牵头|配合
 NOT_A_ROLE = re.compile(r"领导|负责人|联系人|来源|依据|备注|说明|电话")  # 牵头区领导, 任务来源: a person or a source, never units
 HEADER_ROWS = 12  # a title, 附件N and notes come before the header
 
@@ -54,23 +56,66 @@ def parse_overrides(text: str) -> dict[str, str]:
     return found
 
 
-def find_header(rows: list[list[str]], overrides: dict[str, str]) -> tuple[int, dict[str, int]] | None:
-    """(header row, role -> column) of the first row among the first ones that names a task column and one more; the
-    columns --columns names win."""
+@dataclass
+class Header:
+    """Where a table's header is: its first and last row (two when 责任单位 spans 牵头 and 配合 below it), each role's
+    column, and each role's header as the file writes it."""
+
+    top: int
+    row: int
+    mapping: dict[str, int]
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+def find_header(rows: list[list[str]], overrides: dict[str, str]) -> Header | None:
+    """The first row among the first ones that names a task column and one more (the columns --columns names win),
+    with the row below it when that row splits a header into roles."""
     for index, row in enumerate(rows[:HEADER_ROWS]):
-        mapping: dict[str, int] = {}
-        for role, header in overrides.items():  # the clerk's word first
-            column = next((c for c, cell in enumerate(row) if cell and _plain(cell) == _plain(header)), None)
-            if column is not None:
-                mapping[role] = column
-        for exact in (True, False):  # exact words over the whole row before any prefix: 牵头单位 wins over 牵头区领导
-            for column, cell in enumerate(row):
-                role = role_of(cell, exact) if column not in mapping.values() else None
-                if role and role not in mapping:
-                    mapping[role] = column
+        mapping = _row_mapping(row, overrides)
         if ("任务" in mapping or "措施" in mapping) and len(mapping) >= 2:
-            return index, mapping
+            labels = {role: row[column] for role, column in mapping.items()}
+            below = rows[index + 1] if index + 1 < len(rows) else []
+            split = _sub_roles(row, below, overrides)
+            if not split:
+                return Header(index, index, mapping, labels)
+            for role, column in split.items():  # the roles below replace the spanning header's one
+                mapping = {r: c for r, c in mapping.items() if c != column and r != role}
+            for role, column in split.items():
+                mapping[role], labels[role] = column, f"{row[column]}·{below[column]}"
+            labels = {role: labels.get(role, row[column]) for role, column in mapping.items()}
+            return Header(index, index + 1, mapping, labels)
     return None
+
+
+def _row_mapping(row: list[str], overrides: dict[str, str]) -> dict[str, int]:
+    mapping: dict[str, int] = {}
+    for role, header in overrides.items():  # the clerk's word first
+        column = next((c for c, cell in enumerate(row) if cell and _plain(cell) == _plain(header)), None)
+        if column is not None:
+            mapping[role] = column
+    for exact in (True, False):  # exact words over the whole row before any prefix: 牵头单位 wins over 牵头区领导
+        for column, cell in enumerate(row):
+            role = role_of(cell, exact) if column not in mapping.values() else None
+            if role and role not in mapping:
+                mapping[role] = column
+    return mapping
+
+
+def _sub_roles(row: list[str], below: list[str], overrides: dict[str, str]) -> dict[str, int]:
+    """The roles a second header row names under a cell spanning them (责任单位 over 牵头 | 配合), by column; none when
+    the row below is a task or says anything that is no role (its other cells repeat the header, merged down)."""
+    found: dict[str, int] = {}
+    wanted = {_plain(h): role for role, h in overrides.items()}
+    for column, cell in enumerate(below):
+        above = row[column] if column < len(row) else ""
+        if not cell or cell == above:
+            continue
+        plain = _plain(cell)
+        role = wanted.get(plain) or SUB_ROLES.get(plain.removesuffix("单位").removesuffix("部门")) or role_of(cell, True)
+        if role is None or role in found:
+            return {}
+        found[role] = column
+    return found if found and any(r in ("牵头", "责任", "配合") for r in found) else {}
 
 
 def missing_overrides(rows: list[list[str]], overrides: dict[str, str]) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..base.model import Indicator, Task, TrackerError
 from ..base.workspace import Workspace, workspace_lock
-from .columns import HEADER_ROWS, find_header, missing_overrides
+from .columns import HEADER_ROWS, Header, find_header, missing_overrides
 from .deadlines import KIND_TEXT, typed_deadline
 from .settings import Settings
 from .source import Source
@@ -74,13 +74,11 @@ def understand(source: Source, settings: Settings, overrides: dict[str, str], ye
         if absent:
             raise TrackerError(f"--columns 中的表头{'、'.join(f'“{h}”' for h in absent)}在“{source.name}”中找不到。请照原表表头的写法填写。")
     for index, table in enumerate(source.tables):
-        found = find_header(table, overrides)
-        if found:
-            header, mapping = found
-            rows = _table_rows(source, index, header, mapping)
-            title = _title(table[:header]) or _title([[line] for line in source.lines[:3]])
-            return _built(Understood(source.name, title, {r: table[header][c] for r, c in mapping.items()}, rows),
-                          settings, year, workday)
+        header = find_header(table, overrides)
+        if header:
+            rows = _table_rows(source, index, header)
+            title = _title(table[:header.top]) or _title([[line] for line in source.lines[:3]])
+            return _built(Understood(source.name, title, header.labels, rows), settings, year, workday)
     skipped: list[str] = []
     rows = _text_rows(source, skipped)
     if not rows:
@@ -97,18 +95,17 @@ def _title(rows: list[list[str]]) -> str:
     return max(texts, key=len, default="")[:100]
 
 
-def _table_rows(source: Source, first: int, header: int, mapping: dict[str, int]) -> list[Row]:
+def _table_rows(source: Source, first: int, header: Header) -> list[Row]:
     """Task rows of the table with the header and of the tables after it (a Word table split at a page)."""
-    rows, level1, level2 = [], "", ""
-    heading = source.tables[first][header]
+    rows, level1, level2, mapping = [], "", "", header.mapping
+    headings = source.tables[first][header.top:header.row + 1]
     for index in range(first, len(source.tables)):
         table = source.tables[index]
-        start = header + 1 if index == first else 0
-        if index != first and table[0] != heading:
+        if index != first and table[:len(headings)] != headings:
             break  # a table after the list (a liaison roster, a note) is not a page of it; a page repeats the header
-        start = start if index == first else 1
+        start = header.row + 1 if index == first else len(headings)
         for number, cells in enumerate(table[start:], start=start + 1):
-            if cells == heading or not any(cells):
+            if cells in headings or not any(cells):
                 continue
             get = _getter(cells, mapping)
             texts = [c for c in dict.fromkeys(cells) if c and not BARE_NUMBER.fullmatch(c)]
@@ -266,7 +263,7 @@ def said(found: Understood, year: int, workday=None) -> list[str]:
     helping_only = [u for u in dict.fromkeys(u for t in found.tasks for u in t.cooperating) if u not in units]
     if helping_only:
         lines.append(f"只配合、不报送的单位 {len(helping_only)} 个(按设置 [tasks] cooperating_report = false,不生成工作簿,"
-                     f"在牵头单位的任务中列为配合单位):{'、'.join(helping_only)}")
+                     f"拆分时只收到一份《配合任务告知》,无需报回):{'、'.join(helping_only)}")
     if found.joined:
         lines.append("以下写法视为同一单位(已记为别名):" + ";".join(f"“{a}”→{u}" for a, u in found.joined))
     kinds = Counter(typed_deadline(t.deadline, year, workday).kind for t in found.tasks)

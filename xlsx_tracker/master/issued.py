@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..base.layout import HASHED_COLUMNS
-from ..base.model import Assignment
+from ..base.model import Assignment, Task
 from ..calendar.workdays import Deadline
 from .deadlines import task_deadline
 from .tasklist import Master
@@ -40,6 +40,18 @@ def lead_texts(master: Master) -> dict[str, str]:
             text = "\n".join(filter(None, [task.lead_text, f"完成时限:{task_deadline(task).describe()}" if task.deadline else ""]))
         texts[task.task_id] = text + (f"\n备注:{task.notes}" if task.notes else "")
     return texts
+
+
+def helping_tasks(master: Master, unit: str) -> list[Task]:
+    """The tasks a unit only cooperates on: it reads them in its workbook and reports on them only when the settings
+    make it a reporting unit of the task too ([tasks] cooperating_report)."""
+    return [t for t in master.tasks if unit in t.cooperating and unit not in master.units_of(t)]
+
+
+def helping_only_units(master: Master) -> list[str]:
+    """Units the list names only as 配合 and never as reporting units: each gets a notice instead of a form."""
+    reporting = set(master.registry.units)
+    return [u for u in dict.fromkeys(u for t in master.tasks for u in t.cooperating) if u not in reporting]
 
 
 def locked_values(assignment: Assignment, deadline: Deadline, leads: dict[str, str]) -> dict[str, object]:

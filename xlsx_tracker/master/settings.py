@@ -11,6 +11,7 @@ from pathlib import Path
 from ..base.model import Problem
 from ..base.problems import BAD_SETTINGS, BAD_TIMEZONE, SETTINGS_INCOMPLETE, problem
 from ..base.tomlfile import read_toml
+from ..calendar.workdays import ReportDay
 
 SETTINGS_FILE = "settings.toml"
 STATUSES = ("未启动", "推进中", "已完成", "无此情形(已作说明)")
@@ -120,7 +121,8 @@ class Settings:
     plan_title: str = ""  # the plan the checklist belongs to, e.g. 《……实施方案》 without the book-title marks
     plan_number: str = ""  # its 文号, as printed on the plan
     work: str = DEFAULT_WORK  # the work the papers are titled by: “2024年5月{work}工作调度报告”
-    monthly_day: int = 20
+    monthly_day: int = 20  # the report day: day N of each month, or of a quarter's last month when quarterly
+    quarterly: bool = False
     policy: str = "postpone"
     liaison_deadline: dt.date | None = None
     timezone: str = DEFAULT_TIMEZONE  # the office's clock: receipt times, deadlines and printed times, whatever the PC is set to
@@ -133,6 +135,10 @@ class Settings:
     tasks: TaskList = field(default_factory=TaskList)
     aliases: dict[str, str] = field(default_factory=dict)  # [aliases] a name as written -> the unit it means
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [groups] a collective name -> its member units
+
+    @property
+    def report_day(self) -> ReportDay:
+        return ReportDay(self.monthly_day, self.quarterly)
 
     def plan_basis(self) -> str:
         """根据《实施方案》(文号)要求, — the opening of a notice; empty when the settings name no plan (a warning says so)."""
@@ -205,6 +211,21 @@ def _incomplete(settings: Settings, where: str) -> Problem | None:
     return problem(SETTINGS_INCOMPLETE, file=where, missing="、".join(missing)) if missing else None
 
 
+def _report_day(deadline: dict, where: str, problems: list[Problem]) -> ReportDay:
+    """[deadline] report_day = "每季度末月25日前" as the office writes it, or the older monthly_day = 20."""
+    if "report_day" in deadline:
+        found = ReportDay.parse(deadline["report_day"])
+        if found is None:
+            problems.append(problem(BAD_SETTINGS, file=where, detail=f"deadline.report_day 应写成“每月20日前”或“每季度末月25日前”"
+                                                                     f"(日期为 1–28),现为“{deadline['report_day']}”"))
+        return found or ReportDay()
+    day = deadline.get("monthly_day", 20)
+    if not isinstance(day, int) or not 1 <= day <= 28:
+        problems.append(problem(BAD_SETTINGS, file=where, detail=f"deadline.monthly_day 应为 1–28 的整数,现为“{day}”"))
+        day = 20
+    return ReportDay(day)
+
+
 def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
     problems: list[Problem] = []
     contact, deadline, scoring, plan = (data.get(k, {}) for k in ("contact", "deadline", "scoring", "plan"))
@@ -212,10 +233,7 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
     if policy not in POLICIES:
         problems.append(problem(BAD_SETTINGS, file=where, detail=f"deadline.policy 只能是 postpone(顺延)或 advance(提前),现为“{policy}”"))
         policy = "postpone"
-    day = deadline.get("monthly_day", 20)
-    if not isinstance(day, int) or not 1 <= day <= 28:
-        problems.append(problem(BAD_SETTINGS, file=where, detail=f"deadline.monthly_day 应为 1–28 的整数,现为“{day}”"))
-        day = 20
+    report_day = _report_day(deadline, where, problems)
     base = Scoring()
     progress = {**base.status_progress, **scoring.get("status_progress", {})}
     unknown = sorted(set(progress) - set(STATUSES))
@@ -231,7 +249,8 @@ def _settings_from(data: dict, where: str) -> tuple[Settings, list[Problem]]:
         plan_title=plan.get("title", Settings.plan_title),
         plan_number=plan.get("number", Settings.plan_number),
         work=str(plan.get("work", DEFAULT_WORK)).strip().removesuffix("工作") or DEFAULT_WORK,
-        monthly_day=day,
+        monthly_day=report_day.day,
+        quarterly=report_day.quarterly,
         policy=policy,
         liaison_deadline=deadline.get("liaison", Settings.liaison_deadline),
         scoring=Scoring(

@@ -92,6 +92,11 @@ class Master:
             grouped.setdefault(assignment.unit, []).append(assignment)
         return grouped
 
+    @cached_property
+    def is_checklist(self) -> bool:
+        """The plan's own indicator checklist (veto and bonus items beside the main ones), not an imported task list."""
+        return any(t.section != "main" for t in self.tasks)
+
     def units_of(self, task: Task) -> list[str]:
         if ALL_UNITS in task.units:
             return list(self.registry.units)

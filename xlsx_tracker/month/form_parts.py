@@ -11,9 +11,11 @@ from xlsxwriter.utility import xl_col_to_name
 from ..base import layout
 from ..base.layout import STATUS
 from ..base.problems import EMPTY_STATUS, INVALID_STATUS, Code
-from ..base.sheetio import Formats, wrapped_height
+from ..base.sheetio import Formats, excel_text, wrapped_height
+from ..calendar.workdays import month_label
 from ..master.answer_rules import PROGRESS, AnswerRule, broken_rule, rules_in_force
 from ..master.settings import STATUSES, VETO_STATUSES, Answers
+from ..master.values import normalize_date
 from .rows import DONE
 
 INLINE_LIST_LIMIT = 255
@@ -290,3 +292,33 @@ def form_formats(book) -> Formats:
         "label": {"bold": True, "valign": "top"},
         "wrap": {"text_wrap": True, "valign": "top"},
     })
+
+
+def protect_and_print(sheet, header_row: int, month: str, unit: str) -> None:
+    """A locked sheet that still filters, selects and resizes; A4 landscape, one page wide, its header on every page."""
+    sheet.protect("", {"autofilter": True, "sort": False, "format_columns": True, "format_rows": True,
+                       "select_locked_cells": True, "select_unlocked_cells": True})
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.repeat_rows(0, header_row)
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_header(f"&L{unit}&R{month_label(month)}")
+    sheet.set_footer("&C第 &P 页,共 &N 页")
+
+
+def write_editable(sheet, row, col, value, f, date=False):
+    """An input cell with last month's value (or none); what it now holds. A date is a real date in a date format,
+    so that a newly typed date is a date too (the date rule refuses text)."""
+    if date and isinstance(value, str) and value.strip():
+        value = normalize_date(value) or value  # the ledger keeps dates as ISO text
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+        sheet.write_datetime(row, col, value, f["edit_date"])
+        return value.date()
+    if value not in (None, ""):
+        text = excel_text(str(value))  # last month's text, as the unit wrote it: never a formula
+        sheet.write_string(row, col, text, f.text("edit", text))
+        return text
+    sheet.write_blank(row, col, None, f["edit_date" if date else "edit"])
+    return None

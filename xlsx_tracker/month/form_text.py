@@ -20,24 +20,30 @@ ID_FORMS = ("编号的写法:“12”指第12项指标;“4/2”指第4项指标
             "“加分2”指加分项第2项;“否决1”指否决项第1项。")
 
 
-def guide_lines(settings: Settings, issued: dt.date) -> list[str]:
-    """填报要求 on 填报说明: how to fill the form, the answer rules in force, what the 编号 and the colours mean."""
-    rules = "".join(rule.hint for rule in rules_in_force(settings.answers))
-    return [
-        "1. “任务清单”表只列本单位承担的任务:左侧灰色的编号和任务摘要已锁定,右侧白色列请逐项填写。点击任务摘要即跳到"
-        "“任务说明”表中该项任务的全文(三级指标、申报材料要求、情况说明题目、牵头单位等,与“任务清单”同一行)。",
-        "2. " + ID_FORMS,
-        "3. 进展状态请从下拉列表中选择:" + " / ".join(STATUSES) + ";否决项为自查申报,存在所列情形的选“已发生”,否则选“未发生”。" + rules,
-        "4. 表格会自行检查:需要补充或改正的单元格显示为红色,“任务清单”顶部一行显示还有几项未填写、几项需要补充;"
+def guide_lines(settings: Settings, issued: dt.date, checklist: bool = True) -> list[str]:
+    """填报要求 on 填报说明: how to fill the form, the answer rules in force, what the 编号 and the colours mean.
+    checklist: the plan's own indicator list (编号 like 4/2, veto items, one 情况说明 per indicator); an imported task
+    list numbers its tasks as the office did and has none of these."""
+    rules = "".join(rule.hint for rule in rules_in_force(settings.answers) if checklist or not rule.veto)
+    veto = ";否决项为自查申报,存在所列情形的选“已发生”,否则选“未发生”。" if checklist else "。"
+    lines = [
+        "“任务清单”表只列本单位承担的任务:左侧灰色的编号和任务摘要已锁定,右侧白色列请逐项填写。点击任务摘要即跳到"
+        "“任务说明”表中该项任务的全文(" + ("三级指标、申报材料要求、情况说明题目、牵头单位等" if checklist else "任务内容、牵头和责任单位、完成时限等")
+        + ",与“任务清单”同一行)。",
+        ID_FORMS if checklist else "编号与本办下发的任务分工表中的序号一致。",
+        "进展状态请从下拉列表中选择:" + " / ".join(STATUSES) + veto + rules,
+        "表格会自行检查:需要补充或改正的单元格显示为红色,“任务清单”顶部一行显示还有几项未填写、几项需要补充;"
         "尚未完成而预计完成时间已过的显示为黄色,请更新日期。选中单元格时显示填写提示。报送前请处理全部红色单元格。",
-        "5. 每项指标提供一份情况说明,包含主要举措、重要成效和突出亮点,简明扼要,一般不超过500字,最多不超过1000字;"
-        "“情况说明题目”列有指定题目的,请按该题目撰写。",
-        "6. 证明材料登记在“证明材料目录”表:每条写明编号、材料名称、类型和网址。正式文件扫描为PDF,以原文件名命名;涉密材料可提供纸质件。"
+        "每项指标提供一份情况说明,包含主要举措、重要成效和突出亮点,简明扼要,一般不超过500字,最多不超过1000字;"
+        "“情况说明题目”列有指定题目的,请按该题目撰写。" if checklist else
+        "“本月工作进展”请写明本月做了什么、进展到哪一步,简明扼要,一般不超过500字。",
+        "证明材料登记在“证明材料目录”表:每条写明编号、材料名称、类型和网址。正式文件扫描为PDF,以原文件名命名;涉密材料可提供纸质件。"
         "联络员信息填在“联络员”表。",
-        f"7. 预计完成时间请填日期(如 {issued.year}-12-31),尚未完成的任务不应早于下发日期({issued.isoformat()});联系电话请填数字。",
-        "8. 请勿增删行、改动表名或灰色内容。可直接在 Excel、WPS 或 LibreOffice 中填写并保存(.xlsx),文件名可不改;"
+        f"预计完成时间请填日期(如 {issued.year}-12-31),尚未完成的任务不应早于下发日期({issued.isoformat()});联系电话请填数字。",
+        "请勿增删行、改动表名或灰色内容。可直接在 Excel、WPS 或 LibreOffice 中填写并保存(.xlsx),文件名可不改;"
         f"于截止日前以邮件附件发送至 {settings.contact_email}。重复报送的,以最后一次为准。",
     ]
+    return [f"{number}. {line}" for number, line in enumerate(lines, start=1)]
 
 
 def carried_line(assignments: list[Assignment], carried: Carried) -> str:

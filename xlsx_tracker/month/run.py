@@ -28,7 +28,7 @@ class MonthRun:
 
     @cached_property
     def deadline(self) -> Deadline:
-        return monthly_deadline(self.calendar, self.month, self.master.settings.monthly_day, self.policy)
+        return monthly_deadline(self.calendar, self.month, self.master.settings.report_day, self.policy)
 
     @cached_property
     def issued(self) -> IssuedRows:

@@ -14,16 +14,16 @@ from .. import __version__
 from ..base import isolate, layout
 from ..base.layout import STATUS
 from ..base.model import Assignment, Carried, TrackerError
-from ..base.sheetio import atomic_path, excel_text, wrapped_height
+from ..base.sheetio import atomic_path, wrapped_height
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import Deadline, make_deadline, month_label
-from ..master.issued import issued_for, lead_texts, snapshot_rows
+from ..master.issued import helping_only_units, helping_tasks, issued_for, lead_texts, snapshot_rows
 from ..master.settings import STATUSES, VETO_STATUSES
 from ..master.tasklist import Master
 from ..master.units import safe_filename
-from ..master.values import normalize_date
 from . import form_parts as parts
 from . import form_text as words
+from . import helping
 from .run import MonthRun
 
 # The task sheet adds up to about 141 characters: A4 landscape prints it near full size (at least 9 pt).
@@ -40,6 +40,7 @@ class UnitSheet:
     path: Path
     rows: int
     snapshot: list = field(default_factory=list, repr=False, compare=False)  # what was issued, as recorded in the ledger
+    notice: bool = False  # a 配合任务告知 of a unit that only cooperates: nothing to fill, nothing issued
 
 
 def workbook_name(unit: str, month: str) -> str:
@@ -67,7 +68,8 @@ def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carr
     """
     master, month = run.master, run.month
     plan = plan_split(master, month, out_dir or run.workspace.sheets_dir(month), units)
-    existing = [path for _, path in plan if path.exists()]
+    notices = [] if units else _notice_plan(master, month, out_dir or run.workspace.sheets_dir(month))
+    existing = [path for _, path in plan + notices if path.exists()]
     if existing and not force:
         names = "\n".join(f"  {p.name}" for p in existing)
         raise TrackerError(f"{month} 的以下工作簿已下发过,未覆盖(确需重新生成请加 --force):\n{names}")
@@ -83,9 +85,20 @@ def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carr
                 written.append(sheet)
                 if progress:
                     progress(sheet.unit)
+            for unit, path in notices:
+                tasks = helping_tasks(master, unit)
+                helping.write_notice(master, unit, month, tasks, issued, path)
+                written.append(UnitSheet(unit, path, 0, notice=True))
         finally:  # every workbook that went out has its snapshot, even when a later one failed
-            run.record_issues(issued.isoformat(sep=" "), [(w.unit, w.snapshot) for w in written])
+            run.record_issues(issued.isoformat(sep=" "), [(w.unit, w.snapshot) for w in written if not w.notice])
     return written
+
+
+def _notice_plan(master: Master, month: str, out_dir: Path) -> list[tuple[str, Path]]:
+    """Where the notices of the units that only cooperate go, beside the forms."""
+    out_dir = Path(out_dir).resolve()
+    return [(unit, out_dir / helping.notice_name(unit, month)) for unit in helping_only_units(master)
+            if (out_dir / helping.notice_name(unit, month)).resolve().parent == out_dir]
 
 
 PARALLEL_UNITS = 64  # below this one process writes every workbook; above, one per core (a province-wide master)
@@ -146,6 +159,7 @@ class UnitForm:
         self.master, self.unit, self.month = master, unit, month
         self.deadline, self.liaison, self.issued, self.carried = deadline, liaison, issued, carried
         self.assignments = master.assignments_for(unit)
+        self.helping = helping_tasks(master, unit)  # read, not filled
         self.issued_rows = issued_for(master, unit, deadline, leads)
         self.rows = list(self.issued_rows.rows.values())
         self.hashes = [layout.row_hash(r) for r in self.rows]
@@ -167,13 +181,16 @@ class UnitForm:
             self._book, self.formats = book, parts.form_formats(book)
             self._refused, self._reminded, self._all_done = (book.add_format(f) for f in (parts.REFUSED, parts.REMINDED, parts.ALL_DONE))  # marks
             self._set_properties(book)
-            names = [layout.GUIDE_SHEET, layout.TASK_SHEET, layout.REFERENCE_SHEET, layout.EVIDENCE_SHEET, layout.LIAISON_SHEET,
-                     layout.LISTS_SHEET, layout.META_SHEET]
-            guide, tasks, reference, evidence, liaison, lists, meta = (book.add_worksheet(n) for n in names)
+            names = [layout.GUIDE_SHEET, layout.TASK_SHEET, layout.REFERENCE_SHEET, layout.HELPING_SHEET, layout.EVIDENCE_SHEET,
+                     layout.LIAISON_SHEET, layout.LISTS_SHEET, layout.META_SHEET]
+            guide, tasks, reference, helps, evidence, liaison, lists, meta = (
+                book.add_worksheet(n) if n != layout.HELPING_SHEET or self.helping else None for n in names)
             self._lists = parts.ListSheet(lists)
             self._write_guide(guide)
             self._write_tasks(tasks)
             self._write_reference(reference)
+            if helps is not None:
+                helping.write_helping_sheet(helps, self.formats, self.unit, self.month, self.helping)
             self._write_evidence(evidence)
             self._write_liaison(liaison)
             self._write_meta(meta)
@@ -203,9 +220,10 @@ class UnitForm:
         facts = [
             ("填报单位", self.unit),
             ("填报月份", month_label(self.month)),
-            ("任务数量", f"本单位承担 {len(self.rows)} 项"),
+            ("任务数量", f"本单位承担 {len(self.rows)} 项" + (f";另配合 {len(self.helping)} 项,见“{layout.HELPING_SHEET}”表,无需填报"
+                                                          if self.helping else "")),
             ("报送截止", f"{self.deadline.describe()}前"),
-            ("截止日规则", f"规定为每月{settings.monthly_day}日前;{self.deadline.rule}"),
+            ("截止日规则", f"规定为{settings.report_day.describe()}前;{self.deadline.rule}"),
             ("联系人", f"{settings.office} {settings.contact_name} 电话 {settings.contact_phone} 邮箱 {settings.contact_email}"),
         ]
         if self.liaison:
@@ -216,7 +234,7 @@ class UnitForm:
             sheet.set_row(row, wrapped_height(value, 92, 11))
         start = len(facts) + 3
         sheet.write_string(start, 0, "填报要求", f["label"])
-        for offset, line in enumerate(words.guide_lines(self.master.settings, self.issued.date())):
+        for offset, line in enumerate(words.guide_lines(self.master.settings, self.issued.date(), self.master.is_checklist)):
             sheet.write_string(start + offset, 1, line, f["wrap"])
             sheet.set_row(start + offset, wrapped_height(line, 92, 11))
         sheet.protect("", {"select_locked_cells": True})
@@ -246,7 +264,7 @@ class UnitForm:
         last = layout.FIRST_DATA_ROW + len(self.rows) - 1
         sheet.freeze_panes(layout.FIRST_DATA_ROW, 2)  # 编号 and 任务 stay in view
         sheet.autofilter(layout.HEADER_ROW, 0, max(last, layout.HEADER_ROW), len(columns) - 1)
-        _protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
+        parts.protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
 
     def _write_top(self, sheet, checks: parts.FormChecks, written: dict[int, dict]) -> None:
         """The title row: the title and deadline | what was carried from last month | what is still missing."""
@@ -286,7 +304,7 @@ class UnitForm:
                 sheet.write_string(row, col, layout.CLOSED, f.text("locked", layout.CLOSED))
                 written[name] = layout.CLOSED
                 continue
-            written[name] = _write_editable(sheet, row, col, carried.get(name), f, date=name == parts.DATE_COLUMN)
+            written[name] = parts.write_editable(sheet, row, col, carried.get(name), f, date=name == parts.DATE_COLUMN)
         note = parts.review_note(decision)
         sheet.write_string(row, layout.TASK_COLUMNS.index(layout.REVIEW_COLUMN), note, f.text("locked", note))
         texts = {"任务": summary, layout.REVIEW_COLUMN: note, **{k: str(v) for k, v in carried.items() if k in TASK_WIDTHS and v}}
@@ -312,7 +330,7 @@ class UnitForm:
             sheet.set_row(row, max([15.0, *(wrapped_height(v, REFERENCE_WIDTHS[k], parts.TABLE_FONT_SIZE)
                                            for k, v in locked.items() if isinstance(v, str))]))
         sheet.freeze_panes(layout.FIRST_DATA_ROW, 1)
-        _protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
+        parts.protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
 
     def _task_validations(self, sheet) -> None:
         """A rule or at least an input message on every cell the unit fills: what it expects, as it is chosen."""
@@ -361,7 +379,7 @@ class UnitForm:
         for index in range(rows):
             entry = self.carried.evidence[index] if index < len(self.carried.evidence) else {}
             for col, name in enumerate(columns):
-                _write_editable(sheet, layout.FIRST_DATA_ROW + index, col, entry.get(name), f)
+                parts.write_editable(sheet, layout.FIRST_DATA_ROW + index, col, entry.get(name), f)
         last = layout.FIRST_DATA_ROW + rows - 1
         ids = [r["编号"] for r in self.rows]
         sheet.data_validation(layout.FIRST_DATA_ROW, 0, last, 0, self._lists.validation(ids, "编号", "请选择本材料对应的任务编号。"))
@@ -370,7 +388,7 @@ class UnitForm:
         for col, name in ((1, "材料名称"), (3, "网址"), (4, "备注")):
             sheet.data_validation(layout.FIRST_DATA_ROW, col, last, col, words.prompt(name, words.PROMPTS[name]))
         sheet.freeze_panes(layout.FIRST_DATA_ROW, 0)
-        _protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
+        parts.protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
 
     def _write_liaison(self, sheet) -> None:
         f = self.formats
@@ -382,7 +400,7 @@ class UnitForm:
         sheet.write_string(row, 0, self.unit, f["locked"])
         known = self.carried.liaison or self.master.roster.get(self.unit, {})  # last return, else the office's roster
         for col, name in enumerate(layout.LIAISON_COLUMNS[1:], start=1):
-            _write_editable(sheet, row, col, known.get(name), f)
+            parts.write_editable(sheet, row, col, known.get(name), f)
         sheet.data_validation(row, 3, row, 3, parts.phone_validation())
         for col, name in ((1, "姓名"), (2, "职务"), (4, "电子邮箱")):
             sheet.data_validation(row, col, row, col, words.prompt(name, words.PROMPTS[name]))
@@ -390,7 +408,7 @@ class UnitForm:
         if self.liaison:
             note = f"联络员名单请于 {self.liaison.describe()}前报送({self.liaison.rule})。" + note
         sheet.write_string(row + 2, 0, note)
-        _protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
+        parts.protect_and_print(sheet, layout.HEADER_ROW, self.month, self.unit)
 
     def _write_meta(self, sheet) -> None:
         identity = [self.unit, self.month, self.master.version, self.issued_text, self.checksum]
@@ -408,32 +426,3 @@ class UnitForm:
             sheet.write_string(start + index, 2, digest)
         sheet.protect("")
         sheet.very_hidden()
-
-
-def _write_editable(sheet, row, col, value, f, date=False):
-    """An input cell with last month's value (or none); what it now holds. A date is a real date in a date format,
-    so that a newly typed date is a date too (the date rule refuses text)."""
-    if date and isinstance(value, str) and value.strip():
-        value = normalize_date(value) or value  # the ledger keeps dates as ISO text
-    if isinstance(value, (dt.date, dt.datetime)):
-        value = value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
-        sheet.write_datetime(row, col, value, f["edit_date"])
-        return value.date()
-    if value not in (None, ""):
-        text = excel_text(str(value))  # last month's text, as the unit wrote it: never a formula
-        sheet.write_string(row, col, text, f.text("edit", text))
-        return text
-    sheet.write_blank(row, col, None, f["edit_date" if date else "edit"])
-    return None
-
-
-def _protect_and_print(sheet, header_row: int, month: str, unit: str) -> None:
-    sheet.protect("", {"autofilter": True, "sort": False, "format_columns": True, "format_rows": True,
-                       "select_locked_cells": True, "select_unlocked_cells": True})
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.repeat_rows(0, header_row)
-    sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_header(f"&L{unit}&R{month_label(month)}")
-    sheet.set_footer("&C第 &P 页,共 &N 页")

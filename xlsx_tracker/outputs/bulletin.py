@@ -169,7 +169,7 @@ def _issues(state: MonthState) -> list[str]:
 def _next_steps(master: Master, state: MonthState) -> list[str]:
     s = master.settings
     return [
-        f"(一)各单位要对照本通报和回执指出的问题,逐项整改,于下月{s.monthly_day}日前按时报送工作进展,确保数据真实、材料完整。",
+        f"(一)各单位要对照本通报和回执指出的问题,逐项整改,于{s.report_day.next_time()}前按时报送工作进展,确保数据真实、材料完整。",
         "(二)亮红灯、黄灯的单位要分析原因,明确责任人和完成时限,加快推进;已列入约谈或挂牌督办名单的单位,要专题研究整改措施。",
         "(三)各单位要按照申报材料要求,同步整理情况说明、证明材料目录和印证材料,做到逐一分类建档。",
     ]

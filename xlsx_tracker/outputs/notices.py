@@ -205,7 +205,7 @@ def reminder(master: Master, state: MonthState, unit: str, today: dt.date, respo
     reasons = dict(zip(kinds, found.reasons, strict=True)) if found is not None else {}
     tasks = found.tasks if found is not None else {}
     own = {r.assignment.task_id for r in state.rows_of(unit)}  # never name a number that is not the unit's task
-    lines = [f"{s.plan_basis()}各单位应于每月{s.monthly_day}日前"
+    lines = [f"{s.plan_basis()}各单位应于{s.report_day.describe()}前"
              f"报送工作进展情况。{label}的报送截止时间为 {state.deadline.describe()}。"]
     for kind in kinds:
         lines.extend(_chase(master, state, unit, kind, reasons.get(kind, ""),

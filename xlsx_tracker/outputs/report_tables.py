@@ -193,7 +193,7 @@ def readme_lines(master: Master, state: MonthState, generated: dt.datetime) -> l
           for i, line in enumerate(answer_lines(master.settings.answers), start=8)],
         "四、亮灯规则(可在 master_template/settings.toml 的 [lights] 中调整)",
         *light_rules(master.settings.lights),
-        f"五、截止日:每月{master.settings.monthly_day}日前;{state.deadline.rule}。",
+        f"五、截止日:{master.settings.report_day.describe()}前;{state.deadline.rule}。",
         f"六、本报告由 xlsx-tracker 于 {generated:%Y-%m-%d %H:%M} 根据台账生成,总任务清单版本 {master.version}。",
     ]
 

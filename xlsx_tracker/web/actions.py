@@ -23,7 +23,7 @@ from ..month import split as split_mod
 from ..month.state import load_state
 from ..outputs import review as review_mod
 from ..outputs.documents import write_month_documents
-from ..outputs.sayings import NOTHING_TAKEN, applied_lines, blocked_message, documents_said, merge_summary
+from ..outputs.sayings import NOTHING_TAKEN, applied_lines, blocked_message, documents_said, merge_summary, split_said
 from . import files
 from .app import back, run_of, show_error, site_of
 from .jobs import Job
@@ -55,8 +55,8 @@ def split():
     def work(run, job):
         job.total = len(run.master.registry.units)
         written = split_mod.split(run, force=force, progress=lambda unit: job.step(unit))
-        job.say(f"已为 {len(written)} 个单位生成 {run.month} 任务表,共 {sum(w.rows for w in written)} 行。")
-        job.say(f"报送截止:{run.deadline.describe()}({run.deadline.rule})")
+        for line in split_said(written, run):
+            job.say(line)
         job.links.append(("全部工作簿", "sheets_zip", {"month": run.month}))
     return _start("拆分下发", work, "split_page")
 
