@@ -120,6 +120,7 @@ def parallel_floor(files: list[Path], workers: int, scratch: Path) -> float:
 def merge_profile(workspace, master, inbox: Path) -> dict[str, float]:
     """Where merge spends its time, in this process: wall time of the whole, of the ledger writes and of the archive."""
     from xlsx_tracker.month import ledger
+    from xlsx_tracker.month import archive as archive_module
     from xlsx_tracker.month import merge as merge_module
     from xlsx_tracker.month.run import month_run
 
@@ -134,9 +135,9 @@ def merge_profile(workspace, master, inbox: Path) -> dict[str, float]:
                 spent[key] += time.perf_counter() - start
         return wrapper
 
-    originals = (ledger.record, merge_module.RunArchive.add, merge_module.load_state)
+    originals = (ledger.record, archive_module.RunArchive.add, merge_module.load_state)
     ledger.record = timed("ledger", ledger.record)
-    merge_module.RunArchive.add = timed("archive", merge_module.RunArchive.add)
+    archive_module.RunArchive.add = timed("archive", archive_module.RunArchive.add)
     merge_module.load_state = timed("state and files", merge_module.load_state)
     try:
         reset(workspace)
@@ -145,7 +146,7 @@ def merge_profile(workspace, master, inbox: Path) -> dict[str, float]:
         merge_module.merge(run, inbox)
         spent["total"] = time.perf_counter() - start
     finally:
-        ledger.record, merge_module.RunArchive.add, merge_module.load_state = originals
+        ledger.record, archive_module.RunArchive.add, merge_module.load_state = originals
     spent["reading and checking (workers) and the rest"] = spent["total"] - spent["ledger"] - spent["archive"] - spent["state and files"]
     return spent
 

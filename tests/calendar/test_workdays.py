@@ -49,6 +49,15 @@ def test_a_quarterly_report_day_falls_in_the_quarters_last_month_by_the_working_
     assert (quarterly.describe(), quarterly.next_time(), ReportDay(28).describe()) == ("每季度末月25日", "下季度末月25日", "每月28日")
 
 
+def test_a_quarterly_office_reports_under_the_quarters_last_month_and_steps_back_a_quarter():
+    quarterly = ReportDay(25, quarterly=True)
+    assert [quarterly.period(m) for m in ("2024-01", "2024-03", "2024-11")] == ["2024-03", "2024-03", "2024-12"]
+    assert (quarterly.previous("2024-03"), ReportDay(20).previous("2024-03")) == ("2023-12", "2024-02")
+    quarterly.check("2024-06")
+    with pytest.raises(TrackerError, match=r"本办按季度报送\(每季度末月25日前\),月份请用季度的最后一个月\(3、6、9、12月\),如 2024-06 即2季度。"):
+        quarterly.check("2024-05")
+
+
 def test_rule_text_names_the_holiday_and_the_law():
     deadline = monthly_deadline(Calendar(), "2026-02", 20, "postpone")
     assert deadline.rule == "2026-02-20为休息日(春节),顺延至下一工作日(《民法典》第二百零三条)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import zipfile
 
 import pytest
 from click.testing import CliRunner
@@ -72,6 +73,32 @@ def test_a_header_spanning_its_roles_on_a_second_row_gives_each_role_its_column(
     header = find_header(table, {})
     assert (header.row, header.mapping) == (header.top + 1, {"序号": 0, "任务": 1, "时限": 4, "牵头": 2, "配合": 3})
     assert header.labels["牵头"] == "责任单位·牵头单位" and header.labels["任务"] == "重点任务"
+
+
+SPAN = ["序号", "重点任务", "责任单位", "责任单位", "完成时限"]
+
+
+@pytest.mark.parametrize("below, mapping", [
+    (["序号", "重点任务", "牵头单位", "责任单位", "完成时限"], {"牵头": 2, "责任": 3}),  # 责任单位 under 责任单位: a role of its own
+    (["序号", "重点任务", "主办单位", "协办单位", "完成时限"], {"牵头": 2, "配合": 3}),
+    (["序号", "重点任务", "牵头", "配合", "完成时限"], {"牵头": 2, "配合": 3}),
+])
+def test_each_role_under_a_spanning_header_gets_its_own_column(below, mapping):
+    header = find_header([SPAN, below, ["1", "开展清理", "区司法局", "区财政局", "2024年9月底前"]], {})
+    assert (header.top, header.row, header.mapping) == (0, 1, {"序号": 0, "任务": 1, "时限": 4, **mapping})
+
+
+def test_words_that_are_no_role_under_a_spanning_header_are_passed_over():
+    rows = [["序号", "重点任务", "责任单位", "责任单位", "责任单位", "时间安排", "时间安排"],
+            ["序号", "重点任务", "牵头单位", "配合单位", "联系人", "开始时间", "完成时间"]]
+    header = find_header(rows, {})
+    assert header.mapping == {"序号": 0, "任务": 1, "牵头": 2, "配合": 3, "时限": 6}
+    assert header.labels["时限"] == "时间安排·完成时间"
+
+
+def test_a_task_row_whose_unit_cells_say_a_role_is_still_a_task():
+    rows = [["重点任务", "责任单位", "责任单位", "完成时限"], ["制定年度立法计划。", "牵头单位", "配合单位", "2024年6月底前"]]
+    assert find_header(rows, {}).row == 0
 
 
 def test_a_first_task_row_under_the_header_is_no_second_header_row():
@@ -267,6 +294,19 @@ def test_cooperating_units_report_only_when_the_settings_say_so():
             "无需报回):区公安分局、区市场局") in said(found, 2024)
 
 
+def test_every_unit_sees_a_task_all_units_help_on_and_no_notice_goes_to_a_collective_name(workspace, tmp_path):
+    from xlsx_tracker.master.issued import helping_only_units, helping_tasks
+
+    settings = workspace.master_dir / "settings.toml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "\n[tasks]\ncooperating_report = false\n", encoding="utf-8")
+    (tmp_path / "要点.txt").write_text("1. 制定年度立法计划。牵头单位:区司法局;配合单位:各部门\n2. 编制部门预算。牵头单位:区财政局\n",
+                                     encoding="utf-8")
+    assert run(workspace, "master", "import", str(tmp_path / "要点.txt")).exit_code == 0
+    master = load_master_or_fail(workspace)
+    assert [t.task_id for t in helping_tasks(master, "区财政局")] == ["1"] and helping_tasks(master, "区司法局") == []
+    assert helping_only_units(master) == []
+
+
 HELPING = "1. 制定年度立法计划。牵头单位:区司法局;配合单位:区财政局\n2. 编制部门预算。牵头单位:区财政局;配合单位:区审计局\n"
 
 
@@ -294,7 +334,7 @@ def test_without_cooperating_reports_a_unit_reads_the_tasks_it_helps_on_and_a_he
     guide = {r[0]: r[1] for r in finance[layout.GUIDE_SHEET].iter_rows(values_only=True) if r[0]}
     assert guide["任务数量"] == "本单位承担 1 项;另配合 1 项,见“配合任务”表,无需填报"
     guide_text = [r[1] for r in finance[layout.GUIDE_SHEET].iter_rows(values_only=True) if r[1]]
-    assert "2. 编号与本办下发的任务分工表中的序号一致。" in guide_text  # no 4/2, 加分 or 否决 in an imported list
+    assert "2. 编号是任务在本办任务分工表中的先后顺序(第几项),“任务说明”表中有每项任务的原文。" in guide_text  # no 4/2, 加分 or 否决
     assert not any("否决" in line or "三级指标" in line for line in guide_text)
     assert layout.HELPING_SHEET not in openpyxl.load_workbook(workspace.sheets_dir("2024-05") / "区司法局_2024-05.xlsx").sheetnames
     notice_path = workspace.sheets_dir("2024-05") / "区审计局_2024-05_配合任务告知.xlsx"
@@ -310,6 +350,22 @@ def test_without_cooperating_reports_a_unit_reads_the_tasks_it_helps_on_and_a_he
             "已存档,未计入。配合工作的情况请该单位交牵头单位一并报送。") in merged.output
     assert "未报送单位 2 个:区司法局、区财政局" in merged.output
     assert "notice-returned" in workspace.problem_list("2024-05").read_text(encoding="utf-8-sig")
+
+    stripped = inbox / "区审计局_2024-05_配合任务告知(2).xlsx"  # its document properties lost on the way
+    with zipfile.ZipFile(notice_path) as source, zipfile.ZipFile(stripped, "w") as target:
+        for info in source.infolist():
+            if info.filename != "docProps/custom.xml":
+                target.writestr(info, source.read(info.filename).replace(b'<Override PartName="/docProps/custom.xml"', b'<Override PartName="/docProps/x.xml"'))
+    merged = run(workspace, "merge", "--month", "2024-05", "--no-report")
+    assert "[提示·文件未采用] 区审计局 2 条:2024-05-17/区审计局_2024-05_配合任务告知(2).xlsx、" in merged.output
+    assert workspace.problem_list("2024-05").read_text(encoding="utf-8-sig").count("notice-returned") == 2
+
+    (tmp_path / "要点.txt").write_text(HELPING.replace("配合单位:区审计局", "配合单位:区财政局") + "3. 开展审计。牵头单位:区审计局\n",
+                                     encoding="utf-8")
+    assert run(workspace, "master", "import", str(tmp_path / "要点.txt")).exit_code == 0
+    assert run(workspace, "split", "--month", "2024-05", "--force").exit_code == 0
+    assert not notice_path.exists()  # 区审计局 now reports: its old notice is gone, never sent by mistake
+    assert (workspace.sheets_dir("2024-05") / "区审计局_2024-05.xlsx").exists()
 
 
 def test_init_from_a_file_makes_a_workspace_of_that_list(tmp_path):

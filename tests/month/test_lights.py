@@ -7,7 +7,7 @@ import pytest
 
 from xlsx_tracker.base.model import Problem
 from xlsx_tracker.base.workspace import init_workspace
-from xlsx_tracker.calendar.workdays import Deadline
+from xlsx_tracker.calendar.workdays import Deadline, ReportDay, previous_month
 from xlsx_tracker.master.settings import Lights, Scoring
 from xlsx_tracker.month.ledger import MonthRecords, Submission
 from xlsx_tracker.month.lights import GREEN, RED, YELLOW, time_pace, unit_lights
@@ -26,10 +26,11 @@ def sub(unit, received="2024-08-19", how="收件目录日期"):
     return Submission(unit * 8, "2024-08", unit, f"{unit}.xlsx", "", 1, "", "", "", "", "", "applied", "", "", received, how)
 
 
-def grade(rows, submission, progress, problems=(), stale=None, slipped=None, earlier_lights=(), today=dt.date(2024, 8, 20), pace=50.0):
+def grade(rows, submission, progress, problems=(), stale=None, slipped=None, earlier_lights=(), today=dt.date(2024, 8, 20), pace=50.0,
+          month="2024-08", previous=previous_month):
     score = unit_score("甲", progress, submission, 0, DEADLINE, Scoring())
-    records = MonthRecords("2024-08", {}, [], {}, {}, [], earlier_lights=list(earlier_lights))
-    [light] = unit_lights(RULES, rows, [score], list(problems), stale or {}, slipped or {}, records, today, pace)
+    records = MonthRecords(month, {}, [], {}, {}, [], earlier_lights=list(earlier_lights))
+    [light] = unit_lights(RULES, rows, [score], list(problems), stale or {}, slipped or {}, records, today, pace, previous)
     return light
 
 
@@ -79,6 +80,13 @@ def test_red_months_are_counted_from_kept_grades():
     assert (light.light, light.reds_running, light.watch) == (RED, 3, True)
     broken = grade([row("甲", "", "1")], None, [0.0], earlier_lights=[("2024-05", {"甲": RED}), ("2024-07", {"甲": RED})])
     assert (broken.reds_running, broken.watch) == (2, False)  # June was not red: the run starts in July
+
+
+def test_a_quarterly_office_counts_red_quarters():
+    earlier = [("2024-03", {"甲": RED}), ("2024-06", {"甲": RED})]
+    light = grade([row("甲", "", "1")], None, [0.0], earlier_lights=earlier, month="2024-09",
+                  previous=ReportDay(25, quarterly=True).previous)
+    assert (light.light, light.reds_running, light.watch) == (RED, 3, True)
 
 
 @pytest.fixture(scope="module")

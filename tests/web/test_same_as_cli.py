@@ -3,60 +3,19 @@ the command line on the same files give the same ledger and the same documents (
 
 from __future__ import annotations
 
-import csv
-import re
 import shutil
-import sqlite3
-from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
-from docx import Document
 
 from xlsx_tracker.base.workspace import Workspace
 from xlsx_tracker.cli import main
 from xlsx_tracker.month.run import month_run
 from xlsx_tracker.month.state import load_state
-from xlsx_tracker.outputs.bulletin import bulletin_name
-from xlsx_tracker.outputs.report import details_name, report_name
 from xlsx_tracker.outputs.review import claims, review_name
 
+from ..month_files import masked, month_files, table
 from .conftest import MONTH, decision
-
-TIMES = re.compile(r"\d{4}[-年]\d{2}[-月]\d{2}日?[ T]?\d{2}:\d{2}(:\d{2})?|\d{4}年\d{1,2}月\d{1,2}日|\d{4}-\d{2}-\d{2} \d{2}:\d{2}|"
-                   r"\d{4}-\d{2}-\d{2}-\d{6}-[0-9a-f]{8}")
-
-
-def masked(value) -> str:
-    return TIMES.sub("TIME", "" if value is None else str(value))
-
-
-def book_values(path: Path) -> dict:
-    book = openpyxl.load_workbook(path)
-    return {sheet.title: [[masked(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            for sheet in book.worksheets}
-
-
-def month_files(workspace: Workspace) -> dict:
-    folder = workspace.month_reports(MONTH)
-    receipts = sorted((folder / "回执").glob("*.txt"))
-    reminders = sorted((folder / "催报").glob("*.txt"))
-    return {
-        "report": book_values(folder / report_name(MONTH)),
-        "details": book_values(folder / details_name(MONTH)),
-        "bulletin": [masked(p.text) for p in Document(str(folder / bulletin_name(MONTH))).paragraphs],
-        "problems": [[masked(c) for c in row] for row in csv.reader((folder / f"校验问题_{MONTH}.csv").open(encoding="utf-8-sig"))],
-        "receipts": {p.name: masked(p.read_text(encoding="utf-8")) for p in receipts},
-        "reminders": {p.name: masked(p.read_text(encoding="utf-8")) for p in reminders},
-    }
-
-
-def table(workspace: Workspace, name: str) -> list:
-    conn = sqlite3.connect(workspace.ledger_file)
-    try:
-        return sorted([masked(v) for v in row] for row in conn.execute(f"SELECT * FROM {name}"))
-    finally:
-        conn.close()
 
 
 def cli(workspace: Workspace, *args):

@@ -231,7 +231,25 @@ class ReportDay:
         return dt.date(year, -(-number // 3) * 3 if self.quarterly else number, self.day)
 
     def months(self, year: int) -> list[str]:
+        """The year's report periods, each named by its month (a quarter by its last month: 2024-06 is the second)."""
         return [f"{year}-{m:02d}" for m in ((3, 6, 9, 12) if self.quarterly else range(1, 13))]
+
+    def period(self, month: str) -> str:
+        """The report period a month falls in: itself, or its quarter's last month."""
+        year, number = parse_month(month)
+        return f"{year}-{-(-number // 3) * 3 if self.quarterly else number:02d}"
+
+    def previous(self, month: str) -> str:
+        """The period before: last month, or the last month of the quarter before."""
+        for _ in range(3 if self.quarterly else 1):
+            month = previous_month(month)
+        return month
+
+    def check(self, month: str) -> None:
+        """A quarterly office reports once a quarter, under the quarter's last month: any other month is refused."""
+        if self.period(month) != month:
+            raise TrackerError(f"本办按季度报送({self.describe()}前),月份请用季度的最后一个月(3、6、9、12月),"
+                               f"如 {self.period(month)} 即{int(self.period(month)[5:]) // 3}季度。")
 
 
 def monthly_deadline(calendar: Calendar, month: str, day: int | ReportDay, policy: str) -> Deadline:

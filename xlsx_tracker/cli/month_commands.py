@@ -52,7 +52,7 @@ def split_command(ctx, month, policy, assume_weekends, force, unit_names):
     total = len(chosen or run.master.registry.units)
     with progress_bar("正在生成", total) as bar:
         written = split_mod.split(run, force=force, units=chosen, progress=lambda unit: bar.update(1), on_wait=say_waiting)
-    for line in split_said(written, run):
+    for line in split_said(written, run, run.workspace.sheets_dir(month)):
         click.echo(line)
     remind_next_year(run.calendar)
 

@@ -107,6 +107,7 @@ class Returned:
     readable: bool = True
     text: str | None = None  # a Word or text material's text (a 情况说明 is checked from it)
     refusal: Problem | None = None  # why it could not be read: the decisive reason, whatever notes came before it
+    data: bytes = field(default=b"", repr=False, compare=False)  # the bytes read and judged: archived as they are
 
     def add(self, code: str, **fields) -> None:
         self.problems.append(problem(code, file=self.name, **fields))
@@ -135,11 +136,25 @@ def read_item(item: InboxItem, zone: dt.tzinfo | None = None) -> Returned:
     except Exception as exc:  # a vanished file, a zip member zipfile cannot inflate (Deflate64, bad CRC), ...
         return _unread(item, UNREADABLE_FILE, detail=f"{type(exc).__name__}: {exc}")
     if item.container:
-        container = Returned(item.name, _sha256(data), len(data), kind="container")
+        container = Returned(item.name, _sha256(data), len(data), kind="container", data=data)
         if item.problem:
             container.add(item.problem, detail=item.detail)
         return container
-    return read_data(data, item.name, zone)
+    returned = read_data(data, item.name, zone)
+    returned.data = data
+    return returned
+
+
+def item_sha256(item: InboxItem) -> str | None:
+    """The SHA-256 read_item gives an item, from its bytes alone (no workbook is read): how a re-merge recognises a
+    file it recorded before. None when the bytes cannot be had now; the reader then says why."""
+    if item.problem and not item.container:
+        return _sha256(f"{item.problem}:{item.name}".encode())
+    try:
+        data = read_bytes(item, MAX_FILE_BYTES)[0]
+    except Exception:  # too large, gone, unreadable: read_item records why
+        return None
+    return _sha256(data if item.container else data or f"empty:{item.name}".encode())
 
 
 def _unread(item: InboxItem, code: str, **fields) -> Returned:
@@ -249,6 +264,10 @@ def _read_workbook(returned: Returned, data: bytes, archive: zipfile.ZipFile | N
 
 def _read_sheets(returned: Returned, sheets, properties: dict[str, str], formulas: dict) -> None:
     task = _find_sheet(sheets, layout.TASK_SHEET, ["编号", STATUS])
+    if task is None and layout.NOTICE_SHEET in sheets and layout.HELPING_SHEET in sheets:  # a notice that lost its properties
+        unit = next((cell_text(r[1]) for r in sheets.get(layout.NOTICE_SHEET) or [] if len(r) > 1 and cell_text(r[0]) == "单位"), "")
+        returned.refuse(NOTICE_RETURNED, unit=unit)
+        return
     if task is None:
         returned.add(MISSING_TASK_SHEET)
     else:

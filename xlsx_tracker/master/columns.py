@@ -22,7 +22,8 @@ ROLES = {
     "配合": ("配合单位", "参与单位", "协办单位", "配合部门", "协同单位"),
     "时限": ("完成时限", "完成时间", "时间节点", "时限要求", "时限", "完成期限", "进度安排", "时间要求", "完成时间节点"),
 }
-SUB_ROLES = {"牵头": "牵头", "主责": "牵头", "责任": "责任", "承办": "责任", "配合": "配合", "参与": "配合", "协办": "配合"}  # 责任单位 over 牵头|配合
+SUB_ROLES = {"牵头": "牵头", "主责": "牵头", "主办": "牵头", "责任": "责任", "承办": "责任", "配合": "配合", "参与": "配合",
+             "协办": "配合"}  # 责任单位 over 牵头|配合
 NOT_A_ROLE = re.compile(r"领导|负责人|联系人|来源|依据|备注|说明|电话")  # 牵头区领导, 任务来源: a person or a source, never units
 HEADER_ROWS = 12  # a title, 附件N and notes come before the header
 
@@ -69,22 +70,31 @@ class Header:
 
 def find_header(rows: list[list[str]], overrides: dict[str, str]) -> Header | None:
     """The first row among the first ones that names a task column and one more (the columns --columns names win),
-    with the row below it when that row splits a header into roles."""
+    with the row below it when that row splits a header into roles, or the row above when this one is that split."""
     for index, row in enumerate(rows[:HEADER_ROWS]):
         mapping = _row_mapping(row, overrides)
-        if ("任务" in mapping or "措施" in mapping) and len(mapping) >= 2:
-            labels = {role: row[column] for role, column in mapping.items()}
-            below = rows[index + 1] if index + 1 < len(rows) else []
-            split = _sub_roles(row, below, overrides)
-            if not split:
-                return Header(index, index, mapping, labels)
-            for role, column in split.items():  # the roles below replace the spanning header's one
-                mapping = {r: c for r, c in mapping.items() if c != column and r != role}
-            for role, column in split.items():
-                mapping[role], labels[role] = column, f"{row[column]}·{below[column]}"
-            labels = {role: labels.get(role, row[column]) for role, column in mapping.items()}
-            return Header(index, index + 1, mapping, labels)
+        if not (("任务" in mapping or "措施" in mapping) and len(mapping) >= 2):
+            continue
+        above = rows[index - 1] if index else []
+        if any(cell and cell == row[c] for c, cell in enumerate(above[:len(row)])):  # merged down onto this row
+            labels = {role: _joined(above, row, column) for role, column in mapping.items()}
+            return Header(index - 1, index, mapping, labels)
+        labels = {role: row[column] for role, column in mapping.items()}
+        below = rows[index + 1] if index + 1 < len(rows) else []
+        split = _sub_roles(row, below, overrides)
+        if not split:
+            return Header(index, index, mapping, labels)
+        for role, column in split.items():  # the roles below replace the spanning header's one
+            mapping = {r: c for r, c in mapping.items() if c != column and r != role}
+        mapping.update(split)
+        return Header(index, index + 1, mapping, {role: _joined(row, below, column) for role, column in mapping.items()})
     return None
+
+
+def _joined(top: list[str], bottom: list[str], column: int) -> str:
+    """A column's header over two rows as the dry run shows it: 责任单位·牵头单位, or one text where it is merged down."""
+    upper, lower = (top[column] if column < len(top) else ""), (bottom[column] if column < len(bottom) else "")
+    return "·".join(t for t in dict.fromkeys([upper, lower]) if t)
 
 
 def _row_mapping(row: list[str], overrides: dict[str, str]) -> dict[str, int]:
@@ -102,20 +112,31 @@ def _row_mapping(row: list[str], overrides: dict[str, str]) -> dict[str, int]:
 
 
 def _sub_roles(row: list[str], below: list[str], overrides: dict[str, str]) -> dict[str, int]:
-    """The roles a second header row names under a cell spanning them (责任单位 over 牵头 | 配合), by column; none when
-    the row below is a task or says anything that is no role (its other cells repeat the header, merged down)."""
+    """The roles a second header row names, by column: under a cell spanning them (责任单位 over 牵头 | 配合, even
+    over a 责任单位 of its own), or where it differs from the cell above. None when the row below is a task. Words
+    that are no role (联系人, 开始时间) are passed over under a spanning cell; anywhere else they make the row a task."""
+    if _looks_like_data(below):
+        return {}
     found: dict[str, int] = {}
     wanted = {_plain(h): role for role, h in overrides.items()}
     for column, cell in enumerate(below):
         above = row[column] if column < len(row) else ""
-        if not cell or cell == above:
-            continue
+        spanned = bool(above) and any(0 <= c < len(row) and row[c] == above for c in (column - 1, column + 1))
+        if not cell or (cell == above and not spanned):
+            continue  # merged down over both header rows
         plain = _plain(cell)
         role = wanted.get(plain) or SUB_ROLES.get(plain.removesuffix("单位").removesuffix("部门")) or role_of(cell, True)
-        if role is None or role in found:
-            return {}
-        found[role] = column
-    return found if found and any(r in ("牵头", "责任", "配合") for r in found) else {}
+        if role is None and not spanned:
+            return {}  # a text of its own under a header of its own: a task row whose cells say 牵头单位, say
+        if role and role not in found:
+            found[role] = column
+    return found
+
+
+def _looks_like_data(cells: list[str]) -> bool:
+    """A task row, not a header: a number first, or a text longer than any header's."""
+    texts = [c.strip() for c in cells if c and c.strip()]
+    return not texts or bool(re.fullmatch(r"[((]?\d+[))]?[.、.]?", texts[0])) or any(len(_plain(t)) > 12 for t in texts)
 
 
 def missing_overrides(rows: list[list[str]], overrides: dict[str, str]) -> list[str]:

@@ -260,7 +260,7 @@ def said(found: Understood, year: int, workday=None) -> list[str]:
     units = found.registry.units if found.registry else []
     lines.append(f"单位 {len(units)} 个(报送任务数" + (",括号内为其中的配合任务" if helping else "") + "):"
                  + "、".join(f"{u} {counts[u]}" + (f"(其中配合 {helping[u]})" if helping[u] else "") for u in units))
-    helping_only = [u for u in dict.fromkeys(u for t in found.tasks for u in t.cooperating) if u not in units]
+    helping_only = [u for u in dict.fromkeys(u for t in found.tasks for u in t.cooperating) if u not in units and u != ALL_UNITS]
     if helping_only:
         lines.append(f"只配合、不报送的单位 {len(helping_only)} 个(按设置 [tasks] cooperating_report = false,不生成工作簿,"
                      f"拆分时只收到一份《配合任务告知》,无需报回):{'、'.join(helping_only)}")

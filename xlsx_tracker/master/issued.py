@@ -11,9 +11,11 @@ from ..base.model import Assignment, Task
 from ..calendar.workdays import Deadline
 from .deadlines import task_deadline
 from .tasklist import Master
+from .units import ALL_UNITS
 
 MAX_LISTED_LEADS = 40  # beyond this a list of co-lead units helps nobody (city- or province-wide masters)
 WHOLE_GROUP = "全部申报材料"
+COOPERATING_MARK = "【配合】"  # a row the unit reports on as a 配合 unit
 VETO_MATERIALS = "各单位自查申报:如本单位存在所列情形,进展状态选“已发生”并在“本月工作进展”中说明;否则选“未发生”。"
 
 
@@ -45,13 +47,13 @@ def lead_texts(master: Master) -> dict[str, str]:
 def helping_tasks(master: Master, unit: str) -> list[Task]:
     """The tasks a unit only cooperates on: it reads them in its workbook and reports on them only when the settings
     make it a reporting unit of the task too ([tasks] cooperating_report)."""
-    return [t for t in master.tasks if unit in t.cooperating and unit not in master.units_of(t)]
+    return [t for t in master.tasks if (unit in t.cooperating or ALL_UNITS in t.cooperating) and unit not in master.units_of(t)]
 
 
 def helping_only_units(master: Master) -> list[str]:
     """Units the list names only as 配合 and never as reporting units: each gets a notice instead of a form."""
     reporting = set(master.registry.units)
-    return [u for u in dict.fromkeys(u for t in master.tasks for u in t.cooperating) if u not in reporting]
+    return [u for u in dict.fromkeys(u for t in master.tasks for u in t.cooperating) if u not in reporting and u != ALL_UNITS]
 
 
 def locked_values(assignment: Assignment, deadline: Deadline, leads: dict[str, str]) -> dict[str, object]:
@@ -62,7 +64,7 @@ def locked_values(assignment: Assignment, deadline: Deadline, leads: dict[str, s
         "一级指标": task.level1,
         "二级指标": task.level2,
         "三级指标": task.indicator_text,
-        "本单位承担事项": ("【配合】" if assignment.unit in task.cooperating else "")
+        "本单位承担事项": (COOPERATING_MARK if assignment.unit in task.cooperating else "")
         + (task.part_text or (WHOLE_GROUP if task.materials or task.section != "main" else "")),
         "申报材料要求": task.materials or (VETO_MATERIALS if task.section != "main" else ""),
         "情况说明题目": "\n".join(task.report_titles),

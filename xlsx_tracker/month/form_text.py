@@ -9,7 +9,7 @@ from ..base import layout
 from ..base.model import Assignment, Carried
 from ..base.words import clip
 from ..master.answer_rules import PROGRESS, rules_in_force
-from ..master.issued import WHOLE_GROUP
+from ..master.issued import COOPERATING_MARK, WHOLE_GROUP
 from ..master.settings import STATUSES, Answers, Settings
 from .form_parts import closed
 
@@ -30,7 +30,7 @@ def guide_lines(settings: Settings, issued: dt.date, checklist: bool = True) -> 
         "“任务清单”表只列本单位承担的任务:左侧灰色的编号和任务摘要已锁定,右侧白色列请逐项填写。点击任务摘要即跳到"
         "“任务说明”表中该项任务的全文(" + ("三级指标、申报材料要求、情况说明题目、牵头单位等" if checklist else "任务内容、牵头和责任单位、完成时限等")
         + ",与“任务清单”同一行)。",
-        ID_FORMS if checklist else "编号与本办下发的任务分工表中的序号一致。",
+        ID_FORMS if checklist else "编号是任务在本办任务分工表中的先后顺序(第几项),“任务说明”表中有每项任务的原文。",
         "进展状态请从下拉列表中选择:" + " / ".join(STATUSES) + veto + rules,
         "表格会自行检查:需要补充或改正的单元格显示为红色,“任务清单”顶部一行显示还有几项未填写、几项需要补充;"
         "尚未完成而预计完成时间已过的显示为黄色,请更新日期。选中单元格时显示填写提示。报送前请处理全部红色单元格。",
@@ -99,4 +99,7 @@ def task_summary(locked: dict) -> str:
     """The short task text beside the inputs: this unit's part when the task is split, else the indicator, cut at a
     boundary within SUMMARY_LENGTH (base.words.clip). The full text is one click away: the cell links to the task's
     row on 任务说明."""
-    return clip(locked["本单位承担事项"] if locked["本单位承担事项"] != WHOLE_GROUP else locked["三级指标"], SUMMARY_LENGTH)
+    part = locked["本单位承担事项"]
+    own = part.removeprefix(COOPERATING_MARK)
+    mark = part[:len(part) - len(own)]  # 【配合】 stays in front: the unit sees its role at a glance
+    return clip(mark + (own if own and own != WHOLE_GROUP else locked["三级指标"]), SUMMARY_LENGTH)

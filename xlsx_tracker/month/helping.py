@@ -29,6 +29,13 @@ def notice_name(unit: str, month: str) -> str:
     return f"{safe_filename(unit)}_{month}_{layout.NOTICE_KIND}.xlsx"
 
 
+def remove_stale_notices(folder: Path, month: str, kept: set[Path]) -> None:
+    """Notices this tool wrote for the month that the current master no longer gives: only files by its own names."""
+    for path in Path(folder).glob(f"*_{month}_{layout.NOTICE_KIND}.xlsx"):
+        if path.resolve() not in {k.resolve() for k in kept}:
+            path.unlink(missing_ok=True)
+
+
 def write_helping_sheet(sheet, formats: Formats, unit: str, month: str, tasks: list[Task], note: str = HELPING_NOTE) -> None:
     """The locked list of the tasks a unit cooperates on: number, task, who reports it, its deadline."""
     f, columns = formats, layout.HELPING_COLUMNS
@@ -61,7 +68,7 @@ def write_notice(master: Master, unit: str, month: str, tasks: list[Task], issue
                              "author": settings.office, "company": settings.office, "created": issued})
         for key, value in {layout.KIND_PROPERTY: layout.NOTICE_KIND, "unit": unit, "month": month}.items():
             book.set_custom_property(layout.PROPERTY_PREFIX + key, value)
-        guide, helping = book.add_worksheet("告知"), book.add_worksheet(layout.HELPING_SHEET)
+        guide, helping = book.add_worksheet(layout.NOTICE_SHEET), book.add_worksheet(layout.HELPING_SHEET)
         guide.set_column(0, 0, 16, formats["label"])
         guide.set_column(1, 1, 92, formats["wrap"])
         guide.merge_range(0, 0, 0, 1, f"{settings.district}{settings.work}{layout.NOTICE_KIND}", formats["title"])

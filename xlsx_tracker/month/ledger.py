@@ -125,6 +125,7 @@ class Prepared:
     evidence: list[tuple]
     liaison: list[tuple]
     problems: list[tuple]
+    data: bytes = field(default=b"", repr=False, compare=False)  # the bytes judged, on their way to the archive
 
 
 def connect(path: Path) -> sqlite3.Connection:

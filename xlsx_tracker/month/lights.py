@@ -91,7 +91,8 @@ def time_pace(rules: Lights, day: dt.date) -> float:
 
 
 def unit_lights(rules: Lights, rows, units: list[UnitScore], problems, stale, slipped, records,
-                today: dt.date, pace: float) -> list[Light]:
+                today: dt.date, pace: float, previous=previous_month) -> list[Light]:
+    """previous(month): the report period before (the month before; the quarter before for a quarterly office)."""
     stalled, overdue = stalled_and_overdue(rows, records, rules.red_stalled_cycles, today)
     due_units = {row.assignment.unit for row in rows if past_due(row, today)}
     errors = {p.unit for p in problems if p.severity == "error" and p.unit}
@@ -112,16 +113,16 @@ def unit_lights(rules: Lights, rows, units: list[UnitScore], problems, stale, sl
         met = [(rule.light, reason) for rule in active if (reason := rule.reason(rules, facts))]
         red = [reason for light, reason in met if light == RED]
         light = RED if red else YELLOW if met else GREEN
-        running = _reds_running(unit, records.month, records.earlier_lights) + 1 if light == RED else 0
+        running = _reds_running(unit, records.month, records.earlier_lights, previous) + 1 if light == RED else 0
         lights.append(Light(unit, light, tuple(red or [reason for _, reason in met]), running, running >= rules.watch_reds))
     return lights
 
 
-def _reds_running(unit: str, month: str, earlier: list[tuple[str, dict[str, str]]]) -> int:
-    """Consecutive red months just before this one, from the grades the ledger kept (a month without grades breaks the run)."""
-    kept, count, expected = dict(earlier), 0, previous_month(month)
+def _reds_running(unit: str, month: str, earlier: list[tuple[str, dict[str, str]]], previous=previous_month) -> int:
+    """Consecutive red periods just before this one, from the grades the ledger kept (a period without grades breaks the run)."""
+    kept, count, expected = dict(earlier), 0, previous(month)
     while kept.get(expected, {}).get(unit) == RED:
-        count, expected = count + 1, previous_month(expected)
+        count, expected = count + 1, previous(expected)
     return count
 
 

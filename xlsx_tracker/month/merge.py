@@ -7,8 +7,6 @@ import hashlib
 import os
 import shutil
 import tempfile
-import uuid
-import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,17 +28,18 @@ from ..base.problems import (
     write_problem_csv,
 )
 from ..base.sheetio import write_excel_csv
-from ..base.workspace import Workspace, archive_path, workspace_lock
+from ..base.workspace import Workspace, workspace_lock
 from ..intake import explanation
 from ..intake.explanation import group_in_name
 from ..intake.inbox import InboxItem, list_inbox, read_bytes
-from ..intake.reader import FILENAME_RE, Returned, read_item, strip_copy_marks
+from ..intake.reader import FILENAME_RE, Returned, item_sha256, read_item, strip_copy_marks
 from ..intake.reconcile import reconcile
 from ..intake.sniff import MAX_FILE_BYTES
 from ..master.issued import IssuedRows
 from ..master.settings import office_text
 from ..master.tasklist import Master
 from . import ledger
+from .archive import Changed, RunArchive
 from .run import MonthRun
 from .state import MonthState, fate, load_state
 
@@ -96,7 +95,7 @@ def _process_item(c: _Context, item: InboxItem) -> ledger.Prepared:
     """Read and check one inbox item. Pure: it writes nothing, so it runs in an isolated worker."""
     returned = read_item(item, c.master.settings.zone)
     when = receipt(item, returned, c.receipt_default, c.master.settings.zone)
-    return evaluate(returned, c.master, c.issued, c.month, c.received, when).prepare(item)
+    return replace(evaluate(returned, c.master, c.issued, c.month, c.received, when).prepare(item), data=returned.data)
 
 
 def receipt(item: InboxItem, returned: Returned, default: str, zone: dt.tzinfo) -> tuple[str, str]:
@@ -136,8 +135,8 @@ def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, receive
     with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
         archive = RunArchive(run.workspace, run.month, recorded)
         with ledger.transaction(conn), archive:  # all or nothing: a crash leaves ledger and archive as they were
-            for prepared, status in _items(conn, context, items, progress, workers, timeout, memory_limit):
-                seen_items.append((prepared.item, prepared.submission.sha256, status))
+            for item, sha256, prepared, status in _items(conn, context, items, progress, workers, timeout, memory_limit):
+                seen_items.append((item, sha256, status))
                 if status == "duplicate":
                     continue
                 try:
@@ -162,23 +161,41 @@ def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, receive
 
 
 def _items(conn, context: _Context, items: list[InboxItem], progress, workers: int, timeout: float, memory_limit):
-    """Process every item in isolated workers; yield (record, 'new' | 'retry' | 'duplicate') for each.
+    """Yield (item, sha256, record, 'new' | 'retry' | 'duplicate') for every item, in inbox order.
 
-    A file whose reader crashed or timed out last time is read again ('retry'): the machine may have been busy.
+    An item the ledger already holds is recognised by its bytes' SHA-256 alone and not read again (its record is
+    None): a re-merge reads only what is new. A file whose reader crashed or timed out last time is read again
+    ('retry'): the machine may have been busy.
     """
     retry = ledger.failed_reads(conn, context.month)
     seen = ledger.known_hashes(conn, context.month) - retry
-    results = isolate.run_with_context(_process_item, context, items, workers=workers, timeout=timeout, memory_limit=memory_limit)
-    for item, result in results:
-        prepared = _failed(item, result, context) if isinstance(result, isolate.Failed) else result
+    recorded = _recognised(items, seen) if seen else {}
+    fresh = [item for index, item in enumerate(items) if index not in recorded]
+    results = isolate.run_with_context(_process_item, context, fresh, workers=workers, timeout=timeout, memory_limit=memory_limit)
+    for index, item in enumerate(items):
         if progress:
             progress(item.name)
+        if index in recorded:
+            yield item, recorded[index], None, "duplicate"
+            continue
+        _, result = next(results)
+        prepared = _failed(item, result, context) if isinstance(result, isolate.Failed) else result
         sha256 = prepared.submission.sha256
         if sha256 in seen:
-            yield prepared, "duplicate"
+            yield item, sha256, prepared, "duplicate"
         else:
             seen.add(sha256)
-            yield prepared, "retry" if sha256 in retry else "new"
+            yield item, sha256, prepared, "retry" if sha256 in retry else "new"
+
+
+def _recognised(items: list[InboxItem], recorded: set[str]) -> dict[int, str]:
+    """The items whose bytes the ledger already holds, by index: their SHA-256, the only thing computed for them."""
+    found = {}
+    for index, item in enumerate(items):
+        sha256 = item_sha256(item)
+        if sha256 in recorded:
+            found[index] = sha256
+    return found
 
 
 MANIFEST_COLUMNS = ["文件", "处理结果", "单位", "收到时间", "收到时间依据", "来源邮件"]
@@ -259,89 +276,6 @@ def _failure_text(failure: isolate.Failed) -> str:
     if failure.reason == "memory":
         return "内存超限"
     return f"{failure.reason}: {failure.detail}"
-
-
-class Changed(Exception):
-    """An item's bytes are no longer those its worker read (re-saved, moved or deleted meanwhile)."""
-
-
-def archive_entry(sha256: str, name: str) -> str:
-    return f"{sha256}{Path(name).suffix.lower()}"
-
-
-class RunArchive:
-    """Every new file of one merge run, byte for byte, in archive/<month>/<run>.zip.
-
-    Entries are named by their SHA-256 and stored uncompressed, so each is the original file.
-    One zip per run rather than one file per return: a province-wide month brings thousands.
-    The run's name is unique (time and a random token); the zip is verified entry by entry and moved
-    into place only when the run succeeds, before the ledger commits.
-    """
-
-    def __init__(self, workspace: Workspace, month: str, received: str):
-        folder = workspace.archive_dir / month
-        stem = received.replace("-", "").replace(":", "").replace(" ", "-")
-        name = f"{stem}-{uuid.uuid4().hex[:8]}.zip"
-        while (folder / name).exists():
-            name = f"{stem}-{uuid.uuid4().hex[:8]}.zip"
-        self.final = folder / name
-        self.relative = self.final.relative_to(workspace.root).as_posix()
-        self._zip: zipfile.ZipFile | None = None
-        self._tmp: Path | None = None
-        self._entries: dict[str, str] = {}  # entry -> sha256
-
-    def add(self, prepared: ledger.Prepared) -> ledger.Prepared:
-        """Store the item's bytes (when it has any) and return the record pointing at them."""
-        item, sub = prepared.item, prepared.submission
-        if not sub.size or (item.problem and not item.container):
-            return prepared
-        entry = archive_entry(sub.sha256, sub.file_name)
-        if entry not in self._entries:
-            if self._zip is None:
-                self.final.parent.mkdir(parents=True, exist_ok=True)
-                self._tmp = self.final.with_name(f".tmp-{self.final.name}")
-                self._zip = zipfile.ZipFile(self._tmp, "w", zipfile.ZIP_STORED, allowZip64=True)
-            self._zip.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), self._same_bytes(item, sub.sha256))
-            self._entries[entry] = sub.sha256
-        return replace(prepared, submission=replace(sub, archive_path=archive_path(self.relative, entry)))
-
-    @staticmethod
-    def _same_bytes(item: InboxItem, sha256: str) -> bytes:
-        try:
-            data = read_bytes(item, MAX_FILE_BYTES)[0]
-        except Exception as exc:
-            raise Changed(item.name) from exc
-        if hashlib.sha256(data).hexdigest() != sha256:
-            raise Changed(item.name)
-        return data
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, trace):
-        if self._zip is None:
-            return False
-        self._zip.close()
-        try:
-            if kind is None:
-                self._verify()
-                if self.final.exists():  # never overwrite an archive
-                    raise TrackerError(f"存档文件“{self.final}”已存在,未覆盖。请重新运行。")
-                os.replace(self._tmp, self.final)
-        finally:
-            self._tmp.unlink(missing_ok=True)
-        return False
-
-    def _verify(self) -> None:
-        """Read every entry back and check its SHA-256: the ledger may point only at whole originals."""
-        with zipfile.ZipFile(self._tmp) as written:
-            for entry, sha256 in self._entries.items():
-                digest = hashlib.sha256()
-                with written.open(entry) as stream:
-                    for chunk in iter(lambda: stream.read(1 << 20), b""):
-                        digest.update(chunk)
-                if digest.hexdigest() != sha256:
-                    raise TrackerError(f"存档校验失败:{entry} 与原文件不一致,本次汇总未入账。请检查磁盘后重新运行。")
 
 
 def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str, received: str,

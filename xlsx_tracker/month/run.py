@@ -12,7 +12,7 @@ from functools import cached_property
 
 from ..base.model import Carried, TrackerError
 from ..base.workspace import Workspace
-from ..calendar.workdays import Calendar, Deadline, load_calendar, monthly_deadline, previous_month
+from ..calendar.workdays import Calendar, Deadline, load_calendar, monthly_deadline
 from ..master.issued import IssuedRows
 from ..master.tasklist import Master, load_master_or_fail
 from . import ledger
@@ -72,7 +72,7 @@ class MonthRun:
                                f"请先运行:xlsx-tracker split --month {self.month}")
 
     def previous(self) -> MonthRun:
-        return replace(self, month=previous_month(self.month))
+        return replace(self, month=self.master.settings.report_day.previous(self.month))
 
     @contextmanager
     def ledger(self):
@@ -101,4 +101,5 @@ def month_run(workspace: Workspace, month: str, *, policy: str | None = None, as
         calendar, problems = load_calendar(workspace.master_dir, assume_weekends)
         if problems:
             raise TrackerError("节假日数据文件有错误:", problems)
+    master.settings.report_day.check(month)
     return MonthRun(workspace, master, calendar, month, policy or master.settings.policy)

@@ -89,6 +89,8 @@ def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carr
                 tasks = helping_tasks(master, unit)
                 helping.write_notice(master, unit, month, tasks, issued, path)
                 written.append(UnitSheet(unit, path, 0, notice=True))
+            if not units:  # a notice of an earlier split whose unit now reports (or is gone): never sent by mistake
+                helping.remove_stale_notices(out_dir or run.workspace.sheets_dir(month), month, {p for _, p in notices})
         finally:  # every workbook that went out has its snapshot, even when a later one failed
             run.record_issues(issued.isoformat(sep=" "), [(w.unit, w.snapshot) for w in written if not w.notice])
     return written

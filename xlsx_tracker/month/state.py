@@ -160,7 +160,8 @@ def compute_state(master: Master, deadline: Deadline, records: MonthRecords, tod
     today = today or deadline.deadline
     indicators = indicator_states(master.indicators, rows, weights)
     pace = time_pace(master.settings.lights, deadline.deadline)
-    lights = unit_lights(master.settings.lights, rows, units, problems, stale, slipped, records, today, pace)
+    lights = unit_lights(master.settings.lights, rows, units, problems, stale, slipped, records, today, pace,
+                         master.settings.report_day.previous)
     return MonthState(
         unit_lights=lights, indicator_lights=indicator_lights(master.settings.lights, indicators, pace), pace=pace,
         month=records.month, deadline=deadline, rows=rows, units=units,

@@ -6,6 +6,8 @@ in the terminal and in the browser.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..base.model import Problem
 from ..base.problems import SEVERITY_TEXT, category, problem_line, severity_summary
 from ..month.summary import points
@@ -15,10 +17,11 @@ from .unit_words import TaskCells
 NOTHING_TAKEN = "没有任何文件可以采用,请按上面列出的问题联系报送单位。"
 
 
-def split_said(written, run) -> list[str]:
-    """What split wrote: the forms and their rows, the notices of the units that only cooperate, the deadline."""
+def split_said(written, run, folder: Path | None = None) -> list[str]:
+    """What split wrote: the forms and their rows (and the folder, on this computer's console), the notices of the
+    units that only cooperate, the deadline."""
     forms = [w for w in written if not w.notice]
-    lines = [f"已为 {len(forms)} 个单位生成 {run.month} 任务表,共 {sum(w.rows for w in forms)} 行,保存在 {run.workspace.sheets_dir(run.month)}"]
+    lines = [f"已为 {len(forms)} 个单位生成 {run.month} 任务表,共 {sum(w.rows for w in forms)} 行" + (f",保存在 {folder}" if folder else "。")]
     notices = [w.unit for w in written if w.notice]
     if notices:
         lines.append(f"另为只配合、不报送的 {len(notices)} 个单位生成《配合任务告知》(无需报回):{'、'.join(notices)}")

@@ -190,7 +190,8 @@ def _chosen_month(site: Site) -> str:
     if g.months:
         return g.months[0]
     try:
-        return site.today(load_master_or_fail(site.workspace).settings).strftime("%Y-%m")
+        settings = load_master_or_fail(site.workspace).settings
+        return settings.report_day.period(site.today(settings).strftime("%Y-%m"))
     except TrackerError:  # the master cannot be read: the page that needs it says why
         return (site.fixed_today or dt.date.today()).strftime("%Y-%m")
 
