@@ -1,6 +1,7 @@
 """Inbox entries found by a hostile reading of intake: each once crashed the batch or lost a return."""
 
 import datetime as dt
+import hashlib
 import os
 import shutil
 import threading
@@ -73,19 +74,24 @@ def test_a_zip_with_a_hostile_directory_is_set_aside_and_the_batch_goes_on(month
     assert codes(result, "目录过大.zip") == ["zip-too-large"]
 
 
-def test_a_file_changed_while_it_was_read_is_left_for_the_next_run(month, filled_bytes):
+def test_a_file_changed_while_it_was_read_is_recorded_as_read_and_its_new_version_taken_next_run(month, filled_bytes):
     run, issued, inbox = month
     target = inbox / "司法局_2024-05.xlsx"
-    target.write_bytes(filled_bytes("司法局"))
+    read, resaved = filled_bytes("司法局"), filled_bytes("司法局", seed=9)
+    target.write_bytes(read)
     (inbox / "政府办_2024-05.xlsx").write_bytes(filled_bytes("政府办"))
 
     def resaved_meanwhile(name):
         if name == target.name:
-            target.write_bytes(filled_bytes("司法局", seed=9))
+            target.write_bytes(resaved)
     first = merge(run, inbox, now=NOW, progress=resaved_meanwhile)
-    assert first.changed == [target.name] and list(first.accepted) == ["政府办"]
+    assert first.changed == [] and sorted(first.accepted) == ["司法局", "政府办"]
+    archived = first.accepted["司法局"]
+    with run.workspace.open_archived(archived.archive_path) as stream:
+        assert stream.read() == read  # the archive holds the bytes judged, not the file as it is now
     again = merge(run, inbox, now=NOW)
-    assert sorted(again.accepted) == ["司法局", "政府办"] and again.changed == []
+    assert again.new_files == 1  # the version saved meanwhile is a return of its own, judged by the resubmission rule
+    assert hashlib.sha256(resaved).hexdigest() in {s.sha256 for s in again.state.submissions_of("司法局")}
 
 
 def test_a_read_that_timed_out_is_tried_again(month, filled_bytes, monkeypatch):

@@ -87,3 +87,24 @@ def test_a_re_merge_with_nothing_new_reads_nothing_and_changes_no_record(returns
     cli(workspace, "merge", "--month", MONTH)
     assert read == [0] and ledger_dump(workspace.ledger_file) == before
     assert len(list((workspace.archive_dir / MONTH).glob("*.zip"))) == 1  # no new run archive: nothing new was stored
+
+
+def test_a_re_merge_rewrites_only_the_notices_whose_content_changed(returns, tmp_path):
+    issued, folders = returns
+    workspace = fresh_copy(issued, tmp_path / "工作区")
+    shutil.copytree(folders[ON_TIME], workspace.inbox_dir(MONTH) / ON_TIME)
+    cli(workspace, "merge", "--month", MONTH)
+    folder = workspace.month_reports(MONTH)
+
+    def written() -> dict[str, int]:
+        return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.glob("*/*.*")}
+    before = written()
+    shutil.copytree(folders[LATE], workspace.inbox_dir(MONTH) / LATE)
+    cli(workspace, "merge", "--month", MONTH)
+    after = written()
+    units = load_master_or_fail(issued).registry.units
+    kept = {name for name in before if after.get(name) == before[name]}
+    # every early unit's receipt (a copy of one, the same bytes, is no new return); every reminder of a unit still missing
+    assert {n for n in kept if n.startswith("回执/")} == {f"回执/回执_{u}_{MONTH}.{s}" for u in units[:16] for s in ("xlsx", "txt")}
+    assert {n for n in kept if n.startswith("催报/")} == {f"催报/催报_{u}.{s}" for u in units[20:] for s in ("txt", "eml")}
+    assert all(f"回执/回执_{u}_{MONTH}.txt" in after for u in units[:20])  # the late units' receipts are new

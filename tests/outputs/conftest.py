@@ -10,7 +10,7 @@ from xlsx_tracker.demo import simulate
 from xlsx_tracker.master.tasklist import load_master_or_fail
 from xlsx_tracker.month.merge import merge
 from xlsx_tracker.month.split import split
-from xlsx_tracker.outputs.notices import notices_for
+from xlsx_tracker.outputs.notice_files import notices_for
 
 MONTH = "2024-05"
 

@@ -34,11 +34,11 @@ from xlsx_tracker.base.problems import (
 from xlsx_tracker.base.sheetio import excel_text
 from xlsx_tracker.master.settings import Settings
 from xlsx_tracker.month.merge import dry_run
+from xlsx_tracker.outputs.notice_files import notices_for
 from xlsx_tracker.outputs.notices import (
     Notice,
     Section,
     eml_draft,
-    notices_for,
     receipt,
     receipt_stem,
     reminder,
@@ -517,7 +517,7 @@ def test_notice_files_are_named_by_a_safe_unit_name(tmp_path):
 
 
 def test_a_notice_rewritten_with_the_same_content_has_the_same_digest(tmp_path):
-    from xlsx_tracker.outputs.notices import content_digest
+    from xlsx_tracker.outputs.unchanged import content_digest
 
     first, second, other = (tmp_path / f"{name}" for name in ("一", "二", "三"))
     for folder, stamp, line in ((first, "2024-05-24 09:00", "已采用"), (second, "2024-05-25 16:41", "已采用"), (other, "2024-05-24 09:00", "未采用")):
@@ -543,7 +543,7 @@ def test_a_draft_to_an_address_with_a_line_break_is_written_unaddressed():
 
 
 def test_a_receipt_written_again_on_another_day_is_the_same_notice(tmp_path):
-    from xlsx_tracker.outputs.notices import content_digest
+    from xlsx_tracker.outputs.unchanged import content_digest
 
     def written(name, moment, day):
         notice = Notice("政府办", "报送回执", [("报送单位", "政府办"), ("回执时间", moment)], [Section("二、采用情况", ["已采用。"])],

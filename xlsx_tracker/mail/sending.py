@@ -24,7 +24,8 @@ from ..intake.mailparse import parse
 from ..master.values import is_email
 from ..month import ledger
 from ..month.run import MonthRun
-from ..outputs.notices import content_digest, receipt_stem, reminder_stem
+from ..outputs.notices import receipt_stem, reminder_stem
+from ..outputs.unchanged import content_digest
 
 _SEPARATORS = re.compile(r"[\s,;,;、/]")
 

@@ -350,6 +350,12 @@ def issues(conn: sqlite3.Connection, month: str) -> dict[str, dict[str, str]]:
     return found
 
 
+def issue_sources(conn: sqlite3.Connection, month: str) -> dict[str, tuple[str, str]]:
+    """unit -> (master version, deadline) its latest issue of the month was written from."""
+    rows = conn.execute("SELECT unit, master_version, deadline FROM issues WHERE month=? ORDER BY issued_at", (month,))
+    return {unit: (version, deadline) for unit, version, deadline in rows}
+
+
 def was_issued(conn: sqlite3.Connection, month: str) -> bool:
     return conn.execute("SELECT 1 FROM issues WHERE month=? LIMIT 1", (month,)).fetchone() is not None
 

@@ -173,12 +173,14 @@ def _items(conn, context: _Context, items: list[InboxItem], progress, workers: i
     fresh = [item for index, item in enumerate(items) if index not in recorded]
     results = isolate.run_with_context(_process_item, context, fresh, workers=workers, timeout=timeout, memory_limit=memory_limit)
     for index, item in enumerate(items):
-        if progress:
-            progress(item.name)
         if index in recorded:
+            if progress:
+                progress(item.name)
             yield item, recorded[index], None, "duplicate"
             continue
         _, result = next(results)
+        if progress:
+            progress(item.name)
         prepared = _failed(item, result, context) if isinstance(result, isolate.Failed) else result
         sha256 = prepared.submission.sha256
         if sha256 in seen:

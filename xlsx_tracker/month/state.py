@@ -124,13 +124,16 @@ def load_state(run: MonthRun, today: dt.date | None = None) -> MonthState:
     """The month's state from the ledger, read in one pass."""
     with run.ledger() as conn:
         records = ledger.load_month(conn, run.month)
-        snapshots = ledger.issues(conn, run.month)
-    return compute_state(run.master, run.deadline, records, today, month_notices(run, snapshots))
+        sources = ledger.issue_sources(conn, run.month)
+        current = (run.master.version, run.deadline.deadline.isoformat())
+        # the snapshots (tens of MB at province scale) are read only when some unit was issued from another master
+        snapshots = ledger.issues(conn, run.month) if any(made != current for made in sources.values()) else {}
+    return compute_state(run.master, run.deadline, records, today, month_notices(run, snapshots, sources))
 
 
-def month_notices(run: MonthRun, snapshots: dict) -> list[Problem]:
+def month_notices(run: MonthRun, snapshots: dict, sources: dict | None = None) -> list[Problem]:
     """What the office should know about the month as a whole: a master edited after the workbooks went out."""
-    changed = changed_since_issue(run.master, run.deadline, snapshots)
+    changed = changed_since_issue(run.master, run.deadline, snapshots, sources)
     if not changed:
         return []
     shown = "、".join(changed[:20]) + (f" 等 {len(changed)} 项" if len(changed) > 20 else "")

@@ -25,7 +25,7 @@ from ..month.figures import key_figures
 from ..month.run import MonthRun
 from ..month.state import MonthState, load_state
 from .bulletin import bulletin, write_month_bulletin
-from .notices import notices_for
+from .notice_files import notices_for
 from .report import build_details, build_report
 
 

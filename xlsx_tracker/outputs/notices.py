@@ -13,8 +13,6 @@ words a shared message for the unit, the catalogue's templates stay as the offic
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -22,17 +20,16 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..base.model import Problem, TrackerError
+from ..base.model import Problem
 from ..base.problems import DONE_WITHOUT_PROGRESS, EMPTY_STATUS, SUPERSEDED, category
-from ..base.sheetio import Formats, atomic_path, display_width, excel_text, write_text_atomic
-from ..base.workspace import workspace_lock
-from ..calendar.workdays import add_workdays, month_label
+from ..base.sheetio import Formats, atomic_path, display_width, excel_text
+from ..calendar.workdays import month_label
 from ..master.tasklist import Master
 from ..master.units import safe_filename
 from ..master.values import is_email
 from ..month.rows import DONE, NOT_REPORTED, RETURNED, RowState
-from ..month.run import MonthRun
 from ..month.state import MonthState
+from .unchanged import RECEIPT_TIME
 from .unit_words import Spots, base_name, for_unit, ids_label, short_text, task_label, unit_fate
 
 RECEIPTS_DIR, REMINDERS_DIR = "回执", "催报"
@@ -46,21 +43,6 @@ def receipt_stem(folder: Path, unit: str, month: str) -> Path:
 def reminder_stem(folder: Path, unit: str) -> Path:
     """Where a unit's reminder is written (.txt and .eml draft); send finds it by the same name."""
     return folder / REMINDERS_DIR / f"催报_{safe_filename(unit)}"
-
-
-RECEIPT_TIME = "回执时间"
-SIGNED_ON = re.compile(r"\d{4}年\d{2}月\d{2}日")  # the sign-off's date line: the day it was written, not its content
-
-
-def content_digest(path: Path) -> str:
-    """What send compares to never send the same notice twice: the notice's text without the moment it was written.
-
-    A notice rewritten by report or review with the same content (only the 回执时间 and the date it is signed on
-    changed, or the .eml draft's date header and MIME boundary) is the same notice.
-    """
-    text = path.with_suffix(".txt").read_text(encoding="utf-8")
-    kept = [line for line in text.splitlines() if not line.startswith(RECEIPT_TIME) and not SIGNED_ON.fullmatch(line)]
-    return hashlib.sha256("\n".join(kept).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -386,62 +368,3 @@ def eml_draft(master: Master, notice: Notice, to: str, attachment: Path | None) 
         message.add_attachment(attachment.read_bytes(), maintype="application",
                                subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=attachment.name)
     return bytes(message)
-
-
-def write_notices(master: Master, state: MonthState, folder: Path, generated: dt.datetime, respond_by: str,
-                  units: set[str] | None = None) -> tuple[list[Written], list[Written]]:
-    """Receipts and reminders of the month into folder/回执 and folder/催报; returns what was written.
-
-    A reminder goes to exactly the units of state.follow_ups. With units (a dry run of some files), only those units'
-    receipts are written, no reminder, and nothing else in the folder is touched.
-    """
-    receipts, reminders = [], []
-    for unit in units_that_sent(state):
-        if units is not None and unit not in units:
-            continue
-        notice = receipt(master, state, unit, generated)
-        stem = receipt_stem(folder, unit, state.month)
-        write_receipt_workbook(notice, stem.with_suffix(".xlsx"))
-        write_text_atomic(stem.with_suffix(".txt"), render_text(notice))
-        receipts.append(Written(unit, [stem.with_suffix(".xlsx"), stem.with_suffix(".txt")]))
-    if units is not None:
-        return receipts, reminders
-    for follow_up in state.follow_ups:
-        unit = follow_up.unit
-        notice = reminder(master, state, unit, generated.date(), respond_by)
-        stem = reminder_stem(folder, unit)
-        write_text_atomic(stem.with_suffix(".txt"), render_text(notice))
-        attached = receipt_stem(folder, unit, state.month).with_suffix(".xlsx")
-        email = state.liaisons.get(unit, {}).get("电子邮箱", "")
-        with atomic_path(stem.with_suffix(".eml")) as tmp:
-            tmp.write_bytes(eml_draft(master, notice, email, attached))
-        reminders.append(Written(unit, [stem.with_suffix(".txt"), stem.with_suffix(".eml")]))
-    _remove_stale(master, folder, state.month, {w.unit for w in receipts}, {w.unit for w in reminders})
-    return receipts, reminders
-
-
-def _remove_stale(master: Master, folder: Path, month: str, receipted: set[str], reminded: set[str]) -> None:
-    """A notice of an earlier writing that this month state no longer gives (a unit that has since sent, say) is
-    removed, so that send never sends it. Only files by the writer's own names are touched."""
-    for unit in master.registry.units:
-        stale = [] if unit in receipted else [receipt_stem(folder, unit, month).with_suffix(s) for s in (".xlsx", ".txt")]
-        stale += [] if unit in reminded else [reminder_stem(folder, unit).with_suffix(s) for s in (".txt", ".eml")]
-        for path in stale:
-            path.unlink(missing_ok=True)
-
-
-def notices_for(run: MonthRun, state: MonthState, generated: dt.datetime | None = None, folder: Path | None = None,
-                on_wait=None, units: set[str] | None = None) -> tuple[list[Written], list[Written]]:
-    """Write the month's receipts and reminders: into reports/<month>/ (under the workspace lock), or into folder.
-
-    With units, only those units' receipts and no reminder (see write_notices).
-    """
-    generated = (generated or run.master.settings.now()).replace(microsecond=0)
-    try:  # units get three working days to answer
-        respond_by = add_workdays(run.calendar, generated.date(), 3).strftime("%Y年%m月%d日")
-    except TrackerError:  # next year's calendar not yet known
-        respond_by = "收到本通知后3个工作日内"
-    if folder is not None:
-        return write_notices(run.master, state, folder, generated, respond_by, units)
-    with workspace_lock(run.workspace, on_wait):
-        return write_notices(run.master, state, run.workspace.reports_dir / run.month, generated, respond_by, units)
