@@ -500,3 +500,11 @@ def test_two_units_that_would_share_a_workbook_file_are_not_imported(workspace, 
     result = run(workspace, "master", "import", str(path))
     assert result.exit_code == 1
     assert "以下单位的名称作为文件名时相同,工作簿会互相覆盖:区委\"两新\"工委、区委:两新:工委。" in result.output
+
+
+def test_a_text_list_that_starts_with_its_first_task_has_no_title():
+    from xlsx_tracker.master.importer import said, understand
+    from xlsx_tracker.master.source import Source
+
+    found = understand(Source("要点.txt", lines=HELPING.splitlines()), Settings(), {}, 2024)
+    assert found.title == "" and said(found, 2024)[0] == "文件:要点.txt"

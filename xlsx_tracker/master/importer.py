@@ -85,7 +85,8 @@ def understand(source: Source, settings: Settings, overrides: dict[str, str], ye
         wanted = "、".join(["主要任务(或任务、细化措施)", "牵头单位", "责任单位", "完成时限"])
         raise TrackerError(f"“{source.name}”中找不到任务分工表的表头(如 {wanted}),也没有编号的任务行。"
                            "如表头写法不同,请用 --columns 指明,例如 --columns 任务=工作内容,牵头=主办单位。")
-    found = Understood(source.name, source.lines[0] if source.lines else "", {"任务": "(行内文字)"}, rows)
+    title = source.lines[0] if source.lines and not NUMBERED.match(source.lines[0]) else ""  # a list that starts with its first task has none
+    found = Understood(source.name, title, {"任务": "(行内文字)"}, rows)
     found.skipped = skipped
     return _built(found, settings, year, workday)
 
