@@ -61,3 +61,27 @@ def test_a_worker_forked_from_a_parent_with_a_large_address_space_keeps_its_full
         reserved.close()
     assert results == {"a": "a:300"}
     assert eaten == {"memory": Failed("memory", "MemoryError")}
+
+
+def started_at(item):
+    """Item 0 is slow; every item notes when it started (a line in the file the item names)."""
+    index, log = item
+    with open(log, "a", encoding="utf-8") as stream:
+        stream.write(f"{index} {time.monotonic()}\n")
+    if index == 0:
+        time.sleep(1.5)
+    return index
+
+
+def test_a_slow_item_holds_back_only_a_few_results_not_the_whole_batch(tmp_path):
+    """Results are handed on in order; while the first item is slow, the others' results wait in the parent (each
+    may hold a whole file's bytes), so no more are started than a few per worker."""
+    log = tmp_path / "started.txt"
+    items = [(index, str(log)) for index in range(40)]
+    finished = None
+    for (index, _), result in run_isolated(started_at, items, workers=2, timeout=None, memory_limit=None):
+        if index == 0:
+            finished = time.monotonic()
+        assert result == index
+    starts = [float(line.split()[1]) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert len(starts) == 40 and sum(1 for t in starts if t < finished) <= 2 * 2 + 2

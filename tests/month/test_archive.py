@@ -67,3 +67,13 @@ def test_an_archive_that_reads_back_wrong_is_refused_and_never_put_in_place(tmp_
         with RunArchive(Workspace(tmp_path), "2024-05", "2024-05-21 10:00:00") as archive:
             archive.add(prepared(path, DATA))
     assert list((tmp_path / "archive" / "2024-05").iterdir()) == []  # neither the run's zip nor its temporary file
+
+
+def test_bytes_that_are_not_the_recorded_file_are_refused_before_the_ledger_commits(tmp_path):
+    path = tmp_path / "司法局_2024-05.xlsx"
+    wrong = prepared(path, DATA)
+    wrong = Prepared(wrong.submission, wrong.item, [], [], [], [], DATA[:-1] + b"!")  # the same size, other bytes
+    with pytest.raises(TrackerError, match="存档校验失败:.*与原文件不一致"):
+        with RunArchive(Workspace(tmp_path), "2024-05", "2024-05-21 10:00:00") as archive:
+            archive.add(wrong)
+    assert list((tmp_path / "archive" / "2024-05").iterdir()) == []

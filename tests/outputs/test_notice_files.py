@@ -44,3 +44,20 @@ def test_a_notice_that_says_the_same_is_left_as_it_was_and_one_deleted_is_writte
         ("回执", "区委办", "_2024-05.txt"), ("回执", "区委办", "_2024-05.xlsx"), ("回执", "政府办", "_2024-05.txt"),
         ("回执", "政府办", "_2024-05.xlsx")]])
     assert "回执时间:2024-05-24 09:00" in (folder / "回执" / receipts[1].paths[1].name).read_text(encoding="utf-8")
+
+
+def test_a_notice_left_saying_something_else_is_written_again(looped, tmp_path):
+    """The files are the record of what was written: an earlier writing cut short (a receipt open in Excel, a crash)
+    leaves an old text, and the next writing puts the current one in its place."""
+    _, _, run, result, receipts, reminders = looped
+    folder = tmp_path / "通知"
+    notices_for(run, result.state, dt.datetime(2024, 5, 24, 9), folder=folder)
+    text = folder / "回执" / receipts[0].paths[1].name
+    current = text.read_text(encoding="utf-8")
+    text.write_text(current.replace("联系", "旧的联系"), encoding="utf-8")
+    draft = folder / "催报" / reminders[0].paths[1].name
+    draft.write_bytes(b"To: old@example.com\n" + draft.read_bytes())  # addressed to the liaison the unit had before
+    assert b"old@example.com" in draft.read_bytes()
+    notices_for(run, result.state, dt.datetime(2024, 5, 24, 10), folder=folder)
+    assert text.read_text(encoding="utf-8") == current.replace("2024-05-24 09:00", "2024-05-24 10:00")
+    assert b"old@example.com" not in draft.read_bytes()

@@ -168,10 +168,12 @@ def run_with_context(task: Callable, context, items: Iterable, *, workers: int =
     pending = iter(range(len(items)))
     slots: list[_Slot] = []
 
+    ahead = 2 * max(workers, 1)  # results kept waiting for an earlier, slow item: each may hold a whole file's bytes
+
     def feed(slot: _Slot) -> None:
-        index = next(pending, None)
+        index = next(pending, None) if len(done) < ahead else None
         if index is None:
-            slot.index = None
+            slot.index = None  # idle: nothing left, or too many results waiting; fed again as they are handed on
         else:
             slot.give(index, items[index], timeout)
 
@@ -192,6 +194,9 @@ def run_with_context(task: Callable, context, items: Iterable, *, workers: int =
             while next_out in done:
                 yield items[next_out], done.pop(next_out)
                 next_out += 1
+            for slot in slots:
+                if slot.index is None:
+                    feed(slot)
             busy = [s for s in slots if s.index is not None]
             if not busy:
                 continue

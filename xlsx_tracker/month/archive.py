@@ -31,8 +31,9 @@ class RunArchive:
     One zip per run rather than one file per return: a province-wide month brings thousands.
     The bytes stored are those the worker read and judged, handed back with its record: the file is not read or
     hashed again here, so a file re-saved meanwhile cannot slip in under the old record's SHA-256.
-    The run's name is unique (time and a random token); the zip is read back entry by entry (each entry's CRC-32,
-    computed from the judged bytes, checked) and moved into place only when the run succeeds, before the ledger commits.
+    The run's name is unique (time and a random token); the zip is read back entry by entry from the disk, each entry's
+    SHA-256 checked against the one the ledger records, and moved into place only when the run succeeds, before the
+    ledger commits.
     """
 
     def __init__(self, workspace: Workspace, month: str, received: str):
@@ -45,7 +46,7 @@ class RunArchive:
         self.relative = self.final.relative_to(workspace.root).as_posix()
         self._zip: zipfile.ZipFile | None = None
         self._tmp: Path | None = None
-        self._entries: dict[str, int] = {}  # entry -> size
+        self._entries: dict[str, str] = {}  # entry -> the SHA-256 the ledger records for it
 
     def add(self, prepared: ledger.Prepared) -> ledger.Prepared:
         """Store the item's bytes (when it has any) and return the record pointing at them, without its bytes."""
@@ -60,7 +61,7 @@ class RunArchive:
                 self._zip = zipfile.ZipFile(self._tmp, "w", zipfile.ZIP_STORED, allowZip64=True)
             data = prepared.data if len(prepared.data) == sub.size else self._same_bytes(item, sub.sha256)
             self._zip.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), data)
-            self._entries[entry] = len(data)
+            self._entries[entry] = sub.sha256
         return replace(prepared, data=b"", submission=replace(sub, archive_path=archive_path(self.relative, entry)))
 
     @staticmethod
@@ -92,16 +93,15 @@ class RunArchive:
         return False
 
     def _verify(self) -> None:
-        """Read every entry back from the disk: its size, and its CRC-32 (zipfile checks it at the end of each read)."""
+        """Read every entry back and check its SHA-256: the ledger may point only at whole originals."""
         try:
             with zipfile.ZipFile(self._tmp) as written:
-                sizes = {info.filename: info.file_size for info in written.infolist()}
-                for entry in self._entries:
+                for entry, sha256 in self._entries.items():
+                    digest = hashlib.sha256()
                     with written.open(entry) as stream:
-                        while stream.read(1 << 20):
-                            pass
+                        for chunk in iter(lambda: stream.read(1 << 20), b""):
+                            digest.update(chunk)
+                    if digest.hexdigest() != sha256:
+                        raise TrackerError(f"存档校验失败:{entry} 与原文件不一致,本次汇总未入账。请检查磁盘后重新运行。")
         except (zipfile.BadZipFile, OSError, KeyError) as exc:
             raise TrackerError(f"存档校验失败({exc}),本次汇总未入账。请检查磁盘后重新运行。") from None
-        wrong = [entry for entry, size in self._entries.items() if sizes.get(entry) != size]
-        if wrong:
-            raise TrackerError(f"存档校验失败:{wrong[0]} 与原文件不一致,本次汇总未入账。请检查磁盘后重新运行。")

@@ -169,13 +169,11 @@ def _items(conn, context: _Context, items: list[InboxItem], progress, workers: i
     """
     retry = ledger.failed_reads(conn, context.month)
     seen = ledger.known_hashes(conn, context.month) - retry
-    recorded = _recognised(items, seen) if seen else {}
+    recorded = _recognised(items, seen, progress) if seen else {}
     fresh = [item for index, item in enumerate(items) if index not in recorded]
     results = isolate.run_with_context(_process_item, context, fresh, workers=workers, timeout=timeout, memory_limit=memory_limit)
     for index, item in enumerate(items):
         if index in recorded:
-            if progress:
-                progress(item.name)
             yield item, recorded[index], None, "duplicate"
             continue
         _, result = next(results)
@@ -190,13 +188,16 @@ def _items(conn, context: _Context, items: list[InboxItem], progress, workers: i
             yield item, sha256, prepared, "retry" if sha256 in retry else "new"
 
 
-def _recognised(items: list[InboxItem], recorded: set[str]) -> dict[int, str]:
-    """The items whose bytes the ledger already holds, by index: their SHA-256, the only thing computed for them."""
+def _recognised(items: list[InboxItem], recorded: set[str], progress) -> dict[int, str]:
+    """The items whose bytes the ledger already holds, by index: their SHA-256, the only thing computed for them
+    (each counts as done on the progress bar as it is recognised)."""
     found = {}
     for index, item in enumerate(items):
         sha256 = item_sha256(item)
         if sha256 in recorded:
             found[index] = sha256
+            if progress:
+                progress(item.name)
     return found
 
 

@@ -17,6 +17,7 @@ from ..base.sheetio import atomic_path, write_text_atomic
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import add_workdays
 from ..master.tasklist import Master
+from ..master.values import is_email
 from ..month.run import MonthRun
 from ..month.state import MonthState
 from .notices import (
@@ -30,7 +31,7 @@ from .notices import (
     units_that_sent,
     write_receipt_workbook,
 )
-from .unchanged import Stamps
+from .unchanged import addressed_alike, says_the_same
 
 PARALLEL_UNITS = 64  # below this one process writes every notice; above, one per core
 CHUNK = 32  # units a worker writes at a time
@@ -43,7 +44,6 @@ class _Job:
     folder: Path
     generated: dt.datetime
     respond_by: str
-    stamps: Stamps  # what was written last time: each worker reads it, the parent keeps what is written now
     sent: frozenset = field(default_factory=frozenset)  # units that get a receipt
     chased: frozenset = field(default_factory=frozenset)  # units that get a reminder
 
@@ -52,7 +52,6 @@ class _Job:
 class _Done:
     receipts: dict[str, Written]
     reminders: dict[str, Written]
-    stamps: dict[str, str]
 
 
 def write_notices(master: Master, state: MonthState, folder: Path, generated: dt.datetime, respond_by: str,
@@ -64,19 +63,16 @@ def write_notices(master: Master, state: MonthState, folder: Path, generated: dt
     """
     sent = [u for u in units_that_sent(state) if units is None or u in units]
     chased = [f.unit for f in state.follow_ups] if units is None else []
-    job = _Job(master, state, folder, generated, respond_by, Stamps(folder), frozenset(sent), frozenset(chased))
+    job = _Job(master, state, folder, generated, respond_by, frozenset(sent), frozenset(chased))
     order = list(dict.fromkeys(sent + chased))
     chunks = [tuple(order[i:i + CHUNK]) for i in range(0, len(order), CHUNK)]
-    done = _Done({}, {}, {})
+    done = _Done({}, {})
     for part in _write_all(job, chunks, min(os.cpu_count() or 1, 8) if len(order) >= PARALLEL_UNITS else 1):
         done.receipts.update(part.receipts)
         done.reminders.update(part.reminders)
-        done.stamps.update(part.stamps)
     receipts, reminders = [done.receipts[u] for u in sent], [done.reminders[u] for u in chased]
     if units is None:
         _remove_stale(master, folder, state.month, set(sent), set(chased))
-        job.stamps.now = done.stamps
-        job.stamps.save()
     return receipts, reminders
 
 
@@ -85,24 +81,30 @@ def _write_all(job: _Job, chunks: list[tuple[str, ...]], workers: int):
         for chunk in chunks:
             yield _write_chunk(job, chunk)
         return
-    # no deadline and no memory limit: the tool's own writing, not a unit's file
+    # no deadline and no memory limit: the tool's own writing, not a unit's file. A chunk that failed (a notice open
+    # in Excel) is written here after every worker has finished its own, so that its error is raised as one process
+    # raises it and no worker is stopped half-way through a notice.
+    failed = []
     for chunk, result in isolate.run_with_context(_write_chunk, job, chunks, workers=workers, timeout=None, memory_limit=None):
-        # a worker that failed: the chunk is written here, so that its error (a notice open in Excel) is raised as one process raises it
-        yield _write_chunk(job, chunk) if isinstance(result, isolate.Failed) else result
+        if isinstance(result, isolate.Failed):
+            failed.append(chunk)
+        else:
+            yield result
+    for chunk in failed:
+        yield _write_chunk(job, chunk)
 
 
 def _write_chunk(job: _Job, units: tuple[str, ...]) -> _Done:
-    """Some units' receipts and reminders, each written only when what it says changed."""
-    master, state, folder, stamps = job.master, job.state, job.folder, job.stamps
-    done = _Done({}, {}, {})
-    stamps.now = done.stamps  # this chunk's digests (a worker's copy; the parent gathers them)
+    """Some units' receipts and reminders, each written only when what it says changed; its .txt last."""
+    master, state, folder, settings = job.master, job.state, job.folder, job.master.settings
+    done = _Done({}, {})
     for unit in units:
         rewritten = False
         if unit in job.sent:
             notice = receipt(master, state, unit, job.generated)
             stem, text = receipt_stem(folder, unit, state.month), render_text(notice)
             paths = [stem.with_suffix(".xlsx"), stem.with_suffix(".txt")]
-            if not stamps.unchanged(f"回执/{unit}", text, paths):
+            if not says_the_same(paths[1], text, paths[:1]):
                 write_receipt_workbook(notice, paths[0])
                 write_text_atomic(paths[1], text)
                 rewritten = True
@@ -112,10 +114,11 @@ def _write_chunk(job: _Job, units: tuple[str, ...]) -> _Done:
             stem, text = reminder_stem(folder, unit), render_text(notice)
             paths = [stem.with_suffix(".txt"), stem.with_suffix(".eml")]
             email = state.liaisons.get(unit, {}).get("电子邮箱", "")
-            if not stamps.unchanged(f"催报/{unit}", f"{email}\n{text}", paths) or rewritten:
-                write_text_atomic(paths[0], text)  # rewritten with its receipt too: the draft attaches it
-                with atomic_path(paths[1]) as tmp:
+            addresses = (settings.contact_email if is_email(settings.contact_email) else None, email if email and is_email(email) else None)
+            if rewritten or not says_the_same(paths[0], text, paths[1:]) or not addressed_alike(paths[1], *addresses):
+                with atomic_path(paths[1]) as tmp:  # the draft attaches the receipt: written again with it
                     tmp.write_bytes(eml_draft(master, notice, email, receipt_stem(folder, unit, state.month).with_suffix(".xlsx")))
+                write_text_atomic(paths[0], text)
             done.reminders[unit] = Written(unit, paths)
     return done
 

@@ -1,21 +1,18 @@
-"""Which of a month's per-unit notices must be written again: a unit's receipt and reminder are rewritten only when
+"""Whether a month's per-unit notice must be written again: a unit's receipt and reminder are rewritten only when
 what they say has changed (a re-merge after 32 late returns rewrites those 32 units' notices, not 3,200).
 
-What a notice says is its text with its own writing time masked; a stamp file beside the notices keeps a digest of it
-per unit. A notice whose digest is unchanged and whose files are all there is left as it is, with the time it was
-written: it says nothing new.
+What a notice says is its .txt without the moment it was written; the files on disk are the record of what was
+written last (a stamp kept beside them could say one thing while an interrupted writing left another). Each notice
+writes its .txt last, so a .txt that says the same vouches for the files written before it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
+from email.parser import BytesHeaderParser
 from pathlib import Path
 
-from ..base.sheetio import write_text_atomic
-
-STAMPS = ".notices.json"
 RECEIPT_TIME = "回执时间"
 SIGNED_ON = re.compile(r"\d{4}年\d{2}月\d{2}日")  # the sign-off's date line: the day it was written, not its content
 
@@ -35,23 +32,20 @@ def content_digest(path: Path) -> str:
     return text_digest(path.with_suffix(".txt").read_text(encoding="utf-8"))
 
 
-class Stamps:
-    """The digests of the notices in one folder, as written last time and as written now."""
+def says_the_same(text_file: Path, text: str, others: list[Path]) -> bool:
+    """Whether the notice on disk says what text says, and the files written before its .txt are there."""
+    try:
+        written = text_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return False
+    return text_digest(written) == text_digest(text) and all(p.exists() for p in others)
 
-    def __init__(self, folder: Path):
-        self.path = Path(folder) / STAMPS
-        try:
-            self.before = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            self.before = {}
-        self.now: dict[str, str] = {}
 
-    def unchanged(self, key: str, text: str, paths: list[Path]) -> bool:
-        """Whether the notice says what it said last time and its files are there; either way it is kept as current."""
-        digest = text_digest(text)
-        self.now[key] = digest
-        return self.before.get(key) == digest and all(p.exists() for p in paths)
-
-    def save(self) -> None:
-        if self.now != self.before:
-            write_text_atomic(self.path, json.dumps(self.now, ensure_ascii=False, sort_keys=True))
+def addressed_alike(draft: Path, sender: str | None, to: str | None) -> bool:
+    """Whether a mail draft on disk goes from and to the addresses it would be written with now."""
+    try:
+        with draft.open("rb") as stream:
+            headers = BytesHeaderParser().parse(stream)
+    except OSError:
+        return False
+    return (headers.get("From"), headers.get("To")) == (sender, to)
