@@ -327,7 +327,7 @@ def test_without_cooperating_reports_a_unit_reads_the_tasks_it_helps_on_and_a_he
     finance = openpyxl.load_workbook(workspace.sheets_dir("2024-05") / "区财政局_2024-05.xlsx")
     assert finance.sheetnames[:5] == [layout.GUIDE_SHEET, layout.TASK_SHEET, layout.REFERENCE_SHEET, layout.HELPING_SHEET, layout.EVIDENCE_SHEET]
     helps = finance[layout.HELPING_SHEET]
-    assert [c.value for c in helps[2]] == ["编号", "任务", "牵头和责任单位", "完成时限"]
+    assert [c.value for c in helps[2]] == ["编号", "任务", "分工(牵头、责任、配合)", "完成时限"]
     assert [c.value for c in helps[3]] == ["1", "制定年度立法计划", "牵头:区司法局;配合:区财政局", ""]
     assert helps.protection.sheet and helps["A3"].protection.locked
     assert [r[0].value for r in finance[layout.TASK_SHEET].iter_rows(min_row=3)] == ["2"]  # only what it reports on

@@ -60,4 +60,4 @@ def identity_checksum(unit: str, month: str, version: str, issued: str, row_hash
 KIND_PROPERTY = "kind"
 NOTICE_KIND = "配合任务告知"
 NOTICE_SHEET = "告知"  # the notice's first sheet: what it is and why nothing comes back
-HELPING_COLUMNS = {"编号": 7, "任务": 62, "牵头和责任单位": 30, "完成时限": 16}  # 115 wide: A4 landscape
+HELPING_COLUMNS = {"编号": 7, "任务": 62, "分工(牵头、责任、配合)": 30, "完成时限": 16}  # 115 wide: A4 landscape
