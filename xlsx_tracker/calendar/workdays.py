@@ -211,6 +211,11 @@ class ReportDay:
     WRITTEN = re.compile(r"^\s*每\s*(月|季度末月|季末月|季度最后一个月)\s*(\d{1,2})\s*[日号]\s*(前|之前|以前)?\s*$")
 
     @classmethod
+    def of(cls, day: int | ReportDay) -> ReportDay:
+        """A report day, from a bare monthly day too (每月N日)."""
+        return day if isinstance(day, ReportDay) else cls(day)
+
+    @classmethod
     def parse(cls, text: str) -> ReportDay | None:
         """每月28日前 / 每季度末月25日前 as an office writes it; None when it is neither (or the day is past 28)."""
         found = cls.WRITTEN.match(str(text))
@@ -227,8 +232,8 @@ class ReportDay:
 
     def nominal(self, month: str) -> dt.date:
         """The day a month's report is due before the working-day rule: a quarterly one in its quarter's last month."""
-        year, number = parse_month(month)
-        return dt.date(year, -(-number // 3) * 3 if self.quarterly else number, self.day)
+        year, number = parse_month(self.period(month))
+        return dt.date(year, number, self.day)
 
     def months(self, year: int) -> list[str]:
         """The year's report periods, each named by its month (a quarter by its last month: 2024-06 is the second)."""
@@ -247,19 +252,19 @@ class ReportDay:
 
     def check(self, month: str) -> None:
         """A quarterly office reports once a quarter, under the quarter's last month: any other month is refused."""
-        if self.period(month) != month:
+        period = self.period(month)
+        if period != month:
             raise TrackerError(f"本办按季度报送({self.describe()}前),月份请用季度的最后一个月(3、6、9、12月),"
-                               f"如 {self.period(month)} 即{int(self.period(month)[5:]) // 3}季度。")
+                               f"如 {period} 即{parse_month(period)[1] // 3}季度。")
 
 
 def monthly_deadline(calendar: Calendar, month: str, day: int | ReportDay, policy: str) -> Deadline:
-    report_day = day if isinstance(day, ReportDay) else ReportDay(day)
-    return make_deadline(calendar, month, report_day.nominal(month), policy)
+    return make_deadline(calendar, month, ReportDay.of(day).nominal(month), policy)
 
 
 def year_deadlines(calendar: Calendar, year: int, day: int | ReportDay, policy: str,
                    one_offs: dict[str, dt.date]) -> list[Deadline]:
-    report_day = day if isinstance(day, ReportDay) else ReportDay(day)
+    report_day = ReportDay.of(day)
     deadlines = [monthly_deadline(calendar, month, report_day, policy) for month in report_day.months(year)]
     for label, nominal in one_offs.items():
         if nominal and nominal.year == year:

@@ -119,6 +119,11 @@ class IssuedRows:
         return self._cache[unit], False
 
 
+def issue_source(master: Master, deadline: Deadline) -> tuple[str, str]:
+    """What a unit's issued rows are made from, as the ledger records it with each issue: the master and the deadline."""
+    return master.version, deadline.deadline.isoformat()
+
+
 def changed_since_issue(master: Master, deadline: Deadline, snapshots: dict[str, dict[str, str]],
                         made_from: dict[str, tuple[str, str]] | None = None) -> list[str]:
     """Task ids whose issued text differs from what the master gives today (latest issue of each unit).
@@ -128,7 +133,7 @@ def changed_since_issue(master: Master, deadline: Deadline, snapshots: dict[str,
     at province scale the comparison cost a second per command.
     """
     leads, changed = None, set()
-    current = (master.version, deadline.deadline.isoformat())
+    current = issue_source(master, deadline)
     for unit, issues in snapshots.items():
         if made_from and made_from.get(unit) == current:
             continue

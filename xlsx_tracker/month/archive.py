@@ -9,6 +9,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
+from ..base.digests import stream_sha256
 from ..base.model import TrackerError
 from ..base.workspace import Workspace, archive_path
 from ..intake.inbox import InboxItem, read_bytes
@@ -97,11 +98,9 @@ class RunArchive:
         try:
             with zipfile.ZipFile(self._tmp) as written:
                 for entry, sha256 in self._entries.items():
-                    digest = hashlib.sha256()
                     with written.open(entry) as stream:
-                        for chunk in iter(lambda: stream.read(1 << 20), b""):
-                            digest.update(chunk)
-                    if digest.hexdigest() != sha256:
+                        same = stream_sha256(stream) == sha256
+                    if not same:
                         raise TrackerError(f"存档校验失败:{entry} 与原文件不一致,本次汇总未入账。请检查磁盘后重新运行。")
         except (zipfile.BadZipFile, OSError, KeyError) as exc:
             raise TrackerError(f"存档校验失败({exc}),本次汇总未入账。请检查磁盘后重新运行。") from None

@@ -31,8 +31,9 @@ def notice_name(unit: str, month: str) -> str:
 
 def remove_stale_notices(folder: Path, month: str, kept: set[Path]) -> None:
     """Notices this tool wrote for the month that the current master no longer gives: only files by its own names."""
+    kept = {k.resolve() for k in kept}
     for path in Path(folder).glob(f"*_{month}_{layout.NOTICE_KIND}.xlsx"):
-        if path.resolve() not in {k.resolve() for k in kept}:
+        if path.resolve() not in kept:
             path.unlink(missing_ok=True)
 
 

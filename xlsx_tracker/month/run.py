@@ -13,7 +13,7 @@ from functools import cached_property
 from ..base.model import Carried, TrackerError
 from ..base.workspace import Workspace
 from ..calendar.workdays import Calendar, Deadline, load_calendar, monthly_deadline
-from ..master.issued import IssuedRows
+from ..master.issued import IssuedRows, issue_source
 from ..master.tasklist import Master, load_master_or_fail
 from . import ledger
 
@@ -47,7 +47,7 @@ class MonthRun:
         self.workspace.root.mkdir(parents=True, exist_ok=True)
         with self.ledger() as conn, ledger.transaction(conn):
             for unit, rows in snapshots:
-                ledger.record_issue(conn, self.month, unit, issued_at, self.master.version, self.deadline.deadline.isoformat(), rows)
+                ledger.record_issue(conn, self.month, unit, issued_at, *issue_source(self.master, self.deadline), rows)
 
     def keep_lights(self, unit_lights: list, indicator_lights: list) -> None:
         """Record the month's grades: later months count red months from them, not from a recomputation.

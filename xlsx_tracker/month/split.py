@@ -47,12 +47,14 @@ def workbook_name(unit: str, month: str) -> str:
     return f"{safe_filename(unit)}_{month}.xlsx"
 
 
-def plan_split(master: Master, month: str, out_dir: Path, units: list[str] | None = None) -> list[tuple[str, Path]]:
-    chosen = units or master.registry.units
+def plan_split(master: Master, month: str, out_dir: Path, units: list[str] | None = None,
+               name=workbook_name) -> list[tuple[str, Path]]:
+    """(unit, path) of each workbook to write: every unit's form, or only the units named; name(unit, month) its file."""
+    chosen = master.registry.units if units is None else units
     out_dir = Path(out_dir).resolve()
     plan = []
     for unit in chosen:
-        path = (out_dir / workbook_name(unit, month)).resolve()
+        path = (out_dir / name(unit, month)).resolve()
         if path.parent != out_dir:
             raise TrackerError(f"单位名称“{unit}”生成的文件名不安全,已拒绝。请在单位名录中修改该名称。")
         plan.append((unit, path))
@@ -67,8 +69,10 @@ def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carr
     carried defaults to each unit's last accepted values in the ledger.
     """
     master, month = run.master, run.month
-    plan = plan_split(master, month, out_dir or run.workspace.sheets_dir(month), units)
-    notices = [] if units else _notice_plan(master, month, out_dir or run.workspace.sheets_dir(month))
+    folder = out_dir or run.workspace.sheets_dir(month)
+    plan = plan_split(master, month, folder, units)
+    # the units that only cooperate get a notice beside the forms, in a full split
+    notices = [] if units else plan_split(master, month, folder, helping_only_units(master), name=helping.notice_name)
     existing = [path for _, path in plan + notices if path.exists()]
     if existing and not force:
         names = "\n".join(f"  {p.name}" for p in existing)
@@ -90,17 +94,10 @@ def split(run: MonthRun, *, out_dir: Path | None = None, carried: dict[str, Carr
                 helping.write_notice(master, unit, month, tasks, issued, path)
                 written.append(UnitSheet(unit, path, 0, notice=True))
             if not units:  # a notice of an earlier split whose unit now reports (or is gone): never sent by mistake
-                helping.remove_stale_notices(out_dir or run.workspace.sheets_dir(month), month, {p for _, p in notices})
+                helping.remove_stale_notices(folder, month, {p for _, p in notices})
         finally:  # every workbook that went out has its snapshot, even when a later one failed
             run.record_issues(issued.isoformat(sep=" "), [(w.unit, w.snapshot) for w in written if not w.notice])
     return written
-
-
-def _notice_plan(master: Master, month: str, out_dir: Path) -> list[tuple[str, Path]]:
-    """Where the notices of the units that only cooperate go, beside the forms."""
-    out_dir = Path(out_dir).resolve()
-    return [(unit, out_dir / helping.notice_name(unit, month)) for unit in helping_only_units(master)
-            if (out_dir / helping.notice_name(unit, month)).resolve().parent == out_dir]
 
 
 PARALLEL_UNITS = 64  # below this one process writes every workbook; above, one per core (a province-wide master)

@@ -15,7 +15,7 @@ from functools import cached_property
 from ..base.model import Problem
 from ..base.problems import LIAISON_CHANGED, MASTER_EDITED_AFTER_ISSUE, RESUBMISSION_TIE, RESUBMISSION_UNTIMED, SUPERSEDED, problem
 from ..calendar.workdays import Deadline
-from ..master.issued import changed_since_issue
+from ..master.issued import changed_since_issue, issue_source
 from ..master.tasklist import Master
 from . import ledger, resubmission
 from .followups import FollowUp, follow_up_rule, follow_ups
@@ -125,7 +125,7 @@ def load_state(run: MonthRun, today: dt.date | None = None) -> MonthState:
     with run.ledger() as conn:
         records = ledger.load_month(conn, run.month)
         sources = ledger.issue_sources(conn, run.month)
-        current = (run.master.version, run.deadline.deadline.isoformat())
+        current = issue_source(run.master, run.deadline)
         # the snapshots (tens of MB at province scale) are read only when some unit was issued from another master
         snapshots = ledger.issues(conn, run.month) if any(made != current for made in sources.values()) else {}
     return compute_state(run.master, run.deadline, records, today, month_notices(run, snapshots, sources))

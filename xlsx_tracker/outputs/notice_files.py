@@ -17,11 +17,11 @@ from ..base.sheetio import atomic_path, write_text_atomic
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import add_workdays
 from ..master.tasklist import Master
-from ..master.values import is_email
 from ..month.run import MonthRun
 from ..month.state import MonthState
 from .notices import (
     Written,
+    draft_addresses,
     eml_draft,
     receipt,
     receipt_stem,
@@ -96,7 +96,7 @@ def _write_all(job: _Job, chunks: list[tuple[str, ...]], workers: int):
 
 def _write_chunk(job: _Job, units: tuple[str, ...]) -> _Done:
     """Some units' receipts and reminders, each written only when what it says changed; its .txt last."""
-    master, state, folder, settings = job.master, job.state, job.folder, job.master.settings
+    master, state, folder = job.master, job.state, job.folder
     done = _Done({}, {})
     for unit in units:
         rewritten = False
@@ -114,8 +114,7 @@ def _write_chunk(job: _Job, units: tuple[str, ...]) -> _Done:
             stem, text = reminder_stem(folder, unit), render_text(notice)
             paths = [stem.with_suffix(".txt"), stem.with_suffix(".eml")]
             email = state.liaisons.get(unit, {}).get("电子邮箱", "")
-            addresses = (settings.contact_email if is_email(settings.contact_email) else None, email if email and is_email(email) else None)
-            if rewritten or not says_the_same(paths[0], text, paths[1:]) or not addressed_alike(paths[1], *addresses):
+            if rewritten or not says_the_same(paths[0], text, paths[1:]) or not addressed_alike(paths[1], *draft_addresses(master, email)):
                 with atomic_path(paths[1]) as tmp:  # the draft attaches the receipt: written again with it
                     tmp.write_bytes(eml_draft(master, notice, email, receipt_stem(folder, unit, state.month).with_suffix(".xlsx")))
                 write_text_atomic(paths[0], text)

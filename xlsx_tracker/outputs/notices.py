@@ -352,14 +352,21 @@ _FORMATS = {
 }
 
 
+def draft_addresses(master: Master, to: str) -> tuple[str | None, str | None]:
+    """(From, To) of a reminder's draft: only one valid address each, or none."""
+    sender = master.settings.contact_email
+    return (sender if is_email(sender) else None), (to if to and is_email(to) else None)
+
+
 def eml_draft(master: Master, notice: Notice, to: str, attachment: Path | None) -> bytes:
     """A message draft the clerk can open in any mail client and send; addressed when the e-mail is known and is one
     valid address (a CR/LF or a second address typed into a cell never reaches a header)."""
     message = EmailMessage()
     message["Subject"] = notice.title
-    if is_email(master.settings.contact_email):
-        message["From"] = master.settings.contact_email
-    if to and is_email(to):
+    sender, to = draft_addresses(master, to)
+    if sender:
+        message["From"] = sender
+    if to:
         message["To"] = to
     message["Date"] = formatdate(localtime=True)
     message["X-Unsent"] = "1"  # Outlook opens it as a draft to send
