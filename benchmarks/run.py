@@ -156,13 +156,14 @@ LATE = 32  # the late returns of a re-merge: one district's units (a tenth of th
 
 
 def reset(workspace) -> None:
-    """The workspace as split left it: its issued snapshots, nothing merged, no archive, no reports."""
+    """The workspace as split left it: its issued snapshots, nothing merged, no archive, no reports, no cache."""
     for name in ("ledger.sqlite", "ledger.sqlite-journal", "ledger.sqlite-wal", "ledger.sqlite-shm"):
         (workspace.root / name).unlink(missing_ok=True)
     if (workspace.root / ISSUED_LEDGER).exists():
         shutil.copy(workspace.root / ISSUED_LEDGER, workspace.root / "ledger.sqlite")
     shutil.rmtree(workspace.archive_dir, ignore_errors=True)
     shutil.rmtree(workspace.reports_dir, ignore_errors=True)
+    shutil.rmtree(workspace.cache_dir, ignore_errors=True)  # a full merge starts with no decoded values kept
 
 
 def linked_inbox(files: list[Path], folder: Path) -> Path:

@@ -185,9 +185,10 @@ def issued_like() -> Callable[[Workspace, Path], Workspace]:
         source_conn, target_conn = ledger.connect(source.ledger_file), ledger.connect(target.ledger_file)
         try:
             with ledger.transaction(target_conn):
-                for (month,) in source_conn.execute("SELECT DISTINCT month FROM issues"):
-                    for row in source_conn.execute("SELECT * FROM issues WHERE month=?", (month,)):
-                        target_conn.execute("INSERT INTO issues VALUES (?,?,?,?,?,?)", row)
+                for row in source_conn.execute("SELECT * FROM issues"):
+                    target_conn.execute("INSERT INTO issues VALUES (?,?,?,?,?,?)", row)
+                for row in source_conn.execute("SELECT * FROM issue_rows"):  # the rows units share, by digest
+                    target_conn.execute("INSERT INTO issue_rows VALUES (?,?)", row)
         finally:
             source_conn.close()
             target_conn.close()

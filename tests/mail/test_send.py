@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from xlsx_tracker.cli import mail_commands, main
 from xlsx_tracker.mail import sending
 from xlsx_tracker.master.tasklist import load_master_or_fail
-from xlsx_tracker.month import ledger
+from xlsx_tracker.month import ledger, mail_ledger
 from xlsx_tracker.outputs.notices import reminder_stem
 
 from .messages import PASSWORD, USER
@@ -131,7 +131,7 @@ def test_a_send_killed_after_the_server_took_a_message_never_sends_it_again(offi
     a, b, c = units[:3]
     liaisons = with_liaisons(monkeypatch, {a: "a@example.com", b: "b@example.com", c: "c@example.com"})
     write_reminders(run, [a, b, c])
-    original, calls = ledger.record_sent, []
+    original, calls = mail_ledger.record_sent, []
 
     def killed_on_the_second(*args):  # the server has taken b's message; the kill comes before it is recorded
         calls.append(args)
@@ -139,7 +139,7 @@ def test_a_send_killed_after_the_server_took_a_message_never_sends_it_again(offi
             raise Killed
         return original(*args)
     with monkeypatch.context() as patch:
-        patch.setattr(ledger, "record_sent", killed_on_the_second)
+        patch.setattr(mail_ledger, "record_sent", killed_on_the_second)
         with pytest.raises(Killed):
             sending.send(run, "reminders", liaisons, PASSWORD, yes=True)
     assert [tos for tos, _ in handler.messages] == [["a@example.com"], ["b@example.com"]]
@@ -218,14 +218,14 @@ def test_a_ledger_written_before_sends_were_recorded_as_they_happen_keeps_its_se
     old.close()
     conn = ledger.connect(path)
     try:
-        assert ledger.sent_digests(conn, MONTH, "reminders") == {("司法局", "d1")}
-        assert ledger.interrupted_sends(conn, MONTH, "reminders") == set()
-        ledger.begin_send(conn, MONTH, "reminders", "政府办", "d2", "gov@example.com", "2024-05-24 09:00:00")
-        assert ledger.interrupted_sends(conn, MONTH, "reminders") == {("政府办", "d2")}
-        ledger.cancel_send(conn, MONTH, "reminders", "政府办", "d2")
-        ledger.cancel_send(conn, MONTH, "reminders", "司法局", "d1")  # a send done is never un-recorded
-        assert ledger.sent_digests(conn, MONTH, "reminders") == {("司法局", "d1")}
-        assert ledger.interrupted_sends(conn, MONTH, "reminders") == set()
+        assert mail_ledger.sent_digests(conn, MONTH, "reminders") == {("司法局", "d1")}
+        assert mail_ledger.interrupted_sends(conn, MONTH, "reminders") == set()
+        mail_ledger.begin_send(conn, MONTH, "reminders", "政府办", "d2", "gov@example.com", "2024-05-24 09:00:00")
+        assert mail_ledger.interrupted_sends(conn, MONTH, "reminders") == {("政府办", "d2")}
+        mail_ledger.cancel_send(conn, MONTH, "reminders", "政府办", "d2")
+        mail_ledger.cancel_send(conn, MONTH, "reminders", "司法局", "d1")  # a send done is never un-recorded
+        assert mail_ledger.sent_digests(conn, MONTH, "reminders") == {("司法局", "d1")}
+        assert mail_ledger.interrupted_sends(conn, MONTH, "reminders") == set()
     finally:
         conn.close()
 

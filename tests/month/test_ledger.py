@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from xlsx_tracker.base.model import Carried, Problem
-from xlsx_tracker.month import ledger
+from xlsx_tracker.month import ledger, mail_ledger
 from xlsx_tracker.month.ledger import Recorded, Submission
 
 MONTH = "2024-05"
@@ -39,7 +39,7 @@ def conn(tmp_path):
 
 def test_a_new_ledger_has_every_table_and_a_rollback_journal(conn):
     tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert tables == {"submissions", "row_values", "evidence", "liaison", "issues", "fetched", "sent", "reviews", "lights", "problems", "written"}
+    assert tables == {"submissions", "row_values", "evidence", "liaison", "issues", "issue_rows", "fetched", "sent", "reviews", "lights", "problems", "written"}
     assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
 
 
@@ -254,6 +254,15 @@ def test_issue_snapshots_are_kept_per_unit_and_time_and_shared(conn):
                       "政府办": {"2024-05-06 09:00:00": "[]"}}
     assert issues["司法局"]["2024-05-06 09:00:00"] is issues["司法局"]["2024-05-08 09:00:00"]
     assert ledger.was_issued(conn, MONTH) and not ledger.was_issued(conn, "2024-06")
+    assert conn.execute("SELECT COUNT(*) FROM issue_rows").fetchone()[0] == 2  # the rows three issues share are stored once
+
+
+def test_a_ledger_written_before_shared_rows_still_gives_its_snapshots(conn):
+    # a ledger of an earlier version holds each issue's JSON text in the issues table itself
+    conn.execute("INSERT INTO issues VALUES (?,?,?,?,?,?)", (MONTH, "司法局", "2024-05-06 09:00:00", "v1", "2024-05-20", '[["21", {}, false]]'))
+    ledger.record_issue(conn, MONTH, "政府办", "2024-05-06 09:00:00", "v1", "2024-05-20", [["22", {}, False]])
+    assert ledger.issues(conn, MONTH) == {"司法局": {"2024-05-06 09:00:00": '[["21", {}, false]]'},
+                                          "政府办": {"2024-05-06 09:00:00": '[["22", {}, false]]'}}
 
 
 def test_lights_kept_for_a_month_replace_its_earlier_grades(conn):
@@ -267,12 +276,12 @@ def test_lights_kept_for_a_month_replace_its_earlier_grades(conn):
 
 
 def test_a_fetched_attachment_and_a_sent_notice_are_recorded_once(conn):
-    ledger.record_fetch(conn, "<1@mail>", "abc", MONTH, "inbox/2024-05/司法局.xlsx", "2024-05-19 09:00:00")
-    ledger.record_fetch(conn, "<1@mail>", "abc", MONTH, "inbox/2024-05/其他路径.xlsx", "2024-05-20 09:00:00")
-    ledger.record_fetch(conn, "<2@mail>", "abc", MONTH, "inbox/2024-05/转发.xlsx", "2024-05-20 09:00:00")
-    assert ledger.fetched(conn) == {("<1@mail>", "abc"), ("<2@mail>", "abc")}
-    ledger.record_sent(conn, MONTH, "reminders", "人民法院", "d1", "court@example.com", "2024-05-24 09:00:00")
-    ledger.record_sent(conn, MONTH, "reminders", "人民法院", "d1", "court@example.com", "2024-05-24 09:00:00")
-    ledger.record_sent(conn, MONTH, "receipts", "司法局", "d2", "justice@example.com", "2024-05-24 09:00:00")
-    assert ledger.sent_digests(conn, MONTH, "reminders") == {("人民法院", "d1")}
-    assert ledger.sent_digests(conn, "2024-06", "reminders") == set()
+    mail_ledger.record_fetch(conn, "<1@mail>", "abc", MONTH, "inbox/2024-05/司法局.xlsx", "2024-05-19 09:00:00")
+    mail_ledger.record_fetch(conn, "<1@mail>", "abc", MONTH, "inbox/2024-05/其他路径.xlsx", "2024-05-20 09:00:00")
+    mail_ledger.record_fetch(conn, "<2@mail>", "abc", MONTH, "inbox/2024-05/转发.xlsx", "2024-05-20 09:00:00")
+    assert mail_ledger.fetched(conn) == {("<1@mail>", "abc"), ("<2@mail>", "abc")}
+    mail_ledger.record_sent(conn, MONTH, "reminders", "人民法院", "d1", "court@example.com", "2024-05-24 09:00:00")
+    mail_ledger.record_sent(conn, MONTH, "reminders", "人民法院", "d1", "court@example.com", "2024-05-24 09:00:00")
+    mail_ledger.record_sent(conn, MONTH, "receipts", "司法局", "d2", "justice@example.com", "2024-05-24 09:00:00")
+    assert mail_ledger.sent_digests(conn, MONTH, "reminders") == {("人民法院", "d1")}
+    assert mail_ledger.sent_digests(conn, "2024-06", "reminders") == set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 SECTION_LABELS = {"main": "指标", "bonus": "加分项", "veto": "否决项"}
 SECTION_BY_LABEL = {label: key for key, label in SECTION_LABELS.items()}
@@ -50,7 +51,7 @@ class Task:
     deadline: str = ""  # the task's own deadline as written (完成时限); typed by master.deadlines
     due: str = ""  # the date it gives (ISO), fixed when the list was imported: “6月底前” of the year it was written for
 
-    @property
+    @cached_property  # asked for every row of every rule: worked out once per task
     def task_id(self) -> str:
         return self.group_id if self.part is None else f"{self.group_id}/{self.part}"
 

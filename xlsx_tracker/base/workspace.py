@@ -20,6 +20,7 @@ LEDGER_FILE = "ledger.sqlite"
 ARCHIVE_DIR = "archive"
 REPORTS_DIR = "reports"
 INBOX_DIR = "inbox"
+CACHE_DIR = ".cache"  # derived data kept to save time (month.values_cache): safe to delete
 LOCK_FILE = ".xlsx-tracker.lock"
 LOCK_WAIT = 600  # seconds a command waits for another one on the same workspace
 TEMP_PREFIX = ".tmp-"  # every atomic write starts as such a file beside its target
@@ -52,6 +53,10 @@ class Workspace:
     @property
     def reports_dir(self) -> Path:
         return self.root / REPORTS_DIR
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
 
     def sheets_dir(self, month: str) -> Path:
         return self.root / SHEETS_DIR / month

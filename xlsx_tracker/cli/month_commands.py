@@ -15,9 +15,6 @@ from ..base.model import TrackerError
 from ..base.problems import severity_summary
 from ..month.run import MonthRun
 from ..month.state import load_state
-from ..outputs import review as review_mod
-from ..outputs import taizhang as taizhang_mod
-from ..outputs.documents import write_month_documents
 from . import app
 from .app import (
     assume_weekends_option,
@@ -36,6 +33,26 @@ from .app import (
     workspace_option,
 )
 from .printing import NOTHING_TAKEN, applied_lines, echo_documents, fail_on_blocked, merge_summary, split_said
+
+
+# The document writers (xlsxwriter, python-docx) load only when a command writes documents, so `merge --no-report`
+# and the other quick commands start a tenth of a second sooner.
+def write_month_documents(*args, **kwargs):
+    from ..outputs.documents import write_month_documents as write
+
+    return write(*args, **kwargs)
+
+
+def review_mod():
+    from ..outputs import review
+
+    return review
+
+
+def taizhang_mod():
+    from ..outputs import taizhang
+
+    return taizhang
 
 
 @main.command("split")
@@ -136,21 +153,21 @@ def review_command(ctx, month, policy, assume_weekends, filled, force, reviewer)
     run.require_issued()
     state = load_state(run)
     if filled is None:
-        written = review_mod.review_sheet(run, state, on_wait=say_waiting, force=force)
+        written = review_mod().review_sheet(run, state, on_wait=say_waiting, force=force)
         click.echo(f"待审核事项 {written.count} 项:{written.path}")
         if written.kept:
             click.echo(f"已保留原审核表中已填写的 {written.kept} 项审核结果。")
         if written.discarded:
             click.echo(f"已按 --force 重新生成空白审核表,原审核表中已填写而尚未记入的 {written.discarded} 项审核结果没有保留。")
         if written.folders:
-            click.echo(f"审核材料:{written.path.parent / review_mod.MATERIALS}({written.folders} 项共 {written.files} 个文件,"
+            click.echo(f"审核材料:{written.path.parent / review_mod().MATERIALS}({written.folders} 项共 {written.files} 个文件,"
                        "在审核表中点“收到的材料文件”即可打开)")
         if written.missing:
             click.echo(f"存档中找不到以下材料,没有复制:{'、'.join(written.missing)}")
         workspace = "" if run.workspace.root.resolve() == Path.cwd().resolve() else f" -w {typed(run.workspace.root)}"
         click.echo(f"审核后运行:xlsx-tracker review{workspace} --month {month} --apply {typed(written.path)}")
         return
-    applied = review_mod.apply_review(run, state, filled, reviewer, on_wait=say_waiting)
+    applied = review_mod().apply_review(run, state, filled, reviewer, on_wait=say_waiting)
     echo_problems(applied.problems)
     for line in applied_lines(applied, state):
         click.echo(line)
@@ -179,7 +196,7 @@ def _taizhang(ctx, month, policy, assume_weekends):
             raise TrackerError("台账中还没有任何月份的报送。")
         month = known[-1]
     run = month_run_of(ctx, month, policy, assume_weekends)
-    built = taizhang_mod.build(run, on_wait=say_waiting)
+    built = taizhang_mod().build(run, on_wait=say_waiting)
     click.echo(f"工作台账({month} 为止):{built.root},报送组 {built.groups} 个,材料文件 {built.files} 个。")
     if built.unmatched:
         click.echo(f"无法归类的材料 {len(built.unmatched)} 个(见总目录“未归类材料”表):" + "、".join(built.unmatched))
@@ -228,6 +245,6 @@ def demo_command(month, directory):
         click.echo(f"[{current}] 采用 {len(merged.accepted)} 个单位,未报送 {len(merged.not_returned)} 个;问题:{severity_summary(merged.problems)}")
         echo_documents(documents, f"[{current}] ")
     last = result.months[-1]
-    click.echo(f"审核销号:{result.workspace.month_reports(last) / review_mod.review_name(last)}(已演示审核一轮)")
-    click.echo(f"工作台账:{result.workspace.root / taizhang_mod.FOLDER}")
+    click.echo(f"审核销号:{result.workspace.month_reports(last) / review_mod().review_name(last)}(已演示审核一轮)")
+    click.echo(f"工作台账:{result.workspace.root / taizhang_mod().FOLDER}")
     click.echo(f"台账:{result.workspace.ledger_file}")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from ..base.model import TrackerError
-from ..outputs.documents import MonthDocuments
 from ..outputs.sayings import NOTHING_TAKEN, applied_lines, blocked_message, documents_said, merge_summary, returned_line, split_said  # noqa: F401  (printed here)
+
+if TYPE_CHECKING:
+    from ..outputs.documents import MonthDocuments
 
 
 def echo_documents(documents: MonthDocuments, prefix: str = "") -> None:

@@ -43,7 +43,7 @@ from ..intake.mailparse import (
     server_time,
     write_sidecar,
 )
-from ..month import ledger
+from ..month import ledger, mail_ledger
 from ..month.run import MonthRun
 
 PASSWORD_VARIABLE = "XLSX_TRACKER_MAIL_PASSWORD"
@@ -179,7 +179,7 @@ class Saver:
 
     def __init__(self, run: MonthRun, conn, result: Fetched):
         self.run, self.conn, self.result = run, conn, result
-        self.known = ledger.fetched(conn)
+        self.known = mail_ledger.fetched(conn)
         self.used: dict[Path, set[str]] = {}  # folder -> names in it (case folded)
         self.on_disk: dict[Path, dict[tuple[str, str], Path]] = {}  # folder -> (message key, digest) -> saved file
 
@@ -228,7 +228,7 @@ class Saver:
         else:
             self.result.already += 1  # saved by a fetch killed before it recorded the file
         with ledger.transaction(self.conn):
-            ledger.record_fetch(self.conn, key, digest, self.run.month, str(path.relative_to(self.run.workspace.root)), received)
+            mail_ledger.record_fetch(self.conn, key, digest, self.run.month, str(path.relative_to(self.run.workspace.root)), received)
         self.known.add((key, digest))
 
     def _used(self, folder: Path) -> set[str]:

@@ -22,7 +22,7 @@ from ..base.model import TrackerError
 from ..base.workspace import workspace_lock
 from ..intake.mailparse import parse
 from ..master.values import is_email
-from ..month import ledger
+from ..month import ledger, mail_ledger
 from ..month.run import MonthRun
 from ..outputs.notices import receipt_stem, reminder_stem
 from ..outputs.unchanged import content_digest
@@ -121,8 +121,8 @@ def plan(run: MonthRun, kind: str, liaisons: dict[str, dict], resend_interrupted
         raise TrackerError(f"{run.month} 还没有{'催报通知' if kind == 'reminders' else '回执'}。请先运行 xlsx-tracker merge 或 report。")
     result = Sent()
     with run.ledger() as conn:
-        done = ledger.sent_digests(conn, run.month, kind)
-        begun = ledger.interrupted_sends(conn, run.month, kind)
+        done = mail_ledger.sent_digests(conn, run.month, kind)
+        begun = mail_ledger.interrupted_sends(conn, run.month, kind)
     for unit, path in found:
         to = _normal(liaisons.get(unit, {}).get("电子邮箱", ""))
         why = address_problem(to) if to else ""
@@ -203,7 +203,7 @@ def _send_planned(run: MonthRun, kind: str, result: Sent, password: str) -> Sent
 
 def _send_one(run: MonthRun, kind: str, client: smtplib.SMTP, sender: str, item: Outgoing, message, result: Sent) -> bool:
     """Send one unit's message, recorded before and after; False when the batch cannot go on."""
-    _record(run, ledger.begin_send, kind, item, item.to, _now(run))
+    _record(run, mail_ledger.begin_send, kind, item, item.to, _now(run))
     try:
         refused = client.send_message(message, from_addr=sender, to_addrs=[item.to])
     except smtplib.SMTPRecipientsRefused as exc:
@@ -211,7 +211,7 @@ def _send_one(run: MonthRun, kind: str, client: smtplib.SMTP, sender: str, item:
     except smtplib.SMTPDataError as exc:
         refused = {item.to: (exc.smtp_code, exc.smtp_error)}
     except smtplib.SMTPSenderRefused as exc:
-        _record(run, ledger.cancel_send, kind, item)
+        _record(run, mail_ledger.cancel_send, kind, item)
         result.stopped = (f"发信服务器拒绝了发件地址 {sender}({_answer(exc.smtp_code, exc.smtp_error)}),本次发送停止。"
                           "请检查设置文件中的发件地址和授权码;已发送的已记录,重新运行 send 不会重复发送。")
         return False
@@ -220,11 +220,11 @@ def _send_one(run: MonthRun, kind: str, client: smtplib.SMTP, sender: str, item:
                           f"重新运行 send 会继续发送其余单位;{item.unit}可能已收到,请先核实。")
         return False
     if refused:
-        _record(run, ledger.cancel_send, kind, item)
+        _record(run, mail_ledger.cancel_send, kind, item)
         code, answer = next(iter(refused.values()))
         result.refused.append((item.unit, item.to, _answer(code, answer)))
         return True
-    _record(run, ledger.record_sent, kind, item, item.to, _now(run))
+    _record(run, mail_ledger.record_sent, kind, item, item.to, _now(run))
     result.sent.append(item)
     return True
 

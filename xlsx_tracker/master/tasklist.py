@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 
@@ -435,9 +435,11 @@ def _uncovered_indicators(indicators, tasks, where) -> list[Problem]:
 
 
 LATER_FIELDS = ("cooperating", "deadline", "due")  # added since the first release: a master without them keeps its version
+TASK_FIELDS = fields(Task)
 
 
 def _version(tasks: list[Task], registry: Registry) -> str:
-    rows = [{k: v for k, v in asdict(t).items() if v or k not in LATER_FIELDS} for t in tasks]
+    # the fields as they are (asdict deep-copies every tuple: a tenth of a second for a province's master)
+    rows = [{f.name: v for f in TASK_FIELDS if (v := getattr(t, f.name)) or f.name not in LATER_FIELDS} for t in tasks]
     payload = json.dumps([rows, registry.units, sorted(registry.aliases.items())], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:12]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..base.filenames import safe_name
 
@@ -163,7 +164,12 @@ class Registry:
 
 
 def clean_name(name: str) -> str:
-    return re.sub(r"\s+", "", str(name or "")).strip()
+    return _without_spaces(str(name or ""))
+
+
+@lru_cache(maxsize=65536)  # a province's master asks for the same few thousand names tens of thousands of times
+def _without_spaces(text: str) -> str:
+    return re.sub(r"\s+", "", text).strip()
 
 
 def safe_filename(name: str) -> str:

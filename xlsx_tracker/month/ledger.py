@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import sys
@@ -42,6 +43,9 @@ CREATE TABLE IF NOT EXISTS issues (
     month TEXT NOT NULL, unit TEXT NOT NULL, issued_at TEXT NOT NULL, master_version TEXT NOT NULL,
     deadline TEXT NOT NULL, rows TEXT NOT NULL,
     PRIMARY KEY (month, unit, issued_at)
+);
+CREATE TABLE IF NOT EXISTS issue_rows (
+    digest TEXT NOT NULL PRIMARY KEY, rows TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS fetched (
     message_id TEXT NOT NULL, sha256 TEXT NOT NULL, month TEXT NOT NULL, path TEXT NOT NULL, received TEXT NOT NULL,
@@ -227,12 +231,16 @@ def _shared_strings(pairs: list[tuple[str, object]]) -> dict:
     # column names, statuses, dates and names repeat across tens of thousands of rows: one string object each
     return {sys.intern(k): sys.intern(v) if isinstance(v, str) and len(v) <= SHARED_TEXT else v for k, v in pairs}
 
-_ROW_DECODER = json.JSONDecoder(object_pairs_hook=_shared_strings)
+decode_values = json.JSONDecoder(object_pairs_hook=_shared_strings).decode  # one task row's values, as recorded
 
 
 def row_values(conn: sqlite3.Connection, sha256: str, month: str) -> dict[str, dict]:
-    rows = conn.execute("SELECT task_id, row_values FROM row_values WHERE sha256=? AND month=?", (sha256, month))
-    return {task_id: _ROW_DECODER.decode(values) for task_id, values in rows}
+    rows = conn.execute("SELECT task_id, row_values FROM row_values WHERE sha256=? AND month=? ORDER BY task_id", (sha256, month))
+    return {task_id: decode_values(values) for task_id, values in rows}
+
+
+def _values_of(conn: sqlite3.Connection, month: str, files: dict[str, Submission]) -> dict[str, dict[str, dict]]:
+    return {unit: row_values(conn, sub.sha256, month) for unit, sub in files.items()}
 
 
 def evidence(conn: sqlite3.Connection, sha256: str, month: str) -> list[dict]:
@@ -243,6 +251,15 @@ def evidence(conn: sqlite3.Connection, sha256: str, month: str) -> list[dict]:
 def liaison(conn: sqlite3.Connection, sha256: str, month: str) -> dict:
     row = conn.execute("SELECT entry FROM liaison WHERE sha256=? AND month=?", (sha256, month)).fetchone()
     return json.loads(row[0]) if row else {}
+
+
+def _by_file(conn: sqlite3.Connection, table: str, month: str, files: dict[str, Submission]) -> dict[str, list]:
+    """unit -> its file's decoded entries of table (evidence or liaison), in one query for the month, not one per file."""
+    texts: dict[str, list[str]] = {}
+    order = "seq" if table == "evidence" else "rowid"  # a file has one liaison entry
+    for sha256, entry in conn.execute(f"SELECT sha256, entry FROM {table} WHERE month=? ORDER BY sha256, {order}", (month,)):
+        texts.setdefault(sha256, []).append(entry)
+    return {unit: [json.loads(entry) for entry in texts.get(sub.sha256, ())] for unit, sub in files.items()}
 
 
 def problems(conn: sqlite3.Connection, month: str, subs: list[Submission], winning: dict[str, Submission]) -> list[Problem]:
@@ -275,8 +292,10 @@ class MonthRecords:
     carried_evidence: dict = field(default_factory=dict)  # unit -> evidence of its last accepted return before this month
 
 
-def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
-    """Read one month, with what earlier months say (liaisons, statuses, texts, planned dates)."""
+def load_month(conn: sqlite3.Connection, month: str, values=_values_of) -> MonthRecords:
+    """Read one month, with what earlier months say (liaisons, statuses, texts, planned dates).
+
+    values(conn, month, unit -> file) gives each file's task values (month.values_cache keeps them decoded)."""
     subs = submissions(conn, month)
     winning = winners(subs)
     earlier = {m: accepted(conn, m) for m in months(conn) if m < month}
@@ -285,12 +304,12 @@ def load_month(conn: sqlite3.Connection, month: str) -> MonthRecords:
         accepted=winning,
         superseded=[s for s in subs if s.outcome == "applied" and s is not winning.get(s.unit)],
         submissions=subs,
-        values={unit: row_values(conn, sub.sha256, month) for unit, sub in winning.items()},
-        evidence={unit: evidence(conn, sub.sha256, month) for unit, sub in winning.items()},
+        values=values(conn, month, winning),
+        evidence=_by_file(conn, "evidence", month, winning),
         problems=problems(conn, month, subs, winning),
-        liaison_history=[(m, unit, entry) for m, subs_of in [*earlier.items(), (month, winning)]
-                         for unit, sub in sorted(subs_of.items()) if (entry := liaison(conn, sub.sha256, m))],
-        earlier_values=[(m, {unit: row_values(conn, sub.sha256, m) for unit, sub in subs_of.items()}) for m, subs_of in earlier.items()],
+        liaison_history=[(m, unit, entries[0]) for m, subs_of in [*earlier.items(), (month, winning)]
+                         for unit, entries in sorted(_by_file(conn, "liaison", m, subs_of).items()) if entries and entries[0]],
+        earlier_values=[(m, values(conn, m, subs_of)) for m, subs_of in earlier.items()],
         earlier_lights=lights_before(conn, month),
         reviews=reviews_until(conn, month),
         carried_evidence=_last_evidence(conn, earlier),
@@ -301,9 +320,7 @@ def _last_evidence(conn: sqlite3.Connection, earlier: dict[str, dict[str, Submis
     """Each unit's evidence entries as its last accepted return before the month listed them (split prefilled them)."""
     found: dict[str, list[dict]] = {}
     for month in sorted(earlier, reverse=True):
-        for unit, sub in earlier[month].items():
-            if unit not in found:
-                found[unit] = evidence(conn, sub.sha256, month)
+        found.update(_by_file(conn, "evidence", month, {u: sub for u, sub in earlier[month].items() if u not in found}))
     return found
 
 
@@ -333,8 +350,17 @@ def _carried_values(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
 
 def record_issue(conn: sqlite3.Connection, month: str, unit: str, issued_at: str, master_version: str, deadline: str,
                  rows: list[list]) -> None:
-    """What split gave one unit for the month: the snapshot every return of that workbook is judged against."""
-    conn.execute("INSERT OR REPLACE INTO issues VALUES (?,?,?,?,?,?)", (month, unit, issued_at, master_version, deadline, _dump(rows)))
+    """What split gave one unit for the month: the snapshot every return of that workbook is judged against.
+
+    Units given the same rows share one stored text (issue_rows, by its SHA-256): a province's 3,200 snapshots
+    are a few dozen texts, so merge reads megabytes, not tens of megabytes."""
+    text = _dump(rows)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    conn.execute("INSERT OR IGNORE INTO issue_rows VALUES (?,?)", (digest, text))
+    conn.execute("INSERT OR REPLACE INTO issues VALUES (?,?,?,?,?,?)", (month, unit, issued_at, master_version, deadline, SHARED_ROWS + digest))
+
+
+SHARED_ROWS = "sha256:"  # an issue's rows kept in issue_rows; a ledger written before holds the JSON text itself
 
 
 def issues(conn: sqlite3.Connection, month: str) -> dict[str, dict[str, str]]:
@@ -345,8 +371,19 @@ def issues(conn: sqlite3.Connection, month: str) -> dict[str, dict[str, str]]:
     """
     found: dict[str, dict[str, str]] = {}
     shared: dict[str, str] = {}
-    for unit, issued_at, rows in conn.execute("SELECT unit, issued_at, rows FROM issues WHERE month=?", (month,)):
-        found.setdefault(unit, {})[issued_at] = shared.setdefault(rows, rows)
+    listed = conn.execute("SELECT unit, issued_at, rows FROM issues WHERE month=?", (month,)).fetchall()
+    texts = _issue_texts(conn, {rows[len(SHARED_ROWS):] for _, _, rows in listed if rows.startswith(SHARED_ROWS)})
+    for unit, issued_at, rows in listed:
+        text = texts.get(rows[len(SHARED_ROWS):], "[]") if rows.startswith(SHARED_ROWS) else rows
+        found.setdefault(unit, {})[issued_at] = shared.setdefault(text, text)
+    return found
+
+
+def _issue_texts(conn: sqlite3.Connection, digests: set[str]) -> dict[str, str]:
+    wanted, found = sorted(digests), {}
+    for start in range(0, len(wanted), 500):  # SQLite's parameter limit is 999 on old builds
+        chunk = wanted[start:start + 500]
+        found.update(conn.execute(f"SELECT digest, rows FROM issue_rows WHERE digest IN ({','.join('?' * len(chunk))})", chunk))
     return found
 
 
@@ -386,42 +423,6 @@ def lights_before(conn: sqlite3.Connection, month: str) -> list[tuple[str, dict[
     for m, key, light in conn.execute("SELECT month, key, light FROM lights WHERE kind='unit' AND month<? ORDER BY month", (month,)):
         found.setdefault(m, {})[key] = light
     return list(found.items())
-
-
-def fetched(conn: sqlite3.Connection) -> set[tuple[str, str]]:
-    """(Message-ID, attachment SHA-256) of everything fetch has saved: never saved twice."""
-    return set(conn.execute("SELECT message_id, sha256 FROM fetched"))
-
-
-def record_fetch(conn: sqlite3.Connection, message_id: str, sha256: str, month: str, path: str, received: str) -> None:
-    conn.execute("INSERT OR IGNORE INTO fetched VALUES (?,?,?,?,?)", (message_id, sha256, month, path, received))
-
-
-def sent_digests(conn: sqlite3.Connection, month: str, kind: str) -> set[tuple[str, str]]:
-    """(unit, digest) of every notice the mail server accepted."""
-    return set(conn.execute("SELECT unit, digest FROM sent WHERE month=? AND kind=? AND state='sent'", (month, kind)))
-
-
-def interrupted_sends(conn: sqlite3.Connection, month: str, kind: str) -> set[tuple[str, str]]:
-    """(unit, digest) of notices whose sending began and never ended (the run was killed): perhaps delivered."""
-    return set(conn.execute("SELECT unit, digest FROM sent WHERE month=? AND kind=? AND state='sending'", (month, kind)))
-
-
-def begin_send(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str, at: str) -> None:
-    """Recorded before the message goes to the server: a kill before record_sent leaves it interrupted, never unsent.
-    at: the office's time now (settings.now), whatever this computer's zone."""
-    conn.execute("INSERT OR REPLACE INTO sent (month, kind, unit, digest, to_address, sent_at, state) "
-                 "VALUES (?,?,?,?,?,?,'sending')", (month, kind, unit, digest, to, at))
-
-
-def record_sent(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str, to: str, at: str) -> None:
-    conn.execute("INSERT OR REPLACE INTO sent (month, kind, unit, digest, to_address, sent_at, state) "
-                 "VALUES (?,?,?,?,?,?,'sent')", (month, kind, unit, digest, to, at))
-
-
-def cancel_send(conn: sqlite3.Connection, month: str, kind: str, unit: str, digest: str) -> None:
-    """A send begun and refused by the server: not sent (a notice already sent is never un-recorded)."""
-    conn.execute("DELETE FROM sent WHERE month=? AND kind=? AND unit=? AND digest=? AND state='sending'", (month, kind, unit, digest))
 
 
 def record_review(conn: sqlite3.Connection, unit: str, task_id: str, month: str, decision: str, reason: str, reviewer: str,

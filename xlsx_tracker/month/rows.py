@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..base.layout import EDITABLE_COLUMNS, EVIDENCE_COLUMNS, STATUS
 from ..base.model import Assignment
@@ -32,20 +33,16 @@ class RowState:
     review_reason: str = ""  # why the office returned the claim
     counted: str = ""  # the status progress is counted on ("" = the status itself)
     returned_unchanged: bool = False  # a claim returned in an earlier month, sent again with the same 本月工作进展
+    # worked out once when the row is made: every rule asks them, hundreds of thousands of times at province scale
+    status: str = field(init=False, default="")  # the reported status, 未报送 when the unit gave none
+    counted_status: str = field(init=False, default="")  # what progress counts: counted, else the status
+    section: str = field(init=False, default="")  # the task's section: main, bonus or veto
 
-    @property
-    def status(self) -> str:
-        return self.values.get(STATUS) or NOT_REPORTED
-
-    @property
-    def counted_status(self) -> str:
-        """The status progress counts: an unreviewed claim counts as 推进中 when the settings say claims need review."""
-        return self.counted or self.status
-
-    @property
-    def section(self) -> str:
-        return self.assignment.task.section
-
+    def __post_init__(self):
+        status = self.values.get(STATUS) or NOT_REPORTED
+        object.__setattr__(self, "status", status)
+        object.__setattr__(self, "counted_status", self.counted or status)
+        object.__setattr__(self, "section", self.assignment.task.section)
 
 
 def row_states(master: Master, records: MonthRecords, blank: set[str] = frozenset()) -> list[RowState]:
@@ -55,15 +52,19 @@ def row_states(master: Master, records: MonthRecords, blank: set[str] = frozense
     """
     rows = []
     count_claims = master.settings.scoring.count_unreviewed_as_done
+    reviews, month = records.reviews, records.month
     for assignment in master.assignments():
-        values = None if assignment.unit in blank else records.values.get(assignment.unit, {}).get(assignment.task_id)
-        source = records.accepted[assignment.unit].file_name if values is not None else ""
+        unit, task_id = assignment.unit, assignment.task_id
+        values = None if unit in blank else records.values.get(unit, {}).get(task_id)
+        source = records.accepted[unit].file_name if values is not None else ""
         status = (values or {}).get(STATUS) or NOT_REPORTED
-        decisions = records.reviews.get((assignment.unit, assignment.task_id), [])
-        review, reason = review_status(status, decisions, records.month)
-        counted = _counted(status, review, count_claims)
-        unchanged = review == PENDING and _resent_unchanged(values or {}, decisions, records.month)
-        rows.append(RowState(assignment, values or {}, source, review, reason, counted, unchanged))
+        decisions = reviews.get((unit, task_id))
+        if decisions:
+            review, reason = review_status(status, decisions, month)
+            unchanged = review == PENDING and _resent_unchanged(values or {}, decisions, month)
+        else:  # no decision yet (most rows): a claim waits for review, anything else is as reported
+            review, reason, unchanged = (PENDING if status in DONE else ""), "", False
+        rows.append(RowState(assignment, values or {}, source, review, reason, _counted(status, review, count_claims), unchanged))
     return rows
 
 
@@ -158,9 +159,11 @@ def slipped_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[
     slipped: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for row in rows:
         planned = row.values.get("预计完成时间") or ""
+        if not planned or row.status in DONE or row.section == "veto" or not earlier:
+            continue
         unit, task_id = row.assignment.unit, row.assignment.task_id
         history = [v for _, values in earlier if (v := values.get(unit, {}).get(task_id, {}).get("预计完成时间"))]
-        if planned and history and planned > history[-1] and row.status not in DONE and row.section != "veto":
+        if history and planned > history[-1]:
             dates = [d for i, d in enumerate([*history, planned]) if i == 0 or d != [*history, planned][i - 1]]
             slipped[unit].append((task_id, dates))
     return dict(slipped)
@@ -184,13 +187,16 @@ def is_overdue(row: RowState, today: dt.date) -> bool:
     """Unfinished past the date the unit planned, or past the task's own deadline (完成时限 of an imported list)."""
     if row.status in DONE or row.section == "veto":
         return False
-    return any(day and dt.date.fromisoformat(day) < today for day in (row.values.get("预计完成时间"), row.assignment.task.due))
+    return any(day and iso_day(day) < today for day in (row.values.get("预计完成时间"), row.assignment.task.due))
+
+
+iso_day = lru_cache(maxsize=4096)(dt.date.fromisoformat)  # a month's rows share a few hundred dates
 
 
 def past_due(row: RowState, today: dt.date) -> bool:
     """Overdue by the task's own deadline (what the words of a reason name), whatever the unit planned."""
     due = row.assignment.task.due
-    return bool(due) and row.status not in DONE and row.section != "veto" and dt.date.fromisoformat(due) < today
+    return bool(due) and row.status not in DONE and row.section != "veto" and iso_day(due) < today
 
 
 def stalled_rows(rows: list[RowState], earlier: list[dict[tuple[str, str], str]], cycles: int) -> dict[str, list[str]]:

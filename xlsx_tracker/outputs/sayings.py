@@ -7,12 +7,15 @@ in the terminal and in the browser.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..base.model import Problem
 from ..base.problems import SEVERITY_TEXT, category, problem_line, severity_summary
 from ..month.summary import points
-from .documents import Made, MonthDocuments
 from .unit_words import TaskCells
+
+if TYPE_CHECKING:  # the documents' writers load only with a command that writes them
+    from .documents import Made, MonthDocuments
 
 NOTHING_TAKEN = "没有任何文件可以采用,请按上面列出的问题联系报送单位。"
 

@@ -1,0 +1,84 @@
+"""Each accepted return's task values, decoded once and kept beside the ledger.
+
+The ledger keeps a return's values as JSON, one text per task row; decoding 50,000 of them was the largest part
+of reading a province's month, and every earlier month was decoded again each time. A recorded return's values
+never change (a file is recorded once; only a failed read, which is never accepted and has no values, is recorded
+again), so they are kept decoded, by file hash, in one file per month in the workspace's cache folder: a re-merge
+decodes only the returns that are new.
+
+The cache is derived data. It is written only from what the ledger has committed, atomically; a missing, damaged
+or other-version file is ignored and rebuilt from the ledger, and deleting the folder changes nothing but speed.
+marshal (not pickle) keeps it: it cannot run code, and it keeps the shared strings shared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sqlite3
+import sys
+from pathlib import Path
+
+from ..base.sheetio import atomic_path
+from .ledger import Submission, decode_values
+
+FORMAT = b"xlsx-tracker values 1 " + f"py{sys.version_info[0]}.{sys.version_info[1]} m{marshal.version}".encode() + b"\n"
+DIGEST = 32  # bytes of SHA-256 after the header: a damaged file is noticed, not believed
+FETCH_CHUNK = 500  # hashes per query (SQLite's parameter limit is 999 on old builds)
+
+Values = dict[str, dict[str, dict]]  # task id -> column -> value, of one file
+
+
+class ValuesCache:
+    """The accepted returns' values of each month, read from the cache file and the ledger together."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder  # None: no cache (the ledger alone, as before)
+
+    def path(self, month: str) -> Path:
+        return self.folder / f"values-{month}.bin"
+
+    def values(self, conn: sqlite3.Connection, month: str, files: dict[str, Submission]) -> dict[str, Values]:
+        """unit -> its file's values, for the files given (each unit's accepted return of the month)."""
+        kept = self._read(month) if self.folder else {}
+        missing = sorted({sub.sha256 for sub in files.values()} - kept.keys())
+        if missing:
+            kept.update(fetch_values(conn, month, missing))
+            if self.folder and not conn.in_transaction:  # only what the ledger has committed is kept
+                self._write(month, kept)
+        return {unit: kept.get(sub.sha256, {}) for unit, sub in files.items()}
+
+    def _read(self, month: str) -> dict[str, Values]:
+        try:
+            data = self.path(month).read_bytes()
+        except OSError:
+            return {}
+        head, digest, payload = data[:len(FORMAT)], data[len(FORMAT):len(FORMAT) + DIGEST], data[len(FORMAT) + DIGEST:]
+        if head != FORMAT or hashlib.sha256(payload).digest() != digest:
+            return {}
+        try:
+            kept = marshal.loads(payload)
+        except (ValueError, EOFError, TypeError):
+            return {}
+        return kept if isinstance(kept, dict) else {}
+
+    def _write(self, month: str, kept: dict[str, Values]) -> None:
+        payload = marshal.dumps(kept)
+        try:
+            with atomic_path(self.path(month)) as tmp:
+                tmp.write_bytes(FORMAT + hashlib.sha256(payload).digest() + payload)
+        except OSError:  # a read-only or full disk: the month is read from the ledger, only slower
+            pass
+
+
+def fetch_values(conn: sqlite3.Connection, month: str, hashes: list[str]) -> dict[str, Values]:
+    """sha256 -> task id -> values, for the files given, in as few queries as SQLite allows."""
+    found: dict[str, Values] = {sha: {} for sha in hashes}
+    for start in range(0, len(hashes), FETCH_CHUNK):
+        chunk = hashes[start:start + FETCH_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        for sha, task_id, text in conn.execute(
+                f"SELECT sha256, task_id, row_values FROM row_values WHERE month=? AND sha256 IN ({marks}) "
+                "ORDER BY sha256, task_id", (month, *chunk)):
+            found[sha][task_id] = decode_values(text)
+    return found
