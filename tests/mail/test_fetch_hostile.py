@@ -18,7 +18,7 @@ from xlsx_tracker.cli import main
 from xlsx_tracker.intake.mailparse import read_sidecar, sidecar
 from xlsx_tracker.mail import mailbox
 from xlsx_tracker.master.tasklist import load_master_or_fail
-from xlsx_tracker.month import ledger
+from xlsx_tracker.month import ledger, mail_ledger
 
 from .messages import PASSWORD, append, attach, many_attachments, nested, plain, with_raw_filename
 
@@ -144,7 +144,7 @@ def test_a_fetch_killed_part_way_saves_nothing_twice(office, dovecot, monkeypatc
     workspace, run, user = office
     expected = attachments_mailbox(dovecot, user)
     with monkeypatch.context() as patch:
-        kill_on_call(patch, mailbox if where == "atomic_path" else ledger, where, 3)
+        kill_on_call(patch, mailbox if where == "atomic_path" else mail_ledger, where, 3)
         with pytest.raises(Killed):
             mailbox.fetch(run, PASSWORD)
     assert len(saved_files(workspace)) == saved_before + on_disk
