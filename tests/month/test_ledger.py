@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from xlsx_tracker.base.model import Carried, Problem
+from xlsx_tracker.base.model import Carried, Problem, TrackerError
 from xlsx_tracker.month import ledger, mail_ledger
 from xlsx_tracker.month.ledger import Recorded, Submission
 
@@ -263,6 +263,13 @@ def test_a_ledger_written_before_shared_rows_still_gives_its_snapshots(conn):
     ledger.record_issue(conn, MONTH, "政府办", "2024-05-06 09:00:00", "v1", "2024-05-20", [["22", {}, False]])
     assert ledger.issues(conn, MONTH) == {"司法局": {"2024-05-06 09:00:00": '[["21", {}, false]]'},
                                           "政府办": {"2024-05-06 09:00:00": '[["22", {}, false]]'}}
+
+
+def test_an_issue_whose_shared_rows_are_missing_is_refused_not_judged_against_nothing(conn):
+    ledger.record_issue(conn, MONTH, "司法局", "2024-05-06 09:00:00", "v1", "2024-05-20", [["21", {}, False]])
+    conn.execute("DELETE FROM issue_rows")  # a copy of the issues table alone, as a hand-made tool might make
+    with pytest.raises(TrackerError, match="台账中司法局于 2024-05-06 09:00:00 下发的内容缺失,无法核对其报回的文件。请从备份恢复 ledger.sqlite 后重试。"):
+        ledger.issues(conn, MONTH)
 
 
 def test_lights_kept_for_a_month_replace_its_earlier_grades(conn):

@@ -102,3 +102,28 @@ def _run(workspace: Workspace):
     from xlsx_tracker.month.run import month_run
 
     return month_run(workspace, MONTH)
+
+
+def test_the_same_bytes_recorded_anew_in_a_rebuilt_ledger_are_not_served_the_old_values(workspace):
+    """A ledger restored from a backup or rebuilt holds the same file recorded by another run (another archive),
+    perhaps judged under other settings: its values come from that ledger, not from the cache of the old one."""
+    through_cache(workspace)
+    with closing(ledger.connect(workspace.ledger_file)) as conn, ledger.transaction(conn):
+        unit, sub = next(iter(ledger.accepted(conn, MONTH).items()))
+        conn.execute("UPDATE submissions SET archive_path=? WHERE sha256=? AND month=?",
+                     (sub.archive_path.replace(".zip", "-重建.zip"), sub.sha256, MONTH))
+        conn.execute("UPDATE row_values SET row_values=? WHERE sha256=? AND month=?",
+                     ('{"进展状态": "已完成"}', sub.sha256, MONTH))
+    values = through_cache(workspace)
+    assert values == from_ledger(workspace)
+    assert {row["进展状态"] for row in values[unit].values()} == {"已完成"}
+
+
+def test_a_cache_file_held_open_by_another_program_costs_only_speed(workspace, monkeypatch):
+    shutil.rmtree(workspace.cache_dir)
+
+    def held_open(source, target):  # Windows: replacing a file another process holds open
+        raise PermissionError(13, "另一个程序正在使用此文件")
+    monkeypatch.setattr("xlsx_tracker.base.sheetio.os.replace", held_open)
+    assert through_cache(workspace) == from_ledger(workspace)
+    assert not list(workspace.cache_dir.glob("*"))  # no half-written file left behind

@@ -55,7 +55,7 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-@lru_cache(maxsize=65536)  # a province's report repeats each task's text for every unit: measured once
+@lru_cache(maxsize=4096)  # a province's report repeats each task's text for every unit: measured once (a few MB at most)
 def wrapped_height(text: str, width: float, font_size: float = 10) -> float:
     """Points needed for text wrapped in a column of the given width (capped at Excel's 409): Excel does not
     autofit the rows xlsxwriter writes, so a cell of long text would print cut."""

@@ -183,9 +183,9 @@ def workspace_busy(workspace: Workspace) -> bool:
 
 
 def remove_temporaries(workspace: Workspace) -> list[Path]:
-    """Delete the half-written files a killed run left in archive/, reports/ and department_sheets/."""
+    """Delete the half-written files a killed run left in archive/, reports/, department_sheets/ and .cache/."""
     removed = []
-    for folder in (workspace.archive_dir, workspace.reports_dir, workspace.root / SHEETS_DIR):
+    for folder in (workspace.archive_dir, workspace.reports_dir, workspace.root / SHEETS_DIR, workspace.cache_dir):
         for dirpath, _, names in os.walk(folder):
             for name in names:
                 if name.startswith(TEMP_PREFIX):

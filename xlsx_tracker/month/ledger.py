@@ -13,6 +13,7 @@ from pathlib import Path
 from ..base import layout
 from ..base.model import Carried, Problem, TrackerError
 from ..base.problems import READER_CRASHED, READER_TIMEOUT
+from ..base.workspace import LEDGER_FILE
 from ..calendar.workdays import previous_month
 from . import resubmission
 
@@ -44,9 +45,7 @@ CREATE TABLE IF NOT EXISTS issues (
     deadline TEXT NOT NULL, rows TEXT NOT NULL,
     PRIMARY KEY (month, unit, issued_at)
 );
-CREATE TABLE IF NOT EXISTS issue_rows (
-    digest TEXT NOT NULL PRIMARY KEY, rows TEXT NOT NULL
-);
+CREATE TABLE IF NOT EXISTS issue_rows (digest TEXT NOT NULL PRIMARY KEY, rows TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS fetched (
     message_id TEXT NOT NULL, sha256 TEXT NOT NULL, month TEXT NOT NULL, path TEXT NOT NULL, received TEXT NOT NULL,
     PRIMARY KEY (message_id, sha256)
@@ -254,12 +253,22 @@ def liaison(conn: sqlite3.Connection, sha256: str, month: str) -> dict:
 
 
 def _by_file(conn: sqlite3.Connection, table: str, month: str, files: dict[str, Submission]) -> dict[str, list]:
-    """unit -> its file's decoded entries of table (evidence or liaison), in one query for the month, not one per file."""
-    texts: dict[str, list[str]] = {}
+    """unit -> its file's decoded entries of table (evidence or liaison): a few queries by file hash, not one per file."""
     order = "seq" if table == "evidence" else "rowid"  # a file has one liaison entry
-    for sha256, entry in conn.execute(f"SELECT sha256, entry FROM {table} WHERE month=? ORDER BY sha256, {order}", (month,)):
+    texts: dict[str, list[str]] = {}
+    for sha256, entry in rows_for(conn, f"SELECT sha256, entry FROM {table} WHERE month=? AND sha256 IN ({{marks}}) "
+                                        f"ORDER BY sha256, {order}", (month,), {sub.sha256 for sub in files.values()}):
         texts.setdefault(sha256, []).append(entry)
     return {unit: [json.loads(entry) for entry in texts.get(sub.sha256, ())] for unit, sub in files.items()}
+
+
+def rows_for(conn: sqlite3.Connection, sql: str, params: tuple, keys) -> list[tuple]:
+    """The rows of sql for every key, its {marks} filled with as many as one query may take (999 on old SQLite)."""
+    wanted, found = sorted(keys), []
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found.extend(conn.execute(sql.format(marks=",".join("?" * len(chunk))), (*params, *chunk)))
+    return found
 
 
 def problems(conn: sqlite3.Connection, month: str, subs: list[Submission], winning: dict[str, Submission]) -> list[Problem]:
@@ -374,17 +383,15 @@ def issues(conn: sqlite3.Connection, month: str) -> dict[str, dict[str, str]]:
     listed = conn.execute("SELECT unit, issued_at, rows FROM issues WHERE month=?", (month,)).fetchall()
     texts = _issue_texts(conn, {rows[len(SHARED_ROWS):] for _, _, rows in listed if rows.startswith(SHARED_ROWS)})
     for unit, issued_at, rows in listed:
-        text = texts.get(rows[len(SHARED_ROWS):], "[]") if rows.startswith(SHARED_ROWS) else rows
+        text = texts.get(rows[len(SHARED_ROWS):]) if rows.startswith(SHARED_ROWS) else rows
+        if text is None:  # never judged against nothing: the ledger lost what split gave the unit
+            raise TrackerError(f"台账中{unit}于 {issued_at} 下发的内容缺失,无法核对其报回的文件。请从备份恢复 {LEDGER_FILE} 后重试。")
         found.setdefault(unit, {})[issued_at] = shared.setdefault(text, text)
     return found
 
 
 def _issue_texts(conn: sqlite3.Connection, digests: set[str]) -> dict[str, str]:
-    wanted, found = sorted(digests), {}
-    for start in range(0, len(wanted), 500):  # SQLite's parameter limit is 999 on old builds
-        chunk = wanted[start:start + 500]
-        found.update(conn.execute(f"SELECT digest, rows FROM issue_rows WHERE digest IN ({','.join('?' * len(chunk))})", chunk))
-    return found
+    return dict(rows_for(conn, "SELECT digest, rows FROM issue_rows WHERE digest IN ({marks})", (), digests))
 
 
 def issue_sources(conn: sqlite3.Connection, month: str) -> dict[str, tuple[str, str]]:

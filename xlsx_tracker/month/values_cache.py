@@ -3,12 +3,15 @@
 The ledger keeps a return's values as JSON, one text per task row; decoding 50,000 of them was the largest part
 of reading a province's month, and every earlier month was decoded again each time. A recorded return's values
 never change (a file is recorded once; only a failed read, which is never accepted and has no values, is recorded
-again), so they are kept decoded, by file hash, in one file per month in the workspace's cache folder: a re-merge
-decodes only the returns that are new.
+again), so they are kept decoded in one file per month in the workspace's cache folder: a re-merge decodes only the
+returns that are new.
 
-The cache is derived data. It is written only from what the ledger has committed, atomically; a missing, damaged
-or other-version file is ignored and rebuilt from the ledger, and deleting the folder changes nothing but speed.
-marshal (not pickle) keeps it: it cannot run code, and it keeps the shared strings shared.
+An entry is known by the file's SHA-256 and by where that recording archived it (a run's archive name is unique,
+with a random token): the same bytes recorded again into a restored or rebuilt ledger, perhaps judged under other
+settings, are another entry, never the old one. The cache is derived data: written only from what the ledger has
+committed, atomically, holding the month's accepted returns only; a missing, damaged or other-version file is
+ignored and rebuilt from the ledger, and deleting the folder changes nothing but speed. marshal (not pickle)
+keeps it: it cannot run code, and it keeps the shared strings shared.
 """
 
 from __future__ import annotations
@@ -19,12 +22,11 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from ..base.sheetio import atomic_path
-from .ledger import Submission, decode_values
+from ..base.sheetio import FileInUse, atomic_path
+from .ledger import Submission, decode_values, rows_for
 
-FORMAT = b"xlsx-tracker values 1 " + f"py{sys.version_info[0]}.{sys.version_info[1]} m{marshal.version}".encode() + b"\n"
+FORMAT = b"xlsx-tracker values 2 " + f"py{sys.version_info[0]}.{sys.version_info[1]} m{marshal.version}".encode() + b"\n"
 DIGEST = 32  # bytes of SHA-256 after the header: a damaged file is noticed, not believed
-FETCH_CHUNK = 500  # hashes per query (SQLite's parameter limit is 999 on old builds)
 
 Values = dict[str, dict[str, dict]]  # task id -> column -> value, of one file
 
@@ -41,19 +43,21 @@ class ValuesCache:
     def values(self, conn: sqlite3.Connection, month: str, files: dict[str, Submission]) -> dict[str, Values]:
         """unit -> its file's values, for the files given (each unit's accepted return of the month)."""
         kept = self._read(month) if self.folder else {}
-        missing = sorted({sub.sha256 for sub in files.values()} - kept.keys())
+        keys = {unit: entry_key(sub) for unit, sub in files.items()}
+        missing = {sub.sha256: keys[unit] for unit, sub in files.items() if keys[unit] not in kept}
         if missing:
-            kept.update(fetch_values(conn, month, missing))
+            kept.update((missing[sha], values) for sha, values in fetch_values(conn, month, sorted(missing)).items())
             if self.folder and not conn.in_transaction:  # only what the ledger has committed is kept
-                self._write(month, kept)
-        return {unit: kept.get(sub.sha256, {}) for unit, sub in files.items()}
+                self._write(month, {key: kept[key] for key in keys.values()})
+        return {unit: kept[key] for unit, key in keys.items()}
 
     def _read(self, month: str) -> dict[str, Values]:
         try:
             data = self.path(month).read_bytes()
         except OSError:
             return {}
-        head, digest, payload = data[:len(FORMAT)], data[len(FORMAT):len(FORMAT) + DIGEST], data[len(FORMAT) + DIGEST:]
+        view = memoryview(data)  # slices without copying megabytes
+        head, digest, payload = view[:len(FORMAT)], view[len(FORMAT):len(FORMAT) + DIGEST], view[len(FORMAT) + DIGEST:]
         if head != FORMAT or hashlib.sha256(payload).digest() != digest:
             return {}
         try:
@@ -65,20 +69,20 @@ class ValuesCache:
     def _write(self, month: str, kept: dict[str, Values]) -> None:
         payload = marshal.dumps(kept)
         try:
-            with atomic_path(self.path(month)) as tmp:
-                tmp.write_bytes(FORMAT + hashlib.sha256(payload).digest() + payload)
-        except OSError:  # a read-only or full disk: the month is read from the ledger, only slower
+            with atomic_path(self.path(month)) as tmp, open(tmp, "wb") as out:
+                out.writelines([FORMAT, hashlib.sha256(payload).digest(), payload])
+        except (OSError, FileInUse):  # a read-only or full disk, or the file held open: read from the ledger, only slower
             pass
+
+
+def entry_key(sub: Submission) -> str:
+    return f"{sub.sha256} {sub.archive_path}"
 
 
 def fetch_values(conn: sqlite3.Connection, month: str, hashes: list[str]) -> dict[str, Values]:
     """sha256 -> task id -> values, for the files given, in as few queries as SQLite allows."""
     found: dict[str, Values] = {sha: {} for sha in hashes}
-    for start in range(0, len(hashes), FETCH_CHUNK):
-        chunk = hashes[start:start + FETCH_CHUNK]
-        marks = ",".join("?" * len(chunk))
-        for sha, task_id, text in conn.execute(
-                f"SELECT sha256, task_id, row_values FROM row_values WHERE month=? AND sha256 IN ({marks}) "
-                "ORDER BY sha256, task_id", (month, *chunk)):
-            found[sha][task_id] = decode_values(text)
+    for sha, task_id, text in rows_for(conn, "SELECT sha256, task_id, row_values FROM row_values WHERE month=? AND sha256 IN ({marks}) "
+                                             "ORDER BY sha256, task_id", (month,), hashes):
+        found[sha][task_id] = decode_values(text)
     return found
