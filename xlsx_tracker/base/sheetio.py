@@ -55,12 +55,16 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-@lru_cache(maxsize=4096)  # a province's report repeats each task's text for every unit: measured once (a few MB at most)
+@lru_cache(maxsize=4096)  # a province's report repeats each task's text for every unit: measured once
 def wrapped_height(text: str, width: float, font_size: float = 10) -> float:
     """Points needed for text wrapped in a column of the given width (capped at Excel's 409): Excel does not
     autofit the rows xlsxwriter writes, so a cell of long text would print cut."""
     per_line = max(width * 1.15 * 11 / font_size, 4)
-    lines = sum(max(1, -(-display_width(part) // per_line)) for part in str(text).split("\n"))
+    text = str(text)
+    if 2 * len(text) <= per_line and "\n" not in text:  # one line whatever its characters: not measured
+        lines = 1
+    else:
+        lines = sum(max(1, -(-display_width(part) // per_line)) for part in text.split("\n"))
     return min(lines * font_size * 1.35 + 4, 409)
 
 

@@ -165,21 +165,30 @@ class ReportWriter:
         return first_row + len(rows)
 
     def _row(self, sheet, row: int, values: list, widths: list[float], style: str) -> None:
+        # rows as tall as their longest wrapped text: nothing prints cut. Each cell's text is worked out once, for
+        # the cell and for the height: a province's 调度明细 is half a million cells.
+        height = wrapped_height("", 1)  # one line
         for col, value in enumerate(values):
-            self._write(sheet, row, col, value, style)
-        # rows as tall as their longest wrapped text: nothing prints cut
-        sheet.set_row(row, max(wrapped_height(excel_text(str(v)), w) for v, w in zip(values, widths, strict=False)))
+            text = self._write(sheet, row, col, value, style)
+            if col < len(widths):
+                height = max(height, wrapped_height(text, widths[col]))
+        sheet.set_row(row, height)
 
-    def _write(self, sheet, row: int, col: int, value, style: str) -> None:
+    def _write(self, sheet, row: int, col: int, value, style: str) -> str:
+        """Write one cell; returns the text it shows."""
         if value is None or value == "":
             sheet.write_blank(row, col, None, self.f[style])
-        elif isinstance(value, bool):
-            sheet.write_string(row, col, "是" if value else "否", self.f[style])
-        elif isinstance(value, (int, float)):
+            return ""
+        if isinstance(value, bool):
+            text = "是" if value else "否"
+            sheet.write_string(row, col, text, self.f[style])
+            return text
+        if isinstance(value, (int, float)):
             sheet.write_number(row, col, value, self.f[style])
-        else:  # unit text stays text, never a formula, and is cut (saying so) past Excel's cell limit
-            text = excel_text(str(value))
-            sheet.write_string(row, col, text, self.f.text(style, text))
+            return str(value)
+        text = excel_text(str(value))  # unit text stays text, never a formula, and is cut (saying so) past Excel's cell limit
+        sheet.write_string(row, col, text, self.f.text(style, text))
+        return text
 
     def _page(self, sheet, header_row: int, last_col: int, landscape: bool = True) -> None:
         sheet.set_paper(9)
