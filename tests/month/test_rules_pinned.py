@@ -29,6 +29,7 @@ from xlsx_tracker.month.rows import (
     row_states,
     slipped_rows,
     stale_rows,
+    stalled_and_overdue,
     stalled_rows,
 )
 from xlsx_tracker.month.scoring import IndicatorState, indicator_state, indicator_states, level1_progress, rank, scoring_rules, unit_score, unit_scores
@@ -325,6 +326,18 @@ def test_stalled_rows_need_cycles_months():
     assert stalled_rows([row("甲", "未启动")], [{key: "推进中"}, {key: "未启动"}, {key: "未启动"}], 3) == {"甲": ["1"]}
     assert stalled_rows([row("甲", "未启动")], [{key: "未启动"}, {key: "推进中"}, {key: "未启动"}], 3) == {}
     assert stalled_rows([row("甲", "推进中")], [{key: "未启动"}], 2) == {}
+
+
+@pytest.mark.parametrize("cycles, stalled", [(2, True), (3, True), (4, False), (5, False)])  # 推进中 in May ends the run
+def test_stalled_and_overdue_looks_at_the_last_cycles_months_of_a_long_year(cycles, stalled):
+    earlier = [(f"2024-0{m}", {"甲": {"1": {"进展状态": status}}})
+               for m, status in zip(range(1, 8), ["推进中", "未启动", "未启动", "未启动", "推进中", "未启动", "未启动"], strict=True)]
+    found, overdue = stalled_and_overdue([row("甲", "未启动", planned="2024-08-01")], records(earlier_values=earlier), cycles,
+                                         dt.date(2024, 8, 20))
+    assert found == ({"甲": ["1"]} if stalled else {})
+    assert overdue == {"甲": ["1"]}
+    assert stalled_and_overdue([row("甲", "未启动")], records(earlier_values=earlier), cycles, dt.date(2024, 8, 20),
+                               overdue={"乙": ["9"]})[1] == {"乙": ["9"]}  # given by the caller: not worked out again
 
 
 def progress_row(unit, status, text, task_id="1", section="main", planned=""):

@@ -196,9 +196,13 @@ def write_starter(workspace: Workspace) -> Path:
     return path
 
 
-def progress_bar(label: str, total: int):
-    """A progress bar on a terminal; silent when output is piped or captured."""
-    if total < 5 or not sys.stderr.isatty():
+def progress_bar(label: str, total):
+    """A progress bar on a terminal; silent when output is piped or captured. total: a number, or a function that
+    counts (called only when a bar is shown: counting a province's inbox is a walk of its folders)."""
+    if not sys.stderr.isatty():
+        return _NoBar()
+    total = total() if callable(total) else total
+    if total < 5:
         return _NoBar()
     return click.progressbar(length=total, label=label, file=sys.stderr)
 

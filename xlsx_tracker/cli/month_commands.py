@@ -91,7 +91,8 @@ def merge_command(ctx, inbox, month, policy, assume_weekends, received, no_repor
 
     run = month_run_of(ctx, month, policy, assume_weekends)
     inbox = inbox or default_inbox(run)
-    count = sum(1 for p in inbox.rglob("*") if p.is_file()) if inbox.is_dir() else 1
+    def count() -> int:
+        return sum(1 for p in inbox.rglob("*") if p.is_file()) if inbox.is_dir() else 1
     with progress_bar("正在读取", count) as bar:
         options = {"received": received, "progress": lambda name: bar.update(1), "on_wait": say_waiting}
         if dry_run:

@@ -42,9 +42,11 @@ def follow_up_rule(rules: Scoring) -> str:
 
 
 def follow_ups(rows, units: list[UnitScore], records, rules: Scoring, today: dt.date,
-               liaisons: dict[str, dict], stale: dict, slipped: dict, lights: dict[str, str], problems=()) -> list[FollowUp]:
-    """The one set of units the office chases this month: the 催办名单, the 催报 notices and the 通报's counts."""
-    stalled, overdue_by_unit = stalled_and_overdue(rows, records, rules.stalled_cycles, today)
+               liaisons: dict[str, dict], stale: dict, slipped: dict, lights: dict[str, str], problems=(),
+               overdue: dict | None = None) -> list[FollowUp]:
+    """The one set of units the office chases this month: the 催办名单, the 催报 notices and the 通报's counts.
+    overdue: rows.overdue_rows, when the caller has them."""
+    stalled, overdue_by_unit = stalled_and_overdue(rows, records, rules.stalled_cycles, today, overdue)
     returned_by_unit = defaultdict(list)  # grouped once: a scan of all rows per unit is quadratic at province scale
     for row in rows:
         if row.review == RETURNED:

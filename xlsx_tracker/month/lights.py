@@ -91,9 +91,10 @@ def time_pace(rules: Lights, day: dt.date) -> float:
 
 
 def unit_lights(rules: Lights, rows, units: list[UnitScore], problems, stale, slipped, records,
-                today: dt.date, pace: float, previous=previous_month) -> list[Light]:
-    """previous(month): the report period before (the month before; the quarter before for a quarterly office)."""
-    stalled, overdue = stalled_and_overdue(rows, records, rules.red_stalled_cycles, today)
+                today: dt.date, pace: float, previous=previous_month, overdue: dict | None = None) -> list[Light]:
+    """previous(month): the report period before (the month before; the quarter before for a quarterly office).
+    overdue: rows.overdue_rows, when the caller has them."""
+    stalled, overdue = stalled_and_overdue(rows, records, rules.red_stalled_cycles, today, overdue)
     due_units = {row.assignment.unit for row in rows if past_due(row, today)}
     errors = {p.unit for p in problems if p.severity == "error" and p.unit}
     vetoes: dict[str, list[str]] = {}

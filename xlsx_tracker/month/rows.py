@@ -172,15 +172,22 @@ def slipped_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[
 
 
 
-def stalled_and_overdue(rows, records: MonthRecords, cycles: int, today: dt.date) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Per unit: the task ids 未启动 for `cycles` months running, and those past their planned date unfinished."""
-    statuses = [{(u, t): v.get(STATUS) or "" for u, tasks in values.items() for t, v in tasks.items()}
-                for _, values in records.earlier_values]
+def stalled_and_overdue(rows, records: MonthRecords, cycles: int, today: dt.date,
+                        overdue: dict[str, list[str]] | None = None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Per unit: the task ids 未启动 for `cycles` months running, and those past their planned date unfinished
+    (overdue_rows; given when the caller has them already: they do not depend on cycles)."""
+    enough = cycles >= 2 and len(records.earlier_values) >= cycles - 1
+    recent = records.earlier_values[len(records.earlier_values) - (cycles - 1):] if enough else []  # not every month of the year
+    statuses = [{(u, t): v.get(STATUS) or "" for u, tasks in values.items() for t, v in tasks.items()} for _, values in recent]
+    return stalled_rows(rows, statuses, cycles), overdue_rows(rows, today) if overdue is None else overdue
+
+
+def overdue_rows(rows, today: dt.date) -> dict[str, list[str]]:
     overdue: dict[str, list[str]] = defaultdict(list)
     for row in rows:
         if is_overdue(row, today):
             overdue[row.assignment.unit].append(row.assignment.task_id)
-    return stalled_rows(rows, statuses, cycles), overdue
+    return overdue
 
 
 def is_overdue(row: RowState, today: dt.date) -> bool:

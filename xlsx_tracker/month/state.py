@@ -23,7 +23,7 @@ from . import ledger, resubmission
 from .followups import FollowUp, follow_up_rule, follow_ups
 from .ledger import MonthRecords, Submission
 from .lights import Light, indicator_lights, time_pace, unit_lights
-from .rows import VETO_DECLARED, RowState, blank_units, group, mean, row_states, slipped_rows, stale_rows
+from .rows import VETO_DECLARED, RowState, blank_units, group, mean, overdue_rows, row_states, slipped_rows, stale_rows
 from .run import MonthRun
 from .scoring import IndicatorState, UnitScore, indicator_states, level1_progress, unit_scores
 from .values_cache import ValuesCache
@@ -180,8 +180,9 @@ def compute_state(master: Master, deadline: Deadline, records: MonthRecords, tod
     today = today or deadline.deadline
     indicators = indicator_states(master.indicators, rows, weights)
     pace = time_pace(master.settings.lights, deadline.deadline)
+    overdue = overdue_rows(rows, today)  # the lights and the follow-ups ask the same question
     lights = unit_lights(master.settings.lights, rows, units, problems, stale, slipped, records, today, pace,
-                         master.settings.report_day.previous)
+                         master.settings.report_day.previous, overdue)
     return MonthState(
         unit_lights=lights, indicator_lights=indicator_lights(master.settings.lights, indicators, pace), pace=pace,
         month=records.month, deadline=deadline, rows=rows, units=units,
@@ -189,7 +190,7 @@ def compute_state(master: Master, deadline: Deadline, records: MonthRecords, tod
         vetoes=[r for r in rows if r.section == "veto" and r.status == VETO_DECLARED],
         problems=problems, evidence=_evidence(records), liaisons=liaisons,
         follow_ups=follow_ups(rows, units, records, rules, today, liaisons, stale, slipped, {x.key: x.light for x in lights},
-                              problems),
+                              problems, overdue),
         weights=weights, accepted=records.accepted, superseded=records.superseded, submissions=list(records.submissions),
         stale=stale, slipped=slipped, follow_up_rule=follow_up_rule(rules),
     )
