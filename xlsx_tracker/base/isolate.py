@@ -13,7 +13,6 @@ held. Workers have an address-space limit where the platform allows it, and end 
 from __future__ import annotations
 
 import faulthandler
-import gc
 import math
 import multiprocessing
 import os
@@ -90,7 +89,6 @@ def _address_space() -> int:
 
 
 def _worker(conn, parent: int, task, context, memory_limit) -> None:
-    gc.enable()  # a forked worker inherits its parent's collector switched off while it builds records; readers make cycles
     _die_with_parent()
     if os.getppid() != parent:  # the parent died before the signal was armed
         os._exit(0)

@@ -41,7 +41,7 @@ from ..master.tasklist import Master
 from . import ledger
 from .archive import Changed, RunArchive
 from .run import MonthRun
-from .state import MonthState, fate, load_state, no_cycle_collection
+from .state import MonthState, fate, load_state
 
 
 @dataclass
@@ -132,8 +132,7 @@ def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, receive
     context = _Context(run.master, run.issued, run.month, recorded, received.isoformat() if received else "")
     workers = (workers or min(os.cpu_count() or 1, 8)) if len(items) >= parallel_threshold else 1
     seen_items: list[tuple[InboxItem, str, str]] = []  # (item, sha256, what happened in this run)
-    # the parent makes records, no garbage cycles (its workers collect their own: isolate._worker)
-    with no_cycle_collection(), workspace_lock(run.workspace, on_wait), run.ledger() as conn:
+    with workspace_lock(run.workspace, on_wait), run.ledger() as conn:
         archive = RunArchive(run.workspace, run.month, recorded)
         with ledger.transaction(conn), archive:  # all or nothing: a crash leaves ledger and archive as they were
             for item, sha256, prepared, status in _items(conn, context, items, progress, workers, timeout, memory_limit):

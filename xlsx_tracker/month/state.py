@@ -138,7 +138,8 @@ def load_state(run: MonthRun, today: dt.date | None = None) -> MonthState:
 @contextmanager
 def no_cycle_collection():
     """A province's month state is a few hundred thousand new objects and no garbage cycles: the cyclic collector,
-    woken every 700 allocations to scan them again, took a tenth of the time of building it."""
+    woken every 700 allocations to scan them again, took a tenth of the time of building it. Only around work that
+    makes no cycles: parsing mail, for one, makes a new class per header (a cycle) and must keep its collector."""
     enabled = gc.isenabled()
     gc.disable()
     try:
