@@ -35,24 +35,12 @@ from .app import (
 from .printing import NOTHING_TAKEN, applied_lines, echo_documents, fail_on_blocked, merge_summary, split_said
 
 
-# The document writers (xlsxwriter, python-docx) load only when a command writes documents, so `merge --no-report`
-# and the other quick commands start a tenth of a second sooner.
+# The document writers (xlsxwriter, python-docx) load only when a command writes documents (here and in the review,
+# 台账 and demo commands), so `merge --no-report` and the other quick commands start a tenth of a second sooner.
 def write_month_documents(*args, **kwargs):
     from ..outputs.documents import write_month_documents as write
 
     return write(*args, **kwargs)
-
-
-def review_mod():
-    from ..outputs import review
-
-    return review
-
-
-def taizhang_mod():
-    from ..outputs import taizhang
-
-    return taizhang
 
 
 @main.command("split")
@@ -136,6 +124,8 @@ def default_inbox(run: MonthRun) -> Path:
 def review_command(ctx, month, policy, assume_weekends, filled, force, reviewer):
     """审核销号:生成本月待审核的“已完成”事项清单(reports/月份/审核_月份.xlsx,已填写的审核结果会保留),
     或用 --apply 记入审核结果(同一审核表可以再次记入,已记入的不会重复)。"""
+    from ..outputs import review as review_mod
+
     def typed(path: Path) -> str:
         """A path as the clerk types it here: relative when under the current directory, else absolute."""
         full, here = path.resolve(), Path.cwd().resolve()
@@ -154,21 +144,21 @@ def review_command(ctx, month, policy, assume_weekends, filled, force, reviewer)
     run.require_issued()
     state = load_state(run)
     if filled is None:
-        written = review_mod().review_sheet(run, state, on_wait=say_waiting, force=force)
+        written = review_mod.review_sheet(run, state, on_wait=say_waiting, force=force)
         click.echo(f"待审核事项 {written.count} 项:{written.path}")
         if written.kept:
             click.echo(f"已保留原审核表中已填写的 {written.kept} 项审核结果。")
         if written.discarded:
             click.echo(f"已按 --force 重新生成空白审核表,原审核表中已填写而尚未记入的 {written.discarded} 项审核结果没有保留。")
         if written.folders:
-            click.echo(f"审核材料:{written.path.parent / review_mod().MATERIALS}({written.folders} 项共 {written.files} 个文件,"
+            click.echo(f"审核材料:{written.path.parent / review_mod.MATERIALS}({written.folders} 项共 {written.files} 个文件,"
                        "在审核表中点“收到的材料文件”即可打开)")
         if written.missing:
             click.echo(f"存档中找不到以下材料,没有复制:{'、'.join(written.missing)}")
         workspace = "" if run.workspace.root.resolve() == Path.cwd().resolve() else f" -w {typed(run.workspace.root)}"
         click.echo(f"审核后运行:xlsx-tracker review{workspace} --month {month} --apply {typed(written.path)}")
         return
-    applied = review_mod().apply_review(run, state, filled, reviewer, on_wait=say_waiting)
+    applied = review_mod.apply_review(run, state, filled, reviewer, on_wait=say_waiting)
     echo_problems(applied.problems)
     for line in applied_lines(applied, state):
         click.echo(line)
@@ -183,6 +173,8 @@ def review_command(ctx, month, policy, assume_weekends, filled, force, reviewer)
 
 def _taizhang(ctx, month, policy, assume_weekends):
     """工作台账:按报送组建立文件夹,收入各组的证明材料目录和报来的材料文件,并生成总目录(每次整体重建,不改动原件)。"""
+    from ..outputs import taizhang as taizhang_mod
+
     workspace = workspace_of(ctx)
     if month is None:
         if not workspace.ledger_file.exists():
@@ -197,7 +189,7 @@ def _taizhang(ctx, month, policy, assume_weekends):
             raise TrackerError("台账中还没有任何月份的报送。")
         month = known[-1]
     run = month_run_of(ctx, month, policy, assume_weekends)
-    built = taizhang_mod().build(run, on_wait=say_waiting)
+    built = taizhang_mod.build(run, on_wait=say_waiting)
     click.echo(f"工作台账({month} 为止):{built.root},报送组 {built.groups} 个,材料文件 {built.files} 个。")
     if built.unmatched:
         click.echo(f"无法归类的材料 {len(built.unmatched)} 个(见总目录“未归类材料”表):" + "、".join(built.unmatched))
@@ -236,6 +228,8 @@ def report_command(ctx, month, policy, assume_weekends):
 def demo_command(month, directory):
     """演示完整流程:拆分 → 模拟各单位报回(含常见错误)→ 汇总 → 调度报告。"""
     from ..demo.cycle import run_demo  # imports openpyxl, which no other command needs at start-up
+    from ..outputs import review as review_mod
+    from ..outputs import taizhang as taizhang_mod
 
     root = directory or Path(tempfile.mkdtemp(prefix="xlsx-tracker-demo-"))
     result = run_demo(root, month)
@@ -246,6 +240,6 @@ def demo_command(month, directory):
         click.echo(f"[{current}] 采用 {len(merged.accepted)} 个单位,未报送 {len(merged.not_returned)} 个;问题:{severity_summary(merged.problems)}")
         echo_documents(documents, f"[{current}] ")
     last = result.months[-1]
-    click.echo(f"审核销号:{result.workspace.month_reports(last) / review_mod().review_name(last)}(已演示审核一轮)")
-    click.echo(f"工作台账:{result.workspace.root / taizhang_mod().FOLDER}")
+    click.echo(f"审核销号:{result.workspace.month_reports(last) / review_mod.review_name(last)}(已演示审核一轮)")
+    click.echo(f"工作台账:{result.workspace.root / taizhang_mod.FOLDER}")
     click.echo(f"台账:{result.workspace.ledger_file}")

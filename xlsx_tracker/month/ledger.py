@@ -230,16 +230,21 @@ def _shared_strings(pairs: list[tuple[str, object]]) -> dict:
     # column names, statuses, dates and names repeat across tens of thousands of rows: one string object each
     return {sys.intern(k): sys.intern(v) if isinstance(v, str) and len(v) <= SHARED_TEXT else v for k, v in pairs}
 
-decode_values = json.JSONDecoder(object_pairs_hook=_shared_strings).decode  # one task row's values, as recorded
+_decode_values = json.JSONDecoder(object_pairs_hook=_shared_strings).decode  # one task row's values, as recorded
 
 
 def row_values(conn: sqlite3.Connection, sha256: str, month: str) -> dict[str, dict]:
     rows = conn.execute("SELECT task_id, row_values FROM row_values WHERE sha256=? AND month=? ORDER BY task_id", (sha256, month))
-    return {task_id: decode_values(values) for task_id, values in rows}
+    return {task_id: _decode_values(values) for task_id, values in rows}
 
 
-def _values_of(conn: sqlite3.Connection, month: str, files: dict[str, Submission]) -> dict[str, dict[str, dict]]:
-    return {unit: row_values(conn, sub.sha256, month) for unit, sub in files.items()}
+def values_by_file(conn: sqlite3.Connection, month: str, files: dict) -> dict:
+    """key -> task id -> values of the file given under that key (a Submission), in as few queries as SQLite allows."""
+    by_hash: dict[str, dict[str, dict]] = {sub.sha256: {} for sub in files.values()}
+    for sha, task_id, text in rows_for(conn, "SELECT sha256, task_id, row_values FROM row_values WHERE month=? AND sha256 IN ({marks}) "
+                                             "ORDER BY sha256, task_id", (month,), by_hash):
+        by_hash[sha][task_id] = _decode_values(text)
+    return {key: by_hash[sub.sha256] for key, sub in files.items()}
 
 
 def evidence(conn: sqlite3.Connection, sha256: str, month: str) -> list[dict]:
@@ -301,7 +306,7 @@ class MonthRecords:
     carried_evidence: dict = field(default_factory=dict)  # unit -> evidence of its last accepted return before this month
 
 
-def load_month(conn: sqlite3.Connection, month: str, values=_values_of) -> MonthRecords:
+def load_month(conn: sqlite3.Connection, month: str, values=values_by_file) -> MonthRecords:
     """Read one month, with what earlier months say (liaisons, statuses, texts, planned dates).
 
     values(conn, month, unit -> file) gives each file's task values (month.values_cache keeps them decoded)."""
@@ -359,10 +364,8 @@ def _carried_values(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
 
 def record_issue(conn: sqlite3.Connection, month: str, unit: str, issued_at: str, master_version: str, deadline: str,
                  rows: list[list]) -> None:
-    """What split gave one unit for the month: the snapshot every return of that workbook is judged against.
-
-    Units given the same rows share one stored text (issue_rows, by its SHA-256): a province's 3,200 snapshots
-    are a few dozen texts, so merge reads megabytes, not tens of megabytes."""
+    """What split gave one unit for the month: the snapshot every return of that workbook is judged against. Units
+    given the same rows share one stored text (issue_rows, by its SHA-256): a province's 3,200 are a few dozen."""
     text = _dump(rows)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     conn.execute("INSERT OR IGNORE INTO issue_rows VALUES (?,?)", (digest, text))
@@ -381,17 +384,14 @@ def issues(conn: sqlite3.Connection, month: str) -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     shared: dict[str, str] = {}
     listed = conn.execute("SELECT unit, issued_at, rows FROM issues WHERE month=?", (month,)).fetchall()
-    texts = _issue_texts(conn, {rows[len(SHARED_ROWS):] for _, _, rows in listed if rows.startswith(SHARED_ROWS)})
+    texts = dict(rows_for(conn, "SELECT digest, rows FROM issue_rows WHERE digest IN ({marks})", (),
+                          {rows[len(SHARED_ROWS):] for _, _, rows in listed if rows.startswith(SHARED_ROWS)}))
     for unit, issued_at, rows in listed:
         text = texts.get(rows[len(SHARED_ROWS):]) if rows.startswith(SHARED_ROWS) else rows
         if text is None:  # never judged against nothing: the ledger lost what split gave the unit
             raise TrackerError(f"台账中{unit}于 {issued_at} 下发的内容缺失,无法核对其报回的文件。请从备份恢复 {LEDGER_FILE} 后重试。")
         found.setdefault(unit, {})[issued_at] = shared.setdefault(text, text)
     return found
-
-
-def _issue_texts(conn: sqlite3.Connection, digests: set[str]) -> dict[str, str]:
-    return dict(rows_for(conn, "SELECT digest, rows FROM issue_rows WHERE digest IN ({marks})", (), digests))
 
 
 def issue_sources(conn: sqlite3.Connection, month: str) -> dict[str, tuple[str, str]]:

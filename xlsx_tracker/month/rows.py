@@ -58,12 +58,9 @@ def row_states(master: Master, records: MonthRecords, blank: set[str] = frozense
         values = None if unit in blank else records.values.get(unit, {}).get(task_id)
         source = records.accepted[unit].file_name if values is not None else ""
         status = (values or {}).get(STATUS) or NOT_REPORTED
-        decisions = reviews.get((unit, task_id))
-        if decisions:
-            review, reason = review_status(status, decisions, month)
-            unchanged = review == PENDING and _resent_unchanged(values or {}, decisions, month)
-        else:  # no decision yet (most rows): a claim waits for review, anything else is as reported
-            review, reason, unchanged = (PENDING if status in DONE else ""), "", False
+        decisions = reviews.get((unit, task_id), ())
+        review, reason = review_status(status, decisions, month)
+        unchanged = review == PENDING and _resent_unchanged(values or {}, decisions, month)
         rows.append(RowState(assignment, values or {}, source, review, reason, _counted(status, review, count_claims), unchanged))
     return rows
 
@@ -95,6 +92,8 @@ def review_status(status: str, decisions: list[tuple[str, str, str]], month: str
     A pass closes the task for good; a return stands for the month it was made, and a claim made again in a
     later month waits for review anew.
     """
+    if not decisions:  # most rows: a claim waits for review, anything else is as reported
+        return (PENDING if status in DONE else ""), ""
     passed = [d for d in decisions if d[1] == "通过"]
     if passed:
         return REVIEWED, ""
@@ -156,10 +155,12 @@ def stale_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[st
 
 def slipped_rows(rows: list[RowState], earlier: list[tuple[str, dict]]) -> dict[str, list[tuple[str, list[str]]]]:
     """Rows whose 预计完成时间 moved later than last month's: unit -> [(task id, the dates month by month)]."""
+    if not earlier:
+        return {}
     slipped: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)
     for row in rows:
         planned = row.values.get("预计完成时间") or ""
-        if not planned or row.status in DONE or row.section == "veto" or not earlier:
+        if not planned or row.status in DONE or row.section == "veto":
             continue
         unit, task_id = row.assignment.unit, row.assignment.task_id
         history = [v for _, values in earlier if (v := values.get(unit, {}).get(task_id, {}).get("预计完成时间"))]

@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from ..base.sheetio import FileInUse, atomic_path
-from .ledger import Submission, decode_values, rows_for
+from .ledger import Submission, values_by_file
 
 FORMAT = b"xlsx-tracker values 2 " + f"py{sys.version_info[0]}.{sys.version_info[1]} m{marshal.version}".encode() + b"\n"
 DIGEST = 32  # bytes of SHA-256 after the header: a damaged file is noticed, not believed
@@ -34,20 +34,20 @@ Values = dict[str, dict[str, dict]]  # task id -> column -> value, of one file
 class ValuesCache:
     """The accepted returns' values of each month, read from the cache file and the ledger together."""
 
-    def __init__(self, folder: Path | None):
-        self.folder = folder  # None: no cache (the ledger alone, as before)
+    def __init__(self, folder: Path):
+        self.folder = folder
 
     def path(self, month: str) -> Path:
         return self.folder / f"values-{month}.bin"
 
     def values(self, conn: sqlite3.Connection, month: str, files: dict[str, Submission]) -> dict[str, Values]:
         """unit -> its file's values, for the files given (each unit's accepted return of the month)."""
-        kept = self._read(month) if self.folder else {}
+        kept = self._read(month)
         keys = {unit: entry_key(sub) for unit, sub in files.items()}
-        missing = {sub.sha256: keys[unit] for unit, sub in files.items() if keys[unit] not in kept}
+        missing = {keys[unit]: sub for unit, sub in files.items() if keys[unit] not in kept}
         if missing:
-            kept.update((missing[sha], values) for sha, values in fetch_values(conn, month, sorted(missing)).items())
-            if self.folder and not conn.in_transaction:  # only what the ledger has committed is kept
+            kept.update(values_by_file(conn, month, missing))
+            if not conn.in_transaction:  # only what the ledger has committed is kept
                 self._write(month, {key: kept[key] for key in keys.values()})
         return {unit: kept[key] for unit, key in keys.items()}
 
@@ -77,12 +77,3 @@ class ValuesCache:
 
 def entry_key(sub: Submission) -> str:
     return f"{sub.sha256} {sub.archive_path}"
-
-
-def fetch_values(conn: sqlite3.Connection, month: str, hashes: list[str]) -> dict[str, Values]:
-    """sha256 -> task id -> values, for the files given, in as few queries as SQLite allows."""
-    found: dict[str, Values] = {sha: {} for sha in hashes}
-    for sha, task_id, text in rows_for(conn, "SELECT sha256, task_id, row_values FROM row_values WHERE month=? AND sha256 IN ({marks}) "
-                                             "ORDER BY sha256, task_id", (month,), hashes):
-        found[sha][task_id] = decode_values(text)
-    return found
