@@ -79,12 +79,16 @@ def fetched_lines(run: MonthRun, result: Fetched) -> list[str]:
 
 
 def since_date(run: MonthRun) -> dt.date:
-    """The day the month's workbooks went out (the earliest recorded issue), else the first of the month."""
+    """The day before the month's workbooks went out (the earliest recorded issue), else before the first of the month.
+
+    A day early because IMAP's SINCE compares the server's receipt date in the server's own timezone, while the issue
+    time is the office's wall clock: a return received at 00:20 Beijing time on the issue day is still the day before
+    on a server kept in UTC. An older message fetched by this margin is only saved; merge judges its month."""
     issued = [at for issues in run.snapshots().values() for at in issues]
     if issued:
-        return dt.date.fromisoformat(min(issued)[:10])
+        return dt.date.fromisoformat(min(issued)[:10]) - dt.timedelta(days=1)
     year, month = (int(x) for x in run.month.split("-"))
-    return dt.date(year, month, 1)
+    return dt.date(year, month, 1) - dt.timedelta(days=1)
 
 
 def connect_imap(run: MonthRun, password: str) -> imaplib.IMAP4:
