@@ -10,9 +10,11 @@ import zipfile
 import pytest
 
 from xlsx_tracker.base.workspace import init_workspace
+from xlsx_tracker.intake import inbox
 from xlsx_tracker.intake import reader as intake
 from xlsx_tracker.intake.inbox import list_inbox
 from xlsx_tracker.intake.mailparse import write_sidecar
+from xlsx_tracker.intake.zipsafe import TooLarge
 from xlsx_tracker.month import ledger
 from xlsx_tracker.month import merge as merge_module
 from xlsx_tracker.month.merge import merge
@@ -204,3 +206,28 @@ def test_the_sidecars_fetch_writes_are_neither_items_nor_temporary_files(month, 
         ("2024-05-17/~$090000_审计局_2024-05.xlsx", "忽略:临时或锁定文件")]
     assert not any(".邮件.json" in e.name for e in result.manifest)
     assert "审计局" in result.accepted
+
+
+def _item(path):
+    return list_inbox(path.parent)[0][0]
+
+
+def test_a_file_is_read_whole_up_to_the_cap_and_refused_beyond_it(tmp_path):
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "教育局_2024-05.xlsx"
+    path.write_bytes(b"x" * 100)
+    assert inbox.read_bytes(_item(path), 100)[0] == b"x" * 100
+    with pytest.raises(TooLarge):
+        inbox.read_bytes(_item(path), 99)
+
+
+def test_a_file_that_grew_after_its_size_was_taken_is_read_whole_within_the_cap(tmp_path, monkeypatch):
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "教育局_2024-05.xlsx"
+    path.write_bytes(b"y" * 500)
+    item = _item(path)
+    real_fstat = os.fstat
+    monkeypatch.setattr(inbox.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:])))
+    assert inbox.read_bytes(item, 1000)[0] == b"y" * 500  # the size said 10 bytes: the rest is read too
+    with pytest.raises(TooLarge):
+        inbox.read_bytes(item, 499)

@@ -105,6 +105,12 @@ class Master:
     def assignments_for(self, unit: str) -> list[Assignment]:
         return list(self._by_unit.get(unit, []))
 
+    def indexed(self) -> Master:
+        """The master with its assignments grouped by unit now: built once before the merge's workers fork, which
+        share it, instead of each worker building all of them (48,100 at province scale, ≈50 ms) for its first file."""
+        self._by_unit  # noqa: B018 (a cached property, computed for its effect)
+        return self
+
 
 # ---------------------------------------------------------------- building
 

@@ -129,7 +129,7 @@ def merge(run: MonthRun, inbox: Path, *, now: dt.datetime | None = None, receive
     if not items:
         raise TrackerError(f"收件目录“{inbox}”中没有可读取的文件(已忽略 {len(ignored)} 个临时/锁定文件)。")
     recorded = (now or run.master.settings.now()).replace(microsecond=0).isoformat(sep=" ")
-    context = _Context(run.master, run.issued, run.month, recorded, received.isoformat() if received else "")
+    context = _Context(run.master.indexed(), run.issued, run.month, recorded, received.isoformat() if received else "")
     workers = (workers or min(os.cpu_count() or 1, 8)) if len(items) >= parallel_threshold else 1
     seen_items: list[tuple[InboxItem, str, str]] = []  # (item, sha256, what happened in this run)
     with workspace_lock(run.workspace, on_wait), run.ledger() as conn:

@@ -24,7 +24,10 @@ VETO_DECLARED, VETO_CLEAR, VETO_PENDING = "已发生", "未发生", "待申报"
 REVIEWED, PENDING, RETURNED = "已销号", "待审核", "已退回"
 
 
-@dataclass(frozen=True, slots=True)  # tens of thousands at province scale
+# Tens of thousands at province scale, made anew by every command: not frozen, because a frozen dataclass sets each
+# field through object.__setattr__ and made 48,100 rows five times slower (65 ms against 13). Nothing changes a row
+# once made; dataclasses.replace makes another.
+@dataclass(slots=True)
 class RowState:
     assignment: Assignment
     values: dict
@@ -39,10 +42,9 @@ class RowState:
     section: str = field(init=False, default="")  # the task's section: main, bonus or veto
 
     def __post_init__(self):
-        status = self.values.get(STATUS) or NOT_REPORTED
-        object.__setattr__(self, "status", status)
-        object.__setattr__(self, "counted_status", self.counted or status)
-        object.__setattr__(self, "section", self.assignment.task.section)
+        self.status = self.values.get(STATUS) or NOT_REPORTED
+        self.counted_status = self.counted or self.status
+        self.section = self.assignment.task.section
 
 
 def row_states(master: Master, records: MonthRecords, blank: set[str] = frozenset()) -> list[RowState]:
