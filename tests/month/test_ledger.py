@@ -83,8 +83,10 @@ def test_a_return_reads_back_as_recorded(conn):
                  problems=[Problem("status-normalized", "已按“已完成”处理", "司法局_2024-05.xlsx", "任务清单", "C3", "司法局", "warning")])
     assert ledger.submissions(conn, MONTH) == [sub]
     assert ledger.row_values(conn, sub.sha256, MONTH) == {"21": {"进展状态": "已完成", "本月工作进展": "已印发"}, "22": {"进展状态": "推进中"}}
-    assert ledger.evidence(conn, sub.sha256, MONTH) == [{"编号": "21", "材料名称": "通知"}, {"编号": "22", "材料名称": "纪要"}]
-    assert ledger.liaison(conn, sub.sha256, MONTH) == {"姓名": "王海", "联系电话": "0471-6218033"}
+    assert ledger.contents_by_file(conn, MONTH, {"司法局": sub}) == {"司法局": ledger.Contents(
+        {"21": {"进展状态": "已完成", "本月工作进展": "已印发"}, "22": {"进展状态": "推进中"}},
+        [{"编号": "21", "材料名称": "通知"}, {"编号": "22", "材料名称": "纪要"}],
+        {"姓名": "王海", "联系电话": "0471-6218033"})}
     assert ledger.problems(conn, MONTH, [sub], {"司法局": sub}) == [
         Problem("status-normalized", "已按“已完成”处理", "司法局_2024-05.xlsx", "任务清单", "C3", "司法局", "warning")]
     assert ledger.known_hashes(conn, MONTH) == {sub.sha256} and ledger.known_hashes(conn, "2024-06") == set()
@@ -92,7 +94,9 @@ def test_a_return_reads_back_as_recorded(conn):
 
 
 def test_nothing_recorded_reads_as_empty(conn):
-    assert (ledger.row_values(conn, "none", MONTH), ledger.evidence(conn, "none", MONTH), ledger.liaison(conn, "none", MONTH)) == ({}, [], {})
+    nothing = replace(submission("司法局"), sha256="none")
+    assert ledger.row_values(conn, "none", MONTH) == {}
+    assert ledger.contents_by_file(conn, MONTH, {"司法局": nothing}) == {"司法局": ledger.Contents({}, [], {})}
 
 
 def test_short_texts_are_shared_and_narratives_are_not(conn):

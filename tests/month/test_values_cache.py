@@ -1,5 +1,5 @@
-"""The decoded values kept beside the ledger (month.values_cache): the same values as the ledger's, whatever
-state the cache file is in, and written only from what the ledger has committed."""
+"""The decoded contents kept beside the ledger (month.values_cache): the same values, evidence and liaison entries
+as the ledger's, whatever state the cache file is in, and written only from what the ledger has committed."""
 
 from __future__ import annotations
 
@@ -43,18 +43,21 @@ def workspace(merged_once, tmp_path) -> Workspace:
 def from_ledger(workspace: Workspace) -> dict:
     with closing(ledger.connect(workspace.ledger_file)) as conn:
         winners = ledger.accepted(conn, MONTH)
-        return {unit: ledger.row_values(conn, sub.sha256, MONTH) for unit, sub in winners.items()}
+        return ledger.contents_by_file(conn, MONTH, winners)
 
 
 def through_cache(workspace: Workspace, cache: ValuesCache | None = None) -> dict:
     with closing(ledger.connect(workspace.ledger_file)) as conn:
-        return (cache or ValuesCache(workspace.cache_dir)).values(conn, MONTH, ledger.accepted(conn, MONTH))
+        return (cache or ValuesCache(workspace.cache_dir)).contents(conn, MONTH, ledger.accepted(conn, MONTH))
 
 
 def test_a_merge_keeps_the_accepted_returns_values_as_the_ledger_holds_them(workspace):
     assert (workspace.cache_dir / f"values-{MONTH}.bin").exists()
     expected = from_ledger(workspace)
-    assert len(expected) == 3 and all(expected.values())
+    assert len(expected) == 3 and all(given.values and given.evidence and given.liaison for given in expected.values())
+    with closing(ledger.connect(workspace.ledger_file)) as conn:  # the values as the one-file reader decodes them
+        assert {unit: given.values for unit, given in expected.items()} == \
+               {unit: ledger.row_values(conn, sub.sha256, MONTH) for unit, sub in ledger.accepted(conn, MONTH).items()}
     assert through_cache(workspace) == expected
     assert list(through_cache(workspace)) == list(expected)  # units in the same order
 
@@ -82,12 +85,13 @@ def test_a_missing_cache_gives_the_same_month_state(workspace):
     assert [(r.assignment.unit, r.assignment.task_id, r.values, r.status) for r in fresh.rows] == \
            [(r.assignment.unit, r.assignment.task_id, r.values, r.status) for r in kept.rows]
     assert [(u.unit, u.progress, u.rank) for u in fresh.units] == [(u.unit, u.progress, u.rank) for u in kept.units]
+    assert (fresh.evidence, fresh.liaisons) == (kept.evidence, kept.liaisons) and fresh.evidence and fresh.liaisons
 
 
 def test_nothing_is_kept_from_inside_a_transaction(workspace):
     shutil.rmtree(workspace.cache_dir)
     with closing(ledger.connect(workspace.ledger_file)) as conn, ledger.transaction(conn):
-        values = ValuesCache(workspace.cache_dir).values(conn, MONTH, ledger.accepted(conn, MONTH))
+        values = ValuesCache(workspace.cache_dir).contents(conn, MONTH, ledger.accepted(conn, MONTH))
     assert values == from_ledger(workspace)
     assert not workspace.cache_dir.exists()  # what a transaction reads may still be rolled back
 
@@ -114,9 +118,9 @@ def test_the_same_bytes_recorded_anew_in_a_rebuilt_ledger_are_not_served_the_old
                      (sub.archive_path.replace(".zip", "-重建.zip"), sub.sha256, MONTH))
         conn.execute("UPDATE row_values SET row_values=? WHERE sha256=? AND month=?",
                      ('{"进展状态": "已完成"}', sub.sha256, MONTH))
-    values = through_cache(workspace)
-    assert values == from_ledger(workspace)
-    assert {row["进展状态"] for row in values[unit].values()} == {"已完成"}
+    contents = through_cache(workspace)
+    assert contents == from_ledger(workspace)
+    assert {row["进展状态"] for row in contents[unit].values.values()} == {"已完成"}
 
 
 def test_a_cache_file_held_open_by_another_program_costs_only_speed(workspace, monkeypatch):

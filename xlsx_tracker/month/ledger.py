@@ -9,6 +9,7 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from ..base import layout
 from ..base.model import Carried, Problem, TrackerError
@@ -238,33 +239,32 @@ def row_values(conn: sqlite3.Connection, sha256: str, month: str) -> dict[str, d
     return {task_id: _decode_values(values) for task_id, values in rows}
 
 
-def values_by_file(conn: sqlite3.Connection, month: str, files: dict) -> dict:
-    """key -> task id -> values of the file given under that key (a Submission), in as few queries as SQLite allows."""
-    by_hash: dict[str, dict[str, dict]] = {sub.sha256: {} for sub in files.values()}
+class Contents(NamedTuple):
+    """What one recorded file gave, decoded: its task rows' values, its evidence entries, its liaison entry."""
+
+    values: dict[str, dict]  # task id -> column -> value
+    evidence: list[dict]
+    liaison: dict
+
+
+def contents_by_file(conn: sqlite3.Connection, month: str, files: dict) -> dict:
+    """key -> Contents of the file given under that key (a Submission), in as few queries as SQLite allows."""
+    values: dict[str, dict[str, dict]] = {sub.sha256: {} for sub in files.values()}
     for sha, task_id, text in rows_for(conn, "SELECT sha256, task_id, row_values FROM row_values WHERE month=? AND sha256 IN ({marks}) "
-                                             "ORDER BY sha256, task_id", (month,), by_hash):
-        by_hash[sha][task_id] = _decode_values(text)
-    return {key: by_hash[sub.sha256] for key, sub in files.items()}
-
-
-def evidence(conn: sqlite3.Connection, sha256: str, month: str) -> list[dict]:
-    rows = conn.execute("SELECT entry FROM evidence WHERE sha256=? AND month=? ORDER BY seq", (sha256, month))
-    return [json.loads(entry) for (entry,) in rows]
-
-
-def liaison(conn: sqlite3.Connection, sha256: str, month: str) -> dict:
-    row = conn.execute("SELECT entry FROM liaison WHERE sha256=? AND month=?", (sha256, month)).fetchone()
-    return json.loads(row[0]) if row else {}
+                                             "ORDER BY sha256, task_id", (month,), values):
+        values[sha][task_id] = _decode_values(text)
+    evidence, liaison = _by_file(conn, "evidence", month, files), _by_file(conn, "liaison", month, files)
+    return {key: Contents(values[sub.sha256], evidence[key], liaison[key][0] if liaison[key] else {}) for key, sub in files.items()}
 
 
 def _by_file(conn: sqlite3.Connection, table: str, month: str, files: dict[str, Submission]) -> dict[str, list]:
-    """unit -> its file's decoded entries of table (evidence or liaison): a few queries by file hash, not one per file."""
+    """key -> its file's decoded entries of table (evidence or liaison): a few queries by file hash, not one per file."""
     order = "seq" if table == "evidence" else "rowid"  # a file has one liaison entry
     texts: dict[str, list[str]] = {}
     for sha256, entry in rows_for(conn, f"SELECT sha256, entry FROM {table} WHERE month=? AND sha256 IN ({{marks}}) "
                                         f"ORDER BY sha256, {order}", (month,), {sub.sha256 for sub in files.values()}):
         texts.setdefault(sha256, []).append(entry)
-    return {unit: [json.loads(entry) for entry in texts.get(sub.sha256, ())] for unit, sub in files.items()}
+    return {key: [_decode_values(entry) for entry in texts.get(sub.sha256, ())] for key, sub in files.items()}
 
 
 def rows_for(conn: sqlite3.Connection, sql: str, params: tuple, keys) -> list[tuple]:
@@ -306,35 +306,36 @@ class MonthRecords:
     carried_evidence: dict = field(default_factory=dict)  # unit -> evidence of its last accepted return before this month
 
 
-def load_month(conn: sqlite3.Connection, month: str, values=values_by_file) -> MonthRecords:
+def load_month(conn: sqlite3.Connection, month: str, contents=contents_by_file) -> MonthRecords:
     """Read one month, with what earlier months say (liaisons, statuses, texts, planned dates).
 
-    values(conn, month, unit -> file) gives each file's task values (month.values_cache keeps them decoded)."""
+    contents(conn, month, unit -> file) gives what each file gave (month.values_cache keeps it decoded)."""
     subs = submissions(conn, month)
     winning = winners(subs)
     earlier = {m: accepted(conn, m) for m in months(conn) if m < month}
+    given = {m: contents(conn, m, files) for m, files in [*earlier.items(), (month, winning)]}  # earlier months first
     return MonthRecords(
         month=month,
         accepted=winning,
         superseded=[s for s in subs if s.outcome == "applied" and s is not winning.get(s.unit)],
         submissions=subs,
-        values=values(conn, month, winning),
-        evidence=_by_file(conn, "evidence", month, winning),
+        values={unit: c.values for unit, c in given[month].items()},
+        evidence={unit: c.evidence for unit, c in given[month].items()},
         problems=problems(conn, month, subs, winning),
-        liaison_history=[(m, unit, entries[0]) for m, subs_of in [*earlier.items(), (month, winning)]
-                         for unit, entries in sorted(_by_file(conn, "liaison", m, subs_of).items()) if entries and entries[0]],
-        earlier_values=[(m, values(conn, m, subs_of)) for m, subs_of in earlier.items()],
+        liaison_history=[(m, unit, c.liaison) for m, of_month in given.items() for unit, c in sorted(of_month.items()) if c.liaison],
+        earlier_values=[(m, {unit: c.values for unit, c in given[m].items()}) for m in earlier],
         earlier_lights=lights_before(conn, month),
         reviews=reviews_until(conn, month),
-        carried_evidence=_last_evidence(conn, earlier),
+        carried_evidence=_last_evidence([given[m] for m in earlier]),
     )
 
 
-def _last_evidence(conn: sqlite3.Connection, earlier: dict[str, dict[str, Submission]]) -> dict[str, list[dict]]:
+def _last_evidence(earlier: list[dict[str, Contents]]) -> dict[str, list[dict]]:
     """Each unit's evidence entries as its last accepted return before the month listed them (split prefilled them)."""
     found: dict[str, list[dict]] = {}
-    for month in sorted(earlier, reverse=True):
-        found.update(_by_file(conn, "evidence", month, {u: sub for u, sub in earlier[month].items() if u not in found}))
+    for of_month in reversed(earlier):
+        for unit, given in of_month.items():
+            found.setdefault(unit, given.evidence)
     return found
 
 
@@ -352,13 +353,10 @@ def carried(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
 def _carried_values(conn: sqlite3.Connection, month: str) -> dict[str, Carried]:
     found: dict[str, Carried] = {}
     for earlier in reversed([m for m in months(conn) if m < month]):
-        for unit, sub in accepted(conn, earlier).items():
-            if unit in found:
-                continue
-            found[unit] = Carried(
-                row_values(conn, sub.sha256, earlier),
-                [{k: v for k, v in e.items() if k in layout.EVIDENCE_COLUMNS} for e in evidence(conn, sub.sha256, earlier)],
-                {k: v for k, v in liaison(conn, sub.sha256, earlier).items() if k in layout.LIAISON_COLUMNS})
+        files = {unit: sub for unit, sub in accepted(conn, earlier).items() if unit not in found}
+        for unit, given in contents_by_file(conn, earlier, files).items():
+            found[unit] = Carried(given.values, [{k: v for k, v in e.items() if k in layout.EVIDENCE_COLUMNS} for e in given.evidence],
+                                  {k: v for k, v in given.liaison.items() if k in layout.LIAISON_COLUMNS})
     return found
 
 

@@ -127,7 +127,7 @@ def load_state(run: MonthRun, today: dt.date | None = None) -> MonthState:
     """The month's state from the ledger, read in one pass."""
     with no_cycle_collection():
         with run.ledger() as conn:
-            records = ledger.load_month(conn, run.month, ValuesCache(run.workspace.cache_dir).values)
+            records = ledger.load_month(conn, run.month, ValuesCache(run.workspace.cache_dir).contents)
             sources = ledger.issue_sources(conn, run.month)
             current = issue_source(run.master, run.deadline)
             # the snapshots (tens of MB at province scale) are read only when some unit was issued from another master

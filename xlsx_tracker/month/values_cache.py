@@ -1,10 +1,11 @@
-"""Each accepted return's task values, decoded once and kept beside the ledger.
+"""What each accepted return gave (its task values, evidence and liaison entries), decoded once and kept beside
+the ledger.
 
-The ledger keeps a return's values as JSON, one text per task row; decoding 50,000 of them was the largest part
-of reading a province's month, and every earlier month was decoded again each time. A recorded return's values
-never change (a file is recorded once; only a failed read, which is never accepted and has no values, is recorded
-again), so they are kept decoded in one file per month in the workspace's cache folder: a re-merge decodes only the
-returns that are new.
+The ledger keeps a return's values as JSON, one text per task row, and each evidence and liaison entry the same way;
+decoding them was the largest part of reading a province's month, and every earlier month was decoded again each
+time. A recorded return's contents never change (a file is recorded once; only a failed read, which is never
+accepted and has none, is recorded again), so they are kept decoded in one file per month in the workspace's cache
+folder: a re-merge decodes only the returns that are new.
 
 An entry is known by the file's SHA-256 and by where that recording archived it (a run's archive name is unique,
 with a random token): the same bytes recorded again into a restored or rebuilt ledger, perhaps judged under other
@@ -23,16 +24,13 @@ import sys
 from pathlib import Path
 
 from ..base.sheetio import FileInUse, atomic_path
-from .ledger import Submission, values_by_file
+from .ledger import Contents, Submission, contents_by_file
 
-FORMAT = b"xlsx-tracker values 2 " + f"py{sys.version_info[0]}.{sys.version_info[1]} m{marshal.version}".encode() + b"\n"
+FORMAT = b"xlsx-tracker values 3 " + f"py{sys.version_info[0]}.{sys.version_info[1]} m{marshal.version}".encode() + b"\n"
 DIGEST = 32  # bytes of SHA-256 after the header: a damaged file is noticed, not believed
 
-Values = dict[str, dict[str, dict]]  # task id -> column -> value, of one file
-
-
 class ValuesCache:
-    """The accepted returns' values of each month, read from the cache file and the ledger together."""
+    """The accepted returns' contents of each month, read from the cache file and the ledger together."""
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -40,18 +38,18 @@ class ValuesCache:
     def path(self, month: str) -> Path:
         return self.folder / f"values-{month}.bin"
 
-    def values(self, conn: sqlite3.Connection, month: str, files: dict[str, Submission]) -> dict[str, Values]:
-        """unit -> its file's values, for the files given (each unit's accepted return of the month)."""
+    def contents(self, conn: sqlite3.Connection, month: str, files: dict[str, Submission]) -> dict[str, Contents]:
+        """unit -> what its file gave, for the files given (each unit's accepted return of the month)."""
         kept = self._read(month)
         keys = {unit: entry_key(sub) for unit, sub in files.items()}
         missing = {keys[unit]: sub for unit, sub in files.items() if keys[unit] not in kept}
         if missing:
-            kept.update(values_by_file(conn, month, missing))
+            kept.update(contents_by_file(conn, month, missing))
             if not conn.in_transaction:  # only what the ledger has committed is kept
                 self._write(month, {key: kept[key] for key in keys.values()})
         return {unit: kept[key] for unit, key in keys.items()}
 
-    def _read(self, month: str) -> dict[str, Values]:
+    def _read(self, month: str) -> dict[str, Contents]:
         try:
             data = self.path(month).read_bytes()
         except OSError:
@@ -62,12 +60,12 @@ class ValuesCache:
             return {}
         try:
             kept = marshal.loads(payload)
-        except (ValueError, EOFError, TypeError):
+            return {key: Contents(*given) for key, given in kept.items()}
+        except (ValueError, EOFError, TypeError, AttributeError):  # not a dict of 3-tuples: not believed
             return {}
-        return kept if isinstance(kept, dict) else {}
 
-    def _write(self, month: str, kept: dict[str, Values]) -> None:
-        payload = marshal.dumps(kept)
+    def _write(self, month: str, kept: dict[str, Contents]) -> None:
+        payload = marshal.dumps({key: tuple(given) for key, given in kept.items()})  # marshal takes plain tuples only
         try:
             with atomic_path(self.path(month)) as tmp, open(tmp, "wb") as out:
                 out.writelines([FORMAT, hashlib.sha256(payload).digest(), payload])
