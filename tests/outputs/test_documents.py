@@ -11,8 +11,11 @@ from click.testing import CliRunner
 
 from xlsx_tracker.base.workspace import Workspace, init_workspace
 from xlsx_tracker.cli import main
+from xlsx_tracker.mail import sending
 from xlsx_tracker.master.tasklist import load_master_or_fail
+from xlsx_tracker.month.run import month_run
 from xlsx_tracker.month.split import split
+from xlsx_tracker.month.state import load_state
 from xlsx_tracker.outputs.bulletin import bulletin_name
 from xlsx_tracker.outputs.documents import DOCUMENT_KEYS, DOCUMENTS
 from xlsx_tracker.outputs.notices import receipt_stem, reminder_stem
@@ -248,6 +251,48 @@ def test_a_reminder_of_a_unit_that_has_since_returned_is_removed(fresh, filled_r
     filled_return(issued["财政局"], workspace.inbox_dir(MONTH) / "2024-05-18", seed=4)
     cli(workspace, "merge", "--month", MONTH)
     assert not stale.with_suffix(".eml").exists() and not stale.with_suffix(".txt").exists()
+    assert receipt_stem(workspace.month_reports(MONTH), "财政局", MONTH).with_suffix(".txt").is_file()
+
+
+def held_open(monkeypatch, *held: Path):
+    """Windows: a file open in Excel or a mail client cannot be removed."""
+    unlink = Path.unlink
+
+    def refusing(path, missing_ok=False):
+        if path in held:
+            raise PermissionError(13, "另一个程序正在使用此文件", str(path))
+        unlink(path, missing_ok=missing_ok)
+    monkeypatch.setattr(Path, "unlink", refusing)
+
+
+def test_a_stale_reminder_held_open_is_never_sent_and_the_month_goes_on(fresh, filled_return, monkeypatch):
+    workspace, issued = fresh
+    cli(workspace, "merge", "--month", MONTH)
+    stale = reminder_stem(workspace.month_reports(MONTH), "财政局")
+    filled_return(issued["财政局"], workspace.inbox_dir(MONTH) / "2024-05-18", seed=4)
+    held_open(monkeypatch, stale.with_suffix(".eml"))
+    result = cli(workspace, "merge", "--month", MONTH)
+    assert result.exit_code == 0, result.output
+    assert stale.with_suffix(".eml").exists() and not stale.with_suffix(".txt").exists()  # its text went first
+    run = month_run(workspace, MONTH)
+    planned = sending.plan(run, "reminders", load_state(run).liaisons)
+    assert "财政局" not in [o.unit for o in planned.planned]
+    monkeypatch.undo()
+    cli(workspace, "report", "--month", MONTH)  # closed: the next run removes it
+    assert not stale.with_suffix(".eml").exists()
+
+
+def test_a_stale_notice_text_held_open_is_named_and_the_other_documents_are_written(fresh, filled_return, monkeypatch):
+    workspace, issued = fresh
+    cli(workspace, "merge", "--month", MONTH)
+    stale = reminder_stem(workspace.month_reports(MONTH), "财政局").with_suffix(".txt")
+    filled_return(issued["财政局"], workspace.inbox_dir(MONTH) / "2024-05-18", seed=4)
+    held_open(monkeypatch, stale)
+    result = CliRunner().invoke(main, ["-w", str(workspace.root), "merge", "--month", MONTH])
+    assert result.exit_code == 1 and result.output.strip().split("\n")[-1] == (
+        f"错误:汇总结果已记入台账。以下文件正在 Excel、WPS 或 Word 中打开,没有更新:“{stale.name}”。"
+        f"请关闭后运行 xlsx-tracker report --month {MONTH},重新生成本月的全部文件。")
+    assert expected_files(workspace, MONTH)["bulletin"][0].is_file()
     assert receipt_stem(workspace.month_reports(MONTH), "财政局", MONTH).with_suffix(".txt").is_file()
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..base import isolate
 from ..base.model import TrackerError
-from ..base.sheetio import atomic_path, write_text_atomic
+from ..base.sheetio import FileInUse, atomic_path, write_text_atomic
 from ..base.workspace import workspace_lock
 from ..calendar.workdays import add_workdays
 from ..master.tasklist import Master
@@ -124,12 +124,20 @@ def _write_chunk(job: _Job, units: tuple[str, ...]) -> _Done:
 
 def _remove_stale(master: Master, folder: Path, month: str, receipted: set[str], reminded: set[str]) -> None:
     """A notice of an earlier writing that this month state no longer gives (a unit that has since sent, say) is
-    removed, so that send never sends it. Only files by the writer's own names are touched."""
+    removed, so that send never sends it. Only files by the writer's own names are touched.
+
+    A notice's .txt goes first: send finds a receipt by it and reads a reminder's content from it, so a workbook or
+    draft held open in another program (Excel, a mail client) is never sent and is removed by a later run. A .txt
+    that cannot be removed stops the notices with FileInUse: the office is told which file to close."""
     for unit in master.registry.units:
-        stale = [] if unit in receipted else [receipt_stem(folder, unit, month).with_suffix(s) for s in (".xlsx", ".txt")]
+        stale = [] if unit in receipted else [receipt_stem(folder, unit, month).with_suffix(s) for s in (".txt", ".xlsx")]
         stale += [] if unit in reminded else [reminder_stem(folder, unit).with_suffix(s) for s in (".txt", ".eml")]
         for path in stale:
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                if path.suffix == ".txt":
+                    raise FileInUse(path) from None
 
 
 def notices_for(run: MonthRun, state: MonthState, generated: dt.datetime | None = None, folder: Path | None = None,
