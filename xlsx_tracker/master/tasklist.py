@@ -106,8 +106,7 @@ class Master:
         return list(self._by_unit.get(unit, []))
 
     def indexed(self) -> Master:
-        """The master with its assignments grouped by unit now: built once before the merge's workers fork, which
-        share it, instead of each worker building all of them (48,100 at province scale, ≈50 ms) for its first file."""
+        """With its per-unit assignments built now, before merge's workers fork and share them (each built all 48,100)."""
         self._by_unit  # noqa: B018 (a cached property, computed for its effect)
         return self
 
