@@ -130,16 +130,20 @@ def test_fetching_again_changes_nothing(mailbox):
 
 def test_a_return_received_just_after_midnight_on_the_issue_day_is_fetched(dovecot, point_mail, tmp_path, calendar,
                                                                            month_of, filled_return):
-    """Issued at 00:10 Beijing time, returned at 00:20: on the server (UTC) the return arrived the day before."""
+    """Issued at 00:10 Beijing time, returned at 00:20: on the server (UTC) the return arrived the day before. Mail
+    received before the issue (an April return arriving late) is not May's."""
     workspace = init_workspace(tmp_path / "工作区")
     point_mail(workspace, "midnight-office@example.com", dovecot)
     run = month_of(load_master_or_fail(workspace), calendar, MONTH, workspace)
     issued = {s.unit: s for s in split(run, issued_at=dt.datetime(2024, 5, 6, 0, 10))}
     message = attach(plain("教育局5月报送"), "教育局_2024-05.xlsx", filled_return(issued["教育局"], tmp_path / "filled").read_bytes())
-    append(dovecot, "midnight-office@example.com", [(message.as_bytes(), "Mon, 06 May 2024 00:20:00 +0800")])
+    april = attach(plain("教育局4月报送(迟报)"), "教育局_2024-04.xlsx", b"PK\x03\x04 an April return")
+    append(dovecot, "midnight-office@example.com", [(april.as_bytes(), "Sun, 05 May 2024 23:00:00 +0800"),
+                                                    (april.as_bytes(), "Mon, 06 May 2024 00:05:00 +0800"),
+                                                    (message.as_bytes(), "Mon, 06 May 2024 00:20:00 +0800")])
     fetched = cli(workspace, "fetch", "--month", MONTH)
     assert fetched.exit_code == 0, fetched.output
-    assert fetched.output.startswith("查看邮件 1 封:新保存附件 1 个,此前已保存 0 个")
+    assert fetched.output.startswith("查看邮件 1 封:新保存附件 1 个,此前已保存 0 个")  # the two before the issue are April's
     assert [p.name for p in (workspace.inbox_dir(MONTH) / "2024-05-06").glob("*.xlsx")] == ["002000_教育局_2024-05.xlsx"]
 
 

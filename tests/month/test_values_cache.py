@@ -4,6 +4,8 @@ as the ledger's, whatever state the cache file is in, and written only from what
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import marshal
 import shutil
 from contextlib import closing
 
@@ -76,6 +78,13 @@ def test_a_damaged_or_foreign_cache_file_is_not_believed_and_is_rebuilt(workspac
     path.write_bytes(damaged)
     assert through_cache(workspace) == from_ledger(workspace)
     assert path.read_bytes().startswith(FORMAT) and path.read_bytes() != damaged  # written anew from the ledger
+
+
+def test_a_cache_file_of_the_right_digest_but_the_wrong_shape_is_not_believed(workspace):
+    path = workspace.cache_dir / f"values-{MONTH}.bin"
+    for payload in (marshal.dumps({"任一": "abc"}), marshal.dumps({"任一": ([], [], {})}), marshal.dumps(["不是字典"])):
+        path.write_bytes(FORMAT + hashlib.sha256(payload).digest() + payload)
+        assert through_cache(workspace) == from_ledger(workspace)
 
 
 def test_a_missing_cache_gives_the_same_month_state(workspace):

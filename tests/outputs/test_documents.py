@@ -285,15 +285,19 @@ def test_a_stale_reminder_held_open_is_never_sent_and_the_month_goes_on(fresh, f
 def test_a_stale_notice_text_held_open_is_named_and_the_other_documents_are_written(fresh, filled_return, monkeypatch):
     workspace, issued = fresh
     cli(workspace, "merge", "--month", MONTH)
-    stale = reminder_stem(workspace.month_reports(MONTH), "财政局").with_suffix(".txt")
-    filled_return(issued["财政局"], workspace.inbox_dir(MONTH) / "2024-05-18", seed=4)
+    first, later = sorted(["财政局", "教育局"], key=load_master_or_fail(workspace).registry.units.index)
+    stale = reminder_stem(workspace.month_reports(MONTH), first).with_suffix(".txt")
+    for unit in (first, later):
+        filled_return(issued[unit], workspace.inbox_dir(MONTH) / "2024-05-18", seed=4)
     held_open(monkeypatch, stale)
     result = CliRunner().invoke(main, ["-w", str(workspace.root), "merge", "--month", MONTH])
     assert result.exit_code == 1 and result.output.strip().split("\n")[-1] == (
         f"错误:汇总结果已记入台账。以下文件正在 Excel、WPS 或 Word 中打开,没有更新:“{stale.name}”。"
         f"请关闭后运行 xlsx-tracker report --month {MONTH},重新生成本月的全部文件。")
     assert expected_files(workspace, MONTH)["bulletin"][0].is_file()
-    assert receipt_stem(workspace.month_reports(MONTH), "财政局", MONTH).with_suffix(".txt").is_file()
+    assert receipt_stem(workspace.month_reports(MONTH), first, MONTH).with_suffix(".txt").is_file()
+    gone = reminder_stem(workspace.month_reports(MONTH), later)  # the units after it are still cleared
+    assert not gone.with_suffix(".txt").exists() and not gone.with_suffix(".eml").exists()
 
 
 def test_report_says_when_the_lights_differ_from_those_recorded(fresh):

@@ -78,15 +78,20 @@ def fetched_lines(run: MonthRun, result: Fetched) -> list[str]:
     return lines
 
 
+def first_issued(run: MonthRun) -> str:
+    """When the month's workbooks first went out (the office's wall clock), or "" when none were recorded."""
+    return min((at for issues in run.snapshots().values() for at in issues), default="")
+
+
 def since_date(run: MonthRun) -> dt.date:
     """The day before the month's workbooks went out (the earliest recorded issue), else before the first of the month.
 
     A day early because IMAP's SINCE compares the server's receipt date in the server's own timezone, while the issue
     time is the office's wall clock: a return received at 00:20 Beijing time on the issue day is still the day before
-    on a server kept in UTC. An older message fetched by this margin is only saved; merge judges its month."""
-    issued = [at for issues in run.snapshots().values() for at in issues]
+    on a server kept in UTC. What the margin brings in that arrived before the issue is passed over (see _fetch_one)."""
+    issued = first_issued(run)
     if issued:
-        return dt.date.fromisoformat(min(issued)[:10]) - dt.timedelta(days=1)
+        return dt.date.fromisoformat(issued[:10]) - dt.timedelta(days=1)
     year, month = (int(x) for x in run.month.split("-"))
     return dt.date(year, month, 1) - dt.timedelta(days=1)
 
@@ -153,8 +158,10 @@ def _fetch_one(client: imaplib.IMAP4, uid: bytes, saver: Saver) -> bool:
     if status != "OK" or not meta:  # never a message skipped without a word
         saver.result.messages += 1
         return saver.left_out({}, "", "收信服务器未能提供该邮件")
-    saver.result.messages += 1
     received = office_received(server_time(meta), saver.run.master.settings.zone)
+    if received and received[:19] < saver.since:  # came before the month's workbooks went out: an earlier month's mail
+        return False
+    saver.result.messages += 1
     size = re.search(rb"RFC822\.SIZE (\d+)", meta)
     if size and int(size.group(1)) > MAX_MESSAGE_BYTES:
         head = next((item[1] for item in data if isinstance(item, tuple) and len(item) == 2), b"")
@@ -183,6 +190,7 @@ class Saver:
 
     def __init__(self, run: MonthRun, conn, result: Fetched):
         self.run, self.conn, self.result = run, conn, result
+        self.since = first_issued(run)  # office time; a message received before it is not this month's
         self.known = mail_ledger.fetched(conn)
         self.used: dict[Path, set[str]] = {}  # folder -> names in it (case folded)
         self.on_disk: dict[Path, dict[tuple[str, str], Path]] = {}  # folder -> (message key, digest) -> saved file

@@ -60,9 +60,11 @@ class ValuesCache:
             return {}
         try:
             kept = marshal.loads(payload)
-            return {key: Contents(*given) for key, given in kept.items()}
-        except (ValueError, EOFError, TypeError, AttributeError):  # not a dict of 3-tuples: not believed
-            return {}
+            if all(_well_formed(given) for given in kept.values()):
+                return {key: Contents(*given) for key, given in kept.items()}
+        except Exception:  # anything but a dict of entries (a truncated or another build's file): not believed
+            pass
+        return {}
 
     def _write(self, month: str, kept: dict[str, Contents]) -> None:
         payload = marshal.dumps({key: tuple(given) for key, given in kept.items()})  # marshal takes plain tuples only
@@ -71,6 +73,10 @@ class ValuesCache:
                 out.writelines([FORMAT, hashlib.sha256(payload).digest(), payload])
         except (OSError, FileInUse):  # a read-only or full disk, or the file held open: read from the ledger, only slower
             pass
+
+
+def _well_formed(given) -> bool:
+    return type(given) is tuple and len(given) == 3 and (type(given[0]), type(given[1]), type(given[2])) == (dict, list, dict)
 
 
 def entry_key(sub: Submission) -> str:

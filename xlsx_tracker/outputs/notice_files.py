@@ -128,7 +128,8 @@ def _remove_stale(master: Master, folder: Path, month: str, receipted: set[str],
 
     A notice's .txt goes first: send finds a receipt by it and reads a reminder's content from it, so a workbook or
     draft held open in another program (Excel, a mail client) is never sent and is removed by a later run. A .txt
-    that cannot be removed stops the notices with FileInUse: the office is told which file to close."""
+    that cannot be removed is named (FileInUse) once every other stale notice is gone: the office is told what to close."""
+    held: list[Path] = []
     for unit in master.registry.units:
         stale = [] if unit in receipted else [receipt_stem(folder, unit, month).with_suffix(s) for s in (".txt", ".xlsx")]
         stale += [] if unit in reminded else [reminder_stem(folder, unit).with_suffix(s) for s in (".txt", ".eml")]
@@ -136,8 +137,9 @@ def _remove_stale(master: Master, folder: Path, month: str, receipted: set[str],
             try:
                 path.unlink(missing_ok=True)
             except OSError:
-                if path.suffix == ".txt":
-                    raise FileInUse(path) from None
+                held += [path] if path.suffix == ".txt" else []
+    if held:
+        raise FileInUse(held[0])
 
 
 def notices_for(run: MonthRun, state: MonthState, generated: dt.datetime | None = None, folder: Path | None = None,
