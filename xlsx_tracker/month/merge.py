@@ -287,9 +287,7 @@ def evaluate(returned: Returned, master: Master, issued: IssuedRows, month: str,
     unit = master.registry.canonical(identity.unit) or identity.unit
     problems = list(returned.problems)
     if returned.kind in ("material", "container"):  # not a workbook: archived and listed, never judged as one
-        outcome, unit = returned.kind, ""
-        # a zip or saved mail that could not be opened says so in the file list, not "its files processed one by one"
-        reason = refusal_reason(returned, problems) if any(p.severity == "error" for p in returned.problems) else ""
+        outcome, unit, reason = returned.kind, "", ""
         if returned.text is not None:
             problems += _explanation_problems(returned, master)
     else:

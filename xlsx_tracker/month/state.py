@@ -291,7 +291,7 @@ def fate(state: MonthState, sub: Submission) -> str:
         if winner is not None and winner.sha256 != sub.sha256:
             return "被取代:" + superseded_reason(sub, winner)[0]
         return "采用"
-    if sub.outcome == "rejected" or (sub.outcome == "container" and sub.reason):  # a zip that could not be opened
+    if sub.outcome == "rejected":
         return f"未采用:{sub.reason}"
     return FATES.get(sub.outcome, sub.outcome)
 
