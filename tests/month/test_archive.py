@@ -4,11 +4,15 @@ and a record made without bytes is archived only if the file is still what was r
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
+import sys
 import zipfile
 
 import pytest
 
 from xlsx_tracker.base.model import TrackerError
+from xlsx_tracker.base.sheetio import write_text_atomic
 from xlsx_tracker.base.workspace import Workspace
 from xlsx_tracker.intake.inbox import InboxItem
 from xlsx_tracker.month.archive import Changed, RunArchive
@@ -77,3 +81,35 @@ def test_bytes_that_are_not_the_recorded_file_are_refused_before_the_ledger_comm
         with RunArchive(Workspace(tmp_path), "2024-05", "2024-05-21 10:00:00") as archive:
             archive.add(wrong)
     assert list((tmp_path / "archive" / "2024-05").iterdir()) == []
+
+
+def test_the_archive_is_forced_to_disk_before_it_is_put_in_place(tmp_path, monkeypatch):
+    """What the ledger will point at survives a power cut the ledger's commit survives: flushed, then renamed, then
+    its folder flushed."""
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}") if os.path.exists(f"/proc/self/fd/{fd}") else fd))
+        real_fsync(fd)
+
+    def replace(source, target):
+        events.append(("replace", str(target)))
+        real_replace(source, target)
+    monkeypatch.setattr("os.fsync", fsync)
+    monkeypatch.setattr("xlsx_tracker.month.archive.os.replace", replace)
+    path = tmp_path / "司法局_2024-05.xlsx"
+    with RunArchive(Workspace(tmp_path), "2024-05", "2024-05-21 10:00:00") as archive:
+        archive.add(prepared(path, DATA))
+    [final] = (tmp_path / "archive" / "2024-05").glob("*.zip")
+    kinds = [kind for kind, _ in events]
+    assert kinds.index("fsync") < kinds.index("replace") < len(kinds) - 1 and kinds[-1] == "fsync"
+    if sys.platform.startswith("linux"):
+        assert events[0][1].endswith(".tmp-" + final.name) and events[-1][1] == str(final.parent)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_a_document_written_atomically_gets_the_mode_a_new_file_gets(tmp_path):
+    write_text_atomic(tmp_path / "回执.txt", "内容")
+    (tmp_path / "普通.txt").write_text("内容", encoding="utf-8")
+    assert stat.S_IMODE((tmp_path / "回执.txt").stat().st_mode) == stat.S_IMODE((tmp_path / "普通.txt").stat().st_mode)

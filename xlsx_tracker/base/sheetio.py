@@ -159,6 +159,7 @@ def atomic_path(target: Path):
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
+    os.chmod(tmp, NEW_FILE_MODE)  # mkstemp's 0600 would keep a report from the rest of the office on a shared folder
     try:
         yield Path(tmp)
         try:
@@ -168,6 +169,28 @@ def atomic_path(target: Path):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _new_file_mode() -> int:
+    umask = os.umask(0o022)  # read once, when the package loads (before any thread): os.umask can only be read by setting it
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+NEW_FILE_MODE = _new_file_mode()  # what open() gives a new file here
+
+
+def flush_to_disk(path: Path) -> None:
+    """Force a written file's bytes, and on POSIX its folder's entry, to the disk: what the ledger is about to point at
+    must survive a power cut that the ledger's own commit survives."""
+    with open(path, "r+b") as stream:  # Windows flushes only through a handle that may write
+        os.fsync(stream.fileno())
+    if os.name == "posix":
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
 
 def write_text_atomic(target: Path, text: str) -> None:

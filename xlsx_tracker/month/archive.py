@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..base.digests import stream_sha256
 from ..base.model import TrackerError
+from ..base.sheetio import flush_to_disk
 from ..base.workspace import Workspace, archive_path
 from ..intake.inbox import InboxItem, read_bytes
 from ..intake.sniff import MAX_FILE_BYTES
@@ -85,10 +86,12 @@ class RunArchive:
         self._zip.close()
         try:
             if kind is None:
+                flush_to_disk(self._tmp)  # on the disk before the ledger commits records that point into it
                 self._verify()
                 if self.final.exists():  # never overwrite an archive
                     raise TrackerError(f"存档文件“{self.final}”已存在,未覆盖。请重新运行。")
                 os.replace(self._tmp, self.final)
+                flush_to_disk(self.final)  # and its new name
         finally:
             self._tmp.unlink(missing_ok=True)
         return False
