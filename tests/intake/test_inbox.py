@@ -6,6 +6,7 @@ import os
 import shutil
 import threading
 import zipfile
+from contextlib import closing
 
 import pytest
 
@@ -74,6 +75,36 @@ def test_a_zip_with_a_hostile_directory_is_set_aside_and_the_batch_goes_on(month
     assert list(result.accepted) == ["司法局"]
     assert codes(result, "怪名.zip") == ["corrupt-zip"]
     assert codes(result, "目录过大.zip") == ["zip-too-large"]
+    for name in ("怪名.zip", "目录过大.zip"):  # never lost: each kept as received
+        assert archived(run, name) == (inbox / name).read_bytes()
+
+
+def archived(run, name: str) -> bytes:
+    with closing(ledger.connect(run.workspace.ledger_file)) as conn:
+        [stored] = [s.archive_path for s in ledger.submissions(conn, MONTH) if s.file_name == name]
+    zip_path, _, entry = stored.rpartition("/")
+    with zipfile.ZipFile(run.workspace.root / zip_path) as archive:
+        return archive.read(entry)
+
+
+def test_a_zip_that_cannot_be_opened_is_its_units_refused_return_and_is_kept(month, filled_bytes):
+    """As before: named for a unit, it is that unit's return, refused and said so, under its name's key (a ledger
+    written before knows it again; two units' empty downloads stay two records). Now its bytes are archived too."""
+    run, issued, inbox = month
+    (inbox / "教育局_2024-05.zip").write_bytes(b"PK\x03\x04 cut off in the download")
+    (inbox / "财政局_2024-05.zip").write_bytes(b"")
+    (inbox / "民政局_2024-05.zip").write_bytes(b"")
+    result = merge(run, inbox, now=NOW)
+    with closing(ledger.connect(run.workspace.ledger_file)) as conn:
+        records = {s.file_name: s for s in ledger.submissions(conn, MONTH)}
+    broken = records["教育局_2024-05.zip"]
+    assert (broken.unit, broken.outcome, broken.sha256) == (
+        "教育局", "rejected", hashlib.sha256("corrupt-zip:教育局_2024-05.zip".encode()).hexdigest())
+    assert {e.name: e.fate for e in result.manifest}["教育局_2024-05.zip"].startswith("未采用:压缩包已损坏,无法打开(")
+    assert archived(run, "教育局_2024-05.zip") == b"PK\x03\x04 cut off in the download"
+    assert (records["财政局_2024-05.zip"].unit, records["民政局_2024-05.zip"].unit) == ("财政局", "民政局")
+    again = merge(run, inbox, now=NOW)  # recognised by its key: nothing recorded twice
+    assert (again.new_files, again.duplicates) == (0, 3)
 
 
 def test_a_file_changed_while_it_was_read_is_recorded_as_read_and_its_new_version_taken_next_run(month, filled_bytes):

@@ -148,7 +148,7 @@ def _mail_items(path: Path, name: str) -> list[InboxItem]:
     except MailTooComplex as exc:  # kept and archived as received, never opened further
         return [InboxItem(path, name, container=True, problem=ZIP_TOO_LARGE, detail=exc.args[0])]
     except Exception as exc:  # a damaged message is one problem, never the batch's end
-        return [InboxItem(path, name, problem=CORRUPT_ZIP, detail=type(exc).__name__)]
+        return [InboxItem(path, name, container=True, problem=CORRUPT_ZIP, detail=type(exc).__name__)]  # kept as received
     facts = message_facts(message)
     origin = f"邮件“{facts['主题']}”(发件人 {facts['发件人']})"
     items = [InboxItem(path, name, container=True, received=when, received_source=how, origin=origin)]
@@ -190,7 +190,7 @@ def _zip_items(path: Path, name: str) -> tuple[list[InboxItem], list[str]]:
             too_large = limit_problem(archive)
             members = [(index, info, decoded_name(info)) for index, info in enumerate(archive.infolist()) if not info.is_dir()]
     except Exception as exc:  # a hostile directory raises many types (NotImplementedError, IndexError, ...)
-        return [InboxItem(path, name, problem=CORRUPT_ZIP, detail=type(exc).__name__)], []
+        return [InboxItem(path, name, container=True, problem=CORRUPT_ZIP, detail=type(exc).__name__)], []  # kept as received
     if too_large:  # kept and archived as received, never opened further
         return [InboxItem(path, name, container=True, problem=ZIP_TOO_LARGE, detail=too_large)], []
     items, ignored = [InboxItem(path, name, container=True)], []

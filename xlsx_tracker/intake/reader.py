@@ -135,6 +135,9 @@ def read_item(item: InboxItem, zone: dt.tzinfo | None = None) -> Returned:
         return _unread(item, UNREADABLE_FILE, detail=exc.strerror or "没有读取权限")
     except Exception as exc:  # a vanished file, a zip member zipfile cannot inflate (Deflate64, bad CRC), ...
         return _unread(item, UNREADABLE_FILE, detail=f"{type(exc).__name__}: {exc}")
+    if item.problem == CORRUPT_ZIP:  # a zip or mail that cannot be opened: as before, the return it is named for,
+        # refused under its name's key (two units' broken downloads stay two), now with its bytes to archive
+        return Returned(item.name, _unread_key(item.problem, item), len(data), data=data).refuse(item.problem, detail=item.detail)
     if item.container:
         container = Returned(item.name, _sha256(data), len(data), kind="container", data=data)
         if item.problem:
@@ -148,8 +151,8 @@ def read_item(item: InboxItem, zone: dt.tzinfo | None = None) -> Returned:
 def item_sha256(item: InboxItem) -> str | None:
     """The SHA-256 read_item gives an item, from its bytes alone (no workbook is read): how a re-merge recognises a
     file it recorded before. None when the bytes cannot be had now; the reader then says why."""
-    if item.problem and not item.container:
-        return _sha256(f"{item.problem}:{item.name}".encode())
+    if (item.problem and not item.container) or item.problem == CORRUPT_ZIP:
+        return _unread_key(item.problem, item)
     try:
         data = read_bytes(item, MAX_FILE_BYTES)[0]
     except Exception:  # too large, gone, unreadable: read_item records why
@@ -159,7 +162,11 @@ def item_sha256(item: InboxItem) -> str | None:
 
 def _unread(item: InboxItem, code: str, **fields) -> Returned:
     """An item whose bytes could not be had: keyed by its name, so that two such items stay two records."""
-    return Returned(item.name, _sha256(f"{code}:{item.name}".encode()), 0).refuse(code, **fields)
+    return Returned(item.name, _unread_key(code, item), 0).refuse(code, **fields)
+
+
+def _unread_key(code: str, item: InboxItem) -> str:
+    return _sha256(f"{code}:{item.name}".encode())
 
 
 def read_returned(path: Path) -> Returned:

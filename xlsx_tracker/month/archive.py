@@ -63,7 +63,8 @@ class RunArchive:
                 self._zip = zipfile.ZipFile(self._tmp, "w", zipfile.ZIP_STORED, allowZip64=True)
             data = prepared.data if len(prepared.data) == sub.size else self._same_bytes(item, sub.sha256)
             self._zip.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), data)
-            self._entries[entry] = sub.sha256
+            # read back against its content: a zip that could not be opened is recorded under its name's key
+            self._entries[entry] = hashlib.sha256(data).hexdigest() if item.problem else sub.sha256
         return replace(prepared, data=b"", submission=replace(sub, archive_path=archive_path(self.relative, entry)))
 
     @staticmethod
