@@ -11,7 +11,7 @@ from contextlib import closing
 import pytest
 
 from xlsx_tracker.base.workspace import init_workspace
-from xlsx_tracker.intake import inbox
+from xlsx_tracker.intake import inbox as inbox_module
 from xlsx_tracker.intake import reader as intake
 from xlsx_tracker.intake.inbox import list_inbox
 from xlsx_tracker.intake.mailparse import write_sidecar
@@ -147,6 +147,36 @@ def test_a_read_that_timed_out_is_tried_again(month, filled_bytes, monkeypatch):
         conn.close()
 
 
+@pytest.mark.parametrize("name, data", [("教育局_2024-05.zip", b"PK\x03\x04 cut off"), ("财政局_2024-05.xlsx", b"")])
+def test_a_timed_out_read_of_a_file_keyed_by_name_is_tried_again_not_recorded_twice(month, monkeypatch, name, data):
+    """A broken zip and an empty file are keyed by their names: the record of a reader that hung takes the same key,
+    so the next run's read replaces it."""
+    run, _, inbox = month
+    (inbox / name).write_bytes(data)
+    with monkeypatch.context() as patch:
+        patch.setattr(merge_module, "_process_item", never_returns)
+        busy = merge(run, inbox, now=NOW, timeout=0.5)
+    assert codes(busy, name) == ["reader-timeout"]
+    calm = merge(run, inbox, now=NOW)
+    assert calm.new_files == 1 and codes(calm, name) != ["reader-timeout"]
+    with closing(ledger.connect(run.workspace.ledger_file)) as conn:
+        assert [s.file_name for s in ledger.submissions(conn, MONTH)] == [name]  # replaced, not added
+    if data:
+        assert archived(run, name) == data
+
+
+def test_a_zip_that_cannot_be_read_at_all_is_named_and_the_batch_goes_on(month, filled_bytes, monkeypatch):
+    run, _, inbox = month
+    (inbox / "司法局_2024-05.xlsx").write_bytes(filled_bytes("司法局"))
+    (inbox / "无权限.zip").write_bytes(b"PK\x05\x06")
+
+    def no_permission(path):
+        raise PermissionError(13, "拒绝访问", str(path))
+    monkeypatch.setattr(inbox_module, "directory_problem", no_permission)
+    result = merge(run, inbox, now=NOW)
+    assert list(result.accepted) == ["司法局"] and codes(result, "无权限.zip") == ["unreadable-file"]
+
+
 def test_a_workbook_saved_as_zip_is_one_workbook(month, filled_bytes):
     run, issued, inbox = month
     (inbox / "司法局_2024-05.zip").write_bytes(filled_bytes("司法局"))
@@ -247,9 +277,9 @@ def test_a_file_is_read_whole_up_to_the_cap_and_refused_beyond_it(tmp_path):
     (tmp_path / "in").mkdir()
     path = tmp_path / "in" / "教育局_2024-05.xlsx"
     path.write_bytes(b"x" * 100)
-    assert inbox.read_bytes(_item(path), 100)[0] == b"x" * 100
+    assert inbox_module.read_bytes(_item(path), 100)[0] == b"x" * 100
     with pytest.raises(TooLarge):
-        inbox.read_bytes(_item(path), 99)
+        inbox_module.read_bytes(_item(path), 99)
 
 
 def test_a_file_that_grew_after_its_size_was_taken_is_read_whole_within_the_cap(tmp_path, monkeypatch):
@@ -258,7 +288,7 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_whole_within_the_cap(
     path.write_bytes(b"y" * 500)
     item = _item(path)
     real_fstat = os.fstat
-    monkeypatch.setattr(inbox.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:])))
-    assert inbox.read_bytes(item, 1000)[0] == b"y" * 500  # the size said 10 bytes: the rest is read too
+    monkeypatch.setattr(inbox_module.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:])))
+    assert inbox_module.read_bytes(item, 1000)[0] == b"y" * 500  # the size said 10 bytes: the rest is read too
     with pytest.raises(TooLarge):
-        inbox.read_bytes(item, 499)
+        inbox_module.read_bytes(item, 499)

@@ -144,6 +144,8 @@ def test_a_return_received_just_after_midnight_on_the_issue_day_is_fetched(dovec
     fetched = cli(workspace, "fetch", "--month", MONTH)
     assert fetched.exit_code == 0, fetched.output
     assert fetched.output.startswith("查看邮件 1 封:新保存附件 1 个,此前已保存 0 个")  # the two before the issue are April's
+    assert ("本月表格下发(2024-05-06 00:10)前收到的邮件 2 封未保存(应属以前月份,可用 xlsx-tracker fetch --month 2024-04 收取):\n"
+            "  邮件“教育局4月报送(迟报)”(发件人 ") in fetched.output
     assert [p.name for p in (workspace.inbox_dir(MONTH) / "2024-05-06").glob("*.xlsx")] == ["002000_教育局_2024-05.xlsx"]
 
 

@@ -180,7 +180,10 @@ def _zip_items(path: Path, name: str) -> tuple[list[InboxItem], list[str]]:
     A workbook that merely carries a .zip name (an .xlsx or .ods saved so by a browser) is one item.
     Whatever the zip holds, listing it never stops the batch: the zip becomes a problem instead.
     """
-    too_large = directory_problem(path)
+    try:
+        too_large = directory_problem(path)
+    except OSError as exc:  # no permission to read it, or gone: one named problem, never the batch's end
+        return [InboxItem(path, name, problem=UNREADABLE_FILE, detail=exc.strerror or str(exc))], []
     if too_large:
         return [InboxItem(path, name, container=True, problem=ZIP_TOO_LARGE, detail=too_large)], []
     try:

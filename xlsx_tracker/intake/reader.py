@@ -157,6 +157,13 @@ def item_sha256(item: InboxItem) -> str | None:
         data = read_bytes(item, MAX_FILE_BYTES)[0]
     except Exception:  # too large, gone, unreadable: read_item records why
         return None
+    return bytes_key(item, data)
+
+
+def bytes_key(item: InboxItem, data: bytes) -> str:
+    """The SHA-256 read_item gives an item whose bytes are data (a reader that died is recorded under it too)."""
+    if (item.problem and not item.container) or item.problem == CORRUPT_ZIP:
+        return _unread_key(item.problem, item)
     return _sha256(data if item.container else data or f"empty:{item.name}".encode())
 
 

@@ -29,6 +29,7 @@ from ..base.filenames import NAME_UNITS, unique
 from ..base.model import TrackerError
 from ..base.sheetio import atomic_path
 from ..base.workspace import workspace_lock
+from ..calendar.workdays import previous_month
 from ..intake.mailparse import (
     MAX_MESSAGE_BYTES,
     SIDECAR_SUFFIX,
@@ -61,6 +62,7 @@ class Fetched:
     already: int = 0  # attachments saved by an earlier fetch
     without_attachment: list[str] = field(default_factory=list)  # subjects
     left_out: list[str] = field(default_factory=list)  # messages and attachments not saved, each with why, in Chinese
+    before_issue: list[str] = field(default_factory=list)  # messages received before the month's workbooks went out
 
 
 def inbox_folder(run: MonthRun) -> Path:
@@ -75,6 +77,10 @@ def fetched_lines(run: MonthRun, result: Fetched) -> list[str]:
     if result.left_out:
         lines.append(f"未能保存的邮件或附件 {len(result.left_out)} 处(其余邮件照常保存):")
         lines += [f"  {note}" for note in result.left_out]
+    if result.before_issue:
+        lines.append(f"本月表格下发({first_issued(run)[:16]})前收到的邮件 {len(result.before_issue)} 封未保存(应属以前月份,"
+                     f"可用 xlsx-tracker fetch --month {previous_month(run.month)} 收取):")
+        lines += [f"  {note}" for note in result.before_issue]
     return lines
 
 
@@ -160,6 +166,8 @@ def _fetch_one(client: imaplib.IMAP4, uid: bytes, saver: Saver) -> bool:
         return saver.left_out({}, "", "收信服务器未能提供该邮件")
     received = office_received(server_time(meta), saver.run.master.settings.zone)
     if received and received[:19] < saver.since:  # came before the month's workbooks went out: an earlier month's mail
+        head = next((item[1] for item in data if isinstance(item, tuple) and len(item) == 2), b"")
+        saver.result.before_issue.append(about(headline(head or b""), received))
         return False
     saver.result.messages += 1
     size = re.search(rb"RFC822\.SIZE (\d+)", meta)

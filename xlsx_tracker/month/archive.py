@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..base.digests import stream_sha256
 from ..base.model import TrackerError
+from ..base.problems import CORRUPT_ZIP
 from ..base.sheetio import flush_to_disk
 from ..base.workspace import Workspace, archive_path
 from ..intake.inbox import InboxItem, read_bytes
@@ -29,13 +30,14 @@ def archive_entry(sha256: str, name: str) -> str:
 class RunArchive:
     """Every new file of one merge run, byte for byte, in archive/<month>/<run>.zip.
 
-    Entries are named by their SHA-256 and stored uncompressed, so each is the original file.
+    Entries are named by their record's SHA-256 (a zip that could not be opened: its name's) and stored
+    uncompressed, so each is the original file.
     One zip per run rather than one file per return: a province-wide month brings thousands.
     The bytes stored are those the worker read and judged, handed back with its record: the file is not read or
     hashed again here, so a file re-saved meanwhile cannot slip in under the old record's SHA-256.
     The run's name is unique (time and a random token); the zip is read back entry by entry from the disk, each entry's
-    SHA-256 checked against the one the ledger records, and moved into place only when the run succeeds, before the
-    ledger commits.
+    SHA-256 checked against the one the ledger records (the bytes' own for a zip keyed by name), forced to disk and
+    moved into place only when the run succeeds, before the ledger commits.
     """
 
     def __init__(self, workspace: Workspace, month: str, received: str):
@@ -48,7 +50,7 @@ class RunArchive:
         self.relative = self.final.relative_to(workspace.root).as_posix()
         self._zip: zipfile.ZipFile | None = None
         self._tmp: Path | None = None
-        self._entries: dict[str, str] = {}  # entry -> the SHA-256 the ledger records for it
+        self._entries: dict[str, str] = {}  # entry -> the SHA-256 its bytes must read back as
 
     def add(self, prepared: ledger.Prepared) -> ledger.Prepared:
         """Store the item's bytes (when it has any) and return the record pointing at them, without its bytes."""
@@ -63,8 +65,9 @@ class RunArchive:
                 self._zip = zipfile.ZipFile(self._tmp, "w", zipfile.ZIP_STORED, allowZip64=True)
             data = prepared.data if len(prepared.data) == sub.size else self._same_bytes(item, sub.sha256)
             self._zip.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), data)
-            # read back against its content: a zip that could not be opened is recorded under its name's key
-            self._entries[entry] = hashlib.sha256(data).hexdigest() if item.problem else sub.sha256
+            # read back against the record's key, which is the bytes' SHA-256; a zip or mail that could not be opened
+            # is recorded under its name's key (as before it was kept), so it is read back against its bytes' own
+            self._entries[entry] = hashlib.sha256(data).hexdigest() if item.problem == CORRUPT_ZIP else sub.sha256
         return replace(prepared, data=b"", submission=replace(sub, archive_path=archive_path(self.relative, entry)))
 
     @staticmethod

@@ -32,7 +32,7 @@ from ..base.workspace import Workspace, workspace_lock
 from ..intake import explanation
 from ..intake.explanation import group_in_name
 from ..intake.inbox import InboxItem, list_inbox, read_bytes
-from ..intake.reader import FILENAME_RE, Returned, item_sha256, read_item, strip_copy_marks
+from ..intake.reader import FILENAME_RE, Returned, bytes_key, item_sha256, read_item, strip_copy_marks
 from ..intake.reconcile import reconcile
 from ..intake.sniff import MAX_FILE_BYTES
 from ..master.issued import IssuedRows
@@ -260,10 +260,12 @@ def dry_run(run: MonthRun, inbox: Path, out: Path, **options) -> MergeResult:
 
 
 def _failed(item: InboxItem, failure: isolate.Failed, context: _Context) -> ledger.Prepared:
-    """The record of an item whose reader died or hung: the file is archived and named, the batch goes on."""
+    """The record of an item whose reader died or hung: the file is archived and named, the batch goes on. Keyed as
+    read_item keys it, so that reading it again next run is a retry of this record, not a second one; archived with
+    the very bytes its key was taken from."""
     try:
         data = read_bytes(item, MAX_FILE_BYTES)[0]
-        sha256 = hashlib.sha256(data).hexdigest()
+        sha256 = bytes_key(item, data)
     except Exception:  # gone or unreadable now: still one named record
         data, sha256 = b"", hashlib.sha256(f"failed:{item.name}".encode()).hexdigest()
     returned = Returned(item.name, sha256, len(data))
@@ -272,7 +274,7 @@ def _failed(item: InboxItem, failure: isolate.Failed, context: _Context) -> ledg
     else:
         returned.refuse(READER_CRASHED, detail=_failure_text(failure))
     when = receipt(item, returned, context.receipt_default, context.master.settings.zone)
-    return evaluate(returned, context.master, context.issued, context.month, context.received, when).prepare(item)
+    return replace(evaluate(returned, context.master, context.issued, context.month, context.received, when).prepare(item), data=data)
 
 
 def _failure_text(failure: isolate.Failed) -> str:
