@@ -137,9 +137,9 @@ def read_item(item: InboxItem, zone: dt.tzinfo | None = None) -> Returned:
         return _unread(item, UNREADABLE_FILE, detail=f"{type(exc).__name__}: {exc}")
     if item.problem == CORRUPT_ZIP:  # a zip or mail that cannot be opened: as before, the return it is named for,
         # refused under its name's key (two units' broken downloads stay two), now with its bytes to archive
-        return Returned(item.name, _unread_key(item.problem, item), len(data), data=data).refuse(item.problem, detail=item.detail)
+        return Returned(item.name, bytes_key(item, data), len(data), data=data).refuse(item.problem, detail=item.detail)
     if item.container:
-        container = Returned(item.name, _sha256(data), len(data), kind="container", data=data)
+        container = Returned(item.name, bytes_key(item, data), len(data), kind="container", data=data)
         if item.problem:
             container.add(item.problem, detail=item.detail)
         return container
@@ -151,7 +151,7 @@ def read_item(item: InboxItem, zone: dt.tzinfo | None = None) -> Returned:
 def item_sha256(item: InboxItem) -> str | None:
     """The SHA-256 read_item gives an item, from its bytes alone (no workbook is read): how a re-merge recognises a
     file it recorded before. None when the bytes cannot be had now; the reader then says why."""
-    if (item.problem and not item.container) or item.problem == CORRUPT_ZIP:
+    if keyed_by_name(item):
         return _unread_key(item.problem, item)
     try:
         data = read_bytes(item, MAX_FILE_BYTES)[0]
@@ -162,9 +162,14 @@ def item_sha256(item: InboxItem) -> str | None:
 
 def bytes_key(item: InboxItem, data: bytes) -> str:
     """The SHA-256 read_item gives an item whose bytes are data (a reader that died is recorded under it too)."""
-    if (item.problem and not item.container) or item.problem == CORRUPT_ZIP:
+    if keyed_by_name(item):
         return _unread_key(item.problem, item)
     return _sha256(data if item.container else data or f"empty:{item.name}".encode())
+
+
+def keyed_by_name(item: InboxItem) -> bool:
+    """An entry that could not be read at all, or a zip or mail that could not be opened: recorded by its name."""
+    return bool(item.problem) and (not item.container or item.problem == CORRUPT_ZIP)
 
 
 def _unread(item: InboxItem, code: str, **fields) -> Returned:

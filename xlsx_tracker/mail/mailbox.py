@@ -166,19 +166,22 @@ def _fetch_one(client: imaplib.IMAP4, uid: bytes, saver: Saver) -> bool:
         return saver.left_out({}, "", "收信服务器未能提供该邮件")
     received = office_received(server_time(meta), saver.run.master.settings.zone)
     if received and received[:19] < saver.since:  # came before the month's workbooks went out: an earlier month's mail
-        head = next((item[1] for item in data if isinstance(item, tuple) and len(item) == 2), b"")
-        saver.result.before_issue.append(about(headline(head or b""), received))
+        saver.result.before_issue.append(about(headline(_head(data)), received))
         return False
     saver.result.messages += 1
     size = re.search(rb"RFC822\.SIZE (\d+)", meta)
     if size and int(size.group(1)) > MAX_MESSAGE_BYTES:
-        head = next((item[1] for item in data if isinstance(item, tuple) and len(item) == 2), b"")
-        return saver.left_out(headline(head or b""), received, f"邮件超过 {MAX_MESSAGE_BYTES // 2**20} MB")
+        return saver.left_out(headline(_head(data)), received, f"邮件超过 {MAX_MESSAGE_BYTES // 2**20} MB")
     status, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
     raw = next((item[1] for item in data or [] if isinstance(item, tuple) and len(item) == 2), None)
     if status != "OK" or raw is None:
         return saver.left_out({}, received, "收信服务器未能提供该邮件")
     return saver.message(raw, received)
+
+
+def _head(data) -> bytes:
+    """The header block an IMAP FETCH answer holds, or b"" when it holds none."""
+    return next((item[1] for item in data if isinstance(item, tuple) and len(item) == 2), b"") or b""
 
 
 def office_received(local: str, zone: dt.tzinfo) -> str:

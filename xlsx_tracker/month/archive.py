@@ -11,10 +11,10 @@ from pathlib import Path
 
 from ..base.digests import stream_sha256
 from ..base.model import TrackerError
-from ..base.problems import CORRUPT_ZIP
 from ..base.sheetio import flush_to_disk
 from ..base.workspace import Workspace, archive_path
 from ..intake.inbox import InboxItem, read_bytes
+from ..intake.reader import keyed_by_name
 from ..intake.sniff import MAX_FILE_BYTES
 from . import ledger
 
@@ -67,7 +67,7 @@ class RunArchive:
             self._zip.writestr(zipfile.ZipInfo(entry, date_time=(1980, 1, 1, 0, 0, 0)), data)
             # read back against the record's key, which is the bytes' SHA-256; a zip or mail that could not be opened
             # is recorded under its name's key (as before it was kept), so it is read back against its bytes' own
-            self._entries[entry] = hashlib.sha256(data).hexdigest() if item.problem == CORRUPT_ZIP else sub.sha256
+            self._entries[entry] = hashlib.sha256(data).hexdigest() if keyed_by_name(item) else sub.sha256
         return replace(prepared, data=b"", submission=replace(sub, archive_path=archive_path(self.relative, entry)))
 
     @staticmethod

@@ -179,8 +179,8 @@ def stalled_and_overdue(rows, records: MonthRecords, cycles: int, today: dt.date
                         overdue: dict[str, list[str]] | None = None) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Per unit: the task ids 未启动 for `cycles` months running, and those past their planned date unfinished
     (overdue_rows; given when the caller has them already: they do not depend on cycles)."""
-    enough = cycles >= 2 and len(records.earlier_values) >= cycles - 1
-    recent = records.earlier_values[len(records.earlier_values) - (cycles - 1):] if enough else []  # not every month of the year
+    # only the months the rule looks at, not every month of the year (stalled_rows says whether there are enough)
+    recent = records.earlier_values[-(cycles - 1):] if cycles >= 2 else []
     statuses = [{(u, t): v.get(STATUS) or "" for u, tasks in values.items() for t, v in tasks.items()} for _, values in recent]
     return stalled_rows(rows, statuses, cycles), overdue_rows(rows, today) if overdue is None else overdue
 

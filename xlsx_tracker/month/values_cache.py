@@ -29,6 +29,7 @@ from .ledger import Contents, Submission, contents_by_file
 FORMAT = b"xlsx-tracker values 3 " + f"py{sys.version_info[0]}.{sys.version_info[1]} m{marshal.version}".encode() + b"\n"
 DIGEST = 32  # bytes of SHA-256 after the header: a damaged file is noticed, not believed
 
+
 class ValuesCache:
     """The accepted returns' contents of each month, read from the cache file and the ledger together."""
 

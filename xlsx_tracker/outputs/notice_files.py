@@ -137,7 +137,8 @@ def _remove_stale(master: Master, folder: Path, month: str, receipted: set[str],
             try:
                 path.unlink(missing_ok=True)
             except OSError:
-                held += [path] if path.suffix == ".txt" else []
+                if path.suffix == ".txt":
+                    held.append(path)
     if held:
         raise FileInUse(held[0])
 
